@@ -1,0 +1,1 @@
+EXTRA_DIST += ci/install-deps ci/setup-hugepages ci/check ci/fuzz

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Small helpers shared by every module: container_of, ARRAY_SIZE, bounded
+ * string copy. Header only.
+ */
+#ifndef DPU_COMMON_UTIL_H
+#define DPU_COMMON_UTIL_H
+
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/types.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#ifndef container_of /* DPDK's rte_common.h has an equivalent one */
+#define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+#endif
+
+#define DPU_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define DPU_MAX(a, b) ((a) > (b) ? (a) : (b))
+
+#define DPU_UNUSED __attribute__((unused))
+#define DPU_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#define DPU_MUST_CHECK __attribute__((warn_unused_result))
+
+/*
+ * Copy 'src' into 'dst' of 'size' bytes, always NUL-terminated when size > 0.
+ * Returns the length copied, or -E2BIG when 'src' did not fit (the copy is
+ * then truncated).
+ */
+static inline ssize_t dpu_strscpy(char *dst, const char *src, size_t size)
+{
+	size_t len;
+
+	if (size == 0) {
+		return -E2BIG;
+	}
+	len = strnlen(src, size);
+	if (len == size) {
+		memcpy(dst, src, size - 1);
+		dst[size - 1] = '\0';
+		return -E2BIG;
+	}
+	memcpy(dst, src, len + 1);
+	return (ssize_t)len;
+}
+
+#endif /* DPU_COMMON_UTIL_H */

@@ -1,0 +1,84 @@
+# Tests: cmocka unit tests (TAP), shell integration tests (TAP), fuzz corpora.
+EXTRA_DIST += tests/tap.sh tests/lsan.supp tests/unit/testutil.h
+
+UNIT_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+UNIT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS)
+UNIT_LDADD = src/common/libdpucommon.la $(CMOCKA_LIBS) $(JSONC_LIBS)
+
+UNIT_TESTS = \
+	tests/unit/test-cfg \
+	tests/unit/test-daemon \
+	tests/unit/test-log \
+	tests/unit/test-loop \
+	tests/unit/test-timeutil
+
+tests_unit_test_cfg_SOURCES = tests/unit/test-cfg.c
+tests_unit_test_cfg_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_cfg_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_cfg_LDADD = $(UNIT_LDADD)
+tests_unit_test_daemon_SOURCES = tests/unit/test-daemon.c
+tests_unit_test_daemon_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_daemon_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_daemon_LDADD = $(UNIT_LDADD)
+tests_unit_test_log_SOURCES = tests/unit/test-log.c
+tests_unit_test_log_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_log_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_log_LDADD = $(UNIT_LDADD)
+tests_unit_test_loop_SOURCES = tests/unit/test-loop.c
+tests_unit_test_loop_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_loop_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_loop_LDADD = $(UNIT_LDADD) -lpthread
+tests_unit_test_timeutil_SOURCES = tests/unit/test-timeutil.c
+tests_unit_test_timeutil_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_timeutil_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_timeutil_LDADD = $(UNIT_LDADD)
+
+if HAVE_DPDK
+UNIT_TESTS += tests/unit/test-dpdk
+tests_unit_test_dpdk_SOURCES = tests/unit/test-dpdk.c
+tests_unit_test_dpdk_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_dpdk_CFLAGS = $(UNIT_CFLAGS) $(DPDK_CFLAGS)
+tests_unit_test_dpdk_LDADD = src/common/libdpucommon-dpdk.la $(UNIT_LDADD) $(DPDK_LIBS) -lrte_net_ring
+TESTS += tests/unit/test-dpdk-nohuge.sh
+else
+EXTRA_DIST += tests/unit/test-dpdk.c
+endif
+EXTRA_DIST += tests/unit/test-dpdk-nohuge.sh
+
+check_PROGRAMS += $(UNIT_TESTS)
+TESTS += $(UNIT_TESTS)
+
+# ---------------------------------------------------------------- integration
+# sampled: the reference daemon on the common library (and a template).
+check_PROGRAMS += tests/helpers/sampled
+tests_helpers_sampled_SOURCES = tests/helpers/sampled.c
+tests_helpers_sampled_LDADD = src/common/libdpucommon.la
+
+TESTS += tests/integration/daemon-lifecycle.sh
+EXTRA_DIST += tests/integration/daemon-lifecycle.sh
+
+# ---------------------------------------------------------------- fuzz
+# Standalone builds replay the corpora in every 'make check'; with
+# --enable-fuzzing (clang) the libFuzzer builds are made too (ci/fuzz runs them).
+FUZZ_TARGETS = cfg-ini cfg-json
+check_PROGRAMS += tests/fuzz/fuzz-cfg-ini-standalone tests/fuzz/fuzz-cfg-json-standalone
+tests_fuzz_fuzz_cfg_ini_standalone_SOURCES = tests/fuzz/fuzz-cfg-ini.c tests/fuzz/standalone.c
+tests_fuzz_fuzz_cfg_ini_standalone_LDADD = src/common/libdpucommon.la
+tests_fuzz_fuzz_cfg_json_standalone_SOURCES = tests/fuzz/fuzz-cfg-json.c tests/fuzz/standalone.c
+tests_fuzz_fuzz_cfg_json_standalone_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
+tests_fuzz_fuzz_cfg_json_standalone_LDADD = src/common/libdpucommon.la $(JSONC_LIBS)
+TESTS += tests/fuzz/corpus.sh
+EXTRA_DIST += tests/fuzz/corpus.sh fixtures/fuzz
+
+if FUZZING
+FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined
+noinst_PROGRAMS += tests/fuzz/fuzz-cfg-ini tests/fuzz/fuzz-cfg-json
+tests_fuzz_fuzz_cfg_ini_SOURCES = tests/fuzz/fuzz-cfg-ini.c
+tests_fuzz_fuzz_cfg_ini_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_cfg_ini_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_cfg_ini_LDADD = src/common/libdpucommon.la
+tests_fuzz_fuzz_cfg_json_SOURCES = tests/fuzz/fuzz-cfg-json.c
+tests_fuzz_fuzz_cfg_json_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_cfg_json_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_cfg_json_LDADD = src/common/libdpucommon.la $(JSONC_LIBS)
+endif

@@ -1,0 +1,17 @@
+#!/bin/sh
+# Replay every fuzz target's corpus (fixtures/fuzz/<target>/) through its
+# standalone build. TAP: one test per input file, per target.
+set -u
+. "$top_srcdir/tests/tap.sh"
+for t in cfg-ini cfg-json; do
+	bin="$top_builddir/tests/fuzz/fuzz-$t-standalone"
+	for f in "$top_srcdir"/fixtures/fuzz/"$t"/*; do
+		[ -f "$f" ] || continue
+		if out=$("$bin" "$f" 2>&1); then
+			tap_ok "$t: $(basename "$f")"
+		else
+			tap_not_ok "$t: $(basename "$f")" "$(echo "$out" | tail -5)"
+		fi
+	done
+done
+tap_done
