@@ -248,8 +248,8 @@ int dpu_json_walk_expect(struct dpu_json_walk *w, struct json_object *obj, int t
 	if (type == json_type_double && got == json_type_int) {
 		return 0;
 	}
-	return dpu_json_walk_error(w, "expected %s, got %s", json_type_to_name((enum json_type)type),
-				   json_type_to_name(got));
+	return dpu_json_walk_error(w, "expected %s, got %s",
+				   json_type_to_name((enum json_type)type), json_type_to_name(got));
 }
 
 int dpu_json_walk_known_keys(struct dpu_json_walk *w, struct json_object *obj,

@@ -99,8 +99,7 @@ int dpu_cfg_parse_bool(const char *text, bool *out, const char **why)
 	return -EINVAL;
 }
 
-int dpu_cfg_parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *out,
-		      const char **why)
+int dpu_cfg_parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *out, const char **why)
 {
 	unsigned long long v;
 	char *end;

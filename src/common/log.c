@@ -170,7 +170,8 @@ void dpu_log_vmsg(int level, const char *module, const char *fmt, va_list ap)
 		return;
 	}
 	if (log_target == DPU_LOG_TO_SYSLOG) {
-		syslog(syslog_priority(level), "%s: %s: %s", dpu_log_level_name(level), module, msg);
+		syslog(syslog_priority(level), "%s: %s: %s", dpu_log_level_name(level), module,
+		       msg);
 		return;
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -182,8 +183,8 @@ void dpu_log_vmsg(int level, const char *module, const char *fmt, va_list ap)
 			     ts.tv_nsec / 1000000L, log_ident, (long)getpid(),
 			     dpu_log_level_name(level), module, msg);
 	} else {
-		n = snprintf(line, sizeof(line), "%s.%03ldZ %s %s: %s\n", stamp, ts.tv_nsec / 1000000L,
-			     dpu_log_level_name(level), module, msg);
+		n = snprintf(line, sizeof(line), "%s.%03ldZ %s %s: %s\n", stamp,
+			     ts.tv_nsec / 1000000L, dpu_log_level_name(level), module, msg);
 	}
 	if (n < 0) {
 		return;

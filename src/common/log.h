@@ -111,7 +111,8 @@ bool dpu_log_rl_allow(struct dpu_log_rl *rl, int level, const char *module);
 #define DPU_LOG_RL(level, ...)                                                                     \
 	do {                                                                                       \
 		static struct dpu_log_rl dpu_log_rl__;                                             \
-		if (dpu_log_enabled(level) && dpu_log_rl_allow(&dpu_log_rl__, (level), DPU_LOG_MODULE)) { \
+		if (dpu_log_enabled(level) &&                                                      \
+		    dpu_log_rl_allow(&dpu_log_rl__, (level), DPU_LOG_MODULE)) {                    \
 			dpu_log_msg((level), DPU_LOG_MODULE, __VA_ARGS__);                         \
 		}                                                                                  \
 	} while (0)

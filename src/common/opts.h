@@ -33,12 +33,12 @@ enum {
 
 #define DPU_COMMON_SHORTOPTS "l:"
 
-#define DPU_COMMON_LONGOPTS                                                                        \
-	{"log-level", required_argument, NULL, 'l'},                                               \
-		{"sdk-log-level", required_argument, NULL, DPU_OPT_SDK_LOG_LEVEL},                 \
-	{                                                                                          \
-		"syslog", no_argument, NULL, DPU_OPT_SYSLOG                                        \
-	}
+/* clang-format off */
+#define DPU_COMMON_LONGOPTS \
+	{"log-level", required_argument, NULL, 'l'}, \
+	{"sdk-log-level", required_argument, NULL, DPU_OPT_SDK_LOG_LEVEL}, \
+	{"syslog", no_argument, NULL, DPU_OPT_SYSLOG}
+/* clang-format on */
 
 /*
  * Handle option 'c' with argument 'arg' if it is a common one.

@@ -22,8 +22,7 @@ static int handler(void *arg, const char *section, const char *key, const char *
 	if (line <= 0) {
 		abort(); /* line numbers are 1-based, always */
 	}
-	if (strcmp(key, "update") == 0 &&
-	    dpu_cfg_parse_u64(value, 1, 60000, &v, NULL) < 0) {
+	if (strcmp(key, "update") == 0 && dpu_cfg_parse_u64(value, 1, 60000, &v, NULL) < 0) {
 		return dpu_cfg_err_set(err, NULL, 0, key, "bad value");
 	}
 	return 0;

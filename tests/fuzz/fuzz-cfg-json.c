@@ -20,8 +20,7 @@ static void walk(struct dpu_json_walk *w, struct json_object *o, int depth)
 	}
 	if (json_object_is_type(o, json_type_object)) {
 		(void)dpu_json_walk_known_keys(w, o, known);
-		json_object_object_foreach(o, key, val)
-		{
+		json_object_object_foreach (o, key, val) {
 			size_t m = dpu_json_walk_key(w, key);
 
 			walk(w, val, depth + 1);

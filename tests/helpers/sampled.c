@@ -193,7 +193,8 @@ int main(int argc, char **argv)
 	}
 	if (rc == 0) {
 		rc = dpu_loop_add_timer(loop, s.cfg.interval_ms * DPU_NSEC_PER_MSEC,
-					s.cfg.interval_ms * DPU_NSEC_PER_MSEC, on_tick, &s, &s.timer);
+					s.cfg.interval_ms * DPU_NSEC_PER_MSEC, on_tick, &s,
+					&s.timer);
 	}
 	if (rc < 0) {
 		log_err("event loop: %s", strerror(-rc));

@@ -58,9 +58,8 @@ static void test_parse_hostport(void **state)
 	const char *why = NULL;
 
 	(void)state;
-	assert_int_equal(dpu_cfg_parse_hostport("http://0.0.0.0:9100", host, sizeof(host), &port,
-						NULL),
-			 0);
+	assert_int_equal(
+		dpu_cfg_parse_hostport("http://0.0.0.0:9100", host, sizeof(host), &port, NULL), 0);
 	assert_string_equal(host, "0.0.0.0");
 	assert_int_equal(port, 9100);
 	assert_int_equal(dpu_cfg_parse_hostport("http://[::1]:9189/metrics", host, sizeof(host),
@@ -68,9 +67,8 @@ static void test_parse_hostport(void **state)
 			 0);
 	assert_string_equal(host, "::1");
 	assert_int_equal(port, 9189);
-	assert_int_equal(dpu_cfg_parse_hostport("collector.local:2055", host, sizeof(host), &port,
-						NULL),
-			 0);
+	assert_int_equal(
+		dpu_cfg_parse_hostport("collector.local:2055", host, sizeof(host), &port, NULL), 0);
 	assert_string_equal(host, "collector.local");
 	assert_int_equal(port, 2055);
 	assert_int_equal(dpu_cfg_parse_hostport("localhost", host, sizeof(host), &port, &why),
@@ -116,8 +114,8 @@ struct ini_seen {
 	const char *reject_key;
 };
 
-static int ini_collect(void *arg, const char *section, const char *key, const char *value,
-		       int line, struct dpu_cfg_err *err)
+static int ini_collect(void *arg, const char *section, const char *key, const char *value, int line,
+		       struct dpu_cfg_err *err)
 {
 	struct ini_seen *s = arg;
 
@@ -185,9 +183,9 @@ static void test_ini_handler_error_names_line_and_key(void **state)
 	char buf[512];
 
 	(void)state;
-	assert_int_equal(dpu_ini_load_string("a=1\n\nupdate=fast\nz=9\n", "dts.ini", ini_collect,
-					     &s, &e),
-			 -EINVAL);
+	assert_int_equal(
+		dpu_ini_load_string("a=1\n\nupdate=fast\nz=9\n", "dts.ini", ini_collect, &s, &e),
+		-EINVAL);
 	assert_int_equal(s.n, 1); /* stopped at the bad line: 'z' never seen */
 	assert_string_equal(dpu_cfg_err_str(&e, buf, sizeof(buf)),
 			    "dts.ini:3: update: 'fast' is not acceptable");
@@ -289,8 +287,8 @@ static void test_json_syntax_line_col(void **state)
 static void test_json_bad_documents(void **state)
 {
 	static const char *const bad[] = {
-		"", "   \n", "{\"a\": 1", "{\"a\": 1} x", "[1, 2,]", "{\"a\": 1,}", "{\"a\"\x00: 1}",
-		"{\"a\": 1}\x00{}",
+		"",	   "   \n",	  "{\"a\": 1",	    "{\"a\": 1} x",
+		"[1, 2,]", "{\"a\": 1,}", "{\"a\"\x00: 1}", "{\"a\": 1}\x00{}",
 	};
 	/* (json-c accepts single-quoted strings even in strict mode; so do we.) */
 	static const size_t lens[] = {0, 4, 7, 10, 7, 9, 8, 10};
@@ -359,8 +357,9 @@ static void test_json_walk_paths(void **state)
 	two = json_object_new_int(2);
 	assert_int_equal(dpu_json_walk_expect(&w, two, json_type_string), -EINVAL);
 	json_object_put(two);
-	assert_string_equal(dpu_cfg_err_str(&e, buf, sizeof(buf)),
-			    "fi.json: $.export-units[0].filter.ports[0][1]: expected string, got int");
+	assert_string_equal(
+		dpu_cfg_err_str(&e, buf, sizeof(buf)),
+		"fi.json: $.export-units[0].filter.ports[0][1]: expected string, got int");
 	dpu_json_walk_pop(&w, m2);
 	assert_string_equal(w.path, "$.export-units[0].filter");
 	dpu_json_walk_pop(&w, m1);

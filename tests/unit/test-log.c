@@ -215,7 +215,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_threshold, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncation_marked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rate_limit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rate_limit_reports_suppressed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rate_limit_reports_suppressed, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_common_options, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stderr_line_format, setup, teardown),
 	};
