@@ -60,19 +60,21 @@ EXTRA_DIST += tests/integration/daemon-lifecycle.sh
 # ---------------------------------------------------------------- fuzz
 # Standalone builds replay the corpora in every 'make check'; with
 # --enable-fuzzing (clang) the libFuzzer builds are made too (ci/fuzz runs them).
-FUZZ_TARGETS = cfg-ini cfg-json
-check_PROGRAMS += tests/fuzz/fuzz-cfg-ini-standalone tests/fuzz/fuzz-cfg-json-standalone
+check_PROGRAMS += tests/fuzz/fuzz-cfg-ini-standalone tests/fuzz/fuzz-cfg-json-standalone \
+	tests/fuzz/fuzz-cfg-yaml-standalone
 tests_fuzz_fuzz_cfg_ini_standalone_SOURCES = tests/fuzz/fuzz-cfg-ini.c tests/fuzz/standalone.c
 tests_fuzz_fuzz_cfg_ini_standalone_LDADD = src/common/libdpucommon.la
 tests_fuzz_fuzz_cfg_json_standalone_SOURCES = tests/fuzz/fuzz-cfg-json.c tests/fuzz/standalone.c
 tests_fuzz_fuzz_cfg_json_standalone_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 tests_fuzz_fuzz_cfg_json_standalone_LDADD = src/common/libdpucommon.la $(JSONC_LIBS)
+tests_fuzz_fuzz_cfg_yaml_standalone_SOURCES = tests/fuzz/fuzz-cfg-yaml.c tests/fuzz/standalone.c
+tests_fuzz_fuzz_cfg_yaml_standalone_LDADD = src/common/libdpucommon.la
 TESTS += tests/fuzz/corpus.sh
 EXTRA_DIST += tests/fuzz/corpus.sh fixtures/fuzz
 
 if FUZZING
 FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined
-noinst_PROGRAMS += tests/fuzz/fuzz-cfg-ini tests/fuzz/fuzz-cfg-json
+noinst_PROGRAMS += tests/fuzz/fuzz-cfg-ini tests/fuzz/fuzz-cfg-json tests/fuzz/fuzz-cfg-yaml
 tests_fuzz_fuzz_cfg_ini_SOURCES = tests/fuzz/fuzz-cfg-ini.c
 tests_fuzz_fuzz_cfg_ini_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_cfg_ini_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
@@ -81,4 +83,8 @@ tests_fuzz_fuzz_cfg_json_SOURCES = tests/fuzz/fuzz-cfg-json.c
 tests_fuzz_fuzz_cfg_json_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_cfg_json_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_cfg_json_LDADD = src/common/libdpucommon.la $(JSONC_LIBS)
+tests_fuzz_fuzz_cfg_yaml_SOURCES = tests/fuzz/fuzz-cfg-yaml.c
+tests_fuzz_fuzz_cfg_yaml_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_cfg_yaml_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_cfg_yaml_LDADD = src/common/libdpucommon.la
 endif

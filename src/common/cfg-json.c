@@ -7,7 +7,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -156,88 +155,7 @@ int dpu_json_load(const char *path, struct json_object **out, struct dpu_cfg_err
 	return rc;
 }
 
-void dpu_json_walk_init(struct dpu_json_walk *w, const char *file, struct dpu_cfg_err *err)
-{
-	w->file = file ? file : "";
-	w->err = err;
-	w->path[0] = '$';
-	w->path[1] = '\0';
-	w->len = 1;
-}
-
-static size_t walk_append(struct dpu_json_walk *w, const char *fmt, ...) DPU_PRINTF(2, 3);
-
-static size_t walk_append(struct dpu_json_walk *w, const char *fmt, ...)
-{
-	size_t mark = w->len;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(w->path + w->len, sizeof(w->path) - w->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(w->path) - w->len) {
-		/* Keep the path readable when it is too deep to print whole. */
-		w->len = sizeof(w->path) - 4;
-		memcpy(w->path + w->len, "...", 4);
-		w->len += 3;
-	} else {
-		w->len += (size_t)n;
-	}
-	return mark;
-}
-
-static bool plain_key(const char *key)
-{
-	if (*key == '\0') {
-		return false;
-	}
-	for (const char *p = key; *p; p++) {
-		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-') {
-			return false;
-		}
-	}
-	return true;
-}
-
-size_t dpu_json_walk_key(struct dpu_json_walk *w, const char *key)
-{
-	if (plain_key(key)) {
-		return walk_append(w, ".%s", key);
-	}
-	return walk_append(w, "[\"%s\"]", key);
-}
-
-size_t dpu_json_walk_index(struct dpu_json_walk *w, size_t index)
-{
-	return walk_append(w, "[%zu]", index);
-}
-
-void dpu_json_walk_pop(struct dpu_json_walk *w, size_t mark)
-{
-	if (mark < w->len) {
-		w->len = mark;
-		w->path[mark] = '\0';
-	}
-}
-
-int dpu_json_walk_error(struct dpu_json_walk *w, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (w->err == NULL) {
-		return -EINVAL;
-	}
-	dpu_cfg_err_clear(w->err);
-	dpu_strscpy(w->err->file, w->file, sizeof(w->err->file));
-	dpu_strscpy(w->err->path, w->path, sizeof(w->err->path));
-	va_start(ap, fmt);
-	vsnprintf(w->err->msg, sizeof(w->err->msg), fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
-int dpu_json_walk_expect(struct dpu_json_walk *w, struct json_object *obj, int type)
+int dpu_json_expect(struct dpu_cfg_walk *w, struct json_object *obj, int type)
 {
 	enum json_type got = json_object_get_type(obj);
 
@@ -248,12 +166,11 @@ int dpu_json_walk_expect(struct dpu_json_walk *w, struct json_object *obj, int t
 	if (type == json_type_double && got == json_type_int) {
 		return 0;
 	}
-	return dpu_json_walk_error(w, "expected %s, got %s",
-				   json_type_to_name((enum json_type)type), json_type_to_name(got));
+	return dpu_cfg_walk_error(w, "expected %s, got %s", json_type_to_name((enum json_type)type),
+				  json_type_to_name(got));
 }
 
-int dpu_json_walk_known_keys(struct dpu_json_walk *w, struct json_object *obj,
-			     const char *const known[])
+int dpu_json_known_keys(struct dpu_cfg_walk *w, struct json_object *obj, const char *const known[])
 {
 	struct json_object_iterator it = json_object_iter_begin(obj);
 	struct json_object_iterator end = json_object_iter_end(obj);
@@ -269,7 +186,7 @@ int dpu_json_walk_known_keys(struct dpu_json_walk *w, struct json_object *obj,
 			}
 		}
 		if (!found) {
-			return dpu_json_walk_error(w, "unknown key \"%s\"", key);
+			return dpu_cfg_walk_error(w, "unknown key \"%s\"", key);
 		}
 	}
 	return 0;

@@ -204,3 +204,106 @@ int dpu_cfg_parse_hostport(const char *text, char *host, size_t host_size, uint1
 	*port = (uint16_t)v;
 	return 0;
 }
+
+void dpu_cfg_walk_init(struct dpu_cfg_walk *w, const char *file, struct dpu_cfg_err *err)
+{
+	w->file = file ? file : "";
+	w->err = err;
+	w->path[0] = '$';
+	w->path[1] = '\0';
+	w->len = 1;
+}
+
+static size_t walk_append(struct dpu_cfg_walk *w, const char *fmt, ...) DPU_PRINTF(2, 3);
+
+static size_t walk_append(struct dpu_cfg_walk *w, const char *fmt, ...)
+{
+	size_t mark = w->len;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(w->path + w->len, sizeof(w->path) - w->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(w->path) - w->len) {
+		/* Keep the path readable when it is too deep to print whole. */
+		w->len = sizeof(w->path) - 4;
+		memcpy(w->path + w->len, "...", 4);
+		w->len += 3;
+	} else {
+		w->len += (size_t)n;
+	}
+	return mark;
+}
+
+static bool plain_key(const char *key)
+{
+	if (*key == '\0') {
+		return false;
+	}
+	for (const char *p = key; *p; p++) {
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-') {
+			return false;
+		}
+	}
+	return true;
+}
+
+size_t dpu_cfg_walk_key(struct dpu_cfg_walk *w, const char *key)
+{
+	if (plain_key(key)) {
+		return walk_append(w, ".%s", key);
+	}
+	return walk_append(w, "[\"%s\"]", key);
+}
+
+size_t dpu_cfg_walk_index(struct dpu_cfg_walk *w, size_t index)
+{
+	return walk_append(w, "[%zu]", index);
+}
+
+void dpu_cfg_walk_pop(struct dpu_cfg_walk *w, size_t mark)
+{
+	if (mark < w->len) {
+		w->len = mark;
+		w->path[mark] = '\0';
+	}
+}
+
+static int walk_verror(struct dpu_cfg_walk *w, int line, const char *fmt, va_list ap)
+	DPU_PRINTF(3, 0);
+
+static int walk_verror(struct dpu_cfg_walk *w, int line, const char *fmt, va_list ap)
+{
+	if (w->err == NULL) {
+		return -EINVAL;
+	}
+	dpu_cfg_err_clear(w->err);
+	dpu_strscpy(w->err->file, w->file, sizeof(w->err->file));
+	dpu_strscpy(w->err->path, w->path, sizeof(w->err->path));
+	w->err->line = line;
+	vsnprintf(w->err->msg, sizeof(w->err->msg), fmt, ap);
+	return -EINVAL;
+}
+
+int dpu_cfg_walk_error(struct dpu_cfg_walk *w, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = walk_verror(w, 0, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int dpu_cfg_walk_error_at(struct dpu_cfg_walk *w, int line, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = walk_verror(w, line, fmt, ap);
+	va_end(ap);
+	return rc;
+}

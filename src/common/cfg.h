@@ -76,6 +76,37 @@ int dpu_ini_load(const char *path, dpu_ini_handler *handler, void *arg, struct d
 int dpu_ini_load_string(const char *text, const char *name, dpu_ini_handler *handler, void *arg,
 			struct dpu_cfg_err *err);
 
+/* ---------------------------------------------------------------- walking */
+
+/*
+ * Walking a parsed document (JSON or YAML) with a path for errors:
+ *
+ *   struct dpu_cfg_walk w;
+ *   dpu_cfg_walk_init(&w, "policy.json", err);
+ *   size_t mark = dpu_cfg_walk_key(&w, "export-units");
+ *   ... on a problem: return dpu_cfg_walk_error(&w, "expected an array");
+ *   dpu_cfg_walk_pop(&w, mark);
+ *
+ * Errors render as "policy.json: $.export-units[0].filter: expected ...", or
+ * with a line: "bf3.yaml:12: $.ports[1].mac: ...".
+ */
+struct dpu_cfg_walk {
+	const char *file;
+	struct dpu_cfg_err *err;
+	size_t len;
+	char path[256];
+};
+
+void dpu_cfg_walk_init(struct dpu_cfg_walk *w, const char *file, struct dpu_cfg_err *err);
+/* Descend; return the mark to pop back to. */
+size_t dpu_cfg_walk_key(struct dpu_cfg_walk *w, const char *key);
+size_t dpu_cfg_walk_index(struct dpu_cfg_walk *w, size_t index);
+void dpu_cfg_walk_pop(struct dpu_cfg_walk *w, size_t mark);
+/* Fill the error at the current path; returns -EINVAL. */
+int dpu_cfg_walk_error(struct dpu_cfg_walk *w, const char *fmt, ...) DPU_PRINTF(2, 3);
+/* The same with a line number (0 = unknown). */
+int dpu_cfg_walk_error_at(struct dpu_cfg_walk *w, int line, const char *fmt, ...) DPU_PRINTF(3, 4);
+
 /* ---------------------------------------------------------------- JSON */
 
 /*
@@ -88,35 +119,60 @@ int dpu_json_load_string(const char *text, size_t len, const char *name, struct 
 			 struct dpu_cfg_err *err);
 
 /*
- * Walking a parsed document with a JSON path for errors:
- *
- *   struct dpu_json_walk w;
- *   dpu_json_walk_init(&w, "policy.json", err);
- *   size_t mark = dpu_json_walk_key(&w, "export-units");
- *   ... on a problem: return dpu_json_walk_error(&w, "expected an array");
- *   dpu_json_walk_pop(&w, mark);
+ * Expect 'obj' to have json_type 'type' (an int is accepted for a double);
+ * otherwise fill the walk's error "expected <type>, got <type>", -EINVAL.
  */
-struct dpu_json_walk {
-	const char *file;
-	struct dpu_cfg_err *err;
-	size_t len;
-	char path[256];
-};
-
-void dpu_json_walk_init(struct dpu_json_walk *w, const char *file, struct dpu_cfg_err *err);
-/* Descend; return the mark to pop back to. */
-size_t dpu_json_walk_key(struct dpu_json_walk *w, const char *key);
-size_t dpu_json_walk_index(struct dpu_json_walk *w, size_t index);
-void dpu_json_walk_pop(struct dpu_json_walk *w, size_t mark);
-/* Fill the error at the current path; returns -EINVAL. */
-int dpu_json_walk_error(struct dpu_json_walk *w, const char *fmt, ...) DPU_PRINTF(2, 3);
-/* -EINVAL with "expected <type>, got <type>" unless 'obj' has type 'type'. */
-int dpu_json_walk_expect(struct dpu_json_walk *w, struct json_object *obj, int type);
+int dpu_json_expect(struct dpu_cfg_walk *w, struct json_object *obj, int type);
 /*
  * -EINVAL naming the first key of object 'obj' that is not in the
  * NULL-terminated list 'known' (a typo in a config must not pass silently).
  */
-int dpu_json_walk_known_keys(struct dpu_json_walk *w, struct json_object *obj,
-			     const char *const known[]);
+int dpu_json_known_keys(struct dpu_cfg_walk *w, struct json_object *obj, const char *const known[]);
+
+/* ---------------------------------------------------------------- YAML */
+
+/*
+ * A YAML document loaded whole (libyaml's document API), every node with the
+ * line it starts on. Anchors and aliases resolve to the same node.
+ */
+struct dpu_yaml_doc;
+struct dpu_yaml_node;
+
+enum dpu_yaml_kind {
+	DPU_YAML_SCALAR,
+	DPU_YAML_SEQUENCE,
+	DPU_YAML_MAPPING,
+};
+
+/* '*out' is freed with dpu_yaml_free(); errors name line and column. */
+int dpu_yaml_load(const char *path, struct dpu_yaml_doc **out, struct dpu_cfg_err *err);
+int dpu_yaml_load_string(const char *text, size_t len, const char *name, struct dpu_yaml_doc **out,
+			 struct dpu_cfg_err *err);
+void dpu_yaml_free(struct dpu_yaml_doc *doc);
+
+/* Nodes are borrowed from 'doc' and live as long as it does. */
+const struct dpu_yaml_node *dpu_yaml_root(const struct dpu_yaml_doc *doc);
+enum dpu_yaml_kind dpu_yaml_kind(const struct dpu_yaml_node *node);
+/* 1-based line where the node starts. */
+int dpu_yaml_line(const struct dpu_yaml_node *node);
+/* The text of a scalar, NULL for other kinds. */
+const char *dpu_yaml_scalar(const struct dpu_yaml_node *node);
+/* Items of a sequence (0 for other kinds); the i-th item or NULL. */
+size_t dpu_yaml_seq_len(const struct dpu_yaml_doc *doc, const struct dpu_yaml_node *node);
+const struct dpu_yaml_node *dpu_yaml_seq_get(const struct dpu_yaml_doc *doc,
+					     const struct dpu_yaml_node *node, size_t i);
+/* Pairs of a mapping; the value for 'key' or NULL; the i-th pair's key/value. */
+size_t dpu_yaml_map_len(const struct dpu_yaml_doc *doc, const struct dpu_yaml_node *node);
+const struct dpu_yaml_node *dpu_yaml_map_get(const struct dpu_yaml_doc *doc,
+					     const struct dpu_yaml_node *node, const char *key);
+int dpu_yaml_map_pair(const struct dpu_yaml_doc *doc, const struct dpu_yaml_node *node, size_t i,
+		      const struct dpu_yaml_node **key, const struct dpu_yaml_node **value);
+
+/* Like dpu_json_expect(), and the error carries the node's line. */
+int dpu_yaml_expect(struct dpu_cfg_walk *w, const struct dpu_yaml_node *node,
+		    enum dpu_yaml_kind kind);
+/* Like dpu_json_known_keys(); the error names the line of the unknown key. */
+int dpu_yaml_known_keys(struct dpu_cfg_walk *w, const struct dpu_yaml_doc *doc,
+			const struct dpu_yaml_node *map, const char *const known[]);
 
 #endif /* DPU_COMMON_CFG_H */

@@ -336,7 +336,7 @@ static void test_json_file(void **state)
 
 static void test_json_walk_paths(void **state)
 {
-	struct dpu_json_walk w;
+	struct dpu_cfg_walk w;
 	struct dpu_cfg_err e;
 	struct json_object *o = NULL, *two;
 	char buf[512];
@@ -345,28 +345,28 @@ static void test_json_walk_paths(void **state)
 
 	(void)state;
 	assert_int_equal(dpu_json_load_string(text, strlen(text), "fi.json", &o, &e), 0);
-	dpu_json_walk_init(&w, "fi.json", &e);
+	dpu_cfg_walk_init(&w, "fi.json", &e);
 	assert_string_equal(w.path, "$");
-	m0 = dpu_json_walk_key(&w, "export-units");
-	m1 = dpu_json_walk_index(&w, 0);
-	dpu_json_walk_key(&w, "filter");
-	m2 = dpu_json_walk_key(&w, "ports");
-	dpu_json_walk_index(&w, 0);
-	dpu_json_walk_index(&w, 1);
+	m0 = dpu_cfg_walk_key(&w, "export-units");
+	m1 = dpu_cfg_walk_index(&w, 0);
+	dpu_cfg_walk_key(&w, "filter");
+	m2 = dpu_cfg_walk_key(&w, "ports");
+	dpu_cfg_walk_index(&w, 0);
+	dpu_cfg_walk_index(&w, 1);
 	assert_string_equal(w.path, "$.export-units[0].filter.ports[0][1]");
 	two = json_object_new_int(2);
-	assert_int_equal(dpu_json_walk_expect(&w, two, json_type_string), -EINVAL);
+	assert_int_equal(dpu_json_expect(&w, two, json_type_string), -EINVAL);
 	json_object_put(two);
 	assert_string_equal(
 		dpu_cfg_err_str(&e, buf, sizeof(buf)),
 		"fi.json: $.export-units[0].filter.ports[0][1]: expected string, got int");
-	dpu_json_walk_pop(&w, m2);
+	dpu_cfg_walk_pop(&w, m2);
 	assert_string_equal(w.path, "$.export-units[0].filter");
-	dpu_json_walk_pop(&w, m1);
-	dpu_json_walk_pop(&w, m0);
+	dpu_cfg_walk_pop(&w, m1);
+	dpu_cfg_walk_pop(&w, m0);
 	assert_string_equal(w.path, "$");
 	/* Keys that are not plain names are quoted. */
-	dpu_json_walk_key(&w, "a key.with dots");
+	dpu_cfg_walk_key(&w, "a key.with dots");
 	assert_string_equal(w.path, "$[\"a key.with dots\"]");
 	json_object_put(o);
 }
@@ -374,18 +374,18 @@ static void test_json_walk_paths(void **state)
 static void test_json_walk_expect_and_keys(void **state)
 {
 	static const char *const known[] = {"filter", "export", NULL};
-	struct dpu_json_walk w;
+	struct dpu_cfg_walk w;
 	struct dpu_cfg_err e;
 	struct json_object *o = NULL, *d = json_object_new_int(3);
 	const char *text = "{\"filter\": {}, \"exprot\": {}}";
 
 	(void)state;
 	assert_int_equal(dpu_json_load_string(text, strlen(text), "u.json", &o, &e), 0);
-	dpu_json_walk_init(&w, "u.json", &e);
-	assert_int_equal(dpu_json_walk_expect(&w, o, json_type_object), 0);
+	dpu_cfg_walk_init(&w, "u.json", &e);
+	assert_int_equal(dpu_json_expect(&w, o, json_type_object), 0);
 	/* An int is acceptable where a double is wanted. */
-	assert_int_equal(dpu_json_walk_expect(&w, d, json_type_double), 0);
-	assert_int_equal(dpu_json_walk_known_keys(&w, o, known), -EINVAL);
+	assert_int_equal(dpu_json_expect(&w, d, json_type_double), 0);
+	assert_int_equal(dpu_json_known_keys(&w, o, known), -EINVAL);
 	assert_string_equal(e.msg, "unknown key \"exprot\"");
 	assert_string_equal(e.path, "$");
 	json_object_put(o);
@@ -394,18 +394,121 @@ static void test_json_walk_expect_and_keys(void **state)
 
 static void test_json_walk_deep_path(void **state)
 {
-	struct dpu_json_walk w;
+	struct dpu_cfg_walk w;
 	struct dpu_cfg_err e;
 
 	(void)state;
-	dpu_json_walk_init(&w, "deep.json", &e);
+	dpu_cfg_walk_init(&w, "deep.json", &e);
 	for (int i = 0; i < 100; i++) {
-		dpu_json_walk_key(&w, "level");
+		dpu_cfg_walk_key(&w, "level");
 	}
 	assert_true(strlen(w.path) < sizeof(w.path));
 	assert_string_equal(w.path + strlen(w.path) - 3, "...");
-	assert_int_equal(dpu_json_walk_error(&w, "too deep"), -EINVAL);
+	assert_int_equal(dpu_cfg_walk_error(&w, "too deep"), -EINVAL);
 	assert_string_equal(e.msg, "too deep");
+}
+
+/* ------------------------------------------------------------ YAML */
+
+static const char bf3_yaml[] = "name: bf3-0\n"
+			       "model: BlueField-3\n"
+			       "ports:\n"
+			       "  - name: p0\n"
+			       "    mac: \"02:00:00:00:00:01\"\n"
+			       "  - name: p1\n"
+			       "    mac: 02:00:00:00:00:02\n"
+			       "    speed: 200000\n";
+
+static void test_yaml_tree_and_lines(void **state)
+{
+	struct dpu_yaml_doc *doc = NULL;
+	const struct dpu_yaml_node *root, *ports, *p1, *k, *v;
+	struct dpu_cfg_err e;
+
+	(void)state;
+	assert_int_equal(dpu_yaml_load_string(bf3_yaml, strlen(bf3_yaml), "bf3.yaml", &doc, &e), 0);
+	root = dpu_yaml_root(doc);
+	assert_int_equal(dpu_yaml_kind(root), DPU_YAML_MAPPING);
+	assert_int_equal(dpu_yaml_map_len(doc, root), 3);
+	assert_string_equal(dpu_yaml_scalar(dpu_yaml_map_get(doc, root, "model")), "BlueField-3");
+	assert_null(dpu_yaml_map_get(doc, root, "serial"));
+	ports = dpu_yaml_map_get(doc, root, "ports");
+	assert_int_equal(dpu_yaml_kind(ports), DPU_YAML_SEQUENCE);
+	assert_int_equal(dpu_yaml_seq_len(doc, ports), 2);
+	p1 = dpu_yaml_seq_get(doc, ports, 1);
+	assert_int_equal(dpu_yaml_line(p1), 6);
+	assert_string_equal(dpu_yaml_scalar(dpu_yaml_map_get(doc, p1, "mac")), "02:00:00:00:00:02");
+	assert_int_equal(dpu_yaml_line(dpu_yaml_map_get(doc, p1, "speed")), 8);
+	assert_null(dpu_yaml_seq_get(doc, ports, 2));
+	assert_null(dpu_yaml_scalar(ports));
+	assert_int_equal(dpu_yaml_map_pair(doc, root, 0, &k, &v), 0);
+	assert_string_equal(dpu_yaml_scalar(k), "name");
+	assert_string_equal(dpu_yaml_scalar(v), "bf3-0");
+	assert_int_equal(dpu_yaml_map_pair(doc, root, 3, &k, &v), -ENOENT);
+	dpu_yaml_free(doc);
+	dpu_yaml_free(NULL);
+}
+
+static void test_yaml_errors_name_the_line(void **state)
+{
+	static const char bad_indent[] = "a: 1\nb:\n  - x\n - y\n";
+	static const char two_docs[] = "a: 1\n---\nb: 2\n";
+	static const char unknown[] = "name: x\nports: []\nspeeed: 10\n";
+	struct dpu_yaml_doc *doc = NULL;
+	const struct dpu_yaml_node *root;
+	struct dpu_cfg_err e;
+	struct dpu_cfg_walk w;
+	char buf[600];
+	static const char *const known[] = {"name", "ports", "speed", NULL};
+
+	(void)state;
+	assert_int_equal(dpu_yaml_load_string(bad_indent, strlen(bad_indent), "b.yaml", &doc, &e),
+			 -EINVAL);
+	assert_null(doc);
+	assert_int_equal(e.line, 4);
+	assert_non_null(strstr(e.msg, "YAML syntax"));
+	assert_int_equal(dpu_yaml_load_string(two_docs, strlen(two_docs), "t.yaml", &doc, &e),
+			 -EINVAL);
+	assert_int_equal(e.line, 3);
+	assert_non_null(strstr(e.msg, "more than one document"));
+	assert_int_equal(dpu_yaml_load_string("", 0, "e.yaml", &doc, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "empty document"));
+
+	assert_int_equal(dpu_yaml_load_string(unknown, strlen(unknown), "u.yaml", &doc, &e), 0);
+	root = dpu_yaml_root(doc);
+	dpu_cfg_walk_init(&w, "u.yaml", &e);
+	assert_int_equal(dpu_yaml_known_keys(&w, doc, root, known), -EINVAL);
+	assert_string_equal(dpu_cfg_err_str(&e, buf, sizeof(buf)),
+			    "u.yaml:3: $: unknown key \"speeed\"");
+	dpu_cfg_walk_key(&w, "ports");
+	assert_int_equal(
+		dpu_yaml_expect(&w, dpu_yaml_map_get(doc, root, "ports"), DPU_YAML_SEQUENCE), 0);
+	assert_int_equal(
+		dpu_yaml_expect(&w, dpu_yaml_map_get(doc, root, "ports"), DPU_YAML_MAPPING),
+		-EINVAL);
+	assert_string_equal(dpu_cfg_err_str(&e, buf, sizeof(buf)),
+			    "u.yaml:2: $.ports: expected a mapping, got a sequence");
+	dpu_yaml_free(doc);
+}
+
+static void test_yaml_file(void **state)
+{
+	char *dir = test_tmpdir();
+	char *path = test_write_file(dir, "dev.yaml", bf3_yaml);
+	struct dpu_yaml_doc *doc = NULL;
+	struct dpu_cfg_err e;
+
+	(void)state;
+	assert_int_equal(dpu_yaml_load(path, &doc, &e), 0);
+	assert_string_equal(dpu_yaml_scalar(dpu_yaml_map_get(doc, dpu_yaml_root(doc), "name")),
+			    "bf3-0");
+	dpu_yaml_free(doc);
+	unlink(path);
+	assert_int_equal(dpu_yaml_load(path, &doc, &e), -ENOENT);
+	assert_non_null(strstr(e.msg, "cannot open"));
+	free(path);
+	test_rm_rf(dir);
+	free(dir);
 }
 
 int main(void)
@@ -427,6 +530,9 @@ int main(void)
 		cmocka_unit_test(test_json_walk_paths),
 		cmocka_unit_test(test_json_walk_expect_and_keys),
 		cmocka_unit_test(test_json_walk_deep_path),
+		cmocka_unit_test(test_yaml_tree_and_lines),
+		cmocka_unit_test(test_yaml_errors_name_the_line),
+		cmocka_unit_test(test_yaml_file),
 	};
 
 	return cmocka_run_group_tests_name("cfg", tests, NULL, NULL);
