@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 
 #include <json-c/json.h>
 
@@ -121,37 +120,17 @@ int dpu_json_load_string(const char *text, size_t len, const char *name, struct 
 
 int dpu_json_load(const char *path, struct json_object **out, struct dpu_cfg_err *err)
 {
-	struct stat st;
-	FILE *fp;
-	char *buf;
-	size_t got;
+	char *text = NULL;
+	size_t len = 0;
 	int rc;
 
-	fp = fopen(path, "re");
-	if (fp == NULL) {
-		rc = -errno;
-		dpu_cfg_err_set(err, path, 0, NULL, "cannot open: %s", strerror(-rc));
+	dpu_cfg_err_clear(err);
+	rc = dpu_cfg_read_file(path, DPU_JSON_MAX_FILE, &text, &len, err);
+	if (rc < 0) {
 		return rc;
 	}
-	if (fstat(fileno(fp), &st) < 0 || !S_ISREG(st.st_mode)) {
-		fclose(fp);
-		return dpu_cfg_err_set(err, path, 0, NULL, "not a regular file");
-	}
-	if ((uint64_t)st.st_size > DPU_JSON_MAX_FILE) {
-		fclose(fp);
-		return dpu_cfg_err_set(err, path, 0, NULL, "larger than %u bytes",
-				       DPU_JSON_MAX_FILE);
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (buf == NULL) {
-		fclose(fp);
-		return -ENOMEM;
-	}
-	got = fread(buf, 1, (size_t)st.st_size, fp);
-	fclose(fp);
-	buf[got] = '\0';
-	rc = json_parse_buf(buf, got, path, out, err);
-	free(buf);
+	rc = json_parse_buf(text, len, path, out, err);
+	free(text);
 	return rc;
 }
 

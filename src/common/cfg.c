@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "common/cfg.h"
 
@@ -71,6 +72,42 @@ const char *dpu_cfg_err_str(const struct dpu_cfg_err *err, char *buf, size_t siz
 	APPEND("%s", err->msg[0] ? err->msg : "invalid configuration");
 #undef APPEND
 	return buf;
+}
+
+int dpu_cfg_read_file(const char *path, size_t max, char **text, size_t *len,
+		      struct dpu_cfg_err *err)
+{
+	struct stat st;
+	FILE *fp;
+	char *buf;
+	size_t got;
+	int rc;
+
+	fp = fopen(path, "re");
+	if (fp == NULL) {
+		rc = -errno;
+		dpu_cfg_err_set(err, path, 0, NULL, "cannot open: %s", strerror(-rc));
+		return rc;
+	}
+	if (fstat(fileno(fp), &st) < 0 || !S_ISREG(st.st_mode)) {
+		fclose(fp);
+		return dpu_cfg_err_set(err, path, 0, NULL, "not a regular file");
+	}
+	if ((uint64_t)st.st_size > max) {
+		fclose(fp);
+		return dpu_cfg_err_set(err, path, 0, NULL, "larger than %zu bytes", max);
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (buf == NULL) {
+		fclose(fp);
+		return -ENOMEM;
+	}
+	got = fread(buf, 1, (size_t)st.st_size, fp);
+	fclose(fp);
+	buf[got] = '\0';
+	*text = buf;
+	*len = got;
+	return 0;
 }
 
 static void set_why(const char **why, const char *text)

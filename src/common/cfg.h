@@ -40,6 +40,13 @@ int dpu_cfg_err_set(struct dpu_cfg_err *err, const char *file, int line, const c
 /* "file:line:col: path: msg" with absent parts left out; returns 'buf'. */
 const char *dpu_cfg_err_str(const struct dpu_cfg_err *err, char *buf, size_t size);
 
+/*
+ * Read a whole regular file of at most 'max' bytes into a NUL-terminated
+ * buffer '*text' (the caller frees it). Errors as the loaders'.
+ */
+int dpu_cfg_read_file(const char *path, size_t max, char **text, size_t *len,
+		      struct dpu_cfg_err *err);
+
 /* ---------------------------------------------------------------- values */
 
 /*

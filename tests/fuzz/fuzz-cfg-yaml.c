@@ -27,7 +27,8 @@ static void walk(struct dpu_cfg_walk *w, const struct dpu_yaml_doc *doc,
 			const struct dpu_yaml_node *k, *v;
 
 			dpu_yaml_map_pair(doc, n, i, &k, &v);
-			size_t m = dpu_cfg_walk_key(w, dpu_yaml_scalar(k) ? dpu_yaml_scalar(k) : "?");
+			size_t m =
+				dpu_cfg_walk_key(w, dpu_yaml_scalar(k) ? dpu_yaml_scalar(k) : "?");
 
 			walk(w, doc, v, depth + 1);
 			dpu_cfg_walk_pop(w, m);

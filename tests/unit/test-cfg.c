@@ -469,7 +469,7 @@ static void test_yaml_errors_name_the_line(void **state)
 	assert_non_null(strstr(e.msg, "YAML syntax"));
 	assert_int_equal(dpu_yaml_load_string(two_docs, strlen(two_docs), "t.yaml", &doc, &e),
 			 -EINVAL);
-	assert_int_equal(e.line, 3);
+	assert_int_equal(e.line, 2); /* the "---" that starts the second one */
 	assert_non_null(strstr(e.msg, "more than one document"));
 	assert_int_equal(dpu_yaml_load_string("", 0, "e.yaml", &doc, &e), -EINVAL);
 	assert_non_null(strstr(e.msg, "empty document"));
@@ -511,6 +511,42 @@ static void test_yaml_file(void **state)
 	free(dir);
 }
 
+static void test_yaml_hostile_documents(void **state)
+{
+	/* Exponential alias expansion ("billion laughs"). */
+	static const char laughs[] = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+				     "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+				     "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+				     "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+				     "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n";
+	static const char self[] = "a: &a [1, *a]\n";
+	static const char shared[] = "base: &b {speed: 100}\np0: *b\np1: *b\n";
+	struct dpu_yaml_doc *doc = NULL;
+	struct dpu_cfg_err e;
+	char deep[400];
+	size_t n = 0;
+
+	(void)state;
+	assert_int_equal(dpu_yaml_load_string(laughs, strlen(laughs), "l.yaml", &doc, &e), -EINVAL);
+	assert_null(doc);
+	assert_non_null(strstr(e.msg, "aliases expand to more than"));
+	assert_int_equal(dpu_yaml_load_string(self, strlen(self), "s.yaml", &doc, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "alias"));
+	for (int i = 0; i < 100; i++) {
+		deep[n++] = '[';
+	}
+	deep[n] = '\0';
+	assert_int_equal(dpu_yaml_load_string(deep, n, "d.yaml", &doc, &e), -EINVAL);
+	assert_int_equal(e.line, 1);
+	assert_non_null(strstr(e.msg, "nested deeper than"));
+	/* Ordinary use of anchors stays fine. */
+	assert_int_equal(dpu_yaml_load_string(shared, strlen(shared), "ok.yaml", &doc, &e), 0);
+	assert_string_equal(dpu_yaml_scalar(dpu_yaml_map_get(
+				    doc, dpu_yaml_map_get(doc, dpu_yaml_root(doc), "p1"), "speed")),
+			    "100");
+	dpu_yaml_free(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -533,6 +569,7 @@ int main(void)
 		cmocka_unit_test(test_yaml_tree_and_lines),
 		cmocka_unit_test(test_yaml_errors_name_the_line),
 		cmocka_unit_test(test_yaml_file),
+		cmocka_unit_test(test_yaml_hostile_documents),
 	};
 
 	return cmocka_run_group_tests_name("cfg", tests, NULL, NULL);
