@@ -10,6 +10,7 @@ UNIT_TESTS = \
 	tests/unit/test-daemon \
 	tests/unit/test-log \
 	tests/unit/test-loop \
+	tests/unit/test-sim-device \
 	tests/unit/test-timeutil
 
 tests_unit_test_cfg_SOURCES = tests/unit/test-cfg.c
@@ -28,6 +29,10 @@ tests_unit_test_loop_SOURCES = tests/unit/test-loop.c
 tests_unit_test_loop_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_loop_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_loop_LDADD = $(UNIT_LDADD) -lpthread
+tests_unit_test_sim_device_SOURCES = tests/unit/test-sim-device.c
+tests_unit_test_sim_device_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_sim_device_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sim_device_LDADD = sim/libdpusim.la $(UNIT_LDADD) -lm
 tests_unit_test_timeutil_SOURCES = tests/unit/test-timeutil.c
 tests_unit_test_timeutil_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_timeutil_CFLAGS = $(UNIT_CFLAGS)
@@ -54,14 +59,14 @@ check_PROGRAMS += tests/helpers/sampled
 tests_helpers_sampled_SOURCES = tests/helpers/sampled.c
 tests_helpers_sampled_LDADD = src/common/libdpucommon.la
 
-TESTS += tests/integration/daemon-lifecycle.sh
-EXTRA_DIST += tests/integration/daemon-lifecycle.sh
+TESTS += tests/integration/daemon-lifecycle.sh tests/integration/simd.sh
+EXTRA_DIST += tests/integration/daemon-lifecycle.sh tests/integration/simd.sh
 
 # ---------------------------------------------------------------- fuzz
 # Standalone builds replay the corpora in every 'make check'; with
 # --enable-fuzzing (clang) the libFuzzer builds are made too (ci/fuzz runs them).
 check_PROGRAMS += tests/fuzz/fuzz-cfg-ini-standalone tests/fuzz/fuzz-cfg-json-standalone \
-	tests/fuzz/fuzz-cfg-yaml-standalone
+	tests/fuzz/fuzz-cfg-yaml-standalone tests/fuzz/fuzz-sim-device-standalone
 tests_fuzz_fuzz_cfg_ini_standalone_SOURCES = tests/fuzz/fuzz-cfg-ini.c tests/fuzz/standalone.c
 tests_fuzz_fuzz_cfg_ini_standalone_LDADD = src/common/libdpucommon.la
 tests_fuzz_fuzz_cfg_json_standalone_SOURCES = tests/fuzz/fuzz-cfg-json.c tests/fuzz/standalone.c
@@ -69,12 +74,15 @@ tests_fuzz_fuzz_cfg_json_standalone_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 tests_fuzz_fuzz_cfg_json_standalone_LDADD = src/common/libdpucommon.la $(JSONC_LIBS)
 tests_fuzz_fuzz_cfg_yaml_standalone_SOURCES = tests/fuzz/fuzz-cfg-yaml.c tests/fuzz/standalone.c
 tests_fuzz_fuzz_cfg_yaml_standalone_LDADD = src/common/libdpucommon.la
+tests_fuzz_fuzz_sim_device_standalone_SOURCES = tests/fuzz/fuzz-sim-device.c tests/fuzz/standalone.c
+tests_fuzz_fuzz_sim_device_standalone_LDADD = sim/libdpusim.la -lm
 TESTS += tests/fuzz/corpus.sh
 EXTRA_DIST += tests/fuzz/corpus.sh fixtures/fuzz
 
 if FUZZING
 FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined
-noinst_PROGRAMS += tests/fuzz/fuzz-cfg-ini tests/fuzz/fuzz-cfg-json tests/fuzz/fuzz-cfg-yaml
+noinst_PROGRAMS += tests/fuzz/fuzz-cfg-ini tests/fuzz/fuzz-cfg-json tests/fuzz/fuzz-cfg-yaml \
+	tests/fuzz/fuzz-sim-device
 tests_fuzz_fuzz_cfg_ini_SOURCES = tests/fuzz/fuzz-cfg-ini.c
 tests_fuzz_fuzz_cfg_ini_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_cfg_ini_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
@@ -87,4 +95,8 @@ tests_fuzz_fuzz_cfg_yaml_SOURCES = tests/fuzz/fuzz-cfg-yaml.c
 tests_fuzz_fuzz_cfg_yaml_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_cfg_yaml_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_cfg_yaml_LDADD = src/common/libdpucommon.la
+tests_fuzz_fuzz_sim_device_SOURCES = tests/fuzz/fuzz-sim-device.c
+tests_fuzz_fuzz_sim_device_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_sim_device_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_sim_device_LDADD = sim/libdpusim.la -lm
 endif

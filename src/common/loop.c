@@ -46,9 +46,6 @@ struct dpu_loop {
 	atomic_int code;
 	int dispatching;
 	struct dpu_loop_src *srcs;
-	sigset_t blocked; /* signals this loop blocked */
-	sigset_t oldmask;
-	bool have_oldmask;
 };
 
 int dpu_loop_create(struct dpu_loop **loopp)
@@ -60,7 +57,6 @@ int dpu_loop_create(struct dpu_loop **loopp)
 	if (loop == NULL) {
 		return -ENOMEM;
 	}
-	sigemptyset(&loop->blocked);
 	loop->wakefd = -1;
 	loop->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (loop->epfd < 0) {
@@ -127,9 +123,10 @@ void dpu_loop_destroy(struct dpu_loop *loop)
 		s->dead = true;
 	}
 	loop_reap(loop);
-	if (loop->have_oldmask) {
-		pthread_sigmask(SIG_SETMASK, &loop->oldmask, NULL);
-	}
+	/*
+	 * Signals stay blocked: a daemon destroys its loop on the way out, and a
+	 * late SIGTERM must not kill it half-way through its clean-up.
+	 */
 	close(loop->wakefd);
 	close(loop->epfd);
 	free(loop);
@@ -240,7 +237,7 @@ int dpu_loop_add_signal(struct dpu_loop *loop, int signo, dpu_loop_signal_cb *cb
 			struct dpu_loop_src **srcp)
 {
 	struct dpu_loop_src *src;
-	sigset_t one, old;
+	sigset_t one;
 	int fd, rc;
 
 	if (loop == NULL || cb == NULL || signo <= 0 || signo >= NSIG) {
@@ -253,15 +250,10 @@ int dpu_loop_add_signal(struct dpu_loop *loop, int signo, dpu_loop_signal_cb *cb
 	}
 	sigemptyset(&one);
 	sigaddset(&one, signo);
-	rc = pthread_sigmask(SIG_BLOCK, &one, &old);
+	rc = pthread_sigmask(SIG_BLOCK, &one, NULL);
 	if (rc != 0) {
 		return -rc;
 	}
-	if (!loop->have_oldmask) {
-		loop->oldmask = old;
-		loop->have_oldmask = true;
-	}
-	sigaddset(&loop->blocked, signo);
 	fd = signalfd(-1, &one, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (fd < 0) {
 		return -errno;

@@ -32,7 +32,11 @@ typedef void dpu_loop_timer_cb(struct dpu_loop_src *src, uint64_t expirations, v
 typedef void dpu_loop_signal_cb(struct dpu_loop_src *src, int signo, void *arg);
 
 int dpu_loop_create(struct dpu_loop **loopp) DPU_MUST_CHECK;
-/* Frees every source; restores the signal mask; accepts NULL. */
+/*
+ * Frees every source; accepts NULL. Signals added with dpu_loop_add_signal()
+ * stay blocked (a late SIGTERM must not kill a daemon half-way through its
+ * clean-up); unblock them yourself if the process goes on without the loop.
+ */
 void dpu_loop_destroy(struct dpu_loop *loop);
 
 /* Watch 'fd' for 'events' (EPOLLIN, EPOLLOUT). */
@@ -50,8 +54,8 @@ int dpu_loop_timer_set(struct dpu_loop_src *src, uint64_t first_ns, uint64_t int
 
 /*
  * Deliver 'signo' to 'cb' from the loop. The signal is blocked in the calling
- * thread (start other threads after this call, so they inherit the mask);
- * dpu_loop_destroy() restores the mask. One callback per signal number.
+ * thread (start other threads after this call, so they inherit the mask) and
+ * stays blocked after dpu_loop_destroy(). One callback per signal number.
  */
 int dpu_loop_add_signal(struct dpu_loop *loop, int signo, dpu_loop_signal_cb *cb, void *arg,
 			struct dpu_loop_src **srcp);

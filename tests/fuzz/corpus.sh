@@ -3,7 +3,7 @@
 # standalone build. TAP: one test per input file, per target.
 set -u
 . "$top_srcdir/tests/tap.sh"
-for t in cfg-ini cfg-json cfg-yaml; do
+for t in cfg-ini cfg-json cfg-yaml sim-device; do
 	bin="$top_builddir/tests/fuzz/fuzz-$t-standalone"
 	for f in "$top_srcdir"/fixtures/fuzz/"$t"/*; do
 		[ -f "$f" ] || continue

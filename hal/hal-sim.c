@@ -1,0 +1,374 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The sim backend: a client of dpu-simd's control socket (JSON lines,
+ * sim/simd/ctl.h). URI: sim:<name>[,run-dir=<dir>].
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#define DPU_LOG_MODULE "hal-sim"
+#include "common/cfg.h"
+#include "common/daemon.h"
+#include "common/log.h"
+#include "hal-provider.h"
+
+#define SIM_TIMEOUT_MS 3000
+#define SIM_MAX_REPLY (1024 * 1024)
+
+struct hal_sim {
+	struct dpu_dev up;
+	int fd;
+	char rundir[PATH_MAX - 16];
+};
+
+static struct hal_sim *sim_cast(struct dpu_dev *dev)
+{
+	return container_of(dev, struct hal_sim, up);
+}
+
+static int sim_connect(struct hal_sim *h)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct timeval tv = {.tv_sec = SIM_TIMEOUT_MS / 1000,
+			     .tv_usec = (SIM_TIMEOUT_MS % 1000) * 1000};
+	int n;
+
+	n = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/simd.sock", h->rundir);
+	if (n < 0 || (size_t)n >= sizeof(sa.sun_path)) {
+		return -ENAMETOOLONG;
+	}
+	h->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (h->fd < 0) {
+		return -errno;
+	}
+	setsockopt(h->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(h->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(h->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int rc = -errno;
+
+		close(h->fd);
+		h->fd = -1;
+		/* No daemon there: the device does not exist. */
+		return (rc == -ENOENT || rc == -ECONNREFUSED) ? -ENODEV : rc;
+	}
+	return 0;
+}
+
+/* Send {"cmd": cmd, ...extra} and return the reply's 'key' member (new reference). */
+static int sim_call(struct hal_sim *h, struct json_object *req, const char *key,
+		    struct json_object **out)
+{
+	const char *text = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
+	struct json_object *rep = NULL, *ok, *val;
+	struct dpu_cfg_err err;
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int rc = 0;
+
+	if (send(h->fd, text, strlen(text), MSG_NOSIGNAL) < 0 ||
+	    send(h->fd, "\n", 1, MSG_NOSIGNAL) < 0) {
+		return -EIO;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (len + 4096 > cap) {
+			char *nb;
+
+			cap = cap ? cap * 2 : 8192;
+			if (cap > SIM_MAX_REPLY || (nb = realloc(buf, cap)) == NULL) {
+				free(buf);
+				return -EIO;
+			}
+			buf = nb;
+		}
+		n = recv(h->fd, buf + len, cap - len - 1, 0);
+		if (n <= 0) {
+			free(buf);
+			return -EIO; /* dpu-simd went away, or timed out */
+		}
+		len += (size_t)n;
+		if (memchr(buf + len - (size_t)n, '\n', (size_t)n) != NULL) {
+			break;
+		}
+	}
+	rc = dpu_json_load_string(buf, len, "dpu-simd reply", &rep, &err);
+	free(buf);
+	if (rc < 0) {
+		return -EIO;
+	}
+	if (!json_object_object_get_ex(rep, "ok", &ok) || !json_object_get_boolean(ok)) {
+		struct json_object *e, *m;
+		int code = EIO;
+
+		if (json_object_object_get_ex(rep, "errno", &e)) {
+			code = json_object_get_int(e);
+		}
+		if (json_object_object_get_ex(rep, "error", &m)) {
+			log_dbg("%s: %s", h->rundir, json_object_get_string(m));
+		}
+		json_object_put(rep);
+		return code > 0 ? -code : -EIO;
+	}
+	if (key != NULL) {
+		if (!json_object_object_get_ex(rep, key, &val)) {
+			json_object_put(rep);
+			return -EIO;
+		}
+		*out = json_object_get(val);
+	}
+	json_object_put(rep);
+	return 0;
+}
+
+static int sim_call_cmd(struct hal_sim *h, const char *cmd, const char *key,
+			struct json_object **out)
+{
+	struct json_object *req = json_object_new_object();
+	int rc;
+
+	json_object_object_add(req, "cmd", json_object_new_string(cmd));
+	rc = sim_call(h, req, key, out);
+	json_object_put(req);
+	return rc;
+}
+
+static void copy_str(char *dst, size_t size, struct json_object *obj, const char *key)
+{
+	struct json_object *v;
+
+	dst[0] = '\0';
+	if (json_object_object_get_ex(obj, key, &v) && json_object_is_type(v, json_type_string)) {
+		dpu_strscpy(dst, json_object_get_string(v), size);
+	}
+}
+
+static int sim_open(const char *args, struct dpu_dev **devp)
+{
+	struct hal_sim *h;
+	char name[DPU_HAL_STR];
+	const char *comma = strchr(args, ',');
+	size_t nlen = comma ? (size_t)(comma - args) : strlen(args);
+	int rc;
+
+	if (nlen == 0 || nlen >= sizeof(name)) {
+		return -EINVAL;
+	}
+	memcpy(name, args, nlen);
+	name[nlen] = '\0';
+	h = calloc(1, sizeof(*h));
+	if (h == NULL) {
+		return -ENOMEM;
+	}
+	h->up.class = &dpu_hal_sim_class;
+	h->fd = -1;
+	if (comma != NULL) {
+		if (strncmp(comma + 1, "run-dir=", 8) != 0 ||
+		    dpu_strscpy(h->rundir, comma + 9, sizeof(h->rundir)) < 0) {
+			free(h);
+			return -EINVAL;
+		}
+	} else {
+		char base[PATH_MAX - 128];
+
+		if (dpu_rundir_default(base, sizeof(base)) < 0) {
+			free(h);
+			return -ENAMETOOLONG;
+		}
+		snprintf(h->rundir, sizeof(h->rundir), "%s/sim/%s", base, name);
+	}
+	rc = sim_connect(h);
+	if (rc < 0) {
+		log_dbg("sim:%s: no dpu-simd at %s: %s", name, h->rundir, strerror(-rc));
+		free(h);
+		return rc;
+	}
+	*devp = &h->up;
+	return 0;
+}
+
+static void sim_close(struct dpu_dev *dev)
+{
+	struct hal_sim *h = sim_cast(dev);
+
+	if (h->fd >= 0) {
+		close(h->fd);
+	}
+	free(h);
+}
+
+static int sim_info(struct dpu_dev *dev, struct dpu_dev_info *info)
+{
+	struct json_object *o;
+	int rc = sim_call_cmd(sim_cast(dev), "info", "info", &o);
+
+	if (rc < 0) {
+		return rc;
+	}
+	copy_str(info->name, sizeof(info->name), o, "name");
+	copy_str(info->model, sizeof(info->model), o, "model");
+	copy_str(info->part_number, sizeof(info->part_number), o, "part-number");
+	copy_str(info->serial, sizeof(info->serial), o, "serial");
+	copy_str(info->psid, sizeof(info->psid), o, "psid");
+	copy_str(info->mode, sizeof(info->mode), o, "mode");
+	copy_str(info->firmware, sizeof(info->firmware), o, "firmware");
+	copy_str(info->bsp, sizeof(info->bsp), o, "bsp");
+	copy_str(info->doca, sizeof(info->doca), o, "doca");
+	copy_str(info->board_id, sizeof(info->board_id), o, "board-id");
+	json_object_put(o);
+	return 0;
+}
+
+static int sim_counter_root(struct dpu_dev *dev, char *buf, size_t size)
+{
+	struct json_object *o;
+	int rc = sim_call_cmd(sim_cast(dev), "info", "info", &o);
+
+	if (rc < 0) {
+		return rc;
+	}
+	copy_str(buf, size, o, "sysfs-root");
+	json_object_put(o);
+	return buf[0] ? 0 : -EIO;
+}
+
+static int kind_index(const char *text, const char *const names[], size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(text, names[i]) == 0) {
+			return (int)i;
+		}
+	}
+	return 0;
+}
+
+static int sim_port_list(struct dpu_dev *dev, struct dpu_port_info *ports, size_t max)
+{
+	static const char *const kinds[] = {"uplink", "pf", "vf", "sf"};
+	struct json_object *a, *v;
+	size_t n;
+	int rc = sim_call_cmd(sim_cast(dev), "ports", "ports", &a);
+
+	if (rc < 0) {
+		return rc;
+	}
+	n = json_object_array_length(a);
+	for (size_t i = 0; i < n && i < max; i++) {
+		struct json_object *o = json_object_array_get_idx(a, i);
+		struct dpu_port_info *p = &ports[i];
+		char text[32];
+		unsigned int m[6] = {0};
+
+		memset(p, 0, sizeof(*p));
+		copy_str(p->name, sizeof(p->name), o, "name");
+		copy_str(text, sizeof(text), o, "kind");
+		int k = kind_index(text, kinds, ARRAY_SIZE(kinds));
+
+		p->kind = (enum dpu_port_kind)k;
+		copy_str(text, sizeof(text), o, "mac");
+		sscanf(text, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]);
+		for (int b = 0; b < 6; b++) {
+			p->mac[b] = (uint8_t)m[b];
+		}
+		copy_str(p->pci, sizeof(p->pci), o, "pci");
+		copy_str(p->ibdev, sizeof(p->ibdev), o, "ibdev");
+		if (json_object_object_get_ex(o, "speed", &v)) {
+			p->speed_mbps = (uint32_t)json_object_get_int64(v);
+		}
+		p->link_up = json_object_object_get_ex(o, "link", &v) && json_object_get_boolean(v);
+	}
+	json_object_put(a);
+	return (int)n;
+}
+
+static int sim_sensor_list(struct dpu_dev *dev, struct dpu_sensor_info *sensors, size_t max)
+{
+	static const char *const kinds[] = {"temperature", "power"};
+	struct json_object *a, *v;
+	size_t n;
+	int rc = sim_call_cmd(sim_cast(dev), "sensors", "sensors", &a);
+
+	if (rc < 0) {
+		return rc;
+	}
+	n = json_object_array_length(a);
+	for (size_t i = 0; i < n && i < max; i++) {
+		struct json_object *o = json_object_array_get_idx(a, i);
+		struct dpu_sensor_info *s = &sensors[i];
+		char text[32];
+
+		memset(s, 0, sizeof(*s));
+		copy_str(s->name, sizeof(s->name), o, "name");
+		copy_str(text, sizeof(text), o, "kind");
+		int k = kind_index(text, kinds, ARRAY_SIZE(kinds));
+
+		s->kind = (enum dpu_sensor_kind)k;
+		s->value = json_object_object_get_ex(o, "value", &v) ? json_object_get_double(v)
+								     : NAN;
+		s->warn = json_object_object_get_ex(o, "warn", &v) ? json_object_get_double(v)
+								   : INFINITY;
+		s->crit = json_object_object_get_ex(o, "crit", &v) ? json_object_get_double(v)
+								   : INFINITY;
+	}
+	json_object_put(a);
+	return (int)n;
+}
+
+static int sim_nv_list(struct dpu_dev *dev, struct dpu_nv_param *params, size_t max)
+{
+	struct json_object *a;
+	size_t n;
+	int rc = sim_call_cmd(sim_cast(dev), "nv-get", "nvconfig", &a);
+
+	if (rc < 0) {
+		return rc;
+	}
+	n = json_object_array_length(a);
+	for (size_t i = 0; i < n && i < max; i++) {
+		struct json_object *o = json_object_array_get_idx(a, i);
+
+		copy_str(params[i].name, sizeof(params[i].name), o, "name");
+		copy_str(params[i].current, sizeof(params[i].current), o, "current");
+		copy_str(params[i].next, sizeof(params[i].next), o, "next");
+	}
+	json_object_put(a);
+	return (int)n;
+}
+
+static int sim_nv_set(struct dpu_dev *dev, const char *name, const char *value)
+{
+	struct json_object *req = json_object_new_object();
+	int rc;
+
+	json_object_object_add(req, "cmd", json_object_new_string("nv-set"));
+	json_object_object_add(req, "name", json_object_new_string(name));
+	json_object_object_add(req, "value", json_object_new_string(value));
+	rc = sim_call(sim_cast(dev), req, NULL, NULL);
+	json_object_put(req);
+	return rc;
+}
+
+const struct dpu_hal_class dpu_hal_sim_class = {
+	.scheme = "sim",
+	.api_version = DPU_HAL_API_VERSION,
+	.open = sim_open,
+	.close = sim_close,
+	.info = sim_info,
+	.counter_root = sim_counter_root,
+	.port_list = sim_port_list,
+	.sensor_list = sim_sensor_list,
+	.nv_list = sim_nv_list,
+	.nv_set = sim_nv_set,
+};

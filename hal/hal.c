@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Backend registry and dispatch. */
+#include <config.h>
+
+#include <assert.h>
+#include <errno.h>
+#include <string.h>
+
+#define DPU_LOG_MODULE "hal"
+#include "common/log.h"
+#include "hal-provider.h"
+
+/* Compiled-in backends: a static table, explicit and greppable. */
+static const struct dpu_hal_class *const hal_classes[] = {
+	&dpu_hal_sim_class,
+};
+
+static const struct dpu_hal_class *find_class(const char *uri, const char **args)
+{
+	const char *colon = strchr(uri, ':');
+
+	if (colon == NULL) {
+		return NULL;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(hal_classes); i++) {
+		const struct dpu_hal_class *c = hal_classes[i];
+
+		if (strlen(c->scheme) == (size_t)(colon - uri) &&
+		    strncmp(uri, c->scheme, (size_t)(colon - uri)) == 0) {
+			/* A backend that misses a mandatory operation is a bug. */
+			assert(c->api_version == DPU_HAL_API_VERSION);
+			assert(c->open != NULL && c->close != NULL && c->info != NULL);
+			*args = colon + 1;
+			return c;
+		}
+	}
+	return NULL;
+}
+
+int dpu_dev_open(const char *uri, struct dpu_dev **devp)
+{
+	const struct dpu_hal_class *c;
+	const char *args;
+	int rc;
+
+	if (uri == NULL || devp == NULL) {
+		return -EINVAL;
+	}
+	c = find_class(uri, &args);
+	if (c == NULL) {
+		log_err("%s: unknown device URI (expected sim:<name>)", uri);
+		return -ENODEV;
+	}
+	rc = c->open(args, devp);
+	if (rc < 0) {
+		log_dbg("%s: open failed: %s", uri, strerror(-rc));
+		return rc;
+	}
+	assert((*devp)->class == c);
+	return 0;
+}
+
+void dpu_dev_close(struct dpu_dev *dev)
+{
+	if (dev != NULL) {
+		dev->class->close(dev);
+	}
+}
+
+const char *dpu_dev_backend(const struct dpu_dev *dev)
+{
+	return dev->class->scheme;
+}
+
+int dpu_dev_info(struct dpu_dev *dev, struct dpu_dev_info *info)
+{
+	if (dev == NULL || info == NULL) {
+		return -EINVAL;
+	}
+	memset(info, 0, sizeof(*info));
+	return dev->class->info(dev, info);
+}
+
+int dpu_dev_counter_root(struct dpu_dev *dev, char *buf, size_t size)
+{
+	if (dev == NULL || buf == NULL || size == 0) {
+		return -EINVAL;
+	}
+	if (dev->class->counter_root == NULL) {
+		return -EOPNOTSUPP;
+	}
+	return dev->class->counter_root(dev, buf, size);
+}
+
+int dpu_port_list(struct dpu_dev *dev, struct dpu_port_info *ports, size_t max)
+{
+	if (dev == NULL || (ports == NULL && max > 0)) {
+		return -EINVAL;
+	}
+	if (dev->class->port_list == NULL) {
+		return -EOPNOTSUPP;
+	}
+	return dev->class->port_list(dev, ports, max);
+}
+
+int dpu_sensor_list(struct dpu_dev *dev, struct dpu_sensor_info *sensors, size_t max)
+{
+	if (dev == NULL || (sensors == NULL && max > 0)) {
+		return -EINVAL;
+	}
+	if (dev->class->sensor_list == NULL) {
+		return -EOPNOTSUPP;
+	}
+	return dev->class->sensor_list(dev, sensors, max);
+}
+
+int dpu_nv_list(struct dpu_dev *dev, struct dpu_nv_param *params, size_t max)
+{
+	if (dev == NULL || (params == NULL && max > 0)) {
+		return -EINVAL;
+	}
+	if (dev->class->nv_list == NULL) {
+		return -EOPNOTSUPP;
+	}
+	return dev->class->nv_list(dev, params, max);
+}
+
+int dpu_nv_set(struct dpu_dev *dev, const char *name, const char *value)
+{
+	if (dev == NULL || name == NULL || value == NULL || name[0] == '\0') {
+		return -EINVAL;
+	}
+	if (dev->class->nv_set == NULL) {
+		return -EOPNOTSUPP;
+	}
+	return dev->class->nv_set(dev, name, value);
+}
+
+const char *dpu_port_kind_name(enum dpu_port_kind kind)
+{
+	static const char *const names[] = {"uplink", "pf", "vf", "sf"};
+
+	return (size_t)kind < ARRAY_SIZE(names) ? names[kind] : "?";
+}
+
+const char *dpu_sensor_kind_name(enum dpu_sensor_kind kind)
+{
+	static const char *const names[] = {"temperature", "power"};
+
+	return (size_t)kind < ARRAY_SIZE(names) ? names[kind] : "?";
+}

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The hardware abstraction layer every service codes against.
+ *
+ * A device is opened by URI; the scheme picks the backend:
+ *   sim:<name>[,run-dir=<dir>]   the simulated device served by dpu-simd
+ *                                (default run dir <dpu run dir>/sim/<name>)
+ *   bluefield:<pci>              a real BlueField/ConnectX (not built yet)
+ *
+ * All functions return 0 (or a count) or a negative errno:
+ *   -EINVAL bad argument, -ENODEV no such device or port, -ENOENT no such
+ *   parameter, -EOPNOTSUPP the backend lacks the operation, -EIO the device
+ *   went away, -ENOMEM.
+ * Ownership: dpu_dev_open() gives the caller a device it releases with
+ * dpu_dev_close() (which accepts NULL). Out-structs are filled by value.
+ * A struct dpu_dev is used from one thread at a time.
+ *
+ * Covered so far: inventory, ports, sensors, the counter tree root and the NV
+ * configuration. Packet I/O, steering pipes and the PHC follow (issue #3).
+ */
+#ifndef DPU_HAL_H
+#define DPU_HAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define DPU_HAL_API_VERSION 1
+
+#define DPU_HAL_STR 64
+
+struct dpu_dev;
+
+struct dpu_dev_info {
+	char name[DPU_HAL_STR];
+	char model[DPU_HAL_STR];
+	char part_number[DPU_HAL_STR];
+	char serial[DPU_HAL_STR];
+	char psid[DPU_HAL_STR];
+	char mode[16]; /* dpu | nic | zero-trust */
+	char firmware[DPU_HAL_STR];
+	char bsp[DPU_HAL_STR];
+	char doca[DPU_HAL_STR];
+	char board_id[DPU_HAL_STR];
+};
+
+enum dpu_port_kind {
+	DPU_PORT_UPLINK,
+	DPU_PORT_PF,
+	DPU_PORT_VF,
+	DPU_PORT_SF,
+};
+
+struct dpu_port_info {
+	char name[DPU_HAL_STR];
+	enum dpu_port_kind kind;
+	uint8_t mac[6];
+	char pci[16];
+	char ibdev[32];
+	uint32_t speed_mbps; /* 0 when the port has no speed (representors) */
+	bool link_up;
+};
+
+enum dpu_sensor_kind {
+	DPU_SENSOR_TEMPERATURE, /* °C */
+	DPU_SENSOR_POWER,	/* W */
+};
+
+struct dpu_sensor_info {
+	char name[DPU_HAL_STR];
+	enum dpu_sensor_kind kind;
+	double value;
+	double warn; /* INFINITY when none */
+	double crit;
+};
+
+struct dpu_nv_param {
+	char name[DPU_HAL_STR];
+	char current[DPU_HAL_STR]; /* in force since the last boot */
+	char next[DPU_HAL_STR];	   /* applied at the next boot */
+};
+
+int dpu_dev_open(const char *uri, struct dpu_dev **devp) __attribute__((warn_unused_result));
+void dpu_dev_close(struct dpu_dev *dev);
+/* The backend's scheme ("sim", "bluefield"). */
+const char *dpu_dev_backend(const struct dpu_dev *dev);
+
+int dpu_dev_info(struct dpu_dev *dev, struct dpu_dev_info *info);
+/*
+ * The directory that holds the device's class/net, class/infiniband and
+ * class/hwmon trees ("/sys" on hardware). Copied into 'buf'.
+ */
+int dpu_dev_counter_root(struct dpu_dev *dev, char *buf, size_t size);
+
+/* Fill up to 'max' ports; returns how many the device has (may be > max). */
+int dpu_port_list(struct dpu_dev *dev, struct dpu_port_info *ports, size_t max);
+int dpu_sensor_list(struct dpu_dev *dev, struct dpu_sensor_info *sensors, size_t max);
+
+/* NV configuration (mlxconfig-style parameters). */
+int dpu_nv_list(struct dpu_dev *dev, struct dpu_nv_param *params, size_t max);
+/* Set the next-boot value; -ENOENT for a parameter the device does not have. */
+int dpu_nv_set(struct dpu_dev *dev, const char *name, const char *value);
+
+const char *dpu_port_kind_name(enum dpu_port_kind kind);
+const char *dpu_sensor_kind_name(enum dpu_sensor_kind kind);
+
+#endif /* DPU_HAL_H */

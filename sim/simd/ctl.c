@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <config.h>
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#define DPU_LOG_MODULE "simd-ctl"
+#include "common/log.h"
+#include "common/loop.h"
+#include "sim/simd/ctl.h"
+
+struct conn {
+	struct simd *s;
+	int fd;
+	struct dpu_loop_src *src;
+	size_t len;
+	char buf[SIMD_CTL_MAX_LINE];
+};
+
+static struct json_object *reply_error(int err, const char *fmt, ...) DPU_PRINTF(2, 3);
+
+static struct json_object *reply_error(int err, const char *fmt, ...)
+{
+	struct json_object *r = json_object_new_object();
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	json_object_object_add(r, "ok", json_object_new_boolean(0));
+	json_object_object_add(r, "errno", json_object_new_int(err));
+	json_object_object_add(r, "error", json_object_new_string(msg));
+	return r;
+}
+
+static struct json_object *reply_ok(const char *key, struct json_object *val)
+{
+	struct json_object *r = json_object_new_object();
+
+	json_object_object_add(r, "ok", json_object_new_boolean(1));
+	if (key != NULL) {
+		json_object_object_add(r, key, val);
+	}
+	return r;
+}
+
+static void add_str(struct json_object *o, const char *key, const char *val)
+{
+	json_object_object_add(o, key, json_object_new_string(val));
+}
+
+static struct json_object *do_info(struct simd *s)
+{
+	const struct sim_inventory *iv = &s->dev->inv;
+	struct json_object *o = json_object_new_object();
+
+	add_str(o, "name", s->dev->name);
+	add_str(o, "model", iv->model);
+	add_str(o, "part-number", iv->part_number);
+	add_str(o, "serial", iv->serial);
+	add_str(o, "psid", iv->psid);
+	add_str(o, "mode", iv->mode);
+	add_str(o, "firmware", iv->firmware);
+	add_str(o, "bsp", iv->bsp);
+	add_str(o, "doca", iv->doca);
+	add_str(o, "board-id", iv->board_id);
+	add_str(o, "sysfs-root", s->sysroot);
+	return reply_ok("info", o);
+}
+
+static struct json_object *do_ports(struct simd *s)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < s->dev->n_ports; i++) {
+		const struct sim_port *p = &s->dev->ports[i];
+		struct json_object *o = json_object_new_object();
+		char mac[18];
+
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", p->mac[0], p->mac[1],
+			 p->mac[2], p->mac[3], p->mac[4], p->mac[5]);
+		add_str(o, "name", p->name);
+		add_str(o, "kind", sim_port_kind_name(p->kind));
+		add_str(o, "mac", mac);
+		add_str(o, "pci", p->pci);
+		add_str(o, "ibdev", p->ibdev);
+		json_object_object_add(o, "speed", json_object_new_int64(p->speed_mbps));
+		json_object_object_add(o, "link", json_object_new_boolean(1));
+		json_object_array_add(a, o);
+	}
+	return reply_ok("ports", a);
+}
+
+static struct json_object *do_sensors(struct simd *s)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < s->dev->n_sensors; i++) {
+		const struct sim_sensor *x = &s->dev->sensors[i];
+		struct json_object *o = json_object_new_object();
+
+		add_str(o, "name", x->name);
+		add_str(o, "kind", sim_sensor_kind_name(x->kind));
+		json_object_object_add(o, "value", json_object_new_double(x->value));
+		if (isfinite(x->warn)) {
+			json_object_object_add(o, "warn", json_object_new_double(x->warn));
+		}
+		if (isfinite(x->crit)) {
+			json_object_object_add(o, "crit", json_object_new_double(x->crit));
+		}
+		json_object_array_add(a, o);
+	}
+	return reply_ok("sensors", a);
+}
+
+static struct json_object *do_nv_get(struct simd *s)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < s->nv->n; i++) {
+		struct json_object *o = json_object_new_object();
+
+		add_str(o, "name", s->nv->e[i].name);
+		add_str(o, "current", s->nv->e[i].current);
+		add_str(o, "next", s->nv->e[i].next);
+		json_object_array_add(a, o);
+	}
+	return reply_ok("nvconfig", a);
+}
+
+static const char *get_string(struct json_object *req, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(req, key, &v) || !json_object_is_type(v, json_type_string)) {
+		return NULL;
+	}
+	return json_object_get_string(v);
+}
+
+static struct json_object *do_nv_set(struct simd *s, struct json_object *req)
+{
+	const char *name = get_string(req, "name");
+	const char *value = get_string(req, "value");
+	int rc;
+
+	if (name == NULL || value == NULL) {
+		return reply_error(EINVAL, "nv-set needs string \"name\" and \"value\"");
+	}
+	rc = sim_nvstore_set(s->nv, name, value);
+	if (rc == -ENOENT) {
+		return reply_error(ENOENT, "%s: not an NV parameter of %s", name, s->dev->name);
+	}
+	if (rc == -EINVAL) {
+		return reply_error(EINVAL, "%s: value must be 1..%d characters", name,
+				   SIM_NAME_MAX - 1);
+	}
+	if (rc < 0) {
+		return reply_error(-rc, "%s: cannot persist: %s", name, strerror(-rc));
+	}
+	log_info("nvconfig %s = %s (next boot)", name, value);
+	return reply_ok(NULL, NULL);
+}
+
+struct json_object *simd_ctl_handle(struct simd *s, struct json_object *req)
+{
+	const char *cmd;
+
+	if (!json_object_is_type(req, json_type_object) || (cmd = get_string(req, "cmd")) == NULL) {
+		return reply_error(EINVAL, "expected {\"cmd\": \"...\"}");
+	}
+	if (strcmp(cmd, "info") == 0) {
+		return do_info(s);
+	}
+	if (strcmp(cmd, "ports") == 0) {
+		return do_ports(s);
+	}
+	if (strcmp(cmd, "sensors") == 0) {
+		return do_sensors(s);
+	}
+	if (strcmp(cmd, "nv-get") == 0) {
+		return do_nv_get(s);
+	}
+	if (strcmp(cmd, "nv-set") == 0) {
+		return do_nv_set(s, req);
+	}
+	return reply_error(EOPNOTSUPP, "unknown command \"%.64s\"", cmd);
+}
+
+static void conn_close(struct conn *c)
+{
+	dpu_loop_del(c->src); /* frees 'c' through the release hook */
+}
+
+static void conn_free(void *arg)
+{
+	struct conn *c = arg;
+
+	close(c->fd);
+	free(c);
+}
+
+static int send_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+
+		if (w < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			return -errno;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int answer_line(struct conn *c, const char *line, size_t len)
+{
+	struct json_object *req = NULL, *rep;
+	struct dpu_cfg_err err;
+	const char *text;
+	char buf[600];
+	int rc;
+
+	if (dpu_json_load_string(line, len, "request", &req, &err) < 0) {
+		rep = reply_error(EINVAL, "%s", dpu_cfg_err_str(&err, buf, sizeof(buf)));
+	} else {
+		rep = simd_ctl_handle(c->s, req);
+	}
+	json_object_put(req);
+	text = json_object_to_json_string_ext(rep, JSON_C_TO_STRING_PLAIN);
+	rc = send_all(c->fd, text, strlen(text));
+	if (rc == 0) {
+		rc = send_all(c->fd, "\n", 1);
+	}
+	json_object_put(rep);
+	return rc;
+}
+
+static void on_conn(struct dpu_loop_src *src, int fd, uint32_t events, void *arg)
+{
+	struct conn *c = arg;
+	ssize_t n;
+	char *nl;
+
+	(void)src;
+	(void)events;
+	n = recv(fd, c->buf + c->len, sizeof(c->buf) - c->len, 0);
+	if (n <= 0) {
+		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+			return;
+		}
+		conn_close(c);
+		return;
+	}
+	c->len += (size_t)n;
+	while ((nl = memchr(c->buf, '\n', c->len)) != NULL) {
+		size_t line = (size_t)(nl - c->buf);
+
+		if (answer_line(c, c->buf, line) < 0) {
+			conn_close(c);
+			return;
+		}
+		memmove(c->buf, nl + 1, c->len - line - 1);
+		c->len -= line + 1;
+	}
+	if (c->len == sizeof(c->buf)) {
+		log_warn_rl("control client sent a line over %d bytes; closing it",
+			    SIMD_CTL_MAX_LINE);
+		conn_close(c);
+	}
+}
+
+static void on_accept(struct dpu_loop_src *src, int fd, uint32_t events, void *arg)
+{
+	struct simd *s = arg;
+	struct conn *c;
+	int cfd;
+
+	(void)src;
+	(void)events;
+	cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (cfd < 0) {
+		log_warn_rl("accept: %s", strerror(errno));
+		return;
+	}
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		close(cfd);
+		return;
+	}
+	c->s = s;
+	c->fd = cfd;
+	if (dpu_loop_add_fd(s->loop, cfd, EPOLLIN, on_conn, c, &c->src) < 0) {
+		close(cfd);
+		free(c);
+		return;
+	}
+	dpu_loop_set_release(c->src, conn_free);
+}
+
+int simd_ctl_start(struct simd *s)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int rc;
+
+	s->listen_fd = -1;
+	if (snprintf(s->sock_path, sizeof(s->sock_path), "%s/simd.sock", s->rundir) >=
+		    (int)sizeof(s->sock_path) ||
+	    strlen(s->sock_path) >= sizeof(sa.sun_path)) {
+		return -ENAMETOOLONG;
+	}
+	memcpy(sa.sun_path, s->sock_path, strlen(s->sock_path) + 1);
+	s->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (s->listen_fd < 0) {
+		return -errno;
+	}
+	unlink(s->sock_path); /* a stale socket; the pid file says nobody owns it */
+	if (bind(s->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(s->listen_fd, 16) < 0) {
+		rc = -errno;
+		close(s->listen_fd);
+		s->listen_fd = -1;
+		return rc;
+	}
+	return dpu_loop_add_fd(s->loop, s->listen_fd, EPOLLIN, on_accept, s, &s->listen_src);
+}
+
+void simd_ctl_stop(struct simd *s)
+{
+	if (s->listen_src != NULL) {
+		dpu_loop_del(s->listen_src);
+		s->listen_src = NULL;
+	}
+	if (s->listen_fd >= 0) {
+		close(s->listen_fd);
+		s->listen_fd = -1;
+		unlink(s->sock_path);
+	}
+}

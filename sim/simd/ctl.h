@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dpu-simd's control socket: one JSON object per line each way.
+ *   -> {"cmd": "info"}                 <- {"ok": true, "info": {...}}
+ *   -> {"cmd": "ports"}                <- {"ok": true, "ports": [...]}
+ *   -> {"cmd": "sensors"}              <- {"ok": true, "sensors": [...]}
+ *   -> {"cmd": "nv-get"}               <- {"ok": true, "nvconfig": [...]}
+ *   -> {"cmd": "nv-set", "name": N, "value": V}   <- {"ok": true}
+ * Errors: {"ok": false, "errno": 22, "error": "why"}.
+ */
+#ifndef DPU_SIM_SIMD_CTL_H
+#define DPU_SIM_SIMD_CTL_H
+
+#include <limits.h>
+
+#include "sim/device.h"
+#include "sim/nvstore.h"
+
+struct dpu_loop;
+struct dpu_loop_src;
+
+/* A request line longer than this closes the connection. */
+#define SIMD_CTL_MAX_LINE 65536
+
+struct simd {
+	char rundir[PATH_MAX - 64];
+	char sysroot[PATH_MAX];
+	struct sim_device *dev;
+	struct sim_nvstore *nv;
+	struct dpu_loop *loop;
+	int listen_fd;
+	struct dpu_loop_src *listen_src;
+	char sock_path[PATH_MAX];
+};
+
+int simd_ctl_start(struct simd *s);
+void simd_ctl_stop(struct simd *s);
+/* Answer one request (a parsed JSON object); returns the reply (new reference). */
+struct json_object *simd_ctl_handle(struct simd *s, struct json_object *req);
+
+#endif /* DPU_SIM_SIMD_CTL_H */

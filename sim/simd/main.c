@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dpu-simd: the simulated BlueField. It loads a device description, keeps
+ * the sysfs-shaped counter tree and the NV store under its run directory,
+ * and answers the HAL's sim backend on a Unix socket there.
+ *
+ *   dpu-simd --device FILE [--run-dir DIR] [-l LEVEL]
+ *
+ * Run directory (default <dpu run dir>/sim/<device name>):
+ *   simd.sock       control socket (JSON lines; docs/simulator.md)
+ *   simd.pid        pid file
+ *   sys/            the counter tree (class/net, class/infiniband, class/hwmon)
+ *   nvconfig.json   NV store (next-boot values; kept across restarts)
+ *
+ * Packet ports and the emulated eSwitch are not part of it yet.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#define DPU_LOG_MODULE "simd"
+#include "common/daemon.h"
+#include "common/log.h"
+#include "common/loop.h"
+#include "common/opts.h"
+#include "sim/device.h"
+#include "sim/nvstore.h"
+#include "sim/sysfs.h"
+#include "sim/simd/ctl.h"
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		DPU_COMMON_LONGOPTS,
+		{"device", required_argument, NULL, 'd'},
+		{"run-dir", required_argument, NULL, 'r'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct simd s = {.listen_fd = -1};
+	struct dpu_pidfile *pid = NULL;
+	struct dpu_cfg_err err;
+	const char *device = NULL;
+	char buf[700], path[PATH_MAX];
+	pid_t owner = 0;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, DPU_COMMON_SHORTOPTS "d:r:h", longopts, NULL)) != -1) {
+		rc = dpu_common_opt(c, optarg);
+		if (rc > 0) {
+			continue;
+		}
+		if (rc < 0) {
+			return 2;
+		}
+		switch (c) {
+		case 'd':
+			device = optarg;
+			break;
+		case 'r':
+			dpu_strscpy(s.rundir, optarg, sizeof(s.rundir));
+			break;
+		case 'h':
+			printf("usage: dpu-simd --device FILE [--run-dir DIR] [options]\n"
+			       "  -d, --device FILE          device description (YAML)\n"
+			       "  -r, --run-dir DIR          state directory (default "
+			       "<run dir>/sim/<device name>)\n"
+			       "  -h, --help                 this text\n");
+			dpu_common_usage(stdout);
+			return 0;
+		default:
+			return 2;
+		}
+	}
+	if (device == NULL) {
+		fprintf(stderr, "dpu-simd: --device FILE is required (e.g. fixtures/devices/bf3.yaml)\n");
+		return 2;
+	}
+	dpu_common_log_open("dpu-simd");
+	rc = sim_device_load(device, &s.dev, &err);
+	if (rc < 0) {
+		log_err("%s", dpu_cfg_err_str(&err, buf, sizeof(buf)));
+		return 2;
+	}
+	if (s.rundir[0] == '\0') {
+		char base[PATH_MAX - 128];
+
+		if (dpu_rundir_default(base, sizeof(base)) < 0) {
+			log_err("run directory name too long");
+			free(s.dev);
+			return 1;
+		}
+		if (snprintf(s.rundir, sizeof(s.rundir), "%s/sim/%s", base, s.dev->name) >=
+		    (int)sizeof(s.rundir)) {
+			log_err("run directory name too long");
+			free(s.dev);
+			return 1;
+		}
+	}
+	rc = dpu_mkdir_p(s.rundir, 0755);
+	if (rc < 0) {
+		log_err("%s: %s", s.rundir, strerror(-rc));
+		free(s.dev);
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/simd.pid", s.rundir);
+	rc = dpu_pidfile_open(path, &pid, &owner);
+	if (rc < 0) {
+		if (rc == -EBUSY) {
+			log_err("%s: already running (pid %ld)", s.rundir, (long)owner);
+		} else {
+			log_err("%s: %s", path, strerror(-rc));
+		}
+		free(s.dev);
+		return 1;
+	}
+	snprintf(s.sysroot, sizeof(s.sysroot), "%s/sys", s.rundir);
+	sim_sysfs_remove(s.sysroot);
+	rc = sim_sysfs_create(s.sysroot, s.dev);
+	if (rc < 0) {
+		log_err("%s: cannot write the counter tree: %s", s.sysroot, strerror(-rc));
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/nvconfig.json", s.rundir);
+	rc = sim_nvstore_open(path, s.dev, &s.nv, &err);
+	if (rc < 0) {
+		log_err("NV store: %s", dpu_cfg_err_str(&err, buf, sizeof(buf)));
+		goto out;
+	}
+	rc = dpu_loop_create(&s.loop);
+	if (rc == 0) {
+		rc = dpu_daemon_signals(s.loop, NULL);
+	}
+	if (rc == 0) {
+		rc = simd_ctl_start(&s);
+	}
+	if (rc < 0) {
+		log_err("control socket in %s: %s", s.rundir, strerror(-rc));
+		goto out;
+	}
+	log_info("%s (%s, serial %s) up: %zu ports, %zu sensors, %zu NV parameters; run dir %s",
+		 s.dev->name, s.dev->inv.model, s.dev->inv.serial, s.dev->n_ports, s.dev->n_sensors,
+		 s.dev->n_nv, s.rundir);
+	rc = dpu_loop_run(s.loop);
+	log_info("%s down", s.dev->name);
+out:
+	simd_ctl_stop(&s);
+	dpu_loop_destroy(s.loop);
+	sim_sysfs_remove(s.sysroot);
+	free(s.nv);
+	free(s.dev);
+	dpu_pidfile_close(pid);
+	return rc < 0 ? 1 : 0;
+}

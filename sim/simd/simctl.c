@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dpu-simctl: inspect and drive a simulated device, through the HAL.
+ *
+ *   dpu-simctl [--run-dir DIR | --uri URI] [--json] COMMAND
+ *     info                      inventory
+ *     ports                     ports with kind, MAC, PCI, speed, link
+ *     sensors                   temperatures and power with thresholds
+ *     counters                  where the counter tree is
+ *     nvconfig [get]            NV parameters, current and next boot
+ *     nvconfig set NAME VALUE   set a next-boot value
+ *
+ * The device is sim:<name> found in DIR (dpu-simd's --run-dir), or the URI.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "common/log.h"
+#include "common/opts.h"
+#include "dpu/hal.h"
+
+#define MAX_ITEMS 256
+
+static bool as_json;
+
+static void print_json(struct json_object *o)
+{
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED));
+	json_object_put(o);
+}
+
+static void add(struct json_object *o, const char *k, const char *v)
+{
+	json_object_object_add(o, k, json_object_new_string(v));
+}
+
+static int cmd_info(struct dpu_dev *dev)
+{
+	struct dpu_dev_info i;
+	int rc = dpu_dev_info(dev, &i);
+
+	if (rc < 0) {
+		return rc;
+	}
+	if (as_json) {
+		struct json_object *o = json_object_new_object();
+
+		add(o, "name", i.name);
+		add(o, "model", i.model);
+		add(o, "part-number", i.part_number);
+		add(o, "serial", i.serial);
+		add(o, "psid", i.psid);
+		add(o, "mode", i.mode);
+		add(o, "firmware", i.firmware);
+		add(o, "bsp", i.bsp);
+		add(o, "doca", i.doca);
+		add(o, "board-id", i.board_id);
+		print_json(o);
+		return 0;
+	}
+	printf("name         %s\nmodel        %s\npart number  %s\nserial       %s\n"
+	       "PSID         %s\nmode         %s\nfirmware     %s\nBSP          %s\n"
+	       "DOCA         %s\nboard id     %s\n",
+	       i.name, i.model, i.part_number, i.serial, i.psid, i.mode, i.firmware, i.bsp, i.doca,
+	       i.board_id);
+	return 0;
+}
+
+static int cmd_ports(struct dpu_dev *dev)
+{
+	struct dpu_port_info p[MAX_ITEMS];
+	int n = dpu_port_list(dev, p, MAX_ITEMS);
+	struct json_object *a = NULL;
+
+	if (n < 0) {
+		return n;
+	}
+	if (as_json) {
+		a = json_object_new_array();
+	} else {
+		printf("%-14s %-7s %-17s %-13s %-8s %9s %s\n", "PORT", "KIND", "MAC", "PCI", "IBDEV",
+		       "SPEED", "LINK");
+	}
+	for (int i = 0; i < n && i < MAX_ITEMS; i++) {
+		char mac[18];
+
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", p[i].mac[0], p[i].mac[1],
+			 p[i].mac[2], p[i].mac[3], p[i].mac[4], p[i].mac[5]);
+		if (as_json) {
+			struct json_object *o = json_object_new_object();
+
+			add(o, "name", p[i].name);
+			add(o, "kind", dpu_port_kind_name(p[i].kind));
+			add(o, "mac", mac);
+			add(o, "pci", p[i].pci);
+			add(o, "ibdev", p[i].ibdev);
+			json_object_object_add(o, "speed", json_object_new_int64(p[i].speed_mbps));
+			json_object_object_add(o, "link", json_object_new_boolean(p[i].link_up));
+			json_object_array_add(a, o);
+		} else {
+			char speed[16] = "-";
+
+			if (p[i].speed_mbps) {
+				snprintf(speed, sizeof(speed), "%uG", p[i].speed_mbps / 1000);
+			}
+			printf("%-14s %-7s %-17s %-13s %-8s %9s %s\n", p[i].name,
+			       dpu_port_kind_name(p[i].kind), mac, p[i].pci,
+			       p[i].ibdev[0] ? p[i].ibdev : "-", speed, p[i].link_up ? "up" : "down");
+		}
+	}
+	if (as_json) {
+		print_json(a);
+	}
+	return 0;
+}
+
+static int cmd_sensors(struct dpu_dev *dev)
+{
+	struct dpu_sensor_info s[MAX_ITEMS];
+	int n = dpu_sensor_list(dev, s, MAX_ITEMS);
+	struct json_object *a = NULL;
+
+	if (n < 0) {
+		return n;
+	}
+	if (as_json) {
+		a = json_object_new_array();
+	} else {
+		printf("%-12s %-12s %9s %9s %9s\n", "SENSOR", "KIND", "VALUE", "WARN", "CRIT");
+	}
+	for (int i = 0; i < n && i < MAX_ITEMS; i++) {
+		const char *unit = s[i].kind == DPU_SENSOR_TEMPERATURE ? "C" : "W";
+
+		if (as_json) {
+			struct json_object *o = json_object_new_object();
+
+			add(o, "name", s[i].name);
+			add(o, "kind", dpu_sensor_kind_name(s[i].kind));
+			json_object_object_add(o, "value", json_object_new_double(s[i].value));
+			if (isfinite(s[i].warn)) {
+				json_object_object_add(o, "warn", json_object_new_double(s[i].warn));
+			}
+			if (isfinite(s[i].crit)) {
+				json_object_object_add(o, "crit", json_object_new_double(s[i].crit));
+			}
+			json_object_array_add(a, o);
+		} else {
+			printf("%-12s %-12s %8.1f%s %8.1f%s %8.1f%s\n", s[i].name,
+			       dpu_sensor_kind_name(s[i].kind), s[i].value, unit, s[i].warn, unit,
+			       s[i].crit, unit);
+		}
+	}
+	if (as_json) {
+		print_json(a);
+	}
+	return 0;
+}
+
+static int cmd_counters(struct dpu_dev *dev)
+{
+	char root[PATH_MAX];
+	int rc = dpu_dev_counter_root(dev, root, sizeof(root));
+
+	if (rc < 0) {
+		return rc;
+	}
+	if (as_json) {
+		struct json_object *o = json_object_new_object();
+
+		add(o, "root", root);
+		print_json(o);
+	} else {
+		printf("%s\n", root);
+	}
+	return 0;
+}
+
+static int cmd_nv_get(struct dpu_dev *dev)
+{
+	struct dpu_nv_param p[MAX_ITEMS];
+	int n = dpu_nv_list(dev, p, MAX_ITEMS);
+	struct json_object *a = NULL;
+
+	if (n < 0) {
+		return n;
+	}
+	if (as_json) {
+		a = json_object_new_array();
+	} else {
+		printf("%-28s %-20s %s\n", "PARAMETER", "CURRENT", "NEXT BOOT");
+	}
+	for (int i = 0; i < n && i < MAX_ITEMS; i++) {
+		if (as_json) {
+			struct json_object *o = json_object_new_object();
+
+			add(o, "name", p[i].name);
+			add(o, "current", p[i].current);
+			add(o, "next", p[i].next);
+			json_object_array_add(a, o);
+		} else {
+			printf("%-28s %-20s %s\n", p[i].name, p[i].current, p[i].next);
+		}
+	}
+	if (as_json) {
+		print_json(a);
+	}
+	return 0;
+}
+
+static void usage(FILE *out)
+{
+	fputs("usage: dpu-simctl [--run-dir DIR | --uri URI] [--json] COMMAND\n"
+	      "commands:\n"
+	      "  info                      inventory\n"
+	      "  ports                     ports: kind, MAC, PCI, speed, link\n"
+	      "  sensors                   temperatures and power, with thresholds\n"
+	      "  counters                  the counter tree's root directory\n"
+	      "  nvconfig [get]            NV parameters: current and next boot\n"
+	      "  nvconfig set NAME VALUE   set a parameter for the next boot\n"
+	      "options:\n"
+	      "  -r, --run-dir DIR          dpu-simd's run directory\n"
+	      "  -u, --uri URI              device URI (default sim:bf3-0)\n"
+	      "  -j, --json                 JSON output for scripts\n",
+	      out);
+	dpu_common_usage(out);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		DPU_COMMON_LONGOPTS,
+		{"run-dir", required_argument, NULL, 'r'},
+		{"uri", required_argument, NULL, 'u'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	char uri[PATH_MAX + 32] = "sim:bf3-0";
+	struct dpu_dev *dev;
+	const char *cmd;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, DPU_COMMON_SHORTOPTS "r:u:jh", longopts, NULL)) != -1) {
+		rc = dpu_common_opt(c, optarg);
+		if (rc > 0) {
+			continue;
+		}
+		if (rc < 0) {
+			return 2;
+		}
+		switch (c) {
+		case 'r':
+			snprintf(uri, sizeof(uri), "sim:dev,run-dir=%s", optarg);
+			break;
+		case 'u':
+			snprintf(uri, sizeof(uri), "%s", optarg);
+			break;
+		case 'j':
+			as_json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	cmd = argv[optind];
+	dpu_common_log_open("dpu-simctl");
+	rc = dpu_dev_open(uri, &dev);
+	if (rc < 0) {
+		fprintf(stderr, "dpu-simctl: %s: %s%s\n", uri, strerror(-rc),
+			rc == -ENODEV ? " (is dpu-simd running there?)" : "");
+		return 1;
+	}
+	if (strcmp(cmd, "info") == 0) {
+		rc = cmd_info(dev);
+	} else if (strcmp(cmd, "ports") == 0) {
+		rc = cmd_ports(dev);
+	} else if (strcmp(cmd, "sensors") == 0) {
+		rc = cmd_sensors(dev);
+	} else if (strcmp(cmd, "counters") == 0) {
+		rc = cmd_counters(dev);
+	} else if (strcmp(cmd, "nvconfig") == 0 &&
+		   (optind + 1 == argc || strcmp(argv[optind + 1], "get") == 0)) {
+		rc = cmd_nv_get(dev);
+	} else if (strcmp(cmd, "nvconfig") == 0 && optind + 4 == argc &&
+		   strcmp(argv[optind + 1], "set") == 0) {
+		rc = dpu_nv_set(dev, argv[optind + 2], argv[optind + 3]);
+		if (rc == -ENOENT) {
+			fprintf(stderr, "dpu-simctl: %s: no such NV parameter\n", argv[optind + 2]);
+			dpu_dev_close(dev);
+			return 1;
+		}
+	} else {
+		fprintf(stderr, "dpu-simctl: unknown command or arguments: %s\n", cmd);
+		dpu_dev_close(dev);
+		return 2;
+	}
+	dpu_dev_close(dev);
+	if (rc < 0) {
+		fprintf(stderr, "dpu-simctl: %s: %s\n", cmd, strerror(-rc));
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,106 @@
+#!/bin/sh
+# dpu-simd end to end through dpu-simctl (and so through the HAL's sim
+# backend): a bad description is refused with its line, the inventory and
+# ports match the description file, the counter tree is there, NV values
+# take effect at the next start, bad control requests get an error and the
+# daemon carries on, SIGTERM cleans up.
+set -u
+. "$top_srcdir/tests/tap.sh"
+
+simd="$top_builddir/sim/simd/dpu-simd"
+ctl="$top_builddir/sim/simd/dpu-simctl"
+desc="$top_srcdir/fixtures/devices/bf3.yaml"
+work=$(mktemp -d)
+run="$work/run"
+pid=""
+cleanup() {
+	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+start() {
+	"$simd" --device "$desc" --run-dir "$run" 2>>"$work/simd.log" &
+	pid=$!
+	tap_wait 5 "${1:-dpu-simd} listens" test -S "$run/simd.sock"
+}
+
+stop() {
+	kill -TERM "$pid"
+	wait "$pid"
+	rc=$?
+	pid=""
+	return $rc
+}
+
+"$simd" --device "$top_srcdir/fixtures/devices/broken/bad-mac.yaml" --run-dir "$run" 2>"$work/bad.log"
+tap_check "bad description: exit 2" test $? -eq 2
+tap_check "bad description: error names line and key" \
+	grep -q "bad-mac.yaml:4: \$.ports\[0\].mac: '02:00:00:00:00:0g' is not a MAC address" "$work/bad.log"
+
+"$ctl" --run-dir "$run" info 2>"$work/nodaemon.log"
+tap_check "simctl without a daemon: exit 1" test $? -eq 1
+tap_check "simctl without a daemon: says so" grep -q "is dpu-simd running there" "$work/nodaemon.log"
+
+start "dpu-simd"
+"$ctl" --run-dir "$run" --json info >"$work/info.json"
+tap_check "info: serial from the description" grep -q '"serial": "MT2412X00001"' "$work/info.json"
+tap_check "info: model from the description" grep -q '"model": "BlueField-3 B3220"' "$work/info.json"
+
+# The port names, in order, as the description lists them (read independently).
+sed -n 's/.*{name: \([^,]*\),.*/\1/p' "$desc" | grep -v '^asic\|^ddr\|^board' >"$work/want-ports"
+"$ctl" --run-dir "$run" ports | awk 'NR > 1 {print $1}' >"$work/got-ports"
+tap_check "ports: the description's ports, in order" cmp -s "$work/want-ports" "$work/got-ports"
+tap_check "ports: p0 is a 200G uplink, link up" \
+	sh -c "'$ctl' --run-dir '$run' ports | grep -Eq '^p0 +uplink +02:1b:21:00:00:00 +0000:03:00.0 +mlx5_0 +200G up'"
+
+root=$("$ctl" --run-dir "$run" counters)
+tap_check "counter tree: class/net/p0 statistics" test "$(cat "$root/class/net/p0/statistics/rx_packets")" = 0
+tap_check "counter tree: infiniband counters" test -f "$root/class/infiniband/mlx5_0/ports/1/counters/port_xmit_data"
+tap_check "counter tree: hwmon in millidegrees" test "$(cat "$root/class/hwmon/hwmon0/temp1_input")" = 54000
+
+"$simd" --device "$desc" --run-dir "$run" 2>"$work/second.log"
+tap_check "second instance refused" grep -q "already running (pid $pid)" "$work/second.log"
+
+"$ctl" --run-dir "$run" nvconfig set NUM_OF_VFS 8
+tap_check "nvconfig set: accepted" test $? -eq 0
+tap_check "nvconfig: next boot changes, current does not" \
+	sh -c "'$ctl' --run-dir '$run' nvconfig | grep -Eq '^NUM_OF_VFS +1 +8\$'"
+"$ctl" --run-dir "$run" nvconfig set NO_SUCH_PARAM 1 2>"$work/nv.log"
+tap_check "nvconfig set of an unknown parameter: exit 1" test $? -eq 1
+tap_check "nvconfig set of an unknown parameter: named" grep -q "NO_SUCH_PARAM: no such NV parameter" "$work/nv.log"
+
+# Bad requests on the control socket: an error reply, and the daemon goes on.
+/usr/bin/python3 - "$run/simd.sock" >"$work/raw.log" 2>&1 <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); f = s.makefile("rwb")
+for req in [b"not json", b'{"cmd": 7}', b'{"cmd": "reboot-now"}', b'[1,2]']:
+    f.write(req + b"\n"); f.flush(); print(f.readline().decode().strip())
+s2 = socket.socket(socket.AF_UNIX); s2.connect(sys.argv[1])
+try:   # a line over the limit: the daemon closes that connection (EOF or reset)
+    s2.sendall(b"x" * 70000)
+    s2.settimeout(5); print("closed" if s2.recv(10) == b"" else "still open")
+except ConnectionResetError:
+    print("closed")
+PY
+tap_check "bad JSON: error reply with the reason" grep -q '"ok":false,"errno":22,"error":"request:1:[0-9]*: JSON syntax' "$work/raw.log"
+tap_check "unknown command: EOPNOTSUPP" grep -q '"errno":95,"error":"unknown command \\"reboot-now\\""' "$work/raw.log"
+tap_check "over-long request line: connection closed" grep -q '^closed$' "$work/raw.log"
+tap_check "daemon still answers after bad requests" "$ctl" --run-dir "$run" info
+
+stop
+tap_check "SIGTERM: exit 0" test $? -eq 0
+tap_check "SIGTERM: socket, pid file and counter tree removed" \
+	sh -c "! test -e '$run/simd.sock' && ! test -e '$run/simd.pid' && ! test -e '$run/sys'"
+tap_check "SIGTERM: NV store kept" test -f "$run/nvconfig.json"
+
+start "restarted dpu-simd"
+tap_check "restart: the next-boot value is now current" \
+	sh -c "'$ctl' --run-dir '$run' nvconfig | grep -Eq '^NUM_OF_VFS +8 +8\$'"
+stop
+if grep -q "runtime error\|AddressSanitizer\|LeakSanitizer" "$work/simd.log"; then
+	tap_not_ok "sanitizers quiet" "$(grep -m3 'runtime error\|Sanitizer' "$work/simd.log")"
+else
+	tap_ok "sanitizers quiet"
+fi
+tap_done
