@@ -315,8 +315,8 @@ static int sim_sensor_list(struct dpu_dev *dev, struct dpu_sensor_info *sensors,
 		int k = kind_index(text, kinds, ARRAY_SIZE(kinds));
 
 		s->kind = (enum dpu_sensor_kind)k;
-		s->value = json_object_object_get_ex(o, "value", &v) ? json_object_get_double(v)
-								     : NAN;
+		s->value =
+			json_object_object_get_ex(o, "value", &v) ? json_object_get_double(v) : NAN;
 		s->warn = json_object_object_get_ex(o, "warn", &v) ? json_object_get_double(v)
 								   : INFINITY;
 		s->crit = json_object_object_get_ex(o, "crit", &v) ? json_object_get_double(v)

@@ -39,8 +39,8 @@ const struct sim_port *sim_device_port(const struct sim_device *dev, const char 
 }
 
 /* The scalar at 'key' of 'map' copied into 'buf'; -ENOENT when absent and optional. */
-static int get_str(struct loader *l, const struct dpu_yaml_node *map, const char *key,
-		   char *buf, size_t size, bool required)
+static int get_str(struct loader *l, const struct dpu_yaml_node *map, const char *key, char *buf,
+		   size_t size, bool required)
 {
 	const struct dpu_yaml_node *n = dpu_yaml_map_get(l->doc, map, key);
 	size_t mark;
@@ -107,8 +107,7 @@ static int get_double(struct loader *l, const struct dpu_yaml_node *map, const c
 	if (*end != '\0' || end == buf || !isfinite(v)) {
 		size_t mark = dpu_cfg_walk_key(&l->w, key);
 
-		rc = dpu_cfg_walk_error_at(&l->w,
-					   dpu_yaml_line(dpu_yaml_map_get(l->doc, map, key)),
+		rc = dpu_cfg_walk_error_at(&l->w, dpu_yaml_line(dpu_yaml_map_get(l->doc, map, key)),
 					   "'%s' is not a number", buf);
 		dpu_cfg_walk_pop(&l->w, mark);
 		return rc;
@@ -315,7 +314,7 @@ static int load_nv(struct loader *l, const struct dpu_yaml_node *root)
 
 static int load_inventory(struct loader *l, const struct dpu_yaml_node *root)
 {
-	static const char *const known[] = {"model",	"part-number", "serial", "psid", "mode",
+	static const char *const known[] = {"model",	"part-number", "serial", "psid",     "mode",
 					    "firmware", "bsp",	       "doca",	 "board-id", NULL};
 	static const char *const modes[] = {"dpu", "nic", "zero-trust"};
 	const struct dpu_yaml_node *inv = dpu_yaml_map_get(l->doc, root, "inventory");
@@ -340,8 +339,12 @@ static int load_inventory(struct loader *l, const struct dpu_yaml_node *root)
 		const char *key;
 		char *buf;
 	} opt[] = {
-		{"part-number", iv->part_number}, {"psid", iv->psid}, {"firmware", iv->firmware},
-		{"bsp", iv->bsp},		  {"doca", iv->doca}, {"board-id", iv->board_id},
+		{"part-number", iv->part_number},
+		{"psid", iv->psid},
+		{"firmware", iv->firmware},
+		{"bsp", iv->bsp},
+		{"doca", iv->doca},
+		{"board-id", iv->board_id},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(opt); i++) {
 		rc = get_str(l, inv, opt[i].key, opt[i].buf, SIM_NAME_MAX, false);
@@ -355,8 +358,8 @@ static int load_inventory(struct loader *l, const struct dpu_yaml_node *root)
 
 static int load_device(struct loader *l)
 {
-	static const char *const known[] = {"name", "inventory", "ports", "sensors", "nvconfig",
-					    NULL};
+	static const char *const known[] = {"name",    "inventory", "ports",
+					    "sensors", "nvconfig",  NULL};
 	const struct dpu_yaml_node *root = dpu_yaml_root(l->doc);
 	struct sim_device *dev = l->dev;
 
@@ -419,8 +422,8 @@ int sim_device_load(const char *path, struct sim_device **devp, struct dpu_cfg_e
 	return rc < 0 ? rc : finish(doc, path, devp, err);
 }
 
-int sim_device_load_string(const char *text, size_t len, const char *name,
-			   struct sim_device **devp, struct dpu_cfg_err *err)
+int sim_device_load_string(const char *text, size_t len, const char *name, struct sim_device **devp,
+			   struct dpu_cfg_err *err)
 {
 	struct dpu_yaml_doc *doc;
 	int rc = dpu_yaml_load_string(text, len, name, &doc, err);

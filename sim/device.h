@@ -78,8 +78,8 @@ struct sim_device {
  * with free(). Errors name file, line and key path.
  */
 int sim_device_load(const char *path, struct sim_device **devp, struct dpu_cfg_err *err);
-int sim_device_load_string(const char *text, size_t len, const char *name,
-			   struct sim_device **devp, struct dpu_cfg_err *err);
+int sim_device_load_string(const char *text, size_t len, const char *name, struct sim_device **devp,
+			   struct dpu_cfg_err *err);
 
 const char *sim_port_kind_name(enum sim_port_kind kind);
 const char *sim_sensor_kind_name(enum sim_sensor_kind kind);

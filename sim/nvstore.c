@@ -84,8 +84,7 @@ int sim_nvstore_open(const char *path, const struct sim_device *dev, struct sim_
 			size_t in_next = w.len;
 
 			rc = dpu_json_expect(&w, next, json_type_object);
-			json_object_object_foreach(next, key, val)
-			{
+			json_object_object_foreach (next, key, val) {
 				struct sim_nv_entry *e = rc == 0 ? find(st, key) : NULL;
 
 				if (rc < 0) {

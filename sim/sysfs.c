@@ -16,8 +16,8 @@
 #include "sim/sysfs.h"
 
 const char *const sim_netdev_counters[] = {
-	"rx_packets", "tx_packets", "rx_bytes",	    "tx_bytes",	     "rx_dropped",
-	"tx_dropped", "rx_errors",  "tx_errors",    "multicast",     "collisions",
+	"rx_packets",	 "tx_packets",	   "rx_bytes",	     "tx_bytes",	 "rx_dropped",
+	"tx_dropped",	 "rx_errors",	   "tx_errors",	     "multicast",	 "collisions",
 	"rx_crc_errors", "rx_fifo_errors", "tx_fifo_errors", "rx_missed_errors", NULL,
 };
 
@@ -48,8 +48,8 @@ const char *const sim_ib_counters[] = {
 };
 
 const char *const sim_ib_hw_counters[] = {
-	"duplicate_request", "implied_nak_seq_err", "lifespan",	   "local_ack_timeout_err",
-	"out_of_buffer",     "out_of_sequence",	    "packet_seq_err", "rnr_nak_retry_err",
+	"duplicate_request", "implied_nak_seq_err", "lifespan",		"local_ack_timeout_err",
+	"out_of_buffer",     "out_of_sequence",	    "packet_seq_err",	"rnr_nak_retry_err",
 	"rx_write_requests", "rx_read_requests",    "roce_adp_retrans", NULL,
 };
 
@@ -87,8 +87,7 @@ int sim_sysfs_write(const char *root, const char *relpath, const char *text)
 	return rename(tmp, path) < 0 ? -errno : 0;
 }
 
-static int writef(const char *root, const char *relpath, const char *fmt, ...)
-	DPU_PRINTF(3, 4);
+static int writef(const char *root, const char *relpath, const char *fmt, ...) DPU_PRINTF(3, 4);
 
 static int writef(const char *root, const char *relpath, const char *fmt, ...)
 {

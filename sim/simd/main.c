@@ -83,7 +83,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (device == NULL) {
-		fprintf(stderr, "dpu-simd: --device FILE is required (e.g. fixtures/devices/bf3.yaml)\n");
+		fprintf(stderr,
+			"dpu-simd: --device FILE is required (e.g. fixtures/devices/bf3.yaml)\n");
 		return 2;
 	}
 	dpu_common_log_open("dpu-simd");

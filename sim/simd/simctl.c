@@ -87,14 +87,14 @@ static int cmd_ports(struct dpu_dev *dev)
 	if (as_json) {
 		a = json_object_new_array();
 	} else {
-		printf("%-14s %-7s %-17s %-13s %-8s %9s %s\n", "PORT", "KIND", "MAC", "PCI", "IBDEV",
-		       "SPEED", "LINK");
+		printf("%-14s %-7s %-17s %-13s %-8s %9s %s\n", "PORT", "KIND", "MAC", "PCI",
+		       "IBDEV", "SPEED", "LINK");
 	}
 	for (int i = 0; i < n && i < MAX_ITEMS; i++) {
 		char mac[18];
 
-		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", p[i].mac[0], p[i].mac[1],
-			 p[i].mac[2], p[i].mac[3], p[i].mac[4], p[i].mac[5]);
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", p[i].mac[0],
+			 p[i].mac[1], p[i].mac[2], p[i].mac[3], p[i].mac[4], p[i].mac[5]);
 		if (as_json) {
 			struct json_object *o = json_object_new_object();
 
@@ -114,7 +114,8 @@ static int cmd_ports(struct dpu_dev *dev)
 			}
 			printf("%-14s %-7s %-17s %-13s %-8s %9s %s\n", p[i].name,
 			       dpu_port_kind_name(p[i].kind), mac, p[i].pci,
-			       p[i].ibdev[0] ? p[i].ibdev : "-", speed, p[i].link_up ? "up" : "down");
+			       p[i].ibdev[0] ? p[i].ibdev : "-", speed,
+			       p[i].link_up ? "up" : "down");
 		}
 	}
 	if (as_json) {
@@ -147,10 +148,12 @@ static int cmd_sensors(struct dpu_dev *dev)
 			add(o, "kind", dpu_sensor_kind_name(s[i].kind));
 			json_object_object_add(o, "value", json_object_new_double(s[i].value));
 			if (isfinite(s[i].warn)) {
-				json_object_object_add(o, "warn", json_object_new_double(s[i].warn));
+				json_object_object_add(o, "warn",
+						       json_object_new_double(s[i].warn));
 			}
 			if (isfinite(s[i].crit)) {
-				json_object_object_add(o, "crit", json_object_new_double(s[i].crit));
+				json_object_object_add(o, "crit",
+						       json_object_new_double(s[i].crit));
 			}
 			json_object_array_add(a, o);
 		} else {
