@@ -7,6 +7,18 @@ sim_libdpusim_la_SOURCES = \
 sim_libdpusim_la_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 sim_libdpusim_la_LIBADD = src/common/libdpucommon.la $(JSONC_LIBS) -lm
 
+if HAVE_DPDK
+# The emulated eSwitch (libdpuesw): pipes on rte_hash and rte_acl.
+noinst_LTLIBRARIES += sim/eswitch/libdpuesw.la
+sim_eswitch_libdpuesw_la_SOURCES = \
+	sim/eswitch/esw.c sim/eswitch/esw.h \
+	sim/eswitch/esw-parse.c
+sim_eswitch_libdpuesw_la_CFLAGS = $(AM_CFLAGS) $(DPDK_CFLAGS)
+sim_eswitch_libdpuesw_la_LIBADD = $(DPDK_LIBS)
+else
+EXTRA_DIST += sim/eswitch/esw.c sim/eswitch/esw.h sim/eswitch/esw-parse.c
+endif
+
 bin_PROGRAMS += sim/simd/dpu-simd sim/simd/dpu-simctl
 sim_simd_dpu_simd_SOURCES = sim/simd/main.c sim/simd/ctl.c sim/simd/ctl.h
 sim_simd_dpu_simd_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)

@@ -39,14 +39,19 @@ tests_unit_test_timeutil_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_timeutil_LDADD = $(UNIT_LDADD)
 
 if HAVE_DPDK
-UNIT_TESTS += tests/unit/test-dpdk
+UNIT_TESTS += tests/unit/test-dpdk tests/unit/test-esw
+tests_unit_test_esw_SOURCES = tests/unit/test-esw.c
+tests_unit_test_esw_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_esw_CFLAGS = $(UNIT_CFLAGS) $(DPDK_CFLAGS)
+tests_unit_test_esw_LDADD = sim/eswitch/libdpuesw.la src/common/libdpucommon-dpdk.la \
+	$(UNIT_LDADD) $(DPDK_LIBS)
 tests_unit_test_dpdk_SOURCES = tests/unit/test-dpdk.c
 tests_unit_test_dpdk_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_dpdk_CFLAGS = $(UNIT_CFLAGS) $(DPDK_CFLAGS)
 tests_unit_test_dpdk_LDADD = src/common/libdpucommon-dpdk.la $(UNIT_LDADD) $(DPDK_LIBS) -lrte_net_ring
 TESTS += tests/unit/test-dpdk-nohuge.sh
 else
-EXTRA_DIST += tests/unit/test-dpdk.c
+EXTRA_DIST += tests/unit/test-dpdk.c tests/unit/test-esw.c
 endif
 EXTRA_DIST += tests/unit/test-dpdk-nohuge.sh
 

@@ -1,0 +1,603 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Pipes, entries and the data path of the emulated eSwitch. */
+#include <config.h>
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_acl.h>
+#include <rte_byteorder.h>
+#include <rte_hash.h>
+#include <rte_hash_crc.h>
+#include <rte_lcore.h>
+
+#include "common/util.h"
+#include "sim/eswitch/esw.h"
+
+#define ESW_MAX_PIPES 256
+#define ESW_MAX_HOPS 16
+
+enum pipe_kind { PIPE_EXACT, PIPE_ACL };
+
+struct esw_entry {
+	bool used;
+	struct esw_actions act;
+	uint64_t pkts, bytes;
+	struct esw_key key;	  /* exact: the masked key */
+	struct esw_acl_rule rule; /* acl */
+};
+
+struct esw_pipe {
+	struct esw *esw;
+	enum pipe_kind kind;
+	char name[32];
+	struct esw_actions miss;
+	uint64_t miss_pkts, miss_bytes;
+	uint32_t max;
+	struct esw_entry *entries; /* [max] */
+	uint32_t n_used;
+	/* exact */
+	struct esw_key mask;
+	struct rte_hash *hash;
+	/* acl: the context in use (NULL before the first commit) and a spare */
+	struct rte_acl_ctx *acl[2];
+	int acl_live;
+	uint32_t acl_gen;
+};
+
+struct esw {
+	struct esw_pipe *pipes[ESW_MAX_PIPES];
+	unsigned int n_pipes;
+	struct esw_pipe *root;
+	unsigned int id; /* makes DPDK object names unique */
+};
+
+static atomic_uint esw_ids;
+
+/* ------------------------------------------------------------------ ACL layout */
+
+/* What rte_acl reads per packet: network byte order, in 4-byte groups. */
+struct acl_input {
+	uint8_t proto;
+	uint8_t pad[3];
+	uint32_t src4;
+	uint32_t dst4;
+	uint16_t sport;
+	uint16_t dport;
+	uint16_t in_port;
+	uint16_t ip_ver;
+};
+
+enum { F_PROTO, F_SRC, F_DST, F_SPORT, F_DPORT, F_INPORT, F_IPVER, F_NUM };
+
+static const struct rte_acl_field_def acl_fields[F_NUM] = {
+	{.type = RTE_ACL_FIELD_TYPE_BITMASK,
+	 .size = 1,
+	 .field_index = F_PROTO,
+	 .input_index = 0,
+	 .offset = offsetof(struct acl_input, proto)},
+	{.type = RTE_ACL_FIELD_TYPE_MASK,
+	 .size = 4,
+	 .field_index = F_SRC,
+	 .input_index = 1,
+	 .offset = offsetof(struct acl_input, src4)},
+	{.type = RTE_ACL_FIELD_TYPE_MASK,
+	 .size = 4,
+	 .field_index = F_DST,
+	 .input_index = 2,
+	 .offset = offsetof(struct acl_input, dst4)},
+	{.type = RTE_ACL_FIELD_TYPE_RANGE,
+	 .size = 2,
+	 .field_index = F_SPORT,
+	 .input_index = 3,
+	 .offset = offsetof(struct acl_input, sport)},
+	{.type = RTE_ACL_FIELD_TYPE_RANGE,
+	 .size = 2,
+	 .field_index = F_DPORT,
+	 .input_index = 3,
+	 .offset = offsetof(struct acl_input, dport)},
+	{.type = RTE_ACL_FIELD_TYPE_RANGE,
+	 .size = 2,
+	 .field_index = F_INPORT,
+	 .input_index = 4,
+	 .offset = offsetof(struct acl_input, in_port)},
+	{.type = RTE_ACL_FIELD_TYPE_RANGE,
+	 .size = 2,
+	 .field_index = F_IPVER,
+	 .input_index = 4,
+	 .offset = offsetof(struct acl_input, ip_ver)},
+};
+
+RTE_ACL_RULE_DEF(esw_acl_rule_def, F_NUM);
+
+/* ------------------------------------------------------------------ switch */
+
+int esw_create(struct esw **eswp)
+{
+	struct esw *esw = calloc(1, sizeof(*esw));
+
+	if (esw == NULL) {
+		return -ENOMEM;
+	}
+	esw->id = atomic_fetch_add(&esw_ids, 1);
+	*eswp = esw;
+	return 0;
+}
+
+static void pipe_free(struct esw_pipe *p)
+{
+	if (p == NULL) {
+		return;
+	}
+	rte_hash_free(p->hash);
+	rte_acl_free(p->acl[0]);
+	rte_acl_free(p->acl[1]);
+	free(p->entries);
+	free(p);
+}
+
+void esw_destroy(struct esw *esw)
+{
+	if (esw == NULL) {
+		return;
+	}
+	for (unsigned int i = 0; i < esw->n_pipes; i++) {
+		pipe_free(esw->pipes[i]);
+	}
+	free(esw);
+}
+
+static int check_actions(const struct esw *esw, const struct esw_actions *a)
+{
+	if (a == NULL) {
+		return 0;
+	}
+	switch (a->fate) {
+	case ESW_FATE_DROP:
+	case ESW_FATE_PORT:
+		return 0;
+	case ESW_FATE_PIPE:
+		return (a->pipe != NULL && a->pipe->esw == esw) ? 0 : -EINVAL;
+	}
+	return -EINVAL;
+}
+
+static int pipe_new(struct esw *esw, const char *name, enum pipe_kind kind, uint32_t max,
+		    const struct esw_actions *miss, struct esw_pipe **pipep)
+{
+	struct esw_pipe *p;
+
+	if (esw == NULL || name == NULL || pipep == NULL || max == 0 ||
+	    check_actions(esw, miss) < 0) {
+		return -EINVAL;
+	}
+	if (esw->n_pipes == ESW_MAX_PIPES) {
+		return -ENOSPC;
+	}
+	p = calloc(1, sizeof(*p));
+	if (p == NULL) {
+		return -ENOMEM;
+	}
+	p->entries = calloc(max, sizeof(*p->entries));
+	if (p->entries == NULL) {
+		free(p);
+		return -ENOMEM;
+	}
+	p->esw = esw;
+	p->kind = kind;
+	p->max = max;
+	dpu_strscpy(p->name, name, sizeof(p->name));
+	if (miss != NULL) {
+		p->miss = *miss;
+	} else {
+		p->miss.fate = ESW_FATE_DROP;
+	}
+	*pipep = p;
+	return 0;
+}
+
+int esw_pipe_create_exact(struct esw *esw, const char *name, const struct esw_key *mask,
+			  uint32_t max_entries, const struct esw_actions *miss,
+			  struct esw_pipe **pipep)
+{
+	struct rte_hash_parameters hp = {0};
+	char hname[RTE_HASH_NAMESIZE];
+	struct esw_pipe *p;
+	int rc;
+
+	if (mask == NULL) {
+		return -EINVAL;
+	}
+	rc = pipe_new(esw, name, PIPE_EXACT, max_entries, miss, &p);
+	if (rc < 0) {
+		return rc;
+	}
+	p->mask = *mask;
+	snprintf(hname, sizeof(hname), "esw%u_%u", esw->id, esw->n_pipes);
+	hp.name = hname;
+	/* rte_hash needs room beyond the entry count to place every key. */
+	hp.entries = max_entries < 8 ? 8 : max_entries + max_entries / 8;
+	hp.key_len = sizeof(struct esw_key);
+	hp.hash_func = rte_hash_crc;
+	hp.socket_id = (int)rte_socket_id();
+	p->hash = rte_hash_create(&hp);
+	if (p->hash == NULL) {
+		pipe_free(p);
+		return -ENOMEM;
+	}
+	esw->pipes[esw->n_pipes++] = p;
+	*pipep = p;
+	return 0;
+}
+
+int esw_pipe_create_acl(struct esw *esw, const char *name, uint32_t max_rules,
+			const struct esw_actions *miss, struct esw_pipe **pipep)
+{
+	struct esw_pipe *p;
+	int rc;
+
+	if (max_rules > ESW_ACL_MAX_RULES) {
+		return -EINVAL;
+	}
+	rc = pipe_new(esw, name, PIPE_ACL, max_rules, miss, &p);
+	if (rc < 0) {
+		return rc;
+	}
+	for (int i = 0; i < 2; i++) {
+		char aname[RTE_ACL_NAMESIZE];
+		struct rte_acl_param ap = {
+			.name = aname,
+			.socket_id = (int)rte_socket_id(),
+			.rule_size = RTE_ACL_RULE_SZ(F_NUM),
+			.max_rule_num = max_rules,
+		};
+
+		snprintf(aname, sizeof(aname), "esw%u_%u_%d", esw->id, esw->n_pipes, i);
+		p->acl[i] = rte_acl_create(&ap);
+		if (p->acl[i] == NULL) {
+			pipe_free(p);
+			return -ENOMEM;
+		}
+	}
+	p->acl_live = -1;
+	esw->pipes[esw->n_pipes++] = p;
+	*pipep = p;
+	return 0;
+}
+
+int esw_set_root(struct esw *esw, struct esw_pipe *pipe)
+{
+	if (esw == NULL || pipe == NULL || pipe->esw != esw) {
+		return -EINVAL;
+	}
+	esw->root = pipe;
+	return 0;
+}
+
+static int entry_alloc(struct esw_pipe *p, uint32_t *idx)
+{
+	/* First free slot: ids are small and reused, as hardware entry handles. */
+	for (uint32_t i = 0; i < p->max; i++) {
+		if (!p->entries[i].used) {
+			*idx = i;
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
+static void key_and(struct esw_key *out, const struct esw_key *a, const struct esw_key *m)
+{
+	const uint64_t *x = (const uint64_t *)(const void *)a;
+	const uint64_t *y = (const uint64_t *)(const void *)m;
+	uint64_t *o = (uint64_t *)(void *)out;
+
+	for (size_t i = 0; i < sizeof(*out) / 8; i++) {
+		o[i] = x[i] & y[i];
+	}
+}
+
+int esw_exact_add(struct esw_pipe *p, const struct esw_key *match, const struct esw_actions *act,
+		  uint32_t *entry)
+{
+	struct esw_entry *e;
+	struct esw_key k;
+	uint32_t idx;
+	int rc;
+
+	if (p == NULL || p->kind != PIPE_EXACT || match == NULL || act == NULL ||
+	    check_actions(p->esw, act) < 0) {
+		return -EINVAL;
+	}
+	key_and(&k, match, &p->mask);
+	if (rte_hash_lookup(p->hash, &k) >= 0) {
+		return -EEXIST;
+	}
+	rc = entry_alloc(p, &idx);
+	if (rc < 0) {
+		return rc;
+	}
+	e = &p->entries[idx];
+	memset(e, 0, sizeof(*e));
+	e->key = k;
+	e->act = *act;
+	rc = rte_hash_add_key_data(p->hash, &k, (void *)(uintptr_t)idx);
+	if (rc < 0) {
+		return rc == -ENOSPC ? -ENOSPC : -EINVAL;
+	}
+	e->used = true;
+	p->n_used++;
+	if (entry != NULL) {
+		*entry = idx;
+	}
+	return 0;
+}
+
+int esw_exact_del(struct esw_pipe *p, uint32_t entry)
+{
+	if (p == NULL || p->kind != PIPE_EXACT || entry >= p->max || !p->entries[entry].used) {
+		return -ENOENT;
+	}
+	if (rte_hash_del_key(p->hash, &p->entries[entry].key) < 0) {
+		return -ENOENT;
+	}
+	p->entries[entry].used = false;
+	p->n_used--;
+	return 0;
+}
+
+int esw_acl_add(struct esw_pipe *p, const struct esw_acl_rule *rule, const struct esw_actions *act,
+		uint32_t *entry)
+{
+	struct esw_entry *e;
+	uint32_t idx;
+	int rc;
+
+	if (p == NULL || p->kind != PIPE_ACL || rule == NULL || act == NULL ||
+	    check_actions(p->esw, act) < 0 || rule->priority > ESW_ACL_MAX_PRIORITY ||
+	    rule->src4_len > 32 || rule->dst4_len > 32 || rule->sport_lo > rule->sport_hi ||
+	    rule->dport_lo > rule->dport_hi || rule->in_port_lo > rule->in_port_hi ||
+	    (rule->ip_ver != 0 && rule->ip_ver != 4 && rule->ip_ver != 6) ||
+	    (rule->ip_ver == 6 && (rule->src4_len || rule->dst4_len))) {
+		return -EINVAL;
+	}
+	rc = entry_alloc(p, &idx);
+	if (rc < 0) {
+		return rc;
+	}
+	e = &p->entries[idx];
+	memset(e, 0, sizeof(*e));
+	e->used = true;
+	e->rule = *rule;
+	if (rule->src4_len || rule->dst4_len) {
+		e->rule.ip_ver = 4;
+	}
+	e->act = *act;
+	p->n_used++;
+	if (entry != NULL) {
+		*entry = idx;
+	}
+	return 0;
+}
+
+int esw_acl_del(struct esw_pipe *p, uint32_t entry)
+{
+	if (p == NULL || p->kind != PIPE_ACL || entry >= p->max || !p->entries[entry].used) {
+		return -ENOENT;
+	}
+	p->entries[entry].used = false;
+	p->n_used--;
+	return 0;
+}
+
+static uint32_t prefix_mask(uint8_t len)
+{
+	return len == 0 ? 0 : (uint32_t)(0xffffffffu << (32 - len));
+}
+
+int esw_acl_commit(struct esw_pipe *p)
+{
+	struct rte_acl_config cfg = {.num_categories = 1, .num_fields = F_NUM};
+	struct rte_acl_ctx *ctx;
+	int spare, rc;
+
+	if (p == NULL || p->kind != PIPE_ACL) {
+		return -EINVAL;
+	}
+	spare = p->acl_live == 0 ? 1 : 0;
+	ctx = p->acl[spare];
+	rte_acl_reset(ctx);
+	for (uint32_t i = 0; i < p->max; i++) {
+		const struct esw_entry *e = &p->entries[i];
+		const struct esw_acl_rule *r = &e->rule;
+		struct esw_acl_rule_def d = {0};
+
+		if (!e->used) {
+			continue;
+		}
+		/* Lower priority number wins; then the lower entry id. */
+		d.data.priority = (int32_t)(RTE_ACL_MAX_PRIORITY - ((r->priority << 18) | i));
+		d.data.category_mask = 1;
+		d.data.userdata = i + 1; /* 0 means no match */
+		d.field[F_PROTO].value.u8 = r->proto & r->proto_mask;
+		d.field[F_PROTO].mask_range.u8 = r->proto_mask;
+		d.field[F_SRC].value.u32 = r->src4 & prefix_mask(r->src4_len);
+		d.field[F_SRC].mask_range.u32 = r->src4_len;
+		d.field[F_DST].value.u32 = r->dst4 & prefix_mask(r->dst4_len);
+		d.field[F_DST].mask_range.u32 = r->dst4_len;
+		d.field[F_SPORT].value.u16 = r->sport_lo;
+		d.field[F_SPORT].mask_range.u16 = r->sport_hi;
+		d.field[F_DPORT].value.u16 = r->dport_lo;
+		d.field[F_DPORT].mask_range.u16 = r->dport_hi;
+		d.field[F_INPORT].value.u16 = r->in_port_lo;
+		d.field[F_INPORT].mask_range.u16 = r->in_port_hi;
+		d.field[F_IPVER].value.u16 = r->ip_ver ? r->ip_ver : 0;
+		d.field[F_IPVER].mask_range.u16 = r->ip_ver ? r->ip_ver : 0xffff;
+		rc = rte_acl_add_rules(ctx, (const struct rte_acl_rule *)&d, 1);
+		if (rc < 0) {
+			return rc;
+		}
+	}
+	memcpy(cfg.defs, acl_fields, sizeof(acl_fields));
+	rc = rte_acl_build(ctx, &cfg);
+	if (rc < 0) {
+		return rc;
+	}
+	p->acl_live = spare;
+	p->acl_gen++;
+	return 0;
+}
+
+int esw_entry_stats(const struct esw_pipe *p, uint32_t entry, uint64_t *pkts, uint64_t *bytes)
+{
+	if (p == NULL || entry >= p->max || !p->entries[entry].used) {
+		return -ENOENT;
+	}
+	*pkts = p->entries[entry].pkts;
+	*bytes = p->entries[entry].bytes;
+	return 0;
+}
+
+int esw_miss_stats(const struct esw_pipe *p, uint64_t *pkts, uint64_t *bytes)
+{
+	if (p == NULL) {
+		return -EINVAL;
+	}
+	*pkts = p->miss_pkts;
+	*bytes = p->miss_bytes;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ data path */
+
+/* Look up 'n' packets (indices 'idx' into keys) in pipe 'p'; entry id or -1. */
+static void lookup_exact(struct esw_pipe *p, const struct esw_key *keys, const uint16_t *idx,
+			 unsigned int n, int32_t *hit)
+{
+	struct esw_key masked[ESW_BURST_MAX];
+	const void *kp[ESW_BURST_MAX];
+	void *data[ESW_BURST_MAX];
+	uint64_t hits = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		key_and(&masked[i], &keys[idx[i]], &p->mask);
+		kp[i] = &masked[i];
+	}
+	rte_hash_lookup_bulk_data(p->hash, kp, n, &hits, data);
+	for (unsigned int i = 0; i < n; i++) {
+		hit[i] = (hits >> i) & 1 ? (int32_t)(uintptr_t)data[i] : -1;
+	}
+}
+
+static void lookup_acl(struct esw_pipe *p, const struct esw_key *keys, const uint16_t *idx,
+		       unsigned int n, int32_t *hit)
+{
+	struct acl_input in[ESW_BURST_MAX];
+	const uint8_t *data[ESW_BURST_MAX];
+	uint32_t res[ESW_BURST_MAX];
+
+	if (p->acl_live < 0) {
+		for (unsigned int i = 0; i < n; i++) {
+			hit[i] = -1;
+		}
+		return;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		const struct esw_key *k = &keys[idx[i]];
+		struct acl_input *a = &in[i];
+
+		memset(a, 0, sizeof(*a));
+		a->proto = k->ip_proto;
+		if (k->ip_ver == 4) {
+			memcpy(&a->src4, k->src_ip, 4);
+			memcpy(&a->dst4, k->dst_ip, 4);
+		}
+		a->sport = rte_cpu_to_be_16(k->sport);
+		a->dport = rte_cpu_to_be_16(k->dport);
+		a->in_port = rte_cpu_to_be_16(k->in_port);
+		a->ip_ver = rte_cpu_to_be_16(k->ip_ver);
+		data[i] = (const uint8_t *)a;
+	}
+	rte_acl_classify(p->acl[p->acl_live], data, res, n, 1);
+	for (unsigned int i = 0; i < n; i++) {
+		hit[i] = res[i] ? (int32_t)(res[i] - 1) : -1;
+	}
+}
+
+int esw_classify_burst(struct esw *esw, const struct esw_key *keys, const uint32_t *lens,
+		       unsigned int n, struct esw_result *res)
+{
+	struct esw_pipe *at[ESW_BURST_MAX], *next[ESW_BURST_MAX];
+	uint16_t idx[ESW_BURST_MAX];
+	int32_t hit[ESW_BURST_MAX];
+	unsigned int pending = n;
+
+	if (esw == NULL || esw->root == NULL || n > ESW_BURST_MAX) {
+		return -EINVAL;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		at[i] = esw->root;
+		res[i].fate = ESW_FATE_DROP;
+		res[i].port = 0;
+		res[i].marked = false;
+		res[i].mark = 0;
+	}
+	for (int hop = 0; hop < ESW_MAX_HOPS && pending > 0; hop++) {
+		pending = 0;
+		memset(next, 0, sizeof(next[0]) * n);
+		/* Group the packets by the pipe they are at; usually all share one. */
+		for (unsigned int i = 0; i < n; i++) {
+			struct esw_pipe *p = at[i];
+			unsigned int m = 0;
+
+			if (p == NULL) {
+				continue;
+			}
+			for (unsigned int j = i; j < n; j++) {
+				if (at[j] == p) {
+					idx[m++] = (uint16_t)j;
+					at[j] = NULL;
+				}
+			}
+			if (p->kind == PIPE_EXACT) {
+				lookup_exact(p, keys, idx, m, hit);
+			} else {
+				lookup_acl(p, keys, idx, m, hit);
+			}
+			for (unsigned int j = 0; j < m; j++) {
+				unsigned int k = idx[j];
+				const struct esw_actions *a;
+
+				if (hit[j] >= 0) {
+					struct esw_entry *e = &p->entries[hit[j]];
+
+					e->pkts++;
+					e->bytes += lens[k];
+					a = &e->act;
+				} else {
+					p->miss_pkts++;
+					p->miss_bytes += lens[k];
+					a = &p->miss;
+				}
+				if (a->set_mark) {
+					res[k].marked = true;
+					res[k].mark = a->mark;
+				}
+				res[k].fate = a->fate;
+				res[k].port = a->port;
+				if (a->fate == ESW_FATE_PIPE) {
+					next[k] = a->pipe;
+					res[k].fate = ESW_FATE_DROP; /* until a pipe decides */
+				}
+			}
+		}
+		for (unsigned int i = 0; i < n; i++) {
+			at[i] = next[i];
+			pending += at[i] != NULL;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The emulated eSwitch: a chain of steering pipes executed in software on
+ * DPDK's own lookup structures, as the NIC executes them in hardware.
+ *
+ * A packet is parsed once into a struct esw_key (port metadata, L2, L3, L4,
+ * VXLAN VNI). It enters the root pipe; each pipe looks the key up and applies
+ * the matching entry's actions (mark; forward to a port or to another pipe;
+ * drop), or its miss actions. Pipe kinds:
+ *
+ *   exact  a match mask over struct esw_key; entries are masked keys in an
+ *          rte_hash (bulk lookups)
+ *   acl    rules with protocol, IPv4 prefixes, port ranges, in-port range and
+ *          priorities, compiled into an rte_acl context by esw_acl_commit()
+ *
+ * Every entry counts packets and bytes; so does every pipe's miss path.
+ *
+ * Priorities follow rte_flow: 0 is the highest; among equal priorities the
+ * entry added first wins.
+ *
+ * Threads: the data path (esw_classify_burst) and updates must be called
+ * from the same thread for now; lock-free updates while other lcores
+ * classify (rte_rcu_qsbr) are still to come.
+ *
+ * All functions return 0 or a negative errno. The switch owns its pipes;
+ * esw_destroy() frees everything. DPDK's EAL must be initialised.
+ */
+#ifndef DPU_SIM_ESW_H
+#define DPU_SIM_ESW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Parsed packet, the unit every pipe matches on. Zero in absent fields. */
+struct esw_key {
+	uint16_t in_port;   /* switch port the packet came from */
+	uint16_t ethertype; /* after VLAN tags */
+	uint16_t vlan_id;   /* outer VLAN VID, 0 if untagged */
+	uint8_t ip_ver;	    /* 0, 4 or 6 */
+	uint8_t ip_proto;   /* IANA protocol; IPv6: the first non-extension header */
+	uint8_t src_mac[6];
+	uint8_t dst_mac[6];
+	uint16_t sport; /* L4 ports, host order; ICMP: type and code */
+	uint16_t dport;
+	uint8_t tcp_flags;
+	uint8_t flags;	    /* ESW_KEY_* */
+	uint32_t vni;	    /* VXLAN VNI (UDP port 4789), 0 otherwise */
+	uint8_t src_ip[16]; /* IPv4 in the first 4 bytes, network order */
+	uint8_t dst_ip[16];
+} __attribute__((aligned(16)));
+
+#define ESW_KEY_L3 0x01	   /* an IPv4/IPv6 header was parsed */
+#define ESW_KEY_L4 0x02	   /* a whole TCP/UDP/ICMP header was parsed */
+#define ESW_KEY_TRUNC 0x04 /* the packet ended inside a header */
+#define ESW_KEY_FRAG 0x08  /* a non-first IP fragment: no L4 header */
+
+/*
+ * Parse 'len' bytes of an Ethernet frame (VLAN/QinQ, IPv4 with options,
+ * IPv6 with extension headers, TCP, UDP, ICMP, VXLAN). Never reads beyond
+ * 'len'. Returns 0, or -EINVAL when not even an Ethernet header fits.
+ */
+int esw_parse(const uint8_t *pkt, uint32_t len, uint16_t in_port, struct esw_key *key);
+
+struct esw;
+struct esw_pipe;
+
+enum esw_fate {
+	ESW_FATE_DROP,
+	ESW_FATE_PORT, /* out of a switch port */
+	ESW_FATE_PIPE, /* on to another pipe */
+};
+
+struct esw_actions {
+	enum esw_fate fate;
+	uint16_t port;	       /* ESW_FATE_PORT */
+	struct esw_pipe *pipe; /* ESW_FATE_PIPE */
+	bool set_mark;
+	uint32_t mark; /* delivered with the packet, as the NIC's flow mark */
+};
+
+/* What happened to one packet. */
+struct esw_result {
+	enum esw_fate fate; /* DROP or PORT */
+	uint16_t port;
+	bool marked;
+	uint32_t mark;
+};
+
+int esw_create(struct esw **eswp);
+void esw_destroy(struct esw *esw);
+
+/* An exact-match pipe on the fields set in 'mask' (bytes ANDed with the key). */
+int esw_pipe_create_exact(struct esw *esw, const char *name, const struct esw_key *mask,
+			  uint32_t max_entries, const struct esw_actions *miss,
+			  struct esw_pipe **pipep);
+int esw_pipe_create_acl(struct esw *esw, const char *name, uint32_t max_rules,
+			const struct esw_actions *miss, struct esw_pipe **pipep);
+/* Where packets enter. */
+int esw_set_root(struct esw *esw, struct esw_pipe *pipe);
+
+/* Exact entries: 'match' is masked with the pipe's mask. -EEXIST for a duplicate. */
+int esw_exact_add(struct esw_pipe *pipe, const struct esw_key *match, const struct esw_actions *act,
+		  uint32_t *entry);
+int esw_exact_del(struct esw_pipe *pipe, uint32_t entry);
+
+struct esw_acl_rule {
+	uint32_t priority;	     /* 0 highest, at most ESW_ACL_MAX_PRIORITY */
+	uint8_t proto, proto_mask;   /* proto_mask 0: any protocol */
+	uint8_t ip_ver;		     /* 0 any, 4, 6; IPv4 prefixes imply 4 */
+	uint32_t src4, dst4;	     /* host order */
+	uint8_t src4_len, dst4_len;  /* prefix lengths, 0 = any */
+	uint16_t sport_lo, sport_hi; /* inclusive; 0..65535 = any */
+	uint16_t dport_lo, dport_hi;
+	uint16_t in_port_lo, in_port_hi;
+};
+
+#define ESW_ACL_MAX_PRIORITY 1023
+/* Rules one ACL pipe can hold. */
+#define ESW_ACL_MAX_RULES (1u << 18)
+
+/* ACL rules take effect at the next esw_acl_commit(). */
+int esw_acl_add(struct esw_pipe *pipe, const struct esw_acl_rule *rule,
+		const struct esw_actions *act, uint32_t *entry);
+int esw_acl_del(struct esw_pipe *pipe, uint32_t entry);
+int esw_acl_commit(struct esw_pipe *pipe);
+
+/* Packets and bytes that hit an entry / went the miss way. */
+int esw_entry_stats(const struct esw_pipe *pipe, uint32_t entry, uint64_t *pkts, uint64_t *bytes);
+int esw_miss_stats(const struct esw_pipe *pipe, uint64_t *pkts, uint64_t *bytes);
+
+/* At most this many packets per esw_classify_burst() call. */
+#define ESW_BURST_MAX 64
+
+/*
+ * Classify 'n' parsed packets ('lens' their lengths, for byte counters)
+ * through the pipes from the root. -EINVAL when n > ESW_BURST_MAX or there
+ * is no root; a chain longer than 16 pipes drops the packet.
+ */
+int esw_classify_burst(struct esw *esw, const struct esw_key *keys, const uint32_t *lens,
+		       unsigned int n, struct esw_result *res);
+
+#endif /* DPU_SIM_ESW_H */
