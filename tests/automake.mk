@@ -105,3 +105,23 @@ tests_fuzz_fuzz_sim_device_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_sim_device_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_sim_device_LDADD = sim/libdpusim.la -lm
 endif
+
+# ---------------------------------------------------------------- benchmarks
+# 'make bench' builds and runs them; they print figures and ratios against the
+# bare DPDK lookup measured in the same run, and never fail on speed.
+if HAVE_DPDK
+EXTRA_PROGRAMS = tests/bench/bench-esw
+tests_bench_bench_esw_SOURCES = tests/bench/bench-esw.c
+tests_bench_bench_esw_CFLAGS = $(AM_CFLAGS) $(DPDK_CFLAGS) -O3
+tests_bench_bench_esw_LDADD = sim/eswitch/libdpuesw.la src/common/libdpucommon-dpdk.la \
+	src/common/libdpucommon.la $(DPDK_LIBS)
+CLEANFILES += tests/bench/bench-esw
+
+bench: tests/bench/bench-esw
+	$(builddir)/tests/bench/bench-esw $(BENCH_ESW_ARGS)
+else
+bench:
+	@echo "bench: DPDK not available; nothing to run"
+endif
+EXTRA_DIST += tests/bench/bench-esw.c
+.PHONY: bench

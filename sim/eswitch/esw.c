@@ -39,6 +39,8 @@ struct esw_pipe {
 	uint32_t max;
 	struct esw_entry *entries; /* [max] */
 	uint32_t n_used;
+	uint32_t *free_ids; /* stack of unused entry ids, lowest on top */
+	uint32_t n_free;
 	/* exact */
 	struct esw_key mask;
 	struct rte_hash *hash;
@@ -136,6 +138,7 @@ static void pipe_free(struct esw_pipe *p)
 	rte_acl_free(p->acl[0]);
 	rte_acl_free(p->acl[1]);
 	free(p->entries);
+	free(p->free_ids);
 	free(p);
 }
 
@@ -182,10 +185,17 @@ static int pipe_new(struct esw *esw, const char *name, enum pipe_kind kind, uint
 		return -ENOMEM;
 	}
 	p->entries = calloc(max, sizeof(*p->entries));
-	if (p->entries == NULL) {
+	p->free_ids = malloc(max * sizeof(*p->free_ids));
+	if (p->entries == NULL || p->free_ids == NULL) {
+		free(p->entries);
+		free(p->free_ids);
 		free(p);
 		return -ENOMEM;
 	}
+	for (uint32_t i = 0; i < max; i++) {
+		p->free_ids[i] = max - 1 - i;
+	}
+	p->n_free = max;
 	p->esw = esw;
 	p->kind = kind;
 	p->max = max;
@@ -277,16 +287,21 @@ int esw_set_root(struct esw *esw, struct esw_pipe *pipe)
 	return 0;
 }
 
+/* Entry ids are reused, as hardware entry handles are; O(1) either way. */
 static int entry_alloc(struct esw_pipe *p, uint32_t *idx)
 {
-	/* First free slot: ids are small and reused, as hardware entry handles. */
-	for (uint32_t i = 0; i < p->max; i++) {
-		if (!p->entries[i].used) {
-			*idx = i;
-			return 0;
-		}
+	if (p->n_free == 0) {
+		return -ENOSPC;
 	}
-	return -ENOSPC;
+	*idx = p->free_ids[--p->n_free];
+	return 0;
+}
+
+static void entry_free(struct esw_pipe *p, uint32_t idx)
+{
+	p->entries[idx].used = false;
+	p->free_ids[p->n_free++] = idx;
+	p->n_used--;
 }
 
 static void key_and(struct esw_key *out, const struct esw_key *a, const struct esw_key *m)
@@ -326,6 +341,7 @@ int esw_exact_add(struct esw_pipe *p, const struct esw_key *match, const struct 
 	e->act = *act;
 	rc = rte_hash_add_key_data(p->hash, &k, (void *)(uintptr_t)idx);
 	if (rc < 0) {
+		p->free_ids[p->n_free++] = idx; /* give the id back */
 		return rc == -ENOSPC ? -ENOSPC : -EINVAL;
 	}
 	e->used = true;
@@ -344,8 +360,7 @@ int esw_exact_del(struct esw_pipe *p, uint32_t entry)
 	if (rte_hash_del_key(p->hash, &p->entries[entry].key) < 0) {
 		return -ENOENT;
 	}
-	p->entries[entry].used = false;
-	p->n_used--;
+	entry_free(p, entry);
 	return 0;
 }
 
@@ -388,8 +403,7 @@ int esw_acl_del(struct esw_pipe *p, uint32_t entry)
 	if (p == NULL || p->kind != PIPE_ACL || entry >= p->max || !p->entries[entry].used) {
 		return -ENOENT;
 	}
-	p->entries[entry].used = false;
-	p->n_used--;
+	entry_free(p, entry);
 	return 0;
 }
 
@@ -449,6 +463,14 @@ int esw_acl_commit(struct esw_pipe *p)
 	p->acl_live = spare;
 	p->acl_gen++;
 	return 0;
+}
+
+const struct rte_acl_ctx *esw_acl_context(const struct esw_pipe *p)
+{
+	if (p == NULL || p->kind != PIPE_ACL || p->acl_live < 0) {
+		return NULL;
+	}
+	return p->acl[p->acl_live];
 }
 
 int esw_entry_stats(const struct esw_pipe *p, uint32_t entry, uint64_t *pkts, uint64_t *bytes)

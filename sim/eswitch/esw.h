@@ -123,6 +123,9 @@ int esw_acl_add(struct esw_pipe *pipe, const struct esw_acl_rule *rule,
 		const struct esw_actions *act, uint32_t *entry);
 int esw_acl_del(struct esw_pipe *pipe, uint32_t entry);
 int esw_acl_commit(struct esw_pipe *pipe);
+/* The rte_acl context in use (NULL before the first commit); for benchmarks. */
+struct rte_acl_ctx;
+const struct rte_acl_ctx *esw_acl_context(const struct esw_pipe *pipe);
 
 /* Packets and bytes that hit an entry / went the miss way. */
 int esw_entry_stats(const struct esw_pipe *pipe, uint32_t entry, uint64_t *pkts, uint64_t *bytes);
