@@ -1,1 +1,1 @@
-EXTRA_DIST += docs/architecture.md docs/development.md docs/simulator.md
+EXTRA_DIST += docs/architecture.md docs/development.md docs/simulator.md docs/performance.md

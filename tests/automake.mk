@@ -81,6 +81,14 @@ tests_fuzz_fuzz_cfg_yaml_standalone_SOURCES = tests/fuzz/fuzz-cfg-yaml.c tests/f
 tests_fuzz_fuzz_cfg_yaml_standalone_LDADD = src/common/libdpucommon.la
 tests_fuzz_fuzz_sim_device_standalone_SOURCES = tests/fuzz/fuzz-sim-device.c tests/fuzz/standalone.c
 tests_fuzz_fuzz_sim_device_standalone_LDADD = sim/libdpusim.la -lm
+if HAVE_DPDK
+check_PROGRAMS += tests/fuzz/fuzz-esw-parse-standalone
+tests_fuzz_fuzz_esw_parse_standalone_SOURCES = tests/fuzz/fuzz-esw-parse.c tests/fuzz/standalone.c
+tests_fuzz_fuzz_esw_parse_standalone_CFLAGS = $(AM_CFLAGS) $(DPDK_CFLAGS)
+tests_fuzz_fuzz_esw_parse_standalone_LDADD = sim/eswitch/libdpuesw.la $(DPDK_LIBS)
+else
+EXTRA_DIST += tests/fuzz/fuzz-esw-parse.c
+endif
 TESTS += tests/fuzz/corpus.sh
 EXTRA_DIST += tests/fuzz/corpus.sh fixtures/fuzz
 
@@ -104,6 +112,13 @@ tests_fuzz_fuzz_sim_device_SOURCES = tests/fuzz/fuzz-sim-device.c
 tests_fuzz_fuzz_sim_device_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_sim_device_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_sim_device_LDADD = sim/libdpusim.la -lm
+if HAVE_DPDK
+noinst_PROGRAMS += tests/fuzz/fuzz-esw-parse
+tests_fuzz_fuzz_esw_parse_SOURCES = tests/fuzz/fuzz-esw-parse.c
+tests_fuzz_fuzz_esw_parse_CFLAGS = $(AM_CFLAGS) $(DPDK_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_esw_parse_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_esw_parse_LDADD = sim/eswitch/libdpuesw.la $(DPDK_LIBS)
+endif
 endif
 
 # ---------------------------------------------------------------- benchmarks

@@ -38,8 +38,8 @@ struct esw_hot {
 /* The control-plane side of an entry. */
 struct esw_entry {
 	bool used;
-	uint8_t ck[ESW_CK_MAX];	  /* exact: the compact key */
-	struct esw_acl_rule rule; /* acl */
+	uint8_t ck[ESW_CK_MAX] __attribute__((aligned(16))); /* exact: the compact key */
+	struct esw_acl_rule rule;			     /* acl */
 };
 
 struct esw_pipe {
