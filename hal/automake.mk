@@ -2,6 +2,7 @@
 noinst_LTLIBRARIES += hal/libdpuhal.la
 hal_libdpuhal_la_SOURCES = \
 	hal/include/dpu/hal.h \
+	hal/include/dpu/hal-sim.h \
 	hal/hal-provider.h \
 	hal/hal.c \
 	hal/hal-sim.c

@@ -33,6 +33,7 @@ struct dpu_hal_class {
 	int (*counter_root)(struct dpu_dev *dev, char *buf, size_t size);
 	int (*port_list)(struct dpu_dev *dev, struct dpu_port_info *ports, size_t max);
 	int (*sensor_list)(struct dpu_dev *dev, struct dpu_sensor_info *sensors, size_t max);
+	int (*port_stats)(struct dpu_dev *dev, const char *name, struct dpu_port_stats *stats);
 	int (*nv_list)(struct dpu_dev *dev, struct dpu_nv_param *params, size_t max);
 	int (*nv_set)(struct dpu_dev *dev, const char *name, const char *value);
 };

@@ -22,6 +22,7 @@
 #include "common/cfg.h"
 #include "common/daemon.h"
 #include "common/log.h"
+#include "dpu/hal-sim.h"
 #include "hal-provider.h"
 
 #define SIM_TIMEOUT_MS 3000
@@ -66,9 +67,12 @@ static int sim_connect(struct hal_sim *h)
 	return 0;
 }
 
-/* Send {"cmd": cmd, ...extra} and return the reply's 'key' member (new reference). */
-static int sim_call(struct hal_sim *h, struct json_object *req, const char *key,
-		    struct json_object **out)
+/*
+ * Send 'req' and return the reply's 'key' member (new reference). On an
+ * error reply, its message goes to 'why' (if not NULL).
+ */
+static int sim_call_why(struct hal_sim *h, struct json_object *req, const char *key,
+			struct json_object **out, char *why, size_t why_size)
 {
 	const char *text = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
 	struct json_object *rep = NULL, *ok, *val;
@@ -118,6 +122,9 @@ static int sim_call(struct hal_sim *h, struct json_object *req, const char *key,
 		}
 		if (json_object_object_get_ex(rep, "error", &m)) {
 			log_dbg("%s: %s", h->rundir, json_object_get_string(m));
+			if (why != NULL) {
+				dpu_strscpy(why, json_object_get_string(m), why_size);
+			}
 		}
 		json_object_put(rep);
 		return code > 0 ? -code : -EIO;
@@ -131,6 +138,12 @@ static int sim_call(struct hal_sim *h, struct json_object *req, const char *key,
 	}
 	json_object_put(rep);
 	return 0;
+}
+
+static int sim_call(struct hal_sim *h, struct json_object *req, const char *key,
+		    struct json_object **out)
+{
+	return sim_call_why(h, req, key, out, NULL, 0);
 }
 
 static int sim_call_cmd(struct hal_sim *h, const char *cmd, const char *key,
@@ -326,6 +339,112 @@ static int sim_sensor_list(struct dpu_dev *dev, struct dpu_sensor_info *sensors,
 	return (int)n;
 }
 
+static uint64_t get_u64(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_uint64(v) : 0;
+}
+
+static int sim_port_stats(struct dpu_dev *dev, const char *name, struct dpu_port_stats *st)
+{
+	struct json_object *a;
+	int rc = sim_call_cmd(sim_cast(dev), "counters", "counters", &a);
+
+	if (rc < 0) {
+		return rc;
+	}
+	rc = -ENODEV;
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		struct json_object *o = json_object_array_get_idx(a, i);
+		char port[DPU_HAL_STR];
+
+		copy_str(port, sizeof(port), o, "port");
+		if (strcmp(port, name) != 0) {
+			continue;
+		}
+		st->rx_packets = get_u64(o, "rx_packets");
+		st->rx_bytes = get_u64(o, "rx_bytes");
+		st->rx_dropped = get_u64(o, "rx_dropped");
+		st->rx_errors = get_u64(o, "rx_errors");
+		st->tx_packets = get_u64(o, "tx_packets");
+		st->tx_bytes = get_u64(o, "tx_bytes");
+		rc = 0;
+		break;
+	}
+	json_object_put(a);
+	return rc;
+}
+
+int dpu_sim_replay_start(struct dpu_dev *dev, const struct dpu_sim_replay *r, char *why,
+			 size_t why_size)
+{
+	struct json_object *req;
+	int rc;
+
+	if (dev == NULL || r == NULL || r->file == NULL || r->port == NULL) {
+		return -EINVAL;
+	}
+	if (dev->class != &dpu_hal_sim_class) {
+		return -EOPNOTSUPP;
+	}
+	req = json_object_new_object();
+	json_object_object_add(req, "cmd", json_object_new_string("replay"));
+	json_object_object_add(req, "file", json_object_new_string(r->file));
+	json_object_object_add(req, "port", json_object_new_string(r->port));
+	json_object_object_add(req, "speed", json_object_new_double(r->speed));
+	json_object_object_add(req, "pps", json_object_new_int64((int64_t)r->pps));
+	json_object_object_add(req, "loops", json_object_new_int64((int64_t)r->loops));
+	rc = sim_call_why(sim_cast(dev), req, NULL, NULL, why, why_size);
+	json_object_put(req);
+	return rc;
+}
+
+int dpu_sim_replay_status(struct dpu_dev *dev, struct dpu_sim_replay_status *st)
+{
+	static const char *const states[] = {"idle", "running", "done", "failed"};
+	struct json_object *o, *v;
+	char state[16];
+	int rc;
+
+	if (dev == NULL || st == NULL) {
+		return -EINVAL;
+	}
+	if (dev->class != &dpu_hal_sim_class) {
+		return -EOPNOTSUPP;
+	}
+	rc = sim_call_cmd(sim_cast(dev), "replay-status", "replay", &o);
+	if (rc < 0) {
+		return rc;
+	}
+	memset(st, 0, sizeof(*st));
+	copy_str(state, sizeof(state), o, "state");
+	int k = kind_index(state, states, ARRAY_SIZE(states));
+
+	st->state = (enum dpu_sim_replay_state)k;
+	st->packets = get_u64(o, "packets");
+	st->bytes = get_u64(o, "bytes");
+	st->loops_done = get_u64(o, "loops_done");
+	st->loops = get_u64(o, "loops");
+	st->progress = json_object_object_get_ex(o, "progress", &v) ? json_object_get_double(v) : 0;
+	copy_str(st->error, sizeof(st->error), o, "error");
+	json_object_put(o);
+	return 0;
+}
+
+int dpu_sim_replay_stop(struct dpu_dev *dev)
+{
+	struct json_object *o = NULL;
+
+	if (dev == NULL) {
+		return -EINVAL;
+	}
+	if (dev->class != &dpu_hal_sim_class) {
+		return -EOPNOTSUPP;
+	}
+	return sim_call_cmd(sim_cast(dev), "replay-stop", NULL, &o);
+}
+
 static int sim_nv_list(struct dpu_dev *dev, struct dpu_nv_param *params, size_t max)
 {
 	struct json_object *a;
@@ -369,6 +488,7 @@ const struct dpu_hal_class dpu_hal_sim_class = {
 	.counter_root = sim_counter_root,
 	.port_list = sim_port_list,
 	.sensor_list = sim_sensor_list,
+	.port_stats = sim_port_stats,
 	.nv_list = sim_nv_list,
 	.nv_set = sim_nv_set,
 };

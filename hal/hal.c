@@ -114,6 +114,18 @@ int dpu_sensor_list(struct dpu_dev *dev, struct dpu_sensor_info *sensors, size_t
 	return dev->class->sensor_list(dev, sensors, max);
 }
 
+int dpu_port_stats(struct dpu_dev *dev, const char *name, struct dpu_port_stats *stats)
+{
+	if (dev == NULL || name == NULL || stats == NULL) {
+		return -EINVAL;
+	}
+	if (dev->class->port_stats == NULL) {
+		return -EOPNOTSUPP;
+	}
+	memset(stats, 0, sizeof(*stats));
+	return dev->class->port_stats(dev, name, stats);
+}
+
 int dpu_nv_list(struct dpu_dev *dev, struct dpu_nv_param *params, size_t max)
 {
 	if (dev == NULL || (params == NULL && max > 0)) {

@@ -64,8 +64,12 @@ check_PROGRAMS += tests/helpers/sampled
 tests_helpers_sampled_SOURCES = tests/helpers/sampled.c
 tests_helpers_sampled_LDADD = src/common/libdpucommon.la
 
-TESTS += tests/integration/daemon-lifecycle.sh tests/integration/simd.sh
-EXTRA_DIST += tests/integration/daemon-lifecycle.sh tests/integration/simd.sh
+TESTS += tests/integration/daemon-lifecycle.sh
+if HAVE_DPDK
+TESTS += tests/integration/simd.sh tests/integration/dpu-sim.sh
+endif
+EXTRA_DIST += tests/integration/daemon-lifecycle.sh tests/integration/simd.sh \
+	tests/integration/dpu-sim.sh
 
 # ---------------------------------------------------------------- fuzz
 # Standalone builds replay the corpora in every 'make check'; with

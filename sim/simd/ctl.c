@@ -172,6 +172,83 @@ static struct json_object *do_nv_set(struct simd *s, struct json_object *req)
 	return reply_ok(NULL, NULL);
 }
 
+static void add_u64(struct json_object *o, const char *key, uint64_t v)
+{
+	json_object_object_add(o, key, json_object_new_uint64(v));
+}
+
+static struct json_object *do_counters(struct simd *s)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < s->dev->n_ports; i++) {
+		struct simd_port_counters c;
+		struct json_object *o = json_object_new_object();
+
+		simd_dp_counters(s->dp, i, &c);
+		add_str(o, "port", s->dev->ports[i].name);
+		add_u64(o, "rx_packets", c.rx_packets);
+		add_u64(o, "rx_bytes", c.rx_bytes);
+		add_u64(o, "rx_dropped", c.rx_dropped);
+		add_u64(o, "rx_errors", c.rx_errors);
+		add_u64(o, "tx_packets", c.tx_packets);
+		add_u64(o, "tx_bytes", c.tx_bytes);
+		json_object_array_add(a, o);
+	}
+	return reply_ok("counters", a);
+}
+
+static struct json_object *do_replay(struct simd *s, struct json_object *req)
+{
+	struct simd_replay_req r = {.speed = 1.0, .loops = 1};
+	const char *file = get_string(req, "file");
+	const char *port = get_string(req, "port");
+	struct json_object *v;
+	char why[300];
+	int rc;
+
+	if (file == NULL || port == NULL) {
+		return reply_error(EINVAL, "replay needs string \"file\" and \"port\"");
+	}
+	if (dpu_strscpy(r.file, file, sizeof(r.file)) < 0 ||
+	    dpu_strscpy(r.port, port, sizeof(r.port)) < 0) {
+		return reply_error(ENAMETOOLONG, "file or port name too long");
+	}
+	if (json_object_object_get_ex(req, "speed", &v)) {
+		r.speed = json_object_get_double(v);
+	}
+	if (json_object_object_get_ex(req, "pps", &v)) {
+		r.pps = (uint64_t)json_object_get_int64(v);
+	}
+	if (json_object_object_get_ex(req, "loops", &v)) {
+		r.loops = (uint64_t)json_object_get_int64(v);
+	}
+	rc = simd_dp_replay(s->dp, &r, why, sizeof(why));
+	if (rc < 0) {
+		return reply_error(-rc, "%s", why);
+	}
+	return reply_ok(NULL, NULL);
+}
+
+static struct json_object *do_replay_status(struct simd *s)
+{
+	static const char *const states[] = {"idle", "running", "done", "failed"};
+	struct simd_replay_status st;
+	struct json_object *o = json_object_new_object();
+
+	simd_dp_replay_status(s->dp, &st);
+	add_str(o, "state", states[st.state]);
+	add_str(o, "file", st.file);
+	add_str(o, "port", st.port);
+	add_u64(o, "packets", st.packets);
+	add_u64(o, "bytes", st.bytes);
+	add_u64(o, "loops_done", st.loops_done);
+	add_u64(o, "loops", st.loops);
+	json_object_object_add(o, "progress", json_object_new_double(st.progress));
+	add_str(o, "error", st.error);
+	return reply_ok("replay", o);
+}
+
 struct json_object *simd_ctl_handle(struct simd *s, struct json_object *req)
 {
 	const char *cmd;
@@ -193,6 +270,19 @@ struct json_object *simd_ctl_handle(struct simd *s, struct json_object *req)
 	}
 	if (strcmp(cmd, "nv-set") == 0) {
 		return do_nv_set(s, req);
+	}
+	if (strcmp(cmd, "counters") == 0) {
+		return do_counters(s);
+	}
+	if (strcmp(cmd, "replay") == 0) {
+		return do_replay(s, req);
+	}
+	if (strcmp(cmd, "replay-status") == 0) {
+		return do_replay_status(s);
+	}
+	if (strcmp(cmd, "replay-stop") == 0) {
+		simd_dp_replay_stop(s->dp);
+		return reply_ok(NULL, NULL);
 	}
 	return reply_error(EOPNOTSUPP, "unknown command \"%.64s\"", cmd);
 }

@@ -6,6 +6,11 @@
  *   -> {"cmd": "sensors"}              <- {"ok": true, "sensors": [...]}
  *   -> {"cmd": "nv-get"}               <- {"ok": true, "nvconfig": [...]}
  *   -> {"cmd": "nv-set", "name": N, "value": V}   <- {"ok": true}
+ *   -> {"cmd": "counters"}             <- {"ok": true, "counters": [{port, rx_packets, ...}]}
+ *   -> {"cmd": "replay", "file": F, "port": P, "speed": X, "pps": N, "loops": N}
+ *                                      <- {"ok": true}
+ *   -> {"cmd": "replay-status"}        <- {"ok": true, "replay": {...}}
+ *   -> {"cmd": "replay-stop"}          <- {"ok": true}
  * Errors: {"ok": false, "errno": 22, "error": "why"}.
  */
 #ifndef DPU_SIM_SIMD_CTL_H
@@ -15,6 +20,7 @@
 
 #include "sim/device.h"
 #include "sim/nvstore.h"
+#include "sim/simd/dataplane.h"
 
 struct dpu_loop;
 struct dpu_loop_src;
@@ -27,6 +33,8 @@ struct simd {
 	char sysroot[PATH_MAX];
 	struct sim_device *dev;
 	struct sim_nvstore *nv;
+	struct simd_dp *dp;
+	struct simd_port_counters published[SIM_MAX_PORTS];
 	struct dpu_loop *loop;
 	int listen_fd;
 	struct dpu_loop_src *listen_src;

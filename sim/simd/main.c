@@ -12,7 +12,8 @@
  *   sys/            the counter tree (class/net, class/infiniband, class/hwmon)
  *   nvconfig.json   NV store (next-boot values; kept across restarts)
  *
- * Packet ports and the emulated eSwitch are not part of it yet.
+ * A data-plane thread replays captures into ports through the emulated
+ * eSwitch (dpu-simctl replay); the per-port counters land in sys/.
  */
 #include <config.h>
 
@@ -36,7 +37,46 @@
 #include "sim/device.h"
 #include "sim/nvstore.h"
 #include "sim/sysfs.h"
+#include "common/dpdk.h"
+#include "common/timeutil.h"
 #include "sim/simd/ctl.h"
+
+/* How often the counter tree is brought up to date. */
+#define PUBLISH_INTERVAL_NS (200 * DPU_NSEC_PER_MSEC)
+
+/* Write the counters that changed into class/net/<port>/statistics/. */
+static void publish_counters(struct dpu_loop_src *src, uint64_t n, void *arg)
+{
+	struct simd *s = arg;
+
+	(void)src;
+	(void)n;
+	for (size_t i = 0; i < s->dev->n_ports; i++) {
+		struct simd_port_counters c, *old = &s->published[i];
+		const char *port = s->dev->ports[i].name;
+
+		simd_dp_counters(s->dp, i, &c);
+		const struct {
+			const char *name;
+			uint64_t now, was;
+		} f[] = {
+			{"rx_packets", c.rx_packets, old->rx_packets},
+			{"rx_bytes", c.rx_bytes, old->rx_bytes},
+			{"rx_dropped", c.rx_dropped, old->rx_dropped},
+			{"rx_errors", c.rx_errors, old->rx_errors},
+			{"tx_packets", c.tx_packets, old->tx_packets},
+			{"tx_bytes", c.tx_bytes, old->tx_bytes},
+		};
+
+		for (size_t j = 0; j < ARRAY_SIZE(f); j++) {
+			if (f[j].now != f[j].was &&
+			    sim_sysfs_set_netdev(s->sysroot, port, f[j].name, f[j].now) < 0) {
+				log_warn_rl("%s: cannot update %s", port, f[j].name);
+			}
+		}
+		*old = c;
+	}
+}
 
 int main(int argc, char **argv)
 {
@@ -52,6 +92,8 @@ int main(int argc, char **argv)
 	struct dpu_cfg_err err;
 	const char *device = NULL;
 	char buf[700], path[PATH_MAX];
+	static const char *const eal_args[] = {"--no-pci", "-l", "0", "--no-telemetry", NULL};
+	bool eal_up = false;
 	pid_t owner = 0;
 	int c, rc;
 
@@ -125,6 +167,20 @@ int main(int argc, char **argv)
 		free(s.dev);
 		return 1;
 	}
+	/* Signals first: EAL and data-plane threads inherit the blocked mask. */
+	rc = dpu_loop_create(&s.loop);
+	if (rc == 0) {
+		rc = dpu_daemon_signals(s.loop, NULL);
+	}
+	if (rc < 0) {
+		log_err("event loop: %s", strerror(-rc));
+		goto out;
+	}
+	rc = dpu_dpdk_init("dpu-simd", eal_args, 256);
+	if (rc < 0) {
+		goto out;
+	}
+	eal_up = true;
 	snprintf(s.sysroot, sizeof(s.sysroot), "%s/sys", s.rundir);
 	sim_sysfs_remove(s.sysroot);
 	rc = sim_sysfs_create(s.sysroot, s.dev);
@@ -138,10 +194,13 @@ int main(int argc, char **argv)
 		log_err("NV store: %s", dpu_cfg_err_str(&err, buf, sizeof(buf)));
 		goto out;
 	}
-	rc = dpu_loop_create(&s.loop);
-	if (rc == 0) {
-		rc = dpu_daemon_signals(s.loop, NULL);
+	rc = simd_dp_create(s.dev, &s.dp);
+	if (rc < 0) {
+		log_err("data plane: %s", strerror(-rc));
+		goto out;
 	}
+	rc = dpu_loop_add_timer(s.loop, PUBLISH_INTERVAL_NS, PUBLISH_INTERVAL_NS, publish_counters,
+				&s, NULL);
 	if (rc == 0) {
 		rc = simd_ctl_start(&s);
 	}
@@ -156,8 +215,14 @@ int main(int argc, char **argv)
 	log_info("%s down", s.dev->name);
 out:
 	simd_ctl_stop(&s);
+	simd_dp_destroy(s.dp);
 	dpu_loop_destroy(s.loop);
-	sim_sysfs_remove(s.sysroot);
+	if (s.sysroot[0] != '\0') {
+		sim_sysfs_remove(s.sysroot);
+	}
+	if (eal_up) {
+		dpu_dpdk_fini();
+	}
 	free(s.nv);
 	free(s.dev);
 	dpu_pidfile_close(pid);

@@ -6,7 +6,8 @@
  *     info                      inventory
  *     ports                     ports with kind, MAC, PCI, speed, link
  *     sensors                   temperatures and power with thresholds
- *     counters                  where the counter tree is
+ *     counters                  per-port counters and where the counter tree is
+ *     replay FILE --port P ...  replay a pcap into a port (sim only)
  *     nvconfig [get]            NV parameters, current and next boot
  *     nvconfig set NAME VALUE   set a next-boot value
  *
@@ -21,11 +22,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
 #include "common/log.h"
 #include "common/opts.h"
+#include "dpu/hal-sim.h"
 #include "dpu/hal.h"
 
 #define MAX_ITEMS 256
@@ -170,21 +173,164 @@ static int cmd_sensors(struct dpu_dev *dev)
 
 static int cmd_counters(struct dpu_dev *dev)
 {
+	struct dpu_port_info p[MAX_ITEMS];
+	struct json_object *o = NULL, *a = NULL;
 	char root[PATH_MAX];
-	int rc = dpu_dev_counter_root(dev, root, sizeof(root));
+	int n, rc = dpu_dev_counter_root(dev, root, sizeof(root));
 
 	if (rc < 0) {
 		return rc;
 	}
+	n = dpu_port_list(dev, p, MAX_ITEMS);
+	if (n < 0) {
+		return n;
+	}
 	if (as_json) {
-		struct json_object *o = json_object_new_object();
-
+		o = json_object_new_object();
+		a = json_object_new_array();
 		add(o, "root", root);
-		print_json(o);
+		json_object_object_add(o, "ports", a);
 	} else {
-		printf("%s\n", root);
+		printf("counter tree: %s\n", root);
+		printf("%-14s %12s %14s %10s %8s %12s %14s\n", "PORT", "RX PACKETS", "RX BYTES",
+		       "RX DROPPED", "RX ERRS", "TX PACKETS", "TX BYTES");
+	}
+	for (int i = 0; i < n && i < MAX_ITEMS; i++) {
+		struct dpu_port_stats st;
+
+		rc = dpu_port_stats(dev, p[i].name, &st);
+		if (rc < 0) {
+			json_object_put(o);
+			return rc;
+		}
+		if (as_json) {
+			struct json_object *x = json_object_new_object();
+
+			add(x, "port", p[i].name);
+			json_object_object_add(x, "rx_packets",
+					       json_object_new_uint64(st.rx_packets));
+			json_object_object_add(x, "rx_bytes", json_object_new_uint64(st.rx_bytes));
+			json_object_object_add(x, "rx_dropped",
+					       json_object_new_uint64(st.rx_dropped));
+			json_object_object_add(x, "rx_errors",
+					       json_object_new_uint64(st.rx_errors));
+			json_object_object_add(x, "tx_packets",
+					       json_object_new_uint64(st.tx_packets));
+			json_object_object_add(x, "tx_bytes", json_object_new_uint64(st.tx_bytes));
+			json_object_array_add(a, x);
+		} else {
+			printf("%-14s %12llu %14llu %10llu %8llu %12llu %14llu\n", p[i].name,
+			       (unsigned long long)st.rx_packets, (unsigned long long)st.rx_bytes,
+			       (unsigned long long)st.rx_dropped, (unsigned long long)st.rx_errors,
+			       (unsigned long long)st.tx_packets, (unsigned long long)st.tx_bytes);
+		}
+	}
+	if (as_json) {
+		print_json(o);
 	}
 	return 0;
+}
+
+static void replay_json(const struct dpu_sim_replay_status *st)
+{
+	static const char *const states[] = {"idle", "running", "done", "failed"};
+	struct json_object *o = json_object_new_object();
+
+	add(o, "state", states[st->state]);
+	json_object_object_add(o, "packets", json_object_new_uint64(st->packets));
+	json_object_object_add(o, "bytes", json_object_new_uint64(st->bytes));
+	json_object_object_add(o, "loops_done", json_object_new_uint64(st->loops_done));
+	add(o, "error", st->error);
+	print_json(o);
+}
+
+/* replay FILE --port P [--speed X | --pps N | --top-speed] [--loop N] [--no-wait] */
+static int cmd_replay(struct dpu_dev *dev, int argc, char **argv)
+{
+	struct dpu_sim_replay r = {.speed = 1.0, .loops = 1};
+	struct dpu_sim_replay_status st;
+	bool wait = true, bar = isatty(STDERR_FILENO);
+	char file[PATH_MAX], why[300] = "";
+	int rc;
+
+	if (argc < 1) {
+		fprintf(stderr,
+			"dpu-simctl: replay FILE --port PORT [--speed X|--pps N|--top-speed] "
+			"[--loop N] [--no-wait]\n");
+		return -EINVAL;
+	}
+	/* dpu-simd opens the file: give it an absolute path. */
+	if (realpath(argv[0], file) == NULL) {
+		fprintf(stderr, "dpu-simctl: %s: %s\n", argv[0], strerror(errno));
+		return -ENOENT;
+	}
+	r.file = file;
+	for (int i = 1; i < argc; i++) {
+		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (strcmp(o, "--top-speed") == 0) {
+			r.speed = 0;
+		} else if (strcmp(o, "--no-wait") == 0) {
+			wait = false;
+		} else if (v != NULL && strcmp(o, "--port") == 0) {
+			r.port = v;
+			i++;
+		} else if (v != NULL && strcmp(o, "--speed") == 0) {
+			r.speed = strtod(v, NULL);
+			i++;
+		} else if (v != NULL && strcmp(o, "--pps") == 0) {
+			r.pps = strtoull(v, NULL, 10);
+			i++;
+		} else if (v != NULL && strcmp(o, "--loop") == 0) {
+			r.loops = strtoull(v, NULL, 10);
+			i++;
+		} else {
+			fprintf(stderr, "dpu-simctl: replay: unknown option or missing value: %s\n",
+				o);
+			return -EINVAL;
+		}
+	}
+	if (r.port == NULL) {
+		fprintf(stderr, "dpu-simctl: replay: --port is required\n");
+		return -EINVAL;
+	}
+	rc = dpu_sim_replay_start(dev, &r, why, sizeof(why));
+	if (rc < 0) {
+		fprintf(stderr, "dpu-simctl: replay: %s\n", why[0] ? why : strerror(-rc));
+		return rc;
+	}
+	if (!wait) {
+		return 0;
+	}
+	for (;;) {
+		rc = dpu_sim_replay_status(dev, &st);
+		if (rc < 0) {
+			return rc;
+		}
+		if (bar) {
+			int w = (int)(st.progress * 40);
+
+			fprintf(stderr, "\r[%-40.*s] %3d%% %llu packets, pass %llu", w,
+				"########################################",
+				(int)(st.progress * 100), (unsigned long long)st.packets,
+				(unsigned long long)st.loops_done + 1);
+		}
+		if (st.state != DPU_SIM_REPLAY_RUNNING) {
+			break;
+		}
+		usleep(100 * 1000);
+	}
+	if (bar) {
+		fputc('\n', stderr);
+	}
+	if (as_json) {
+		replay_json(&st);
+	} else {
+		printf("replayed %llu packets (%llu bytes) into %s, %llu pass(es)%s%s\n",
+		       (unsigned long long)st.packets, (unsigned long long)st.bytes, r.port,
+		       (unsigned long long)st.loops_done, st.error[0] ? ": " : "", st.error);
+	}
+	return st.state == DPU_SIM_REPLAY_FAILED ? -EIO : 0;
 }
 
 static int cmd_nv_get(struct dpu_dev *dev)
@@ -229,6 +375,9 @@ static void usage(FILE *out)
 	      "  counters                  the counter tree's root directory\n"
 	      "  nvconfig [get]            NV parameters: current and next boot\n"
 	      "  nvconfig set NAME VALUE   set a parameter for the next boot\n"
+	      "  replay FILE --port PORT   replay a pcap into a port through the eSwitch\n"
+	      "         [--speed X | --pps N | --top-speed] [--loop N (0 = forever)] [--no-wait]\n"
+	      "  replay-stop               stop a replay in progress\n"
 	      "options:\n"
 	      "  -r, --run-dir DIR          dpu-simd's run directory\n"
 	      "  -u, --uri URI              device URI (default sim:bf3-0)\n"
@@ -252,7 +401,8 @@ int main(int argc, char **argv)
 	const char *cmd;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, DPU_COMMON_SHORTOPTS "r:u:jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+" DPU_COMMON_SHORTOPTS "r:u:jh", longopts, NULL)) !=
+	       -1) {
 		rc = dpu_common_opt(c, optarg);
 		if (rc > 0) {
 			continue;
@@ -298,9 +448,25 @@ int main(int argc, char **argv)
 		rc = cmd_sensors(dev);
 	} else if (strcmp(cmd, "counters") == 0) {
 		rc = cmd_counters(dev);
+	} else if (strcmp(cmd, "replay") == 0) {
+		rc = cmd_replay(dev, argc - optind - 1, argv + optind + 1);
+		if (rc == -EINVAL || rc == -ENOENT || rc == -EBUSY || rc == -ENODEV) {
+			dpu_dev_close(dev);
+			return 1;
+		}
+	} else if (strcmp(cmd, "replay-stop") == 0) {
+		rc = dpu_sim_replay_stop(dev);
 	} else if (strcmp(cmd, "nvconfig") == 0 &&
 		   (optind + 1 == argc || strcmp(argv[optind + 1], "get") == 0)) {
 		rc = cmd_nv_get(dev);
+	} else if (strcmp(cmd, "replay") == 0) {
+		rc = cmd_replay(dev, argc - optind - 1, argv + optind + 1);
+		if (rc == -EINVAL || rc == -ENOENT || rc == -EBUSY || rc == -ENODEV) {
+			dpu_dev_close(dev);
+			return 1;
+		}
+	} else if (strcmp(cmd, "replay-stop") == 0) {
+		rc = dpu_sim_replay_stop(dev);
 	} else if (strcmp(cmd, "nvconfig") == 0 && optind + 4 == argc &&
 		   strcmp(argv[optind + 1], "set") == 0) {
 		rc = dpu_nv_set(dev, argv[optind + 2], argv[optind + 3]);

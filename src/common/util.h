@@ -31,19 +31,16 @@
  */
 static inline ssize_t dpu_strscpy(char *dst, const char *src, size_t size)
 {
-	size_t len;
+	size_t i;
 
 	if (size == 0) {
 		return -E2BIG;
 	}
-	len = strnlen(src, size);
-	if (len == size) {
-		memcpy(dst, src, size - 1);
-		dst[size - 1] = '\0';
-		return -E2BIG;
+	for (i = 0; i + 1 < size && src[i] != '\0'; i++) {
+		dst[i] = src[i];
 	}
-	memcpy(dst, src, len + 1);
-	return (ssize_t)len;
+	dst[i] = '\0';
+	return src[i] == '\0' ? (ssize_t)i : -E2BIG;
 }
 
 #endif /* DPU_COMMON_UTIL_H */

@@ -54,7 +54,7 @@ tap_check "ports: the description's ports, in order" cmp -s "$work/want-ports" "
 tap_check "ports: p0 is a 200G uplink, link up" \
 	sh -c "'$ctl' --run-dir '$run' ports | grep -Eq '^p0 +uplink +02:1b:21:00:00:00 +0000:03:00.0 +mlx5_0 +200G up'"
 
-root=$("$ctl" --run-dir "$run" counters)
+root=$("$ctl" --run-dir "$run" counters | sed -n "s/^counter tree: //p")
 tap_check "counter tree: class/net/p0 statistics" test "$(cat "$root/class/net/p0/statistics/rx_packets")" = 0
 tap_check "counter tree: infiniband counters" test -f "$root/class/infiniband/mlx5_0/ports/1/counters/port_xmit_data"
 tap_check "counter tree: hwmon in millidegrees" test "$(cat "$root/class/hwmon/hwmon0/temp1_input")" = 54000
@@ -87,6 +87,53 @@ tap_check "bad JSON: error reply with the reason" grep -q '"ok":false,"errno":22
 tap_check "unknown command: EOPNOTSUPP" grep -q '"errno":95,"error":"unknown command \\"reboot-now\\""' "$work/raw.log"
 tap_check "over-long request line: connection closed" grep -q '^closed$' "$work/raw.log"
 tap_check "daemon still answers after bad requests" "$ctl" --run-dir "$run" info
+
+# Traffic: replay the bundled capture into p0. The oracle is Python's own
+# reading of the pcap, not our parser.
+pcap="$top_srcdir/fixtures/pcap/mixed.pcap"
+/usr/bin/python3 - "$pcap" >"$work/oracle" <<'PY'
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+off, n, nbytes, runts, okbytes = 24, 0, 0, 0, 0
+while off < len(d):
+    _, _, incl, orig = struct.unpack_from("<IIII", d, off)
+    off += 16 + incl
+    n += 1; nbytes += orig
+    if incl < 14: runts += 1
+    else: okbytes += orig
+print(n, nbytes, runts, n - runts, okbytes)
+PY
+read -r n nbytes runts ok okbytes <"$work/oracle"
+"$ctl" --run-dir "$run" replay "$pcap" --port p0 --top-speed >"$work/replay.out"
+tap_check "replay: completes and reports the frames" grep -q "^replayed $n packets ($nbytes bytes) into p0" "$work/replay.out"
+"$ctl" --run-dir "$run" --json counters >"$work/ctr.json"
+/usr/bin/python3 - "$work/ctr.json" >"$work/ctr" <<'PY'
+import json, sys
+c = {p["port"]: p for p in json.load(open(sys.argv[1]))["ports"]}
+print(c["p0"]["rx_packets"], c["p0"]["rx_bytes"], c["p0"]["rx_errors"], c["pf0hpf"]["tx_packets"],
+      c["pf0hpf"]["tx_bytes"], sum(p["tx_packets"] for p in c.values()))
+PY
+tap_check "counters: p0 received every frame, runts as errors, pf0hpf sent the rest" \
+	test "$(cat "$work/ctr")" = "$n $nbytes $runts $ok $okbytes $ok"
+sysstat="$root/class/net"
+tap_wait 3 "counter tree: p0 rx_packets published" \
+	sh -c "test \"\$(cat '$sysstat/p0/statistics/rx_packets')\" = '$n'"
+tap_check "counter tree: pf0hpf tx_bytes published" test "$(cat "$sysstat/pf0hpf/statistics/tx_bytes")" = "$okbytes"
+tap_check "counter tree: p0 rx_errors published" test "$(cat "$sysstat/p0/statistics/rx_errors")" = "$runts"
+
+"$ctl" --run-dir "$run" replay "$pcap" --port p0 --top-speed --loop 3 >/dev/null
+tap_check "replay --loop 3: three passes counted" \
+	sh -c "'$ctl' --run-dir '$run' --json counters | grep -A1 '\"port\": \"p0\"' | grep -q '\"rx_packets\": $((n * 4))'"
+"$ctl" --run-dir "$run" replay "$pcap" --port p0 --loop 0 --no-wait
+"$ctl" --run-dir "$run" replay "$pcap" --port p1 --top-speed 2>"$work/busy.log"
+tap_check "a second replay while one runs is refused" grep -q "replay: a replay of .* is running" "$work/busy.log"
+"$ctl" --run-dir "$run" replay-stop
+tap_wait 5 "replay-stop ends an endless replay" \
+	sh -c "'$ctl' --run-dir '$run' replay '$pcap' --port p1 --top-speed >/dev/null"
+"$ctl" --run-dir "$run" replay "$pcap" --port p9 2>"$work/noport.log"
+tap_check "replay into an unknown port: refused, named" grep -q "p9: no such port" "$work/noport.log"
+"$ctl" --run-dir "$run" replay "$desc" --port p0 2>"$work/notpcap.log"
+tap_check "replay of a file that is not a capture: refused" grep -q "replay: .*bf3.yaml" "$work/notpcap.log"
 
 stop
 tap_check "SIGTERM: exit 0" test $? -eq 0

@@ -15,8 +15,8 @@
  * dpu_dev_close() (which accepts NULL). Out-structs are filled by value.
  * A struct dpu_dev is used from one thread at a time.
  *
- * Covered so far: inventory, ports, sensors, the counter tree root and the NV
- * configuration. Packet I/O, steering pipes and the PHC follow (issue #3).
+ * Covered so far: inventory, ports and their counters, sensors, the counter
+ * tree root and the NV configuration. Packet I/O, steering pipes and the PHC follow (issue #3).
  */
 #ifndef DPU_HAL_H
 #define DPU_HAL_H
@@ -74,6 +74,11 @@ struct dpu_sensor_info {
 	double crit;
 };
 
+struct dpu_port_stats {
+	uint64_t rx_packets, rx_bytes, rx_dropped, rx_errors;
+	uint64_t tx_packets, tx_bytes;
+};
+
 struct dpu_nv_param {
 	char name[DPU_HAL_STR];
 	char current[DPU_HAL_STR]; /* in force since the last boot */
@@ -95,6 +100,8 @@ int dpu_dev_counter_root(struct dpu_dev *dev, char *buf, size_t size);
 /* Fill up to 'max' ports; returns how many the device has (may be > max). */
 int dpu_port_list(struct dpu_dev *dev, struct dpu_port_info *ports, size_t max);
 int dpu_sensor_list(struct dpu_dev *dev, struct dpu_sensor_info *sensors, size_t max);
+/* Counters of port 'name'; -ENODEV for a port the device does not have. */
+int dpu_port_stats(struct dpu_dev *dev, const char *name, struct dpu_port_stats *stats);
 
 /* NV configuration (mlxconfig-style parameters). */
 int dpu_nv_list(struct dpu_dev *dev, struct dpu_nv_param *params, size_t max);

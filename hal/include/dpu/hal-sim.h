@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What only the simulated device can do: replay a capture into a port.
+ * On any other backend these return -EOPNOTSUPP.
+ */
+#ifndef DPU_HAL_SIM_H
+#define DPU_HAL_SIM_H
+
+#include <stdint.h>
+
+#include "dpu/hal.h"
+
+struct dpu_sim_replay {
+	const char *file; /* pcap file, path as dpu-simd sees it */
+	const char *port; /* port to receive it, e.g. "p0" */
+	double speed;	  /* multiple of the capture's timing; 0 = as fast as possible */
+	uint64_t pps;	  /* fixed rate instead; 0 = unused */
+	uint64_t loops;	  /* passes through the file; 0 = until stopped */
+};
+
+enum dpu_sim_replay_state {
+	DPU_SIM_REPLAY_IDLE,
+	DPU_SIM_REPLAY_RUNNING,
+	DPU_SIM_REPLAY_DONE,
+	DPU_SIM_REPLAY_FAILED,
+};
+
+struct dpu_sim_replay_status {
+	enum dpu_sim_replay_state state;
+	uint64_t packets, bytes, loops_done, loops;
+	double progress; /* 0..1 through the current pass */
+	char error[256];
+};
+
+/* -EBUSY while a replay runs; -ENODEV for an unknown port; -EINVAL for a bad file. */
+int dpu_sim_replay_start(struct dpu_dev *dev, const struct dpu_sim_replay *req, char *why,
+			 size_t why_size);
+int dpu_sim_replay_status(struct dpu_dev *dev, struct dpu_sim_replay_status *st);
+int dpu_sim_replay_stop(struct dpu_dev *dev);
+
+#endif /* DPU_HAL_SIM_H */
