@@ -1,1 +1,2 @@
 EXTRA_DIST += docs/architecture.md docs/development.md docs/simulator.md docs/performance.md
+EXTRA_DIST += scenarios/README.md
