@@ -66,10 +66,15 @@ tests_helpers_sampled_LDADD = src/common/libdpucommon.la
 
 TESTS += tests/integration/daemon-lifecycle.sh
 if HAVE_DPDK
-TESTS += tests/integration/simd.sh tests/integration/dpu-sim.sh
+TESTS += tests/integration/simd.sh tests/integration/dpu-sim.sh tests/integration/lpm-kernel.sh
+check_PROGRAMS += tests/helpers/esw-lpm-lookup
+tests_helpers_esw_lpm_lookup_SOURCES = tests/helpers/esw-lpm-lookup.c
+tests_helpers_esw_lpm_lookup_CFLAGS = $(AM_CFLAGS) $(DPDK_CFLAGS)
+tests_helpers_esw_lpm_lookup_LDADD = sim/eswitch/libdpuesw.la src/common/libdpucommon-dpdk.la \
+	src/common/libdpucommon.la $(DPDK_LIBS)
 endif
 EXTRA_DIST += tests/integration/daemon-lifecycle.sh tests/integration/simd.sh \
-	tests/integration/dpu-sim.sh
+	tests/integration/dpu-sim.sh tests/integration/lpm-kernel.sh tests/helpers/esw-lpm-lookup.c
 
 # ---------------------------------------------------------------- fuzz
 # Standalone builds replay the corpora in every 'make check'; with

@@ -13,6 +13,10 @@
 #include <rte_hash.h>
 #include <rte_hash_crc.h>
 #include <rte_lcore.h>
+#include <rte_fib.h>
+#include <rte_fib6.h>
+#include <rte_rib.h>
+#include <rte_rib6.h>
 #include <rte_prefetch.h>
 
 #include "common/util.h"
@@ -21,7 +25,7 @@
 #define ESW_MAX_PIPES 256
 #define ESW_MAX_HOPS 16
 
-enum pipe_kind { PIPE_EXACT, PIPE_ACL };
+enum pipe_kind { PIPE_EXACT, PIPE_ACL, PIPE_LPM };
 
 #define ESW_CK_MAX sizeof(struct esw_key)
 
@@ -33,6 +37,8 @@ enum pipe_kind { PIPE_EXACT, PIPE_ACL };
 struct esw_hot {
 	uint64_t pkts, bytes;
 	struct esw_actions act;
+	uint32_t n_ecmp;	  /* lpm: > 1 for an ECMP group */
+	struct esw_actions *ecmp; /* [n_ecmp] */
 };
 
 /* The control-plane side of an entry. */
@@ -40,6 +46,8 @@ struct esw_entry {
 	bool used;
 	uint8_t ck[ESW_CK_MAX] __attribute__((aligned(16))); /* exact: the compact key */
 	struct esw_acl_rule rule;			     /* acl */
+	uint8_t family, depth;				     /* lpm */
+	uint8_t addr[16];
 };
 
 struct esw_pipe {
@@ -62,6 +70,10 @@ struct esw_pipe {
 	uint32_t n_off;
 	uint8_t off[sizeof(struct esw_key)];
 	uint8_t m[sizeof(struct esw_key)];
+	/* lpm: rte_fib (DIR-24-8) and rte_fib6 (trie), RIB-backed control */
+	struct rte_fib *fib4;
+	struct rte_fib6 *fib6;
+	unsigned int fib_id; /* for unique DPDK object names */
 	/* acl: the context in use (NULL before the first commit) and a spare */
 	struct rte_acl_ctx *acl[2];
 	int acl_live;
@@ -155,6 +167,11 @@ static void pipe_free(struct esw_pipe *p)
 	rte_hash_free(p->hash);
 	rte_acl_free(p->acl[0]);
 	rte_acl_free(p->acl[1]);
+	rte_fib_free(p->fib4);
+	rte_fib6_free(p->fib6);
+	for (uint32_t i = 0; p->hot != NULL && i < p->max; i++) {
+		free(p->hot[i].ecmp);
+	}
 	free(p->entries);
 	free(p->hot);
 	free(p->free_ids);
@@ -443,6 +460,186 @@ int esw_acl_del(struct esw_pipe *p, uint32_t entry)
 	return 0;
 }
 
+/* The next hop a FIB returns when no route matches. */
+#define FIB_NO_ROUTE 0x7fffffffu /* next hops are 31 bits wide */
+
+int esw_pipe_create_lpm(struct esw *esw, const char *name, uint32_t max_routes,
+			const struct esw_actions *miss, struct esw_pipe **pipep)
+{
+	struct esw_pipe *p;
+	int rc;
+
+	if (max_routes > (1u << 24)) {
+		return -EINVAL;
+	}
+	rc = pipe_new(esw, name, PIPE_LPM, max_routes, miss, &p);
+	if (rc < 0) {
+		return rc;
+	}
+	p->fib_id = esw->n_pipes;
+	esw->pipes[esw->n_pipes++] = p;
+	*pipep = p;
+	return 0;
+}
+
+/*
+ * The FIBs are made with the first route of their family: an IPv4 DIR-24-8
+ * table alone is 64 MiB, so a v6-only (or v4-only) pipe never pays for the
+ * other one.
+ */
+static int fib_ready(struct esw_pipe *p, int family)
+{
+	uint32_t tbl8 = p->max < 256 ? 256 : (p->max < 65536 ? p->max : 65536);
+	char fname[32]; /* under RTE_MEMZONE_NAMESIZE */
+
+	snprintf(fname, sizeof(fname), "esw%u_%u_%d", p->esw->id, p->fib_id, family);
+	if (family == 4 && p->fib4 == NULL) {
+		struct rte_fib_conf c = {
+			.type = RTE_FIB_DIR24_8,
+			.default_nh = FIB_NO_ROUTE,
+			.max_routes = (int)p->max,
+			.dir24_8 = {.nh_sz = RTE_FIB_DIR24_8_4B, .num_tbl8 = tbl8},
+		};
+
+		p->fib4 = rte_fib_create(fname, (int)rte_socket_id(), &c);
+		return p->fib4 != NULL ? 0 : -ENOMEM;
+	}
+	if (family == 6 && p->fib6 == NULL) {
+		struct rte_fib6_conf c = {
+			.type = RTE_FIB6_TRIE,
+			.default_nh = FIB_NO_ROUTE,
+			.max_routes = (int)p->max,
+			.trie = {.nh_sz = RTE_FIB6_TRIE_4B, .num_tbl8 = tbl8},
+		};
+
+		p->fib6 = rte_fib6_create(fname, (int)rte_socket_id(), &c);
+		return p->fib6 != NULL ? 0 : -ENOMEM;
+	}
+	return 0;
+}
+
+/* Zero the bits of 'addr' beyond 'depth'. */
+static void mask_prefix(uint8_t *addr, unsigned int bytes, uint8_t depth)
+{
+	for (unsigned int i = 0; i < bytes; i++) {
+		unsigned int bit = i * 8;
+
+		if (bit >= depth) {
+			addr[i] = 0;
+		} else if (bit + 8 > depth) {
+			addr[i] &= (uint8_t)(0xff << (8 - (depth - bit)));
+		}
+	}
+}
+
+int esw_lpm_add(struct esw_pipe *p, int family, const uint8_t *addr, uint8_t depth,
+		const struct esw_actions *acts, unsigned int n_acts, uint32_t *entry)
+{
+	uint8_t a[16] = {0};
+	struct esw_actions *group = NULL;
+	uint32_t idx, nh = 0, ip4 = 0;
+	uint64_t nh64 = 0;
+	bool present;
+	int rc;
+
+	if (p == NULL || p->kind != PIPE_LPM || addr == NULL || acts == NULL || n_acts == 0 ||
+	    n_acts > ESW_ECMP_MAX || (family != 4 && family != 6) || depth == 0 ||
+	    depth > (family == 4 ? 32 : 128)) {
+		return -EINVAL;
+	}
+	for (unsigned int i = 0; i < n_acts; i++) {
+		if (check_actions(p->esw, &acts[i]) < 0) {
+			return -EINVAL;
+		}
+	}
+	memcpy(a, addr, family == 4 ? 4 : 16);
+	mask_prefix(a, family == 4 ? 4 : 16, depth);
+	rc = fib_ready(p, family);
+	if (rc < 0) {
+		return rc;
+	}
+	if (n_acts > 1) {
+		group = malloc(n_acts * sizeof(*group));
+		if (group == NULL) {
+			return -ENOMEM;
+		}
+		memcpy(group, acts, n_acts * sizeof(*group));
+	}
+	if (family == 4) {
+		struct rte_rib_node *node;
+
+		memcpy(&ip4, a, 4);
+		ip4 = rte_be_to_cpu_32(ip4);
+		node = rte_rib_lookup_exact(rte_fib_get_rib(p->fib4), ip4, depth);
+		present = node != NULL && rte_rib_get_nh(node, &nh64) == 0;
+	} else {
+		struct rte_rib6_node *node;
+
+		node = rte_rib6_lookup_exact(rte_fib6_get_rib(p->fib6), a, depth);
+		present = node != NULL && rte_rib6_get_nh(node, &nh64) == 0;
+	}
+	nh = (uint32_t)nh64;
+	if (present) {
+		/* Replace: same entry, same counters, new actions. */
+		idx = nh;
+		free(p->hot[idx].ecmp);
+	} else {
+		rc = entry_alloc(p, &idx);
+		if (rc < 0) {
+			free(group);
+			return rc;
+		}
+		rc = family == 4 ? rte_fib_add(p->fib4, ip4, depth, idx)
+				 : rte_fib6_add(p->fib6, a, depth, idx);
+		if (rc < 0) {
+			p->free_ids[p->n_free++] = idx;
+			free(group);
+			return rc == -ENOSPC ? -ENOSPC : -EINVAL;
+		}
+		memset(&p->entries[idx], 0, sizeof(p->entries[idx]));
+		memset(&p->hot[idx], 0, sizeof(p->hot[idx]));
+		p->entries[idx].used = true;
+		p->entries[idx].family = (uint8_t)family;
+		p->entries[idx].depth = depth;
+		memcpy(p->entries[idx].addr, a, sizeof(a));
+		p->n_used++;
+	}
+	p->hot[idx].act = acts[0];
+	p->hot[idx].n_ecmp = n_acts > 1 ? n_acts : 0;
+	p->hot[idx].ecmp = group;
+	if (entry != NULL) {
+		*entry = idx;
+	}
+	return 0;
+}
+
+int esw_lpm_del(struct esw_pipe *p, uint32_t entry)
+{
+	struct esw_entry *e;
+	int rc;
+
+	if (p == NULL || p->kind != PIPE_LPM || entry >= p->max || !p->entries[entry].used) {
+		return -ENOENT;
+	}
+	e = &p->entries[entry];
+	if (e->family == 4) {
+		uint32_t ip4;
+
+		memcpy(&ip4, e->addr, 4);
+		rc = rte_fib_delete(p->fib4, rte_be_to_cpu_32(ip4), e->depth);
+	} else {
+		rc = rte_fib6_delete(p->fib6, e->addr, e->depth);
+	}
+	if (rc < 0) {
+		return -ENOENT;
+	}
+	free(p->hot[entry].ecmp);
+	p->hot[entry].ecmp = NULL;
+	p->hot[entry].n_ecmp = 0;
+	entry_free(p, entry);
+	return 0;
+}
+
 static uint32_t prefix_mask(uint8_t len)
 {
 	return len == 0 ? 0 : (uint32_t)(0xffffffffu << (32 - len));
@@ -585,6 +782,57 @@ static void lookup_acl(struct esw_pipe *p, const struct esw_key *keys, const uin
 	}
 }
 
+static void lookup_lpm(struct esw_pipe *p, const struct esw_key *keys, const uint16_t *idx,
+		       unsigned int n, int32_t *hit)
+{
+	uint32_t ip4[ESW_BURST_MAX];
+	uint64_t nh4[ESW_BURST_MAX], nh6[ESW_BURST_MAX];
+	uint8_t ip6[ESW_BURST_MAX][16];
+	unsigned int at4[ESW_BURST_MAX], at6[ESW_BURST_MAX], n4 = 0, n6 = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		const struct esw_key *k = &keys[idx[i]];
+
+		hit[i] = -1;
+		if (k->ip_ver == 4) {
+			uint32_t v;
+
+			memcpy(&v, k->dst_ip, 4);
+			ip4[n4] = rte_be_to_cpu_32(v);
+			at4[n4++] = i;
+		} else if (k->ip_ver == 6) {
+			memcpy(ip6[n6], k->dst_ip, 16);
+			at6[n6++] = i;
+		}
+	}
+	if (n4 > 0 && p->fib4 != NULL) {
+		rte_fib_lookup_bulk(p->fib4, ip4, nh4, (int)n4);
+		for (unsigned int j = 0; j < n4; j++) {
+			if (nh4[j] != FIB_NO_ROUTE) {
+				hit[at4[j]] = (int32_t)nh4[j];
+			}
+		}
+	}
+	if (n6 > 0 && p->fib6 != NULL) {
+		rte_fib6_lookup_bulk(p->fib6, ip6, nh6, (int)n6);
+		for (unsigned int j = 0; j < n6; j++) {
+			if (nh6[j] != FIB_NO_ROUTE) {
+				hit[at6[j]] = (int32_t)nh6[j];
+			}
+		}
+	}
+}
+
+/* Per-flow hash for ECMP: addresses, ports and protocol. */
+static uint32_t flow_hash(const struct esw_key *k)
+{
+	uint32_t h = rte_hash_crc(k->src_ip, 16, 0x9e3779b9);
+
+	h = rte_hash_crc(k->dst_ip, 16, h);
+	h = rte_hash_crc_4byte((uint32_t)k->sport << 16 | k->dport, h);
+	return rte_hash_crc_1byte(k->ip_proto, h);
+}
+
 int esw_classify_burst(struct esw *esw, const struct esw_key *keys, const uint32_t *lens,
 		       unsigned int n, struct esw_result *res)
 {
@@ -622,8 +870,10 @@ int esw_classify_burst(struct esw *esw, const struct esw_key *keys, const uint32
 			}
 			if (p->kind == PIPE_EXACT) {
 				lookup_exact(p, keys, idx, m, hit);
-			} else {
+			} else if (p->kind == PIPE_ACL) {
 				lookup_acl(p, keys, idx, m, hit);
+			} else {
+				lookup_lpm(p, keys, idx, m, hit);
 			}
 			for (unsigned int j = 0; j < m; j++) {
 				if (hit[j] >= 0) {
@@ -639,7 +889,9 @@ int esw_classify_burst(struct esw *esw, const struct esw_key *keys, const uint32
 
 					e->pkts++;
 					e->bytes += lens[k];
-					a = &e->act;
+					a = e->n_ecmp > 1
+						    ? &e->ecmp[flow_hash(&keys[k]) % e->n_ecmp]
+						    : &e->act;
 				} else {
 					p->miss_pkts++;
 					p->miss_bytes += lens[k];

@@ -12,6 +12,11 @@
  *          rte_hash (bulk lookups)
  *   acl    rules with protocol, IPv4 prefixes, port ranges, in-port range and
  *          priorities, compiled into an rte_acl context by esw_acl_commit()
+ *   lpm    a routing table: longest prefix match on the destination address,
+ *          IPv4 (rte_fib, DIR-24-8) and IPv6 (rte_fib6, trie), both kept in
+ *          a RIB so updates are O(log n); a route's actions may be an
+ *          ECMP group, one member chosen per flow by a hash of the 5-tuple.
+ *          A VRF is one lpm pipe; an exact pipe on the in-port picks it.
  *
  * Every entry counts packets and bytes; so does every pipe's miss path.
  *
@@ -126,6 +131,21 @@ int esw_acl_commit(struct esw_pipe *pipe);
 /* The rte_acl context in use (NULL before the first commit); for benchmarks. */
 struct rte_acl_ctx;
 const struct rte_acl_ctx *esw_acl_context(const struct esw_pipe *pipe);
+
+/* Members of an ECMP group at most. */
+#define ESW_ECMP_MAX 64
+
+int esw_pipe_create_lpm(struct esw *esw, const char *name, uint32_t max_routes,
+			const struct esw_actions *miss, struct esw_pipe **pipep);
+/*
+ * Add or replace the route 'addr'/'depth' ('family' 4 or 6; 'addr' in
+ * network order, 4 or 16 bytes; depth 1..32 or 1..128). 'n_acts' actions,
+ * 1..ESW_ECMP_MAX: more than one makes an ECMP group. A replaced route keeps
+ * its entry id and counters. Host bits of 'addr' beyond 'depth' are ignored.
+ */
+int esw_lpm_add(struct esw_pipe *pipe, int family, const uint8_t *addr, uint8_t depth,
+		const struct esw_actions *acts, unsigned int n_acts, uint32_t *entry);
+int esw_lpm_del(struct esw_pipe *pipe, uint32_t entry);
 
 /* Packets and bytes that hit an entry / went the miss way. */
 int esw_entry_stats(const struct esw_pipe *pipe, uint32_t entry, uint64_t *pkts, uint64_t *bytes);

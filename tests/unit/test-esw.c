@@ -486,6 +486,157 @@ static void test_pipe_chain(void **state)
 	esw_destroy(esw);
 }
 
+static void test_lpm_pipe(void **state)
+{
+	struct esw *esw;
+	struct esw_pipe *p;
+	struct esw_actions miss = {.fate = ESW_FATE_PORT, .port = 99};
+	struct esw_actions a[ESW_ECMP_MAX];
+	uint8_t net8[4] = {10, 0, 0, 0}, net24[4] = {10, 1, 2, 0}, host[4] = {10, 1, 2, 3};
+	uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8};
+	struct esw_key k[4];
+	uint32_t lens[4] = {64, 64, 64, 64}, e8, e24, e32, e6, again;
+	struct esw_result r[4];
+	uint64_t pk, by;
+
+	(void)state;
+	for (int i = 0; i < ESW_ECMP_MAX; i++) {
+		a[i] = (struct esw_actions){.fate = ESW_FATE_PORT, .port = (uint16_t)i};
+	}
+	assert_int_equal(esw_create(&esw), 0);
+	assert_int_equal(esw_pipe_create_lpm(esw, "fib", 64, &miss, &p), 0);
+	assert_int_equal(esw_set_root(esw, p), 0);
+	assert_int_equal(esw_lpm_add(p, 4, net8, 8, &a[1], 1, &e8), 0);
+	assert_int_equal(esw_lpm_add(p, 4, net24, 24, &a[2], 1, &e24), 0);
+	assert_int_equal(esw_lpm_add(p, 4, host, 32, &a[3], 1, &e32), 0);
+	assert_int_equal(esw_lpm_add(p, 6, v6, 32, &a[6], 1, &e6), 0);
+	/* Host bits beyond the depth are ignored: the same route, replaced in place. */
+	assert_int_equal(esw_lpm_add(p, 4, host, 8, &a[4], 1, &again), 0);
+	assert_int_equal(again, e8);
+	k[0] = v4key(6, 1, 0x0a010203, 1, 2); /* /32 */
+	k[1] = v4key(6, 1, 0x0a010209, 1, 2); /* /24 */
+	k[2] = v4key(6, 1, 0x0a090909, 1, 2); /* /8, replaced: port 4 */
+	k[3] = v4key(6, 1, 0x0b000001, 1, 2); /* no route */
+	assert_int_equal(esw_classify_burst(esw, k, lens, 4, r), 0);
+	assert_int_equal(r[0].port, 3);
+	assert_int_equal(r[1].port, 2);
+	assert_int_equal(r[2].port, 4);
+	assert_int_equal(r[3].port, 99);
+	/* IPv6, and a non-IP frame (misses). */
+	memset(&k[0], 0, sizeof(k[0]));
+	k[0].ip_ver = 6;
+	memcpy(k[0].dst_ip, v6, 16);
+	k[0].dst_ip[15] = 7;
+	memset(&k[1], 0, sizeof(k[1]));
+	k[1].ethertype = 0x0806;
+	assert_int_equal(esw_classify_burst(esw, k, lens, 2, r), 0);
+	assert_int_equal(r[0].port, 6);
+	assert_int_equal(r[1].port, 99);
+	assert_int_equal(esw_entry_stats(p, e6, &pk, &by), 0);
+	assert_int_equal(pk, 1);
+	/* Delete the /32: the /24 takes over. */
+	assert_int_equal(esw_lpm_del(p, e32), 0);
+	assert_int_equal(esw_lpm_del(p, e32), -ENOENT);
+	k[0] = v4key(6, 1, 0x0a010203, 1, 2);
+	assert_int_equal(esw_classify_burst(esw, k, lens, 1, r), 0);
+	assert_int_equal(r[0].port, 2);
+	/* Bad routes. */
+	assert_int_equal(esw_lpm_add(p, 4, net8, 33, &a[0], 1, NULL), -EINVAL);
+	assert_int_equal(esw_lpm_add(p, 4, net8, 0, &a[0], 1, NULL), -EINVAL);
+	assert_int_equal(esw_lpm_add(p, 5, net8, 8, &a[0], 1, NULL), -EINVAL);
+	assert_int_equal(esw_lpm_add(p, 4, net8, 8, &a[0], ESW_ECMP_MAX + 1, NULL), -EINVAL);
+	esw_destroy(esw);
+}
+
+static void test_lpm_ecmp(void **state)
+{
+	struct esw *esw;
+	struct esw_pipe *p;
+	struct esw_actions miss = {.fate = ESW_FATE_DROP};
+	struct esw_actions a[ESW_ECMP_MAX];
+	uint8_t net[4] = {10, 0, 0, 0};
+	unsigned int seen[ESW_ECMP_MAX] = {0};
+	uint32_t lens[ESW_BURST_MAX];
+
+	(void)state;
+	for (int i = 0; i < ESW_ECMP_MAX; i++) {
+		a[i] = (struct esw_actions){.fate = ESW_FATE_PORT, .port = (uint16_t)i};
+	}
+	assert_int_equal(esw_create(&esw), 0);
+	assert_int_equal(esw_pipe_create_lpm(esw, "fib", 8, &miss, &p), 0);
+	assert_int_equal(esw_set_root(esw, p), 0);
+	assert_int_equal(esw_lpm_add(p, 4, net, 8, a, ESW_ECMP_MAX, NULL), 0);
+	for (int b = 0; b < 200; b++) {
+		struct esw_key k[ESW_BURST_MAX];
+		struct esw_result r1[ESW_BURST_MAX], r2[ESW_BURST_MAX];
+
+		for (int i = 0; i < ESW_BURST_MAX; i++) {
+			k[i] = v4key(6, 0x0b000000 | (uint32_t)(b * 64 + i), 0x0a000001,
+				     (uint16_t)(1000 + i), 80);
+			lens[i] = 64;
+		}
+		assert_int_equal(esw_classify_burst(esw, k, lens, ESW_BURST_MAX, r1), 0);
+		assert_int_equal(esw_classify_burst(esw, k, lens, ESW_BURST_MAX, r2), 0);
+		for (int i = 0; i < ESW_BURST_MAX; i++) {
+			assert_int_equal(r1[i].fate, ESW_FATE_PORT);
+			/* A flow always takes the same member. */
+			assert_int_equal(r1[i].port, r2[i].port);
+			seen[r1[i].port]++;
+		}
+	}
+	/* 12,800 flows over 64 members: every member used, none hogging. */
+	for (int i = 0; i < ESW_ECMP_MAX; i++) {
+		assert_in_range(seen[i], 100, 400);
+	}
+	/* Replacing the group with one next hop frees the group. */
+	assert_int_equal(esw_lpm_add(p, 4, net, 8, &a[5], 1, NULL), 0);
+	struct esw_key k = v4key(6, 1, 0x0a000001, 1, 80);
+	struct esw_result r;
+
+	assert_int_equal(esw_classify_burst(esw, &k, lens, 1, &r), 0);
+	assert_int_equal(r.port, 5);
+	esw_destroy(esw);
+}
+
+static void test_vrf_by_in_port(void **state)
+{
+	struct esw *esw;
+	struct esw_pipe *sel, *red, *blue;
+	struct esw_key mask;
+	struct esw_actions drop = {.fate = ESW_FATE_DROP};
+	struct esw_actions to1 = {.fate = ESW_FATE_PORT, .port = 1};
+	struct esw_actions to2 = {.fate = ESW_FATE_PORT, .port = 2};
+	uint8_t net[4] = {10, 0, 0, 0};
+	struct esw_key k[2];
+	uint32_t lens[2] = {64, 64};
+	struct esw_result r[2];
+
+	(void)state;
+	memset(&mask, 0, sizeof(mask));
+	mask.in_port = 0xffff;
+	assert_int_equal(esw_create(&esw), 0);
+	assert_int_equal(esw_pipe_create_lpm(esw, "vrf-red", 8, &drop, &red), 0);
+	assert_int_equal(esw_pipe_create_lpm(esw, "vrf-blue", 8, &drop, &blue), 0);
+	assert_int_equal(esw_pipe_create_exact(esw, "vrf-select", &mask, 8, &drop, &sel), 0);
+	/* The same prefix, a different next hop in each VRF. */
+	assert_int_equal(esw_lpm_add(red, 4, net, 8, &to1, 1, NULL), 0);
+	assert_int_equal(esw_lpm_add(blue, 4, net, 8, &to2, 1, NULL), 0);
+	k[0] = v4key(6, 1, 0x0a000001, 1, 2);
+	k[0].in_port = 10;
+	k[1] = k[0];
+	k[1].in_port = 20;
+	struct esw_actions go_red = {.fate = ESW_FATE_PIPE, .pipe = red};
+	struct esw_actions go_blue = {.fate = ESW_FATE_PIPE, .pipe = blue};
+
+	assert_int_equal(esw_exact_add(sel, &k[0], &go_red, NULL), 0);
+	assert_int_equal(esw_exact_add(sel, &k[1], &go_blue, NULL), 0);
+	assert_int_equal(esw_set_root(esw, sel), 0);
+	assert_int_equal(esw_classify_burst(esw, k, lens, 2, r), 0);
+	assert_int_equal(r[0].port, 1);
+	assert_int_equal(r[1].port, 2);
+	esw_destroy(esw);
+}
+
 /* ------------------------------------------------------------ property tests */
 
 static uint64_t rng_state;
@@ -776,6 +927,9 @@ int main(void)
 		cmocka_unit_test(test_exact_pipe),
 		cmocka_unit_test(test_acl_pipe_ranges_and_priority),
 		cmocka_unit_test(test_pipe_chain),
+		cmocka_unit_test(test_lpm_pipe),
+		cmocka_unit_test(test_lpm_ecmp),
+		cmocka_unit_test(test_vrf_by_in_port),
 		cmocka_unit_test(test_acl_against_reference),
 		cmocka_unit_test(test_exact_against_reference),
 	};
