@@ -149,6 +149,22 @@ static void set_status(struct simd_dp *dp, enum simd_replay_state state, const c
 	pthread_mutex_unlock(&dp->lock);
 }
 
+/* Add what was replayed since the last call to the status (once per burst). */
+static void progress(struct simd_dp *dp, off_t size, uint64_t *pkts, uint64_t *bytes)
+{
+	off_t pos = size > 0 ? ftello(pcap_file(dp->pc)) : 0;
+
+	pthread_mutex_lock(&dp->lock);
+	dp->st.packets += *pkts;
+	dp->st.bytes += *bytes;
+	if (size > 0) {
+		dp->st.progress = (double)pos / (double)size;
+	}
+	pthread_mutex_unlock(&dp->lock);
+	*pkts = 0;
+	*bytes = 0;
+}
+
 /* One pass through the capture; false when stopped or failed. */
 static bool replay_pass(struct simd_dp *dp, off_t size)
 {
@@ -156,7 +172,7 @@ static bool replay_pass(struct simd_dp *dp, off_t size)
 	struct esw_key keys[DP_BURST];
 	uint32_t lens[DP_BURST];
 	unsigned int n = 0;
-	uint64_t start = dpu_time_mono_ns(), first_ts = 0, idx = 0;
+	uint64_t start = dpu_time_mono_ns(), first_ts = 0, idx = 0, done_pkts = 0, done_bytes = 0;
 	struct pcap_pkthdr *hdr;
 	const u_char *data;
 	int rc;
@@ -168,6 +184,7 @@ static bool replay_pass(struct simd_dp *dp, off_t size)
 
 		if (atomic_load(&dp->stop_job)) {
 			flush(dp, dp->job_port, keys, lens, n);
+			progress(dp, size, &done_pkts, &done_bytes);
 			return false;
 		}
 		if (idx == 0) {
@@ -185,6 +202,7 @@ static bool replay_pass(struct simd_dp *dp, off_t size)
 			if (due > now + DP_SLEEP_MIN_NS) {
 				flush(dp, dp->job_port, keys, lens, n);
 				n = 0;
+				progress(dp, size, &done_pkts, &done_bytes);
 				dpu_sleep_ns(due - now);
 			}
 		}
@@ -195,21 +213,16 @@ static bool replay_pass(struct simd_dp *dp, off_t size)
 		} else {
 			lens[n++] = hdr->len;
 		}
+		done_pkts++;
+		done_bytes += hdr->len;
 		if (n == DP_BURST) {
 			flush(dp, dp->job_port, keys, lens, n);
 			n = 0;
+			progress(dp, size, &done_pkts, &done_bytes);
 		}
-		pthread_mutex_lock(&dp->lock);
-		dp->st.packets++;
-		dp->st.bytes += hdr->len;
-		if (size > 0) {
-			off_t pos = ftello(pcap_file(dp->pc));
-
-			dp->st.progress = (double)pos / (double)size;
-		}
-		pthread_mutex_unlock(&dp->lock);
 	}
 	flush(dp, dp->job_port, keys, lens, n);
+	progress(dp, size, &done_pkts, &done_bytes);
 	if (rc == PCAP_ERROR) {
 		char msg[sizeof(dp->st.error)];
 

@@ -171,10 +171,12 @@ static void on_signal(struct dpu_loop_src *src, int signo, void *arg)
 	struct dpu_loop *loop = dpu_loop_of(src);
 
 	if (signo == SIGHUP) {
-		log_info("SIGHUP: reloading");
-		if (ctx->sigs.on_reload != NULL) {
-			ctx->sigs.on_reload(loop, ctx->sigs.arg);
+		if (ctx->sigs.on_reload == NULL) {
+			log_info("SIGHUP: nothing to reload");
+			return;
 		}
+		log_info("SIGHUP: reloading");
+		ctx->sigs.on_reload(loop, ctx->sigs.arg);
 		return;
 	}
 	log_info("%s: shutting down", signo == SIGTERM ? "SIGTERM" : "SIGINT");

@@ -78,31 +78,23 @@ struct result {
 
 static double seconds_per_run = 2.0;
 
-/* Run 'fn' over the frame set in bursts until the time is up; Mpps. */
-static double run_frames(struct esw *esw, uint8_t *frames, size_t n_frames, uint64_t *marked,
-			 uint64_t *total)
+/* One burst of work on items pos .. pos + BURST - 1. */
+typedef void bench_step(void *ctx, size_t pos);
+
+/*
+ * Call 'step' on bursts 0, BURST, 2 * BURST ... (wrapping before 'n') until
+ * the time is up; returns Mpps and, in '*total', the packets done.
+ */
+static double measure(bench_step *step, void *ctx, size_t n, uint64_t *total)
 {
-	struct esw_key keys[BURST];
-	uint32_t lens[BURST];
-	struct esw_result res[BURST];
 	uint64_t pkts = 0, t0 = dpu_time_mono_ns(), end = t0 + (uint64_t)(seconds_per_run * 1e9);
 	size_t pos = 0;
 
-	for (int i = 0; i < BURST; i++) {
-		lens[i] = FRAME;
-	}
-	*marked = 0;
 	for (;;) {
 		for (int rep = 0; rep < 64; rep++) {
-			for (int i = 0; i < BURST; i++) {
-				esw_parse(frames + (pos + (size_t)i) * FRAME, FRAME, 0, &keys[i]);
-			}
-			esw_classify_burst(esw, keys, lens, BURST, res);
-			for (int i = 0; i < BURST; i++) {
-				*marked += res[i].marked;
-			}
+			step(ctx, pos);
 			pos += BURST;
-			if (pos + BURST > n_frames) {
+			if (pos + BURST > n) {
 				pos = 0;
 			}
 			pkts += BURST;
@@ -111,8 +103,103 @@ static double run_frames(struct esw *esw, uint8_t *frames, size_t n_frames, uint
 			break;
 		}
 	}
-	*total = pkts;
+	if (total != NULL) {
+		*total = pkts;
+	}
 	return (double)pkts / ((double)(dpu_time_mono_ns() - t0) / 1e3);
+}
+
+struct frames_ctx {
+	struct esw *esw;
+	const uint8_t *frames;
+	uint64_t marked;
+};
+
+static void frames_step(void *arg, size_t pos)
+{
+	struct frames_ctx *c = arg;
+	struct esw_key keys[BURST];
+	uint32_t lens[BURST];
+	struct esw_result res[BURST];
+
+	for (int i = 0; i < BURST; i++) {
+		esw_parse(c->frames + (pos + (size_t)i) * FRAME, FRAME, 0, &keys[i]);
+		lens[i] = FRAME;
+	}
+	esw_classify_burst(c->esw, keys, lens, BURST, res);
+	for (int i = 0; i < BURST; i++) {
+		c->marked += res[i].marked;
+	}
+}
+
+/* The whole data path over the frames: parse, classify, count marks; Mpps. */
+static double run_frames(struct esw *esw, uint8_t *frames, size_t n_frames, uint64_t *marked,
+			 uint64_t *total)
+{
+	struct frames_ctx c = {.esw = esw, .frames = frames};
+	double mpps = measure(frames_step, &c, n_frames, total);
+
+	*marked = c.marked;
+	return mpps;
+}
+
+struct hash_ctx {
+	struct rte_hash *h;
+	uint8_t (*keys)[16];
+	uint64_t hits;
+};
+
+static void hash_step(void *arg, size_t pos)
+{
+	struct hash_ctx *c = arg;
+	const void *kp[BURST];
+	void *data[BURST];
+	uint64_t hm = 0;
+
+	for (int i = 0; i < BURST; i++) {
+		kp[i] = c->keys[pos + (size_t)i];
+	}
+	rte_hash_lookup_bulk_data(c->h, kp, BURST, &hm, data);
+	c->hits += (uint64_t)__builtin_popcountll(hm);
+}
+
+struct acl_ctx {
+	const struct rte_acl_ctx *acl;
+	const uint8_t *inputs;
+	size_t stride;
+	uint64_t matched;
+};
+
+static void acl_step(void *arg, size_t pos)
+{
+	struct acl_ctx *c = arg;
+	const uint8_t *dp[BURST];
+	uint32_t res[BURST];
+
+	for (int i = 0; i < BURST; i++) {
+		dp[i] = c->inputs + (pos + (size_t)i) * c->stride;
+	}
+	rte_acl_classify(c->acl, dp, res, BURST, 1);
+	for (int i = 0; i < BURST; i++) {
+		c->matched += res[i] != 0;
+	}
+}
+
+struct fib_ctx {
+	struct rte_fib *fib;
+	uint32_t *dsts;
+	uint64_t sink;
+};
+
+static void fib_step(void *arg, size_t pos)
+{
+	struct fib_ctx *c = arg;
+	uint64_t nh[BURST];
+
+	rte_fib_lookup_bulk(c->fib, c->dsts + pos, nh, BURST);
+	for (int i = 0; i < BURST; i++) {
+		c->sink += nh[i]; /* use the answers, or the lookup is optimised away */
+	}
 }
 
 static void bench_exact(uint32_t entries, struct result *out)
@@ -123,7 +210,7 @@ static void bench_exact(uint32_t entries, struct result *out)
 	struct esw_actions miss = {.fate = ESW_FATE_DROP};
 	size_t n_frames = entries < (1u << 20) ? entries : (1u << 20);
 	uint8_t *frames = malloc(n_frames * FRAME);
-	uint64_t t0, marked, total, hits = 0;
+	uint64_t t0, marked, total;
 	double add_rate, ours, bare;
 
 	memset(&mask, 0, sizeof(mask));
@@ -217,31 +304,12 @@ static void bench_exact(uint32_t entries, struct result *out)
 			lk[i][b] = ((uint8_t *)&k)[moff[b]];
 		}
 	}
-	{
-		const void *kp[BURST];
-		void *data[BURST];
-		uint64_t pkts = 0, hm, t1 = dpu_time_mono_ns();
-		uint64_t end = t1 + (uint64_t)(seconds_per_run * 1e9);
-		size_t pos = 0;
+	struct hash_ctx hc = {.h = h, .keys = lk};
 
-		for (;;) {
-			for (int rep = 0; rep < 64; rep++) {
-				for (int i = 0; i < BURST; i++) {
-					kp[i] = lk[pos + (size_t)i];
-				}
-				rte_hash_lookup_bulk_data(h, kp, BURST, &hm, data);
-				hits += (uint64_t)__builtin_popcountll(hm);
-				pos += BURST;
-				if (pos + BURST > n_frames) {
-					pos = 0;
-				}
-				pkts += BURST;
-			}
-			if (dpu_time_mono_ns() >= end) {
-				break;
-			}
-		}
-		bare = (double)pkts / ((double)(dpu_time_mono_ns() - t1) / 1e3);
+	bare = measure(hash_step, &hc, n_frames, &total);
+	if (hc.hits != total) {
+		fprintf(stderr, "bench-esw: bare lookups hit %llu of %llu\n",
+			(unsigned long long)hc.hits, (unsigned long long)total);
 	}
 	printf("exact %u entries: parse+classify+mark %.2f Mpps; bare rte_hash bulk lookup %.2f "
 	       "Mpps; "
@@ -314,11 +382,9 @@ static void bench_acl(uint32_t n_rules, struct result *out)
 			uint16_t sp, dp, port, ver;
 		};
 		struct in *inputs = calloc(n_frames, sizeof(*inputs));
-		const uint8_t *dp[BURST];
-		uint32_t res[BURST];
-		uint64_t pkts = 0, t1, end;
-		size_t pos = 0;
-		const struct rte_acl_ctx *ctx = esw_acl_context(p);
+		struct acl_ctx ac = {.acl = esw_acl_context(p),
+				     .inputs = (const uint8_t *)inputs,
+				     .stride = sizeof(struct in)};
 
 		for (size_t i = 0; i < n_frames; i++) {
 			const uint8_t *f = frames + i * FRAME;
@@ -330,25 +396,7 @@ static void bench_acl(uint32_t n_rules, struct result *out)
 			memcpy(&inputs[i].dp, f + 36, 2);
 			inputs[i].ver = htons(4);
 		}
-		t1 = dpu_time_mono_ns();
-		end = t1 + (uint64_t)(seconds_per_run * 1e9);
-		for (;;) {
-			for (int rep = 0; rep < 64; rep++) {
-				for (int i = 0; i < BURST; i++) {
-					dp[i] = (const uint8_t *)&inputs[pos + (size_t)i];
-				}
-				rte_acl_classify(ctx, dp, res, BURST, 1);
-				pos += BURST;
-				if (pos + BURST > n_frames) {
-					pos = 0;
-				}
-				pkts += BURST;
-			}
-			if (dpu_time_mono_ns() >= end) {
-				break;
-			}
-		}
-		bare = (double)pkts / ((double)(dpu_time_mono_ns() - t1) / 1e3);
+		bare = measure(acl_step, &ac, n_frames, NULL);
 		free(inputs);
 	}
 	printf("acl %u rules: parse+classify+mark %.2f Mpps (%.0f%% matched); bare "
@@ -422,9 +470,7 @@ static void bench_lpm(uint32_t n_routes, struct result *out)
 				 .max_routes = (int)n_routes,
 				 .dir24_8 = {.nh_sz = RTE_FIB_DIR24_8_4B, .num_tbl8 = 65536}};
 	struct rte_fib *lpm = rte_fib_create("bare_fib", (int)rte_socket_id(), &c);
-	uint64_t nh[BURST];
-	uint64_t pkts = 0, t1, end, sink = 0;
-	size_t pos = 0;
+	struct fib_ctx fc = {.fib = lpm, .dsts = dsts};
 
 	if (lpm == NULL) {
 		fprintf(stderr, "bench-esw: bare rte_fib\n");
@@ -433,27 +479,8 @@ static void bench_lpm(uint32_t n_routes, struct result *out)
 	for (uint32_t i = 0; i < n_routes; i++) {
 		rte_fib_add(lpm, pfx[i], depth[i], i + 1);
 	}
-	t1 = dpu_time_mono_ns();
-	end = t1 + (uint64_t)(seconds_per_run * 1e9);
-	for (;;) {
-		for (int rep = 0; rep < 64; rep++) {
-			rte_fib_lookup_bulk(lpm, dsts + pos, nh, BURST);
-			for (int i = 0; i < BURST; i++) {
-				sink += nh[i]; /* use the answers, or the lookup is optimised away
-						*/
-			}
-			pos += BURST;
-			if (pos + BURST > n_frames) {
-				pos = 0;
-			}
-			pkts += BURST;
-		}
-		if (dpu_time_mono_ns() >= end) {
-			break;
-		}
-	}
-	bare = (double)pkts / ((double)(dpu_time_mono_ns() - t1) / 1e3);
-	if (sink == 0) {
+	bare = measure(fib_step, &fc, n_frames, NULL);
+	if (fc.sink == 0) {
 		fprintf(stderr, "bench-esw: bare LPM found nothing\n");
 	}
 	printf("lpm %u routes (1/4 ECMP): parse+route+mark %.2f Mpps (%.0f%% routed); bare "
