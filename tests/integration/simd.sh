@@ -145,7 +145,7 @@ start "restarted dpu-simd"
 tap_check "restart: the next-boot value is now current" \
 	sh -c "'$ctl' --run-dir '$run' nvconfig | grep -Eq '^NUM_OF_VFS +8 +8\$'"
 stop
-if grep -q "runtime error\|AddressSanitizer\|LeakSanitizer" "$work/simd.log"; then
+if grep -q "runtime error\|AddressSanitizer\|LeakSanitizer\|ThreadSanitizer" "$work/simd.log"; then
 	tap_not_ok "sanitizers quiet" "$(grep -m3 'runtime error\|Sanitizer' "$work/simd.log")"
 else
 	tap_ok "sanitizers quiet"
