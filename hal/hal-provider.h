@@ -39,5 +39,6 @@ struct dpu_hal_class {
 };
 
 extern const struct dpu_hal_class dpu_hal_sim_class;
+extern const struct dpu_hal_class dpu_hal_bluefield_class;
 
 #endif /* DPU_HAL_PROVIDER_H */

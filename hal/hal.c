@@ -13,6 +13,7 @@
 /* Compiled-in backends: a static table, explicit and greppable. */
 static const struct dpu_hal_class *const hal_classes[] = {
 	&dpu_hal_sim_class,
+	&dpu_hal_bluefield_class,
 };
 
 static const struct dpu_hal_class *find_class(const char *uri, const char **args)
@@ -48,7 +49,7 @@ int dpu_dev_open(const char *uri, struct dpu_dev **devp)
 	}
 	c = find_class(uri, &args);
 	if (c == NULL) {
-		log_err("%s: unknown device URI (expected sim:<name>)", uri);
+		log_err("%s: unknown device URI (expected sim:<name> or bluefield:<pci>)", uri);
 		return -ENODEV;
 	}
 	rc = c->open(args, devp);

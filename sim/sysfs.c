@@ -108,9 +108,34 @@ int sim_sysfs_set_netdev(const char *root, const char *port, const char *counter
 	return writef(root, rel, "%llu\n", (unsigned long long)value);
 }
 
-static int create_port(const char *root, const struct sim_port *p)
+/* The kernel's phys_port_name of a mlx5 port or representor. */
+static void phys_port_name(const struct sim_device *dev, const struct sim_port *p, char *buf,
+			   size_t size)
 {
-	char rel[256];
+	unsigned int nth = 0;
+
+	for (size_t i = 0; i < dev->n_ports && &dev->ports[i] != p; i++) {
+		nth += dev->ports[i].kind == p->kind;
+	}
+	switch (p->kind) {
+	case SIM_PORT_UPLINK:
+		snprintf(buf, size, "p%u", nth);
+		break;
+	case SIM_PORT_PF:
+		snprintf(buf, size, "pf%u", nth);
+		break;
+	case SIM_PORT_VF:
+		snprintf(buf, size, "pf0vf%u", nth);
+		break;
+	case SIM_PORT_SF:
+		snprintf(buf, size, "pf0sf%u", nth);
+		break;
+	}
+}
+
+static int create_port(const char *root, const struct sim_device *dev, const struct sim_port *p)
+{
+	char rel[256], ppn[32];
 	int rc = 0;
 
 	snprintf(rel, sizeof(rel), "class/net/%s/address", p->name);
@@ -125,16 +150,38 @@ static int create_port(const char *root, const struct sim_port *p)
 	/* Representors report no speed, as on a BlueField (-1 in sysfs). */
 	snprintf(rel, sizeof(rel), "class/net/%s/speed", p->name);
 	rc |= writef(root, rel, "%ld\n", p->speed_mbps ? (long)p->speed_mbps : -1L);
+	/* What identifies the port as a switch port of this device, as mlx5 shows it. */
+	phys_port_name(dev, p, ppn, sizeof(ppn));
+	snprintf(rel, sizeof(rel), "class/net/%s/phys_port_name", p->name);
+	rc |= writef(root, rel, "%s\n", ppn);
+	snprintf(rel, sizeof(rel), "class/net/%s/phys_switch_id", p->name);
+	rc |= writef(root, rel, "%02x%02x%02x0003ffff\n", dev->ports[0].mac[0],
+		     dev->ports[0].mac[1], dev->ports[0].mac[2]);
+	/* 'device' is a link to the PCI function on a real system; here a directory. */
+	snprintf(rel, sizeof(rel), "class/net/%s/device/uevent", p->name);
+	rc |= writef(root, rel, "DRIVER=mlx5_core\nPCI_SLOT_NAME=%s\n", p->pci);
+	if (p->ibdev[0] != '\0') {
+		snprintf(rel, sizeof(rel), "class/net/%s/device/infiniband/%s/ibdev", p->name,
+			 p->ibdev);
+		rc |= writef(root, rel, "%s\n", p->ibdev);
+	}
 	for (size_t i = 0; sim_netdev_counters[i] != NULL; i++) {
 		rc |= sim_sysfs_set_netdev(root, p->name, sim_netdev_counters[i], 0);
 	}
 	return rc ? -EIO : 0;
 }
 
-static int create_ibdev(const char *root, const char *ibdev)
+static int create_ibdev(const char *root, const struct sim_device *dev, const char *ibdev)
 {
 	char rel[256];
 	int rc = 0;
+
+	snprintf(rel, sizeof(rel), "class/infiniband/%s/fw_ver", ibdev);
+	rc |= writef(root, rel, "%s\n", dev->inv.firmware);
+	snprintf(rel, sizeof(rel), "class/infiniband/%s/board_id", ibdev);
+	rc |= writef(root, rel, "%s\n", dev->inv.psid);
+	snprintf(rel, sizeof(rel), "class/infiniband/%s/node_desc", ibdev);
+	rc |= writef(root, rel, "%s %s\n", dev->name, ibdev);
 
 	snprintf(rel, sizeof(rel), "class/infiniband/%s/ports/1/state", ibdev);
 	rc |= writef(root, rel, "4: ACTIVE\n");
@@ -184,7 +231,7 @@ int sim_sysfs_create(const char *root, const struct sim_device *dev)
 		const struct sim_port *p = &dev->ports[i];
 		bool seen = false;
 
-		rc = create_port(root, p);
+		rc = create_port(root, dev, p);
 		if (rc < 0 || p->ibdev[0] == '\0') {
 			continue;
 		}
@@ -192,11 +239,19 @@ int sim_sysfs_create(const char *root, const struct sim_device *dev)
 			seen |= strcmp(dev->ports[j].ibdev, p->ibdev) == 0;
 		}
 		if (!seen) {
-			rc = create_ibdev(root, p->ibdev);
+			rc = create_ibdev(root, dev, p->ibdev);
 		}
 	}
 	for (size_t i = 0; rc == 0 && i < dev->n_sensors; i++) {
 		rc = create_sensor(root, i, &dev->sensors[i]);
+	}
+	/* SMBIOS, as the Arm side of a BlueField reports itself. */
+	if (rc == 0) {
+		rc |= writef(root, "class/dmi/id/product_name", "%s\n", dev->inv.model);
+		rc |= writef(root, "class/dmi/id/product_serial", "%s\n", dev->inv.serial);
+		rc |= writef(root, "class/dmi/id/product_sku", "%s\n", dev->inv.part_number);
+		rc |= writef(root, "class/dmi/id/sys_vendor", "Nvidia\n");
+		rc = rc ? -EIO : 0;
 	}
 	return rc;
 }

@@ -6,9 +6,12 @@
  * BlueField:
  *
  *   class/net/<port>/{address,operstate,carrier,speed,mtu,statistics/...}
+ *   class/net/<port>/{phys_port_name,phys_switch_id,device/uevent}
+ *   class/infiniband/<ibdev>/{fw_ver,board_id,node_desc}
  *   class/infiniband/<ibdev>/ports/1/{state,counters/...,hw_counters/...}
  *   class/hwmon/hwmon<N>/{name,temp1_input,temp1_max,temp1_crit} (milli-°C)
  *                        {name,power1_input,power1_max,power1_crit} (µW)
+ *   class/dmi/id/{product_name,product_serial,product_sku,sys_vendor}
  *
  * Every file is replaced atomically (write + rename), so a reader never sees
  * half a number.

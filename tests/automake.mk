@@ -8,6 +8,7 @@ UNIT_LDADD = src/common/libdpucommon.la $(CMOCKA_LIBS) $(JSONC_LIBS)
 UNIT_TESTS = \
 	tests/unit/test-cfg \
 	tests/unit/test-daemon \
+	tests/unit/test-hal-bluefield \
 	tests/unit/test-log \
 	tests/unit/test-loop \
 	tests/unit/test-sim-device \
@@ -21,6 +22,10 @@ tests_unit_test_daemon_SOURCES = tests/unit/test-daemon.c
 tests_unit_test_daemon_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_daemon_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_daemon_LDADD = $(UNIT_LDADD)
+tests_unit_test_hal_bluefield_SOURCES = tests/unit/test-hal-bluefield.c
+tests_unit_test_hal_bluefield_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_hal_bluefield_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_hal_bluefield_LDADD = hal/libdpuhal.la sim/libdpusim.la $(UNIT_LDADD) -lm
 tests_unit_test_log_SOURCES = tests/unit/test-log.c
 tests_unit_test_log_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_log_CFLAGS = $(UNIT_CFLAGS)

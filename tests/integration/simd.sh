@@ -121,6 +121,19 @@ tap_wait 3 "counter tree: p0 rx_packets published" \
 tap_check "counter tree: pf0hpf tx_bytes published" test "$(cat "$sysstat/pf0hpf/statistics/tx_bytes")" = "$okbytes"
 tap_check "counter tree: p0 rx_errors published" test "$(cat "$sysstat/p0/statistics/rx_errors")" = "$runts"
 
+# The HAL's bluefield backend reads the simulator's tree as it reads /sys on
+# a BlueField: it must see the same ports and, once published, the same counts.
+bf="bluefield:0000:03:00.0,sysfs=$root"
+"$ctl" --uri "$bf" ports | sort >"$work/bf-ports"
+"$ctl" --run-dir "$run" ports | sort >"$work/sim-ports"
+tap_check "bluefield backend on the simulator's tree: the same ports" cmp -s "$work/bf-ports" "$work/sim-ports"
+tap_check "bluefield backend: the same inventory" \
+	sh -c "'$ctl' --uri '$bf' info | grep -q '^serial       MT2412X00001\$'"
+tap_check "bluefield backend: the same counters for p0 and pf0hpf" sh -c "
+	'$ctl' --uri '$bf' counters | grep -E '^(p0|pf0hpf) ' >'$work/bf-ctr';
+	'$ctl' --run-dir '$run' counters | grep -E '^(p0|pf0hpf) ' >'$work/sim-ctr';
+	cmp -s '$work/bf-ctr' '$work/sim-ctr'"
+
 "$ctl" --run-dir "$run" replay "$pcap" --port p0 --top-speed --loop 3 >/dev/null
 tap_check "replay --loop 3: three passes counted" \
 	sh -c "'$ctl' --run-dir '$run' --json counters | grep -A1 '\"port\": \"p0\"' | grep -q '\"rx_packets\": $((n * 4))'"

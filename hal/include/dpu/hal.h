@@ -5,7 +5,8 @@
  * A device is opened by URI; the scheme picks the backend:
  *   sim:<name>[,run-dir=<dir>]   the simulated device served by dpu-simd
  *                                (default run dir <dpu run dir>/sim/<name>)
- *   bluefield:<pci>              a real BlueField/ConnectX (not built yet)
+ *   bluefield:<pci>[,sysfs=<root>]  a real BlueField/ConnectX through sysfs
+ *                                (inventory, ports, counters, sensors so far)
  *
  * All functions return 0 (or a count) or a negative errno:
  *   -EINVAL bad argument, -ENODEV no such device or port, -ENOENT no such

@@ -1,0 +1,404 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The bluefield backend: a BlueField or ConnectX read through the kernel's
+ * sysfs (mlx5_core netdevs and representors, the RDMA devices, hwmon,
+ * SMBIOS). URI: bluefield:<pci>[,sysfs=<root>], e.g.
+ * bluefield:0000:03:00.0; sysfs= points it at another tree (default /sys),
+ * such as dpu-simd's, which is laid out the same way.
+ *
+ * The ports of the device are the netdevs whose PCI function shares the
+ * URI's domain:bus:device; their kind comes from phys_port_name (pN uplink,
+ * pfN host PF representor, pfNvfM VF representor, pfNsfM SF). NV
+ * configuration (mlxconfig) is not reachable through sysfs: -EOPNOTSUPP.
+ * Steering (rte_flow), packet I/O and the PHC are still to come.
+ */
+#include <config.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DPU_LOG_MODULE "hal-bluefield"
+#include "common/log.h"
+#include "hal-provider.h"
+
+struct hal_bf {
+	struct dpu_dev up;
+	char pci[16];		 /* the URI's PCI function, dddd:bb:dd.f */
+	char root[PATH_MAX / 2]; /* sysfs root */
+};
+
+static struct hal_bf *bf_cast(struct dpu_dev *dev)
+{
+	return container_of(dev, struct hal_bf, up);
+}
+
+/* First line of root/fmt... into buf, newline stripped; -errno when unreadable. */
+static int read_line(const struct hal_bf *h, char *buf, size_t size, const char *fmt, ...)
+	DPU_PRINTF(4, 5);
+
+static int read_line(const struct hal_bf *h, char *buf, size_t size, const char *fmt, ...)
+{
+	char rel[PATH_MAX / 2], path[PATH_MAX];
+	va_list ap;
+	FILE *fp;
+
+	va_start(ap, fmt);
+	vsnprintf(rel, sizeof(rel), fmt, ap);
+	va_end(ap);
+	snprintf(path, sizeof(path), "%s/%s", h->root, rel);
+	buf[0] = '\0';
+	fp = fopen(path, "re");
+	if (fp == NULL) {
+		return -errno;
+	}
+	if (fgets(buf, (int)size, fp) == NULL) {
+		buf[0] = '\0';
+	}
+	fclose(fp);
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+static int read_u64(const struct hal_bf *h, uint64_t *out, const char *port, const char *name)
+{
+	char buf[32];
+	int rc = read_line(h, buf, sizeof(buf), "class/net/%s/statistics/%s", port, name);
+
+	*out = rc == 0 ? strtoull(buf, NULL, 10) : 0;
+	return rc;
+}
+
+/* The PCI function of netdev 'ifname', from device/uevent. */
+static int netdev_pci(const struct hal_bf *h, const char *ifname, char *pci, size_t size)
+{
+	char path[PATH_MAX], line[128];
+	FILE *fp;
+	int rc = -ENOENT;
+
+	snprintf(path, sizeof(path), "%s/class/net/%s/device/uevent", h->root, ifname);
+	fp = fopen(path, "re");
+	if (fp == NULL) {
+		return -errno;
+	}
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		if (strncmp(line, "PCI_SLOT_NAME=", 14) == 0) {
+			line[strcspn(line, "\n")] = '\0';
+			dpu_strscpy(pci, line + 14, size);
+			rc = 0;
+			break;
+		}
+	}
+	fclose(fp);
+	return rc;
+}
+
+/* Same domain:bus:device (the functions of one adapter). */
+static bool same_adapter(const char *a, const char *b)
+{
+	return strncmp(a, b, 10) == 0;
+}
+
+static int kind_of(const char *ppn, enum dpu_port_kind *kind)
+{
+	unsigned int a, b;
+	char tail;
+
+	if (sscanf(ppn, "p%u%c", &a, &tail) == 1) {
+		*kind = DPU_PORT_UPLINK;
+	} else if (sscanf(ppn, "pf%uvf%u%c", &a, &b, &tail) == 2) {
+		*kind = DPU_PORT_VF;
+	} else if (sscanf(ppn, "pf%usf%u%c", &a, &b, &tail) == 2) {
+		*kind = DPU_PORT_SF;
+	} else if (sscanf(ppn, "pf%u%c", &a, &tail) == 1) {
+		*kind = DPU_PORT_PF;
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The device's ports' netdev names, sorted; the caller frees names and array. */
+static int list_ports(const struct hal_bf *h, char ***namesp, size_t *np)
+{
+	char path[PATH_MAX], pci[16], ppn[32];
+	enum dpu_port_kind kind;
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/class/net", h->root);
+	d = opendir(path);
+	if (d == NULL) {
+		return -errno;
+	}
+	while ((de = readdir(d)) != NULL) {
+		char **nn;
+
+		if (de->d_name[0] == '.' || netdev_pci(h, de->d_name, pci, sizeof(pci)) < 0 ||
+		    !same_adapter(pci, h->pci) ||
+		    read_line(h, ppn, sizeof(ppn), "class/net/%s/phys_port_name", de->d_name) < 0 ||
+		    kind_of(ppn, &kind) < 0) {
+			continue;
+		}
+		nn = realloc(names, (n + 1) * sizeof(*names));
+		if (nn == NULL || (nn[n] = strdup(de->d_name)) == NULL) {
+			names = nn ? nn : names;
+			for (size_t i = 0; i < n; i++) {
+				free(names[i]);
+			}
+			free(names);
+			closedir(d);
+			return -ENOMEM;
+		}
+		names = nn;
+		n++;
+	}
+	closedir(d);
+	if (n > 1) {
+		qsort(names, n, sizeof(*names), name_cmp);
+	}
+	*namesp = names;
+	*np = n;
+	return 0;
+}
+
+static void free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(names[i]);
+	}
+	free(names);
+}
+
+static int bf_open(const char *args, struct dpu_dev **devp)
+{
+	const char *comma = strchr(args, ',');
+	size_t plen = comma ? (size_t)(comma - args) : strlen(args);
+	unsigned int dom, bus, dv, fn;
+	struct hal_bf *h;
+	char **names;
+	size_t n;
+	int rc;
+
+	if (plen != 12 || sscanf(args, "%4x:%2x:%2x.%1x", &dom, &bus, &dv, &fn) != 4) {
+		log_err("bluefield:%s: expected a PCI address dddd:bb:dd.f", args);
+		return -EINVAL;
+	}
+	h = calloc(1, sizeof(*h));
+	if (h == NULL) {
+		return -ENOMEM;
+	}
+	h->up.class = &dpu_hal_bluefield_class;
+	memcpy(h->pci, args, plen);
+	h->pci[plen] = '\0';
+	dpu_strscpy(h->root, "/sys", sizeof(h->root));
+	if (comma != NULL) {
+		if (strncmp(comma + 1, "sysfs=", 6) != 0 ||
+		    dpu_strscpy(h->root, comma + 7, sizeof(h->root)) < 0) {
+			free(h);
+			return -EINVAL;
+		}
+	}
+	/* A device with no port of its own on this system is not there. */
+	rc = list_ports(h, &names, &n);
+	if (rc == 0) {
+		free_names(names, n);
+		rc = n > 0 ? 0 : -ENODEV;
+	}
+	if (rc < 0) {
+		log_dbg("bluefield:%s: no mlx5 port in %s/class/net", h->pci, h->root);
+		free(h);
+		return rc == -ENOENT ? -ENODEV : rc;
+	}
+	*devp = &h->up;
+	return 0;
+}
+
+static void bf_close(struct dpu_dev *dev)
+{
+	free(bf_cast(dev));
+}
+
+/* The RDMA device of netdev 'ifname' (device/infiniband/<name>), or "". */
+static void netdev_ibdev(const struct hal_bf *h, const char *ifname, char *buf, size_t size)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "%s/class/net/%s/device/infiniband", h->root, ifname);
+	d = opendir(path);
+	if (d == NULL) {
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] != '.') {
+			dpu_strscpy(buf, de->d_name, size);
+			break;
+		}
+	}
+	closedir(d);
+}
+
+static int bf_info(struct dpu_dev *dev, struct dpu_dev_info *info)
+{
+	struct hal_bf *h = bf_cast(dev);
+	char **names, ib[32] = "";
+	size_t n;
+	int rc = list_ports(h, &names, &n);
+
+	if (rc < 0) {
+		return rc;
+	}
+	for (size_t i = 0; i < n && ib[0] == '\0'; i++) {
+		netdev_ibdev(h, names[i], ib, sizeof(ib));
+	}
+	free_names(names, n);
+	snprintf(info->name, sizeof(info->name), "bluefield:%s", h->pci);
+	read_line(h, info->model, sizeof(info->model), "class/dmi/id/product_name");
+	read_line(h, info->serial, sizeof(info->serial), "class/dmi/id/product_serial");
+	read_line(h, info->part_number, sizeof(info->part_number), "class/dmi/id/product_sku");
+	if (ib[0] != '\0') {
+		read_line(h, info->firmware, sizeof(info->firmware), "class/infiniband/%s/fw_ver",
+			  ib);
+		read_line(h, info->psid, sizeof(info->psid), "class/infiniband/%s/board_id", ib);
+	}
+	/* SMBIOS of the Arm side names a BlueField; a plain NIC's host does not. */
+	dpu_strscpy(info->mode, strstr(info->model, "BlueField") != NULL ? "dpu" : "nic",
+		    sizeof(info->mode));
+	return 0;
+}
+
+static int bf_counter_root(struct dpu_dev *dev, char *buf, size_t size)
+{
+	return dpu_strscpy(buf, bf_cast(dev)->root, size) < 0 ? -ENAMETOOLONG : 0;
+}
+
+static int bf_port_list(struct dpu_dev *dev, struct dpu_port_info *ports, size_t max)
+{
+	struct hal_bf *h = bf_cast(dev);
+	char **names, buf[64];
+	size_t n;
+	int rc = list_ports(h, &names, &n);
+
+	if (rc < 0) {
+		return rc;
+	}
+	for (size_t i = 0; i < n && i < max; i++) {
+		struct dpu_port_info *p = &ports[i];
+		unsigned int m[6] = {0};
+
+		memset(p, 0, sizeof(*p));
+		dpu_strscpy(p->name, names[i], sizeof(p->name));
+		read_line(h, buf, sizeof(buf), "class/net/%s/phys_port_name", names[i]);
+		kind_of(buf, &p->kind);
+		read_line(h, buf, sizeof(buf), "class/net/%s/address", names[i]);
+		sscanf(buf, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]);
+		for (int b = 0; b < 6; b++) {
+			p->mac[b] = (uint8_t)m[b];
+		}
+		netdev_pci(h, names[i], p->pci, sizeof(p->pci));
+		netdev_ibdev(h, names[i], p->ibdev, sizeof(p->ibdev));
+		if (read_line(h, buf, sizeof(buf), "class/net/%s/speed", names[i]) == 0) {
+			long v = strtol(buf, NULL, 10);
+
+			p->speed_mbps = v > 0 ? (uint32_t)v : 0;
+		}
+		p->link_up =
+			read_line(h, buf, sizeof(buf), "class/net/%s/operstate", names[i]) == 0 &&
+			strcmp(buf, "up") == 0;
+	}
+	free_names(names, n);
+	return (int)n;
+}
+
+static int bf_port_stats(struct dpu_dev *dev, const char *name, struct dpu_port_stats *st)
+{
+	struct hal_bf *h = bf_cast(dev);
+	char pci[16];
+
+	if (strchr(name, '/') != NULL || netdev_pci(h, name, pci, sizeof(pci)) < 0 ||
+	    !same_adapter(pci, h->pci)) {
+		return -ENODEV;
+	}
+	read_u64(h, &st->rx_packets, name, "rx_packets");
+	read_u64(h, &st->rx_bytes, name, "rx_bytes");
+	read_u64(h, &st->rx_dropped, name, "rx_dropped");
+	read_u64(h, &st->rx_errors, name, "rx_errors");
+	read_u64(h, &st->tx_packets, name, "tx_packets");
+	read_u64(h, &st->tx_bytes, name, "tx_bytes");
+	return 0;
+}
+
+static int bf_sensor_list(struct dpu_dev *dev, struct dpu_sensor_info *sensors, size_t max)
+{
+	struct hal_bf *h = bf_cast(dev);
+	size_t n = 0;
+
+	/* hwmon<N>: temp1_* in millidegrees, power1_* in microwatts. */
+	for (unsigned int i = 0; i < 256; i++) {
+		static const struct {
+			const char *prefix;
+			enum dpu_sensor_kind kind;
+			double scale;
+		} kinds[] = {{"temp1", DPU_SENSOR_TEMPERATURE, 1e3},
+			     {"power1", DPU_SENSOR_POWER, 1e6}};
+		char name[64], buf[32];
+
+		if (read_line(h, name, sizeof(name), "class/hwmon/hwmon%u/name", i) < 0) {
+			if (i >= 16) {
+				break;
+			}
+			continue;
+		}
+		for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
+			if (read_line(h, buf, sizeof(buf), "class/hwmon/hwmon%u/%s_input", i,
+				      kinds[k].prefix) < 0) {
+				continue;
+			}
+			if (n < max) {
+				struct dpu_sensor_info *s = &sensors[n];
+
+				memset(s, 0, sizeof(*s));
+				dpu_strscpy(s->name, name, sizeof(s->name));
+				s->kind = kinds[k].kind;
+				s->value = strtod(buf, NULL) / kinds[k].scale;
+				s->warn = s->crit = INFINITY;
+				if (read_line(h, buf, sizeof(buf), "class/hwmon/hwmon%u/%s_max", i,
+					      kinds[k].prefix) == 0) {
+					s->warn = strtod(buf, NULL) / kinds[k].scale;
+				}
+				if (read_line(h, buf, sizeof(buf), "class/hwmon/hwmon%u/%s_crit", i,
+					      kinds[k].prefix) == 0) {
+					s->crit = strtod(buf, NULL) / kinds[k].scale;
+				}
+			}
+			n++;
+		}
+	}
+	return (int)n;
+}
+
+const struct dpu_hal_class dpu_hal_bluefield_class = {
+	.scheme = "bluefield",
+	.api_version = DPU_HAL_API_VERSION,
+	.open = bf_open,
+	.close = bf_close,
+	.info = bf_info,
+	.counter_root = bf_counter_root,
+	.port_list = bf_port_list,
+	.port_stats = bf_port_stats,
+	.sensor_list = bf_sensor_list,
+};

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The HAL's bluefield backend on a sysfs tree laid out as the kernel's
+ * (written here by the simulator's own tree writer from bf3.yaml), checked
+ * against the device description it came from.
+ */
+#include <config.h>
+
+#include "unit/testutil.h"
+
+#include <math.h>
+
+#include "common/log.h"
+#include "dpu/hal.h"
+#include "sim/device.h"
+#include "sim/sysfs.h"
+
+struct fx {
+	char *dir, *root, *uri;
+	struct sim_device *dev;
+};
+
+static int setup(void **state)
+{
+	static struct fx f;
+	struct dpu_cfg_err e;
+	char *path;
+
+	dpu_log_set_level(DPU_LOG_CRITICAL);
+	f.dir = test_tmpdir();
+	assert_true(asprintf(&f.root, "%s/sys", f.dir) > 0);
+	assert_true(asprintf(&path, "%s/fixtures/devices/bf3.yaml", getenv("top_srcdir")) > 0);
+	assert_int_equal(sim_device_load(path, &f.dev, &e), 0);
+	free(path);
+	assert_int_equal(sim_sysfs_create(f.root, f.dev), 0);
+	assert_true(asprintf(&f.uri, "bluefield:0000:03:00.0,sysfs=%s", f.root) > 0);
+	*state = &f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	test_rm_rf(f->dir);
+	free(f->dir);
+	free(f->root);
+	free(f->uri);
+	free(f->dev);
+	return 0;
+}
+
+static void test_open_and_info(void **state)
+{
+	struct fx *f = *state;
+	struct dpu_dev *dev;
+	struct dpu_dev_info info;
+	char root[512];
+
+	assert_int_equal(dpu_dev_open(f->uri, &dev), 0);
+	assert_string_equal(dpu_dev_backend(dev), "bluefield");
+	assert_int_equal(dpu_dev_info(dev, &info), 0);
+	assert_string_equal(info.name, "bluefield:0000:03:00.0");
+	assert_string_equal(info.model, f->dev->inv.model);
+	assert_string_equal(info.serial, f->dev->inv.serial);
+	assert_string_equal(info.part_number, f->dev->inv.part_number);
+	assert_string_equal(info.psid, f->dev->inv.psid);
+	assert_string_equal(info.firmware, f->dev->inv.firmware);
+	assert_string_equal(info.mode, "dpu");
+	assert_int_equal(dpu_dev_counter_root(dev, root, sizeof(root)), 0);
+	assert_string_equal(root, f->root);
+	/* mlxconfig is not in sysfs: said plainly. */
+	assert_int_equal(dpu_nv_set(dev, "NUM_OF_VFS", "2"), -EOPNOTSUPP);
+	assert_int_equal(dpu_nv_list(dev, NULL, 0), -EOPNOTSUPP);
+	dpu_dev_close(dev);
+}
+
+static void test_ports_match_the_description(void **state)
+{
+	struct fx *f = *state;
+	struct dpu_dev *dev;
+	struct dpu_port_info p[16];
+	int n;
+
+	assert_int_equal(dpu_dev_open(f->uri, &dev), 0);
+	n = dpu_port_list(dev, p, 16);
+	assert_int_equal(n, (int)f->dev->n_ports);
+	for (int i = 0; i < n; i++) {
+		const struct sim_port *want = sim_device_port(f->dev, p[i].name);
+
+		assert_non_null(want);
+		assert_int_equal((int)p[i].kind, (int)want->kind);
+		assert_memory_equal(p[i].mac, want->mac, 6);
+		assert_string_equal(p[i].pci, want->pci);
+		assert_string_equal(p[i].ibdev, want->ibdev);
+		assert_int_equal(p[i].speed_mbps, want->speed_mbps);
+		assert_true(p[i].link_up);
+	}
+	/* Sorted by name, so the order is stable across reads. */
+	for (int i = 1; i < n; i++) {
+		assert_true(strcmp(p[i - 1].name, p[i].name) < 0);
+	}
+	dpu_dev_close(dev);
+}
+
+static void test_stats_and_sensors(void **state)
+{
+	struct fx *f = *state;
+	struct dpu_dev *dev;
+	struct dpu_port_stats st;
+	struct dpu_sensor_info s[8];
+	int n;
+
+	assert_int_equal(sim_sysfs_set_netdev(f->root, "p0", "rx_packets", 4242), 0);
+	assert_int_equal(sim_sysfs_set_netdev(f->root, "p0", "tx_bytes", 1ULL << 40), 0);
+	assert_int_equal(dpu_dev_open(f->uri, &dev), 0);
+	assert_int_equal(dpu_port_stats(dev, "p0", &st), 0);
+	assert_int_equal(st.rx_packets, 4242);
+	assert_int_equal(st.tx_bytes, 1ULL << 40);
+	assert_int_equal(dpu_port_stats(dev, "eth9", &st), -ENODEV);
+	assert_int_equal(dpu_port_stats(dev, "../p0", &st), -ENODEV);
+	n = dpu_sensor_list(dev, s, 8);
+	assert_int_equal(n, (int)f->dev->n_sensors);
+	for (int i = 0; i < n; i++) {
+		assert_string_equal(s[i].name, f->dev->sensors[i].name);
+		assert_int_equal((int)s[i].kind, (int)f->dev->sensors[i].kind);
+		assert_true(fabs(s[i].value - f->dev->sensors[i].value) < 1e-3);
+		assert_true(fabs(s[i].crit - f->dev->sensors[i].crit) < 1e-3);
+	}
+	dpu_dev_close(dev);
+}
+
+static void test_bad_uris(void **state)
+{
+	struct fx *f = *state;
+	struct dpu_dev *dev = NULL;
+	char *uri;
+
+	assert_int_equal(dpu_dev_open("bluefield:03:00.0", &dev), -EINVAL);
+	assert_int_equal(dpu_dev_open("bluefield:0000:03:00.0,root=/x", &dev), -EINVAL);
+	assert_int_equal(dpu_dev_open("nosuch:thing", &dev), -ENODEV);
+	assert_int_equal(dpu_dev_open("bluefield:0000:03:00.0,sysfs=/nonexistent", &dev), -ENODEV);
+	/* Another adapter than the one in the tree. */
+	assert_true(asprintf(&uri, "bluefield:0000:04:00.0,sysfs=%s", f->root) > 0);
+	assert_int_equal(dpu_dev_open(uri, &dev), -ENODEV);
+	assert_null(dev);
+	free(uri);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_open_and_info),
+		cmocka_unit_test(test_ports_match_the_description),
+		cmocka_unit_test(test_stats_and_sensors),
+		cmocka_unit_test(test_bad_uris),
+	};
+
+	return cmocka_run_group_tests_name("hal-bluefield", tests, setup, teardown);
+}
