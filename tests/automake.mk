@@ -96,12 +96,20 @@ tests_fuzz_fuzz_cfg_yaml_standalone_LDADD = src/common/libdpucommon.la
 tests_fuzz_fuzz_sim_device_standalone_SOURCES = tests/fuzz/fuzz-sim-device.c tests/fuzz/standalone.c
 tests_fuzz_fuzz_sim_device_standalone_LDADD = sim/libdpusim.la -lm
 if HAVE_DPDK
+SIMD_CTL_SOURCES = sim/simd/ctl.c sim/simd/dataplane.c
+SIMD_CTL_LDADD = sim/libdpusim.la sim/eswitch/libdpuesw.la src/common/libdpucommon-dpdk.la \
+	src/common/libdpucommon.la $(JSONC_LIBS) $(DPDK_LIBS) $(PCAP_LIBS) -lm -lpthread
+check_PROGRAMS += tests/fuzz/fuzz-simd-ctl-standalone
+tests_fuzz_fuzz_simd_ctl_standalone_SOURCES = tests/fuzz/fuzz-simd-ctl.c tests/fuzz/standalone.c \
+	$(SIMD_CTL_SOURCES)
+tests_fuzz_fuzz_simd_ctl_standalone_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(DPDK_CFLAGS) $(PCAP_CFLAGS)
+tests_fuzz_fuzz_simd_ctl_standalone_LDADD = $(SIMD_CTL_LDADD)
 check_PROGRAMS += tests/fuzz/fuzz-esw-parse-standalone
 tests_fuzz_fuzz_esw_parse_standalone_SOURCES = tests/fuzz/fuzz-esw-parse.c tests/fuzz/standalone.c
 tests_fuzz_fuzz_esw_parse_standalone_CFLAGS = $(AM_CFLAGS) $(DPDK_CFLAGS)
 tests_fuzz_fuzz_esw_parse_standalone_LDADD = sim/eswitch/libdpuesw.la $(DPDK_LIBS)
 else
-EXTRA_DIST += tests/fuzz/fuzz-esw-parse.c
+EXTRA_DIST += tests/fuzz/fuzz-esw-parse.c tests/fuzz/fuzz-simd-ctl.c
 endif
 TESTS += tests/fuzz/corpus.sh
 EXTRA_DIST += tests/fuzz/corpus.sh fixtures/fuzz
@@ -127,6 +135,12 @@ tests_fuzz_fuzz_sim_device_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_sim_device_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_sim_device_LDADD = sim/libdpusim.la -lm
 if HAVE_DPDK
+noinst_PROGRAMS += tests/fuzz/fuzz-simd-ctl
+tests_fuzz_fuzz_simd_ctl_SOURCES = tests/fuzz/fuzz-simd-ctl.c $(SIMD_CTL_SOURCES)
+tests_fuzz_fuzz_simd_ctl_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(DPDK_CFLAGS) $(PCAP_CFLAGS) \
+	$(FUZZ_FLAGS)
+tests_fuzz_fuzz_simd_ctl_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_simd_ctl_LDADD = $(SIMD_CTL_LDADD)
 noinst_PROGRAMS += tests/fuzz/fuzz-esw-parse
 tests_fuzz_fuzz_esw_parse_SOURCES = tests/fuzz/fuzz-esw-parse.c
 tests_fuzz_fuzz_esw_parse_CFLAGS = $(AM_CFLAGS) $(DPDK_CFLAGS) $(FUZZ_FLAGS)

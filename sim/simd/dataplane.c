@@ -364,6 +364,19 @@ int simd_dp_replay(struct simd_dp *dp, const struct simd_replay_req *req, char *
 		return -EBUSY;
 	}
 	pthread_mutex_unlock(&dp->lock);
+	/* A FIFO or a device would block the data plane (or the caller) forever. */
+	struct stat sb;
+
+	if (stat(req->file, &sb) < 0) {
+		int rc = -errno;
+
+		snprintf(why, why_size, "%.128s: %s", req->file, strerror(-rc));
+		return rc;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		snprintf(why, why_size, "%.128s: not a regular file", req->file);
+		return -EINVAL;
+	}
 	pc = pcap_open_offline(req->file, err);
 	if (pc == NULL) {
 		snprintf(why, why_size, "%.128s: %.128s", req->file, err);

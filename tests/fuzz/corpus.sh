@@ -3,7 +3,7 @@
 # standalone build. TAP: one test per input file, per target.
 set -u
 . "$top_srcdir/tests/tap.sh"
-for t in cfg-ini cfg-json cfg-yaml sim-device esw-parse; do
+for t in cfg-ini cfg-json cfg-yaml sim-device esw-parse simd-ctl; do
 	bin="$top_builddir/tests/fuzz/fuzz-$t-standalone"
 	[ -x "$bin" ] || continue # esw-parse needs DPDK
 	for f in "$top_srcdir"/fixtures/fuzz/"$t"/*; do
