@@ -432,6 +432,42 @@ int dpu_sim_replay_status(struct dpu_dev *dev, struct dpu_sim_replay_status *st)
 	return 0;
 }
 
+int dpu_sim_pipes(struct dpu_dev *dev, struct dpu_sim_pipe *pipes, size_t max)
+{
+	struct json_object *a, *v;
+	size_t n;
+	int rc;
+
+	if (dev == NULL || (pipes == NULL && max > 0)) {
+		return -EINVAL;
+	}
+	if (dev->class != &dpu_hal_sim_class) {
+		return -EOPNOTSUPP;
+	}
+	rc = sim_call_cmd(sim_cast(dev), "pipes", "pipes", &a);
+	if (rc < 0) {
+		return rc;
+	}
+	n = json_object_array_length(a);
+	for (size_t i = 0; i < n && i < max; i++) {
+		struct json_object *o = json_object_array_get_idx(a, i);
+		struct dpu_sim_pipe *p = &pipes[i];
+
+		memset(p, 0, sizeof(*p));
+		copy_str(p->name, sizeof(p->name), o, "name");
+		copy_str(p->kind, sizeof(p->kind), o, "kind");
+		p->root = json_object_object_get_ex(o, "root", &v) && json_object_get_boolean(v);
+		p->entries = get_u64(o, "entries");
+		p->max_entries = get_u64(o, "max_entries");
+		p->hit_packets = get_u64(o, "hit_packets");
+		p->hit_bytes = get_u64(o, "hit_bytes");
+		p->miss_packets = get_u64(o, "miss_packets");
+		p->miss_bytes = get_u64(o, "miss_bytes");
+	}
+	json_object_put(a);
+	return (int)n;
+}
+
 int dpu_sim_replay_stop(struct dpu_dev *dev)
 {
 	struct json_object *o = NULL;

@@ -716,6 +716,35 @@ int esw_entry_stats(const struct esw_pipe *p, uint32_t entry, uint64_t *pkts, ui
 	return 0;
 }
 
+int esw_pipes(const struct esw *esw, struct esw_pipe_info *info, unsigned int max)
+{
+	static const char *const kinds[] = {"exact", "acl", "lpm"};
+
+	if (esw == NULL || (info == NULL && max > 0)) {
+		return -EINVAL;
+	}
+	for (unsigned int i = 0; i < esw->n_pipes && i < max; i++) {
+		const struct esw_pipe *p = esw->pipes[i];
+		struct esw_pipe_info *x = &info[i];
+
+		memset(x, 0, sizeof(*x));
+		dpu_strscpy(x->name, p->name, sizeof(x->name));
+		x->kind = kinds[p->kind];
+		x->entries = p->n_used;
+		x->max_entries = p->max;
+		x->miss_pkts = p->miss_pkts;
+		x->miss_bytes = p->miss_bytes;
+		x->root = p == esw->root;
+		for (uint32_t e = 0; e < p->max; e++) {
+			if (p->entries[e].used) {
+				x->hit_pkts += p->hot[e].pkts;
+				x->hit_bytes += p->hot[e].bytes;
+			}
+		}
+	}
+	return (int)esw->n_pipes;
+}
+
 int esw_miss_stats(const struct esw_pipe *p, uint64_t *pkts, uint64_t *bytes)
 {
 	if (p == NULL) {

@@ -151,6 +151,19 @@ int esw_lpm_del(struct esw_pipe *pipe, uint32_t entry);
 int esw_entry_stats(const struct esw_pipe *pipe, uint32_t entry, uint64_t *pkts, uint64_t *bytes);
 int esw_miss_stats(const struct esw_pipe *pipe, uint64_t *pkts, uint64_t *bytes);
 
+/* What a pipe is, for inspection (dpu-simctl pipes). */
+struct esw_pipe_info {
+	char name[32];
+	const char *kind; /* "exact", "acl", "lpm" */
+	uint32_t entries, max_entries;
+	uint64_t miss_pkts, miss_bytes;
+	uint64_t hit_pkts, hit_bytes; /* summed over the entries */
+	bool root;
+};
+
+/* The switch's pipes in creation order: fills up to 'max', returns how many there are. */
+int esw_pipes(const struct esw *esw, struct esw_pipe_info *info, unsigned int max);
+
 /* At most this many packets per esw_classify_burst() call. */
 #define ESW_BURST_MAX 64
 

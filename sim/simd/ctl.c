@@ -16,6 +16,7 @@
 #define DPU_LOG_MODULE "simd-ctl"
 #include "common/log.h"
 #include "common/loop.h"
+#include "sim/eswitch/esw.h"
 #include "sim/simd/ctl.h"
 
 struct conn {
@@ -249,6 +250,33 @@ static struct json_object *do_replay_status(struct simd *s)
 	return reply_ok("replay", o);
 }
 
+static struct json_object *do_pipes(struct simd *s)
+{
+	struct esw_pipe_info info[16];
+	struct json_object *a;
+	int n = simd_dp_pipes(s->dp, info, 16);
+
+	if (n < 0) {
+		return reply_error(-n, "pipes: %s", strerror(-n));
+	}
+	a = json_object_new_array();
+	for (int i = 0; i < n && i < 16; i++) {
+		struct json_object *o = json_object_new_object();
+
+		add_str(o, "name", info[i].name);
+		add_str(o, "kind", info[i].kind);
+		json_object_object_add(o, "root", json_object_new_boolean(info[i].root));
+		add_u64(o, "entries", info[i].entries);
+		add_u64(o, "max_entries", info[i].max_entries);
+		add_u64(o, "hit_packets", info[i].hit_pkts);
+		add_u64(o, "hit_bytes", info[i].hit_bytes);
+		add_u64(o, "miss_packets", info[i].miss_pkts);
+		add_u64(o, "miss_bytes", info[i].miss_bytes);
+		json_object_array_add(a, o);
+	}
+	return reply_ok("pipes", a);
+}
+
 struct json_object *simd_ctl_handle(struct simd *s, struct json_object *req)
 {
 	const char *cmd;
@@ -273,6 +301,9 @@ struct json_object *simd_ctl_handle(struct simd *s, struct json_object *req)
 	}
 	if (strcmp(cmd, "counters") == 0) {
 		return do_counters(s);
+	}
+	if (strcmp(cmd, "pipes") == 0) {
+		return do_pipes(s);
 	}
 	if (strcmp(cmd, "replay") == 0) {
 		return do_replay(s, req);

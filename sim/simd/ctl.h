@@ -11,6 +11,7 @@
  *                                      <- {"ok": true}
  *   -> {"cmd": "replay-status"}        <- {"ok": true, "replay": {...}}
  *   -> {"cmd": "replay-stop"}          <- {"ok": true}
+ *   -> {"cmd": "pipes"}                <- {"ok": true, "pipes": [{name, kind, root, entries, ...}]}
  * Errors: {"ok": false, "errno": 22, "error": "why"}.
  */
 #ifndef DPU_SIM_SIMD_CTL_H

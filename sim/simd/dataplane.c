@@ -43,7 +43,62 @@ struct simd_dp {
 	uint16_t job_port;
 	pcap_t *pc;
 	struct simd_replay_status st;
+
+	/* Pipe snapshots for the control thread (guarded by 'lock'). */
+	atomic_bool snap_req;
+	pthread_cond_t snap_done;
+	struct esw_pipe_info snap[16];
+	int snap_n;
+	uint64_t snap_gen;
 };
+
+#define DP_SNAP_MAX 16
+
+/* On the data-plane thread, between bursts: answer a pending snapshot request. */
+static void serve_snapshot(struct simd_dp *dp)
+{
+	if (!atomic_load_explicit(&dp->snap_req, memory_order_acquire)) {
+		return;
+	}
+	pthread_mutex_lock(&dp->lock);
+	dp->snap_n = esw_pipes(dp->esw, dp->snap, DP_SNAP_MAX);
+	dp->snap_gen++;
+	atomic_store(&dp->snap_req, false);
+	pthread_cond_broadcast(&dp->snap_done);
+	pthread_mutex_unlock(&dp->lock);
+}
+
+int simd_dp_pipes(struct simd_dp *dp, struct esw_pipe_info *info, unsigned int max)
+{
+	struct timespec until;
+	uint64_t gen;
+	int n, rc = 0;
+
+	pthread_mutex_lock(&dp->lock);
+	if (!dp->have_job) {
+		/* Idle: the data plane cannot start a job while we hold the lock. */
+		n = esw_pipes(dp->esw, info, max);
+		pthread_mutex_unlock(&dp->lock);
+		return n;
+	}
+	gen = dp->snap_gen;
+	atomic_store(&dp->snap_req, true);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 2;
+	while (dp->snap_gen == gen && dp->have_job && rc == 0) {
+		rc = pthread_cond_timedwait(&dp->snap_done, &dp->lock, &until);
+	}
+	if (dp->snap_gen == gen) {
+		/* The job ended meanwhile (the data plane is idle now) or it timed out. */
+		n = dp->have_job ? -ETIMEDOUT : esw_pipes(dp->esw, info, max);
+	} else {
+		n = dp->snap_n;
+		memcpy(info, dp->snap,
+		       sizeof(*info) * (size_t)DPU_MIN((int)max, DPU_MIN(n, DP_SNAP_MAX)));
+	}
+	pthread_mutex_unlock(&dp->lock);
+	return n;
+}
 
 /* Single writer per counter (the data-plane thread): a relaxed add is enough. */
 static inline void ctr_add(atomic_uint_fast64_t *c, uint64_t v)
@@ -203,7 +258,12 @@ static bool replay_pass(struct simd_dp *dp, off_t size)
 				flush(dp, dp->job_port, keys, lens, n);
 				n = 0;
 				progress(dp, size, &done_pkts, &done_bytes);
-				dpu_sleep_ns(due - now);
+				/* Sleep in slices: stay responsive to stop and snapshots. */
+				while (now < due && !atomic_load(&dp->stop_job)) {
+					serve_snapshot(dp);
+					dpu_sleep_ns(DPU_MIN(due - now, 50 * DPU_NSEC_PER_MSEC));
+					now = dpu_time_mono_ns();
+				}
 			}
 		}
 		ctr_add(&dp->ctr[dp->job_port].rx_packets, 1);
@@ -219,6 +279,7 @@ static bool replay_pass(struct simd_dp *dp, off_t size)
 			flush(dp, dp->job_port, keys, lens, n);
 			n = 0;
 			progress(dp, size, &done_pkts, &done_bytes);
+			serve_snapshot(dp);
 		}
 	}
 	flush(dp, dp->job_port, keys, lens, n);
@@ -283,6 +344,7 @@ static void *dp_main(void *arg)
 		pcap_close(dp->pc);
 		dp->pc = NULL;
 		dp->have_job = false;
+		pthread_cond_broadcast(&dp->snap_done); /* a waiting snapshot reads directly now */
 	}
 	pthread_mutex_unlock(&dp->lock);
 	return NULL;
@@ -299,6 +361,7 @@ int simd_dp_create(const struct sim_device *dev, struct simd_dp **dpp)
 	dp->dev = dev;
 	pthread_mutex_init(&dp->lock, NULL);
 	pthread_cond_init(&dp->cond, NULL);
+	pthread_cond_init(&dp->snap_done, NULL);
 	rc = esw_create(&dp->esw);
 	if (rc == 0) {
 		rc = build_default_pipe(dp);
@@ -308,6 +371,7 @@ int simd_dp_create(const struct sim_device *dev, struct simd_dp **dpp)
 	}
 	if (rc < 0) {
 		esw_destroy(dp->esw);
+		pthread_cond_destroy(&dp->snap_done);
 		pthread_cond_destroy(&dp->cond);
 		pthread_mutex_destroy(&dp->lock);
 		free(dp);
@@ -332,6 +396,7 @@ void simd_dp_destroy(struct simd_dp *dp)
 		pcap_close(dp->pc);
 	}
 	esw_destroy(dp->esw);
+	pthread_cond_destroy(&dp->snap_done);
 	pthread_cond_destroy(&dp->cond);
 	pthread_mutex_destroy(&dp->lock);
 	free(dp);

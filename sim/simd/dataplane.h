@@ -62,6 +62,15 @@ int simd_dp_replay(struct simd_dp *dp, const struct simd_replay_req *req, char *
 		   size_t why_size);
 int simd_dp_replay_stop(struct simd_dp *dp);
 void simd_dp_replay_status(struct simd_dp *dp, struct simd_replay_status *st);
+/*
+ * The eSwitch's pipes with their counters, read by the data-plane thread
+ * itself between bursts (or directly while it is idle), so the counters are
+ * never read while being written. Fills up to 'max'; returns how many pipes
+ * there are, or -ETIMEDOUT.
+ */
+struct esw_pipe_info;
+int simd_dp_pipes(struct simd_dp *dp, struct esw_pipe_info *info, unsigned int max);
+
 /* A consistent-enough snapshot (each counter is read atomically). */
 void simd_dp_counters(struct simd_dp *dp, size_t port, struct simd_port_counters *c);
 

@@ -231,6 +231,50 @@ static int cmd_counters(struct dpu_dev *dev)
 	return 0;
 }
 
+static int cmd_pipes(struct dpu_dev *dev)
+{
+	struct dpu_sim_pipe p[32];
+	int n = dpu_sim_pipes(dev, p, 32);
+	struct json_object *a = NULL;
+
+	if (n < 0) {
+		return n;
+	}
+	if (as_json) {
+		a = json_object_new_array();
+	} else {
+		printf("%-12s %-6s %-5s %10s %12s %12s %12s\n", "PIPE", "KIND", "ROOT", "ENTRIES",
+		       "MAX", "HIT PKTS", "MISS PKTS");
+	}
+	for (int i = 0; i < n && i < 32; i++) {
+		if (as_json) {
+			struct json_object *o = json_object_new_object();
+
+			add(o, "name", p[i].name);
+			add(o, "kind", p[i].kind);
+			json_object_object_add(o, "root", json_object_new_boolean(p[i].root));
+			json_object_object_add(o, "entries", json_object_new_uint64(p[i].entries));
+			json_object_object_add(o, "max_entries",
+					       json_object_new_uint64(p[i].max_entries));
+			json_object_object_add(o, "hit_packets",
+					       json_object_new_uint64(p[i].hit_packets));
+			json_object_object_add(o, "miss_packets",
+					       json_object_new_uint64(p[i].miss_packets));
+			json_object_array_add(a, o);
+		} else {
+			printf("%-12s %-6s %-5s %10llu %12llu %12llu %12llu\n", p[i].name,
+			       p[i].kind, p[i].root ? "yes" : "", (unsigned long long)p[i].entries,
+			       (unsigned long long)p[i].max_entries,
+			       (unsigned long long)p[i].hit_packets,
+			       (unsigned long long)p[i].miss_packets);
+		}
+	}
+	if (as_json) {
+		print_json(a);
+	}
+	return 0;
+}
+
 static void replay_json(const struct dpu_sim_replay_status *st)
 {
 	static const char *const states[] = {"idle", "running", "done", "failed"};
@@ -378,6 +422,7 @@ static void usage(FILE *out)
 	      "  replay FILE --port PORT   replay a pcap into a port through the eSwitch\n"
 	      "         [--speed X | --pps N | --top-speed] [--loop N (0 = forever)] [--no-wait]\n"
 	      "  replay-stop               stop a replay in progress\n"
+	      "  pipes                     the eSwitch's pipes: entries, hits, misses\n"
 	      "options:\n"
 	      "  -r, --run-dir DIR          dpu-simd's run directory\n"
 	      "  -u, --uri URI              device URI (default sim:bf3-0)\n"
@@ -454,6 +499,8 @@ int main(int argc, char **argv)
 			dpu_dev_close(dev);
 			return 1;
 		}
+	} else if (strcmp(cmd, "pipes") == 0) {
+		rc = cmd_pipes(dev);
 	} else if (strcmp(cmd, "replay-stop") == 0) {
 		rc = dpu_sim_replay_stop(dev);
 	} else if (strcmp(cmd, "nvconfig") == 0 &&
@@ -465,6 +512,8 @@ int main(int argc, char **argv)
 			dpu_dev_close(dev);
 			return 1;
 		}
+	} else if (strcmp(cmd, "pipes") == 0) {
+		rc = cmd_pipes(dev);
 	} else if (strcmp(cmd, "replay-stop") == 0) {
 		rc = dpu_sim_replay_stop(dev);
 	} else if (strcmp(cmd, "nvconfig") == 0 && optind + 4 == argc &&

@@ -115,6 +115,8 @@ print(c["p0"]["rx_packets"], c["p0"]["rx_bytes"], c["p0"]["rx_errors"], c["pf0hp
 PY
 tap_check "counters: p0 received every frame, runts as errors, pf0hpf sent the rest" \
 	test "$(cat "$work/ctr")" = "$n $nbytes $runts $ok $okbytes $ok"
+tap_check "pipes: the default pipe, root, one entry a port, every good frame a hit" \
+	sh -c "'$ctl' --run-dir '$run' pipes | grep -Eq '^default +exact +yes +6 +64 +$ok +0\$'"
 sysstat="$root/class/net"
 tap_wait 3 "counter tree: p0 rx_packets published" \
 	sh -c "test \"\$(cat '$sysstat/p0/statistics/rx_packets')\" = '$n'"
@@ -138,6 +140,8 @@ tap_check "bluefield backend: the same counters for p0 and pf0hpf" sh -c "
 tap_check "replay --loop 3: three passes counted" \
 	sh -c "'$ctl' --run-dir '$run' --json counters | grep -A1 '\"port\": \"p0\"' | grep -q '\"rx_packets\": $((n * 4))'"
 "$ctl" --run-dir "$run" replay "$pcap" --port p0 --loop 0 --no-wait
+tap_check "pipes answers while a replay runs (snapshot from the data plane)" \
+	sh -c "'$ctl' --run-dir '$run' pipes | grep -q '^default '"
 "$ctl" --run-dir "$run" replay "$pcap" --port p1 --top-speed 2>"$work/busy.log"
 tap_check "a second replay while one runs is refused" grep -q "replay: a replay of .* is running" "$work/busy.log"
 "$ctl" --run-dir "$run" replay-stop

@@ -32,6 +32,18 @@ struct dpu_sim_replay_status {
 	char error[256];
 };
 
+/* One of the eSwitch's pipes, as dpu-simd reports it. */
+struct dpu_sim_pipe {
+	char name[32];
+	char kind[8]; /* exact, acl, lpm */
+	int root;     /* packets enter here */
+	uint64_t entries, max_entries;
+	uint64_t hit_packets, hit_bytes, miss_packets, miss_bytes;
+};
+
+/* Fill up to 'max' pipes; returns how many there are. */
+int dpu_sim_pipes(struct dpu_dev *dev, struct dpu_sim_pipe *pipes, size_t max);
+
 /* -EBUSY while a replay runs; -ENODEV for an unknown port; -EINVAL for a bad file. */
 int dpu_sim_replay_start(struct dpu_dev *dev, const struct dpu_sim_replay *req, char *why,
 			 size_t why_size);
