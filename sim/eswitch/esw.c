@@ -18,6 +18,9 @@
 #include <rte_rib.h>
 #include <rte_rib6.h>
 #include <rte_prefetch.h>
+#ifdef __SSSE3__
+#include <tmmintrin.h>
+#endif
 
 #include "common/util.h"
 #include "sim/eswitch/esw.h"
@@ -70,6 +73,14 @@ struct esw_pipe {
 	uint32_t n_off;
 	uint8_t off[sizeof(struct esw_key)];
 	uint8_t m[sizeof(struct esw_key)];
+	/*
+	 * The same gather as byte shuffles: compact chunk c (16 bytes) is the OR
+	 * over key lanes l (16 bytes each) in lanes[c] of pshufb(lane l,
+	 * shuf[c][l]), ANDed with cmask[c].
+	 */
+	uint8_t shuf[ESW_CK_MAX / 16][sizeof(struct esw_key) / 16][16] __attribute__((aligned(16)));
+	uint8_t cmask[ESW_CK_MAX / 16][16] __attribute__((aligned(16)));
+	uint8_t lanes[ESW_CK_MAX / 16]; /* bitmap of key lanes per chunk */
 	/* lpm: rte_fib (DIR-24-8) and rte_fib6 (trie), RIB-backed control */
 	struct rte_fib *fib4;
 	struct rte_fib6 *fib6;
@@ -274,6 +285,14 @@ int esw_pipe_create_exact(struct esw *esw, const char *name, const struct esw_ke
 		}
 	}
 	p->ck_len = p->n_off == 0 ? 16 : (p->n_off + 15) / 16 * 16;
+	memset(p->shuf, 0x80, sizeof(p->shuf)); /* 0x80: a zero byte */
+	for (uint32_t i = 0; i < p->n_off; i++) {
+		unsigned int c = i / 16, lane = p->off[i] / 16u;
+
+		p->shuf[c][lane][i % 16] = (uint8_t)(p->off[i] % 16);
+		p->cmask[c][i % 16] = p->m[i];
+		p->lanes[c] |= (uint8_t)(1u << lane);
+	}
 	snprintf(hname, sizeof(hname), "esw%u_%u", esw->id, esw->n_pipes);
 	hp.name = hname;
 	/* rte_hash needs room beyond the entry count to place every key. */
@@ -352,9 +371,29 @@ static void entry_free(struct esw_pipe *p, uint32_t idx)
 	p->n_used--;
 }
 
-/* The compact key of 'k' for pipe 'p' into 'ck' (p->ck_len bytes). */
+/* The compact key of 'k' for pipe 'p' into 'ck' (p->ck_len bytes, 16-aligned). */
 static inline void compact_key(const struct esw_pipe *p, const struct esw_key *k, uint8_t *ck)
 {
+#ifdef __SSSE3__
+	const __m128i *kv = (const __m128i *)(const void *)k;
+
+	for (uint32_t c = 0; c < p->ck_len / 16; c++) {
+		__m128i acc = _mm_setzero_si128();
+
+		for (unsigned int l = 0; l < sizeof(*k) / 16; l++) {
+			if (p->lanes[c] & (1u << l)) {
+				acc = _mm_or_si128(
+					acc, _mm_shuffle_epi8(
+						     _mm_load_si128(&kv[l]),
+						     _mm_load_si128((const __m128i *)(const void *)
+									    p->shuf[c][l])));
+			}
+		}
+		acc = _mm_and_si128(acc,
+				    _mm_load_si128((const __m128i *)(const void *)p->cmask[c]));
+		_mm_store_si128((__m128i *)(void *)(ck + c * 16), acc);
+	}
+#else
 	const uint8_t *kb = (const uint8_t *)k;
 	uint32_t i;
 
@@ -364,6 +403,7 @@ static inline void compact_key(const struct esw_pipe *p, const struct esw_key *k
 	for (; i < p->ck_len; i++) {
 		ck[i] = 0;
 	}
+#endif
 }
 
 int esw_exact_add(struct esw_pipe *p, const struct esw_key *match, const struct esw_actions *act,
