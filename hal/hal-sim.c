@@ -67,6 +67,35 @@ static int sim_connect(struct hal_sim *h)
 	return 0;
 }
 
+static int send_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+
+		if (w < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			return -errno;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/*
+ * After an I/O failure the stream may hold half a reply: close it, so every
+ * later call fails cleanly instead of reading the wrong answer.
+ */
+static void sim_broken(struct hal_sim *h)
+{
+	if (h->fd >= 0) {
+		close(h->fd);
+		h->fd = -1;
+	}
+}
+
 /*
  * Send 'req' and return the reply's 'key' member (new reference). On an
  * error reply, its message goes to 'why' (if not NULL).
@@ -81,8 +110,11 @@ static int sim_call_why(struct hal_sim *h, struct json_object *req, const char *
 	size_t len = 0, cap = 0;
 	int rc = 0;
 
-	if (send(h->fd, text, strlen(text), MSG_NOSIGNAL) < 0 ||
-	    send(h->fd, "\n", 1, MSG_NOSIGNAL) < 0) {
+	if (h->fd < 0) {
+		return -EIO; /* broken by an earlier failure: a late reply must not be taken */
+	}
+	if (send_all(h->fd, text, strlen(text)) < 0 || send_all(h->fd, "\n", 1) < 0) {
+		sim_broken(h);
 		return -EIO;
 	}
 	for (;;) {
@@ -94,6 +126,7 @@ static int sim_call_why(struct hal_sim *h, struct json_object *req, const char *
 			cap = cap ? cap * 2 : 8192;
 			if (cap > SIM_MAX_REPLY || (nb = realloc(buf, cap)) == NULL) {
 				free(buf);
+				sim_broken(h);
 				return -EIO;
 			}
 			buf = nb;
@@ -101,6 +134,7 @@ static int sim_call_why(struct hal_sim *h, struct json_object *req, const char *
 		n = recv(h->fd, buf + len, cap - len - 1, 0);
 		if (n <= 0) {
 			free(buf);
+			sim_broken(h);
 			return -EIO; /* dpu-simd went away, or timed out */
 		}
 		len += (size_t)n;
