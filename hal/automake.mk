@@ -2,6 +2,7 @@
 noinst_LTLIBRARIES += hal/libdpuhal.la
 hal_libdpuhal_la_SOURCES = \
 	hal/include/dpu/hal.h \
+	hal/include/dpu/hal-flow.h \
 	hal/include/dpu/hal-sim.h \
 	hal/hal-provider.h \
 	hal/hal.c \
@@ -9,3 +10,13 @@ hal_libdpuhal_la_SOURCES = \
 	hal/hal-sim.c
 hal_libdpuhal_la_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 hal_libdpuhal_la_LIBADD = src/common/libdpucommon.la $(JSONC_LIBS) -lm
+
+if HAVE_DPDK
+# libdpuhal-io: packet I/O on a service's port (DPDK ethdev).
+noinst_LTLIBRARIES += hal/libdpuhal-io.la
+hal_libdpuhal_io_la_SOURCES = hal/include/dpu/hal-io.h hal/hal-io.c sim/simd/portmeta.h
+hal_libdpuhal_io_la_CFLAGS = $(AM_CFLAGS) $(DPDK_CFLAGS)
+hal_libdpuhal_io_la_LIBADD = hal/libdpuhal.la $(DPDK_LIBS)
+else
+EXTRA_DIST += hal/include/dpu/hal-io.h hal/hal-io.c
+endif

@@ -339,6 +339,7 @@ static int bf_port_stats(struct dpu_dev *dev, const char *name, struct dpu_port_
 	read_u64(h, &st->rx_errors, name, "rx_errors");
 	read_u64(h, &st->tx_packets, name, "tx_packets");
 	read_u64(h, &st->tx_bytes, name, "tx_bytes");
+	read_u64(h, &st->tx_dropped, name, "tx_dropped");
 	return 0;
 }
 

@@ -7,13 +7,24 @@
 #ifndef DPU_HAL_PROVIDER_H
 #define DPU_HAL_PROVIDER_H
 
+#include "dpu/hal-flow.h"
 #include "dpu/hal.h"
 
 struct dpu_hal_class;
 
+/* The DPDK device that is a port for this process (see port_attach). */
+struct dpu_hal_attach {
+	char bus[16];	  /* for rte_eal_hotplug_add(): "vdev", "pci", "auxiliary" */
+	char name[64];	  /* the device; also its ethdev name */
+	char args[256];	  /* devargs */
+	bool meta_header; /* frames start with sim/simd/portmeta.h's header */
+};
+
 /* Embedded as the first member of each backend's device. */
 struct dpu_dev {
 	const struct dpu_hal_class *class;
+	/* Why the last operation failed; hal.c clears it before each one. */
+	char last_error[256];
 };
 
 struct dpu_hal_class {
@@ -36,7 +47,24 @@ struct dpu_hal_class {
 	int (*port_stats)(struct dpu_dev *dev, const char *name, struct dpu_port_stats *stats);
 	int (*nv_list)(struct dpu_dev *dev, struct dpu_nv_param *params, size_t max);
 	int (*nv_set)(struct dpu_dev *dev, const char *name, const char *value);
+
+	/* Steering (dpu/hal-flow.h); 'domain' is NULL for the switch. */
+	int (*pipe_create)(struct dpu_dev *dev, const struct dpu_pipe_attr *attr);
+	int (*entry_add)(struct dpu_dev *dev, const char *domain, const char *pipe,
+			 uint32_t priority, const struct dpu_match *match,
+			 const struct dpu_actions *actions, uint32_t *entry);
+	int (*entry_del)(struct dpu_dev *dev, const char *domain, const char *pipe, uint32_t entry);
+	int (*entry_stats)(struct dpu_dev *dev, const char *domain, const char *pipe,
+			   uint32_t entry, uint64_t *packets, uint64_t *bytes);
+	int (*flow_flush)(struct dpu_dev *dev, const char *domain);
+
+	/* Packet I/O (dpu/hal-io.h): how this process reaches port 'port'. */
+	int (*port_attach)(struct dpu_dev *dev, const char *port, struct dpu_hal_attach *at);
 };
+
+/* Record why an operation failed (printf-style) for dpu_dev_last_error(). */
+void dpu_dev_set_error(struct dpu_dev *dev, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 extern const struct dpu_hal_class dpu_hal_sim_class;
 extern const struct dpu_hal_class dpu_hal_bluefield_class;

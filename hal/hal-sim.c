@@ -5,6 +5,7 @@
  */
 #include <config.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -156,6 +157,8 @@ static int sim_call_why(struct hal_sim *h, struct json_object *req, const char *
 		}
 		if (json_object_object_get_ex(rep, "error", &m)) {
 			log_dbg("%s: %s", h->rundir, json_object_get_string(m));
+			dpu_strscpy(h->up.last_error, json_object_get_string(m),
+				    sizeof(h->up.last_error));
 			if (why != NULL) {
 				dpu_strscpy(why, json_object_get_string(m), why_size);
 			}
@@ -403,6 +406,7 @@ static int sim_port_stats(struct dpu_dev *dev, const char *name, struct dpu_port
 		st->rx_errors = get_u64(o, "rx_errors");
 		st->tx_packets = get_u64(o, "tx_packets");
 		st->tx_bytes = get_u64(o, "tx_bytes");
+		st->tx_dropped = get_u64(o, "tx_dropped");
 		rc = 0;
 		break;
 	}
@@ -549,6 +553,264 @@ static int sim_nv_set(struct dpu_dev *dev, const char *name, const char *value)
 	return rc;
 }
 
+/* ---- steering: dpu/hal-flow.h as dpu-simd's requests (sim/simd/flow.h) ---- */
+
+static const char *const match_names[DPU_MATCH_FIELDS] = {
+	"in_port",  "eth_type", "vlan",	  "src_mac",  "dst_mac",  "ip_version",
+	"ip_proto", "src_ip",	"dst_ip", "src_port", "dst_port", "vni",
+};
+
+static struct json_object *flow_req(const char *cmd, const char *domain, const char *pipe)
+{
+	struct json_object *req = json_object_new_object();
+
+	json_object_object_add(req, "cmd", json_object_new_string(cmd));
+	if (domain != NULL) {
+		json_object_object_add(req, "domain", json_object_new_string(domain));
+	}
+	if (pipe != NULL) {
+		json_object_object_add(req, "pipe", json_object_new_string(pipe));
+	}
+	return req;
+}
+
+static struct json_object *json_mac(const uint8_t *m)
+{
+	char buf[18];
+
+	snprintf(buf, sizeof(buf), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4],
+		 m[5]);
+	return json_object_new_string(buf);
+}
+
+static struct json_object *json_prefix(const uint8_t *addr, uint8_t ver, uint8_t len)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	size_t n;
+
+	if (inet_ntop(ver == 6 ? AF_INET6 : AF_INET, addr, buf, INET6_ADDRSTRLEN) == NULL) {
+		buf[0] = '\0';
+	}
+	n = strlen(buf);
+	if (len != 0) {
+		snprintf(buf + n, sizeof(buf) - n, "/%u", len);
+	}
+	return json_object_new_string(buf);
+}
+
+static struct json_object *json_range(uint16_t lo, uint16_t hi)
+{
+	char buf[16];
+
+	if (hi <= lo) {
+		return json_object_new_int(lo);
+	}
+	snprintf(buf, sizeof(buf), "%u-%u", lo, hi);
+	return json_object_new_string(buf);
+}
+
+static struct json_object *json_match(const struct dpu_match *m)
+{
+	struct json_object *o = json_object_new_object();
+	uint8_t ver = m->ip_version == 6 ? 6 : 4;
+
+	for (unsigned int bit = 0; bit < DPU_MATCH_FIELDS; bit++) {
+		struct json_object *v = NULL;
+
+		switch (m->fields & (1u << bit)) {
+		case DPU_MATCH_IN_PORT:
+			v = json_object_new_string(m->in_port);
+			break;
+		case DPU_MATCH_ETH_TYPE:
+			v = json_object_new_int(m->eth_type);
+			break;
+		case DPU_MATCH_VLAN:
+			v = json_object_new_int(m->vlan);
+			break;
+		case DPU_MATCH_SRC_MAC:
+			v = json_mac(m->src_mac);
+			break;
+		case DPU_MATCH_DST_MAC:
+			v = json_mac(m->dst_mac);
+			break;
+		case DPU_MATCH_IP_VERSION:
+			v = json_object_new_int(m->ip_version);
+			break;
+		case DPU_MATCH_IP_PROTO:
+			v = json_object_new_int(m->ip_proto);
+			break;
+		case DPU_MATCH_SRC_IP:
+			v = json_prefix(m->src_ip, ver, m->src_len);
+			break;
+		case DPU_MATCH_DST_IP:
+			v = json_prefix(m->dst_ip, ver, m->dst_len);
+			break;
+		case DPU_MATCH_SRC_PORT:
+			v = json_range(m->sport_lo, m->sport_hi);
+			break;
+		case DPU_MATCH_DST_PORT:
+			v = json_range(m->dport_lo, m->dport_hi);
+			break;
+		case DPU_MATCH_VNI:
+			v = json_object_new_int64(m->vni);
+			break;
+		default:
+			break;
+		}
+		if (v != NULL) {
+			json_object_object_add(o, match_names[bit], v);
+		}
+	}
+	return o;
+}
+
+static struct json_object *json_actions(const struct dpu_actions *a)
+{
+	static const char *const fates[] = {"drop", "port", "pipe", "deliver"};
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(
+		o, "fate",
+		json_object_new_string((size_t)a->fate < 4 ? fates[a->fate] : "invalid"));
+	if (a->fate == DPU_FATE_PORT) {
+		json_object_object_add(o, "port", json_object_new_string(a->port));
+	} else if (a->fate == DPU_FATE_PIPE) {
+		json_object_object_add(o, "pipe", json_object_new_string(a->pipe));
+	}
+	if (a->set_mark) {
+		json_object_object_add(o, "mark", json_object_new_int64(a->mark));
+	}
+	if (a->mirror[0] != '\0') {
+		json_object_object_add(o, "mirror", json_object_new_string(a->mirror));
+	}
+	return o;
+}
+
+static int sim_pipe_create(struct dpu_dev *dev, const struct dpu_pipe_attr *attr)
+{
+	static const char *const kinds[] = {"exact", "acl", "lpm"};
+	struct json_object *req = flow_req("pipe-create", attr->domain, NULL);
+	int rc;
+
+	json_object_object_add(req, "name", json_object_new_string(attr->name));
+	json_object_object_add(req, "kind", json_object_new_string(kinds[attr->kind]));
+	if (attr->match_fields != 0) {
+		struct json_object *f = json_object_new_array();
+
+		for (unsigned int bit = 0; bit < DPU_MATCH_FIELDS; bit++) {
+			if (attr->match_fields & (1u << bit)) {
+				json_object_array_add(f, json_object_new_string(match_names[bit]));
+			}
+		}
+		json_object_object_add(req, "match", f);
+	}
+	if (attr->max_entries != 0) {
+		json_object_object_add(req, "max_entries",
+				       json_object_new_int64(attr->max_entries));
+	}
+	json_object_object_add(req, "root", json_object_new_boolean(attr->root));
+	if (attr->miss != NULL) {
+		json_object_object_add(req, "miss", json_actions(attr->miss));
+	}
+	rc = sim_call(sim_cast(dev), req, NULL, NULL);
+	json_object_put(req);
+	return rc;
+}
+
+static int sim_entry_add(struct dpu_dev *dev, const char *domain, const char *pipe,
+			 uint32_t priority, const struct dpu_match *match,
+			 const struct dpu_actions *actions, uint32_t *entry)
+{
+	struct json_object *req = flow_req("entry-add", domain, pipe), *id = NULL;
+	int rc;
+
+	json_object_object_add(req, "priority", json_object_new_int64(priority));
+	json_object_object_add(req, "match", json_match(match));
+	json_object_object_add(req, "actions", json_actions(actions));
+	rc = sim_call(sim_cast(dev), req, "entry", &id);
+	if (rc == 0) {
+		*entry = (uint32_t)json_object_get_int64(id);
+	}
+	json_object_put(id);
+	json_object_put(req);
+	return rc;
+}
+
+static int sim_entry_del(struct dpu_dev *dev, const char *domain, const char *pipe, uint32_t entry)
+{
+	struct json_object *req = flow_req("entry-del", domain, pipe);
+	int rc;
+
+	json_object_object_add(req, "entry", json_object_new_int64(entry));
+	rc = sim_call(sim_cast(dev), req, NULL, NULL);
+	json_object_put(req);
+	return rc;
+}
+
+static int sim_entry_stats(struct dpu_dev *dev, const char *domain, const char *pipe,
+			   uint32_t entry, uint64_t *packets, uint64_t *bytes)
+{
+	struct json_object *req = flow_req("entries", domain, pipe), *a = NULL;
+	int rc;
+
+	rc = sim_call(sim_cast(dev), req, "entries", &a);
+	json_object_put(req);
+	if (rc < 0) {
+		return rc;
+	}
+	rc = -ENOENT;
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		struct json_object *o = json_object_array_get_idx(a, i);
+
+		if (get_u64(o, "entry") == entry) {
+			*packets = get_u64(o, "packets");
+			*bytes = get_u64(o, "bytes");
+			rc = 0;
+			break;
+		}
+	}
+	json_object_put(a);
+	return rc;
+}
+
+static int sim_flow_flush(struct dpu_dev *dev, const char *domain)
+{
+	struct json_object *req = flow_req("flush", domain, NULL);
+	int rc = sim_call(sim_cast(dev), req, NULL, NULL);
+
+	json_object_put(req);
+	return rc;
+}
+
+/* A service port is a memif interface: dpu-simd serves, this process is the client. */
+static int sim_port_attach(struct dpu_dev *dev, const char *port, struct dpu_hal_attach *at)
+{
+	struct json_object *req = flow_req("port-attach", NULL, NULL), *o = NULL;
+	char sock[128];
+	int rc, n;
+
+	json_object_object_add(req, "port", json_object_new_string(port));
+	rc = sim_call(sim_cast(dev), req, "attach", &o);
+	json_object_put(req);
+	if (rc < 0) {
+		return rc;
+	}
+	copy_str(sock, sizeof(sock), o, "socket");
+	json_object_put(o);
+	dpu_strscpy(at->bus, "vdev", sizeof(at->bus));
+	n = snprintf(at->name, sizeof(at->name), "net_memif_%s", port);
+	if (n < 0 || (size_t)n >= sizeof(at->name)) {
+		return -ENAMETOOLONG;
+	}
+	n = snprintf(at->args, sizeof(at->args), "role=client,id=0,socket=%s,socket-abstract=no",
+		     sock);
+	if (n < 0 || (size_t)n >= sizeof(at->args)) {
+		return -ENAMETOOLONG;
+	}
+	at->meta_header = true;
+	return 0;
+}
+
 const struct dpu_hal_class dpu_hal_sim_class = {
 	.scheme = "sim",
 	.api_version = DPU_HAL_API_VERSION,
@@ -561,4 +823,10 @@ const struct dpu_hal_class dpu_hal_sim_class = {
 	.port_stats = sim_port_stats,
 	.nv_list = sim_nv_list,
 	.nv_set = sim_nv_set,
+	.pipe_create = sim_pipe_create,
+	.entry_add = sim_entry_add,
+	.entry_del = sim_entry_del,
+	.entry_stats = sim_entry_stats,
+	.flow_flush = sim_flow_flush,
+	.port_attach = sim_port_attach,
 };

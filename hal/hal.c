@@ -4,6 +4,9 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #define DPU_LOG_MODULE "hal"
@@ -147,6 +150,93 @@ int dpu_nv_set(struct dpu_dev *dev, const char *name, const char *value)
 		return -EOPNOTSUPP;
 	}
 	return dev->class->nv_set(dev, name, value);
+}
+
+const char *dpu_dev_last_error(const struct dpu_dev *dev)
+{
+	return dev != NULL ? dev->last_error : "";
+}
+
+void dpu_dev_set_error(struct dpu_dev *dev, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(dev->last_error, sizeof(dev->last_error), fmt, ap);
+	va_end(ap);
+}
+
+/* Steering: the domain is NULL or a port name, the pipe a name. */
+static bool names_ok(const char *domain, const char *pipe)
+{
+	return (domain == NULL || (domain[0] != '\0' && strlen(domain) < DPU_HAL_STR)) &&
+	       pipe != NULL && pipe[0] != '\0' && strlen(pipe) < DPU_PIPE_NAME;
+}
+
+int dpu_pipe_create(struct dpu_dev *dev, const struct dpu_pipe_attr *attr)
+{
+	if (dev == NULL || attr == NULL || !names_ok(attr->domain, attr->name) ||
+	    (unsigned int)attr->kind > DPU_PIPE_LPM ||
+	    (attr->match_fields >> DPU_MATCH_FIELDS) != 0) {
+		return -EINVAL;
+	}
+	dev->last_error[0] = '\0';
+	if (dev->class->pipe_create == NULL) {
+		return -EOPNOTSUPP;
+	}
+	return dev->class->pipe_create(dev, attr);
+}
+
+int dpu_pipe_entry_add(struct dpu_dev *dev, const char *domain, const char *pipe, uint32_t priority,
+		       const struct dpu_match *match, const struct dpu_actions *actions,
+		       uint32_t *entry)
+{
+	if (dev == NULL || !names_ok(domain, pipe) || match == NULL || actions == NULL ||
+	    entry == NULL || (match->fields >> DPU_MATCH_FIELDS) != 0) {
+		return -EINVAL;
+	}
+	dev->last_error[0] = '\0';
+	if (dev->class->entry_add == NULL) {
+		return -EOPNOTSUPP;
+	}
+	return dev->class->entry_add(dev, domain, pipe, priority, match, actions, entry);
+}
+
+int dpu_pipe_entry_del(struct dpu_dev *dev, const char *domain, const char *pipe, uint32_t entry)
+{
+	if (dev == NULL || !names_ok(domain, pipe)) {
+		return -EINVAL;
+	}
+	dev->last_error[0] = '\0';
+	if (dev->class->entry_del == NULL) {
+		return -EOPNOTSUPP;
+	}
+	return dev->class->entry_del(dev, domain, pipe, entry);
+}
+
+int dpu_pipe_entry_stats(struct dpu_dev *dev, const char *domain, const char *pipe, uint32_t entry,
+			 uint64_t *packets, uint64_t *bytes)
+{
+	if (dev == NULL || !names_ok(domain, pipe) || packets == NULL || bytes == NULL) {
+		return -EINVAL;
+	}
+	dev->last_error[0] = '\0';
+	if (dev->class->entry_stats == NULL) {
+		return -EOPNOTSUPP;
+	}
+	return dev->class->entry_stats(dev, domain, pipe, entry, packets, bytes);
+}
+
+int dpu_flow_flush(struct dpu_dev *dev, const char *domain)
+{
+	if (dev == NULL || domain == NULL || domain[0] == '\0') {
+		return -EINVAL;
+	}
+	dev->last_error[0] = '\0';
+	if (dev->class->flow_flush == NULL) {
+		return -EOPNOTSUPP;
+	}
+	return dev->class->flow_flush(dev, domain);
 }
 
 const char *dpu_port_kind_name(enum dpu_port_kind kind)

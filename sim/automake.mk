@@ -22,13 +22,14 @@ endif
 if HAVE_DPDK
 bin_PROGRAMS += sim/simd/dpu-simd
 sim_simd_dpu_simd_SOURCES = sim/simd/main.c sim/simd/ctl.c sim/simd/ctl.h \
-	sim/simd/dataplane.c sim/simd/dataplane.h
+	sim/simd/dataplane.c sim/simd/dataplane.h sim/simd/flow.c sim/simd/flow.h \
+	sim/simd/portmeta.h
 sim_simd_dpu_simd_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(DPDK_CFLAGS) $(PCAP_CFLAGS)
 sim_simd_dpu_simd_LDADD = sim/libdpusim.la sim/eswitch/libdpuesw.la \
 	src/common/libdpucommon-dpdk.la $(JSONC_LIBS) $(DPDK_LIBS) $(PCAP_LIBS) -lm -lpthread
 else
 EXTRA_DIST += sim/simd/main.c sim/simd/ctl.c sim/simd/ctl.h sim/simd/dataplane.c \
-	sim/simd/dataplane.h
+	sim/simd/dataplane.h sim/simd/flow.c sim/simd/flow.h sim/simd/portmeta.h
 endif
 bin_PROGRAMS += sim/simd/dpu-simctl
 sim_simd_dpu_simctl_SOURCES = sim/simd/simctl.c

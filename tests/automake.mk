@@ -71,15 +71,21 @@ tests_helpers_sampled_LDADD = src/common/libdpucommon.la
 
 TESTS += tests/integration/daemon-lifecycle.sh
 if HAVE_DPDK
-TESTS += tests/integration/simd.sh tests/integration/dpu-sim.sh tests/integration/lpm-kernel.sh
-check_PROGRAMS += tests/helpers/esw-lpm-lookup
+TESTS += tests/integration/simd.sh tests/integration/dpu-sim.sh tests/integration/lpm-kernel.sh \
+	tests/integration/portio.sh
+check_PROGRAMS += tests/helpers/esw-lpm-lookup tests/helpers/portio-sink
+tests_helpers_portio_sink_SOURCES = tests/helpers/portio-sink.c
+tests_helpers_portio_sink_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(DPDK_CFLAGS)
+tests_helpers_portio_sink_LDADD = hal/libdpuhal-io.la hal/libdpuhal.la \
+	src/common/libdpucommon-dpdk.la src/common/libdpucommon.la $(JSONC_LIBS) $(DPDK_LIBS)
 tests_helpers_esw_lpm_lookup_SOURCES = tests/helpers/esw-lpm-lookup.c
 tests_helpers_esw_lpm_lookup_CFLAGS = $(AM_CFLAGS) $(DPDK_CFLAGS)
 tests_helpers_esw_lpm_lookup_LDADD = sim/eswitch/libdpuesw.la src/common/libdpucommon-dpdk.la \
 	src/common/libdpucommon.la $(DPDK_LIBS)
 endif
 EXTRA_DIST += tests/integration/daemon-lifecycle.sh tests/integration/simd.sh \
-	tests/integration/dpu-sim.sh tests/integration/lpm-kernel.sh tests/helpers/esw-lpm-lookup.c
+	tests/integration/dpu-sim.sh tests/integration/lpm-kernel.sh tests/helpers/esw-lpm-lookup.c \
+	tests/integration/portio.sh tests/helpers/portio-sink.c tests/helpers/pcap-classify.py
 
 # ---------------------------------------------------------------- fuzz
 # Standalone builds replay the corpora in every 'make check'; with
@@ -96,7 +102,7 @@ tests_fuzz_fuzz_cfg_yaml_standalone_LDADD = src/common/libdpucommon.la
 tests_fuzz_fuzz_sim_device_standalone_SOURCES = tests/fuzz/fuzz-sim-device.c tests/fuzz/standalone.c
 tests_fuzz_fuzz_sim_device_standalone_LDADD = sim/libdpusim.la -lm
 if HAVE_DPDK
-SIMD_CTL_SOURCES = sim/simd/ctl.c sim/simd/dataplane.c
+SIMD_CTL_SOURCES = sim/simd/ctl.c sim/simd/dataplane.c sim/simd/flow.c
 SIMD_CTL_LDADD = sim/libdpusim.la sim/eswitch/libdpuesw.la src/common/libdpucommon-dpdk.la \
 	src/common/libdpucommon.la $(JSONC_LIBS) $(DPDK_LIBS) $(PCAP_LIBS) -lm -lpthread
 check_PROGRAMS += tests/fuzz/fuzz-simd-ctl-standalone

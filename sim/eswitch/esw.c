@@ -697,6 +697,11 @@ int esw_acl_commit(struct esw_pipe *p)
 	spare = p->acl_live == 0 ? 1 : 0;
 	ctx = p->acl[spare];
 	rte_acl_reset(ctx);
+	if (p->n_used == 0) { /* rte_acl cannot build an empty set: all miss */
+		p->acl_live = -1;
+		p->acl_gen++;
+		return 0;
+	}
 	for (uint32_t i = 0; i < p->max; i++) {
 		const struct esw_entry *e = &p->entries[i];
 		const struct esw_acl_rule *r = &e->rule;
@@ -919,6 +924,8 @@ int esw_classify_burst(struct esw *esw, const struct esw_key *keys, const uint32
 		res[i].port = 0;
 		res[i].marked = false;
 		res[i].mark = 0;
+		res[i].mirrored = false;
+		res[i].mirror_port = 0;
 	}
 	for (int hop = 0; hop < ESW_MAX_HOPS && pending > 0; hop++) {
 		pending = 0;
@@ -969,6 +976,10 @@ int esw_classify_burst(struct esw *esw, const struct esw_key *keys, const uint32
 				if (a->set_mark) {
 					res[k].marked = true;
 					res[k].mark = a->mark;
+				}
+				if (a->mirror) {
+					res[k].mirrored = true;
+					res[k].mirror_port = a->mirror_port;
 				}
 				res[k].fate = a->fate;
 				res[k].port = a->port;

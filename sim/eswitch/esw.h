@@ -81,6 +81,8 @@ struct esw_actions {
 	struct esw_pipe *pipe; /* ESW_FATE_PIPE */
 	bool set_mark;
 	uint32_t mark; /* delivered with the packet, as the NIC's flow mark */
+	bool mirror;
+	uint16_t mirror_port; /* a copy also goes out of this port */
 };
 
 /* What happened to one packet. */
@@ -89,6 +91,8 @@ struct esw_result {
 	uint16_t port;
 	bool marked;
 	uint32_t mark;
+	bool mirrored; /* the last mirror action on the way wins */
+	uint16_t mirror_port;
 };
 
 int esw_create(struct esw **eswp);

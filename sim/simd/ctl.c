@@ -18,6 +18,7 @@
 #include "common/loop.h"
 #include "sim/eswitch/esw.h"
 #include "sim/simd/ctl.h"
+#include "sim/simd/flow.h"
 
 struct conn {
 	struct simd *s;
@@ -27,9 +28,7 @@ struct conn {
 	char buf[SIMD_CTL_MAX_LINE];
 };
 
-static struct json_object *reply_error(int err, const char *fmt, ...) DPU_PRINTF(2, 3);
-
-static struct json_object *reply_error(int err, const char *fmt, ...)
+struct json_object *simd_reply_error(int err, const char *fmt, ...)
 {
 	struct json_object *r = json_object_new_object();
 	char msg[256];
@@ -44,7 +43,7 @@ static struct json_object *reply_error(int err, const char *fmt, ...)
 	return r;
 }
 
-static struct json_object *reply_ok(const char *key, struct json_object *val)
+struct json_object *simd_reply_ok(const char *key, struct json_object *val)
 {
 	struct json_object *r = json_object_new_object();
 
@@ -76,7 +75,7 @@ static struct json_object *do_info(struct simd *s)
 	add_str(o, "doca", iv->doca);
 	add_str(o, "board-id", iv->board_id);
 	add_str(o, "sysfs-root", s->sysroot);
-	return reply_ok("info", o);
+	return simd_reply_ok("info", o);
 }
 
 static struct json_object *do_ports(struct simd *s)
@@ -87,6 +86,7 @@ static struct json_object *do_ports(struct simd *s)
 		const struct sim_port *p = &s->dev->ports[i];
 		struct json_object *o = json_object_new_object();
 		char mac[18];
+		bool up;
 
 		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", p->mac[0], p->mac[1],
 			 p->mac[2], p->mac[3], p->mac[4], p->mac[5]);
@@ -97,9 +97,12 @@ static struct json_object *do_ports(struct simd *s)
 		add_str(o, "ibdev", p->ibdev);
 		json_object_object_add(o, "speed", json_object_new_int64(p->speed_mbps));
 		json_object_object_add(o, "link", json_object_new_boolean(1));
+		if (simd_dp_attached(s->dp, i, &up)) {
+			json_object_object_add(o, "service", json_object_new_boolean(up));
+		}
 		json_object_array_add(a, o);
 	}
-	return reply_ok("ports", a);
+	return simd_reply_ok("ports", a);
 }
 
 static struct json_object *do_sensors(struct simd *s)
@@ -121,7 +124,7 @@ static struct json_object *do_sensors(struct simd *s)
 		}
 		json_object_array_add(a, o);
 	}
-	return reply_ok("sensors", a);
+	return simd_reply_ok("sensors", a);
 }
 
 static struct json_object *do_nv_get(struct simd *s)
@@ -136,7 +139,7 @@ static struct json_object *do_nv_get(struct simd *s)
 		add_str(o, "next", s->nv->e[i].next);
 		json_object_array_add(a, o);
 	}
-	return reply_ok("nvconfig", a);
+	return simd_reply_ok("nvconfig", a);
 }
 
 static const char *get_string(struct json_object *req, const char *key)
@@ -156,21 +159,22 @@ static struct json_object *do_nv_set(struct simd *s, struct json_object *req)
 	int rc;
 
 	if (name == NULL || value == NULL) {
-		return reply_error(EINVAL, "nv-set needs string \"name\" and \"value\"");
+		return simd_reply_error(EINVAL, "nv-set needs string \"name\" and \"value\"");
 	}
 	rc = sim_nvstore_set(s->nv, name, value);
 	if (rc == -ENOENT) {
-		return reply_error(ENOENT, "%s: not an NV parameter of %s", name, s->dev->name);
+		return simd_reply_error(ENOENT, "%s: not an NV parameter of %s", name,
+					s->dev->name);
 	}
 	if (rc == -EINVAL) {
-		return reply_error(EINVAL, "%s: value must be 1..%d characters", name,
-				   SIM_NAME_MAX - 1);
+		return simd_reply_error(EINVAL, "%s: value must be 1..%d characters", name,
+					SIM_NAME_MAX - 1);
 	}
 	if (rc < 0) {
-		return reply_error(-rc, "%s: cannot persist: %s", name, strerror(-rc));
+		return simd_reply_error(-rc, "%s: cannot persist: %s", name, strerror(-rc));
 	}
 	log_info("nvconfig %s = %s (next boot)", name, value);
-	return reply_ok(NULL, NULL);
+	return simd_reply_ok(NULL, NULL);
 }
 
 static void add_u64(struct json_object *o, const char *key, uint64_t v)
@@ -194,9 +198,10 @@ static struct json_object *do_counters(struct simd *s)
 		add_u64(o, "rx_errors", c.rx_errors);
 		add_u64(o, "tx_packets", c.tx_packets);
 		add_u64(o, "tx_bytes", c.tx_bytes);
+		add_u64(o, "tx_dropped", c.tx_dropped);
 		json_object_array_add(a, o);
 	}
-	return reply_ok("counters", a);
+	return simd_reply_ok("counters", a);
 }
 
 static struct json_object *do_replay(struct simd *s, struct json_object *req)
@@ -209,11 +214,11 @@ static struct json_object *do_replay(struct simd *s, struct json_object *req)
 	int rc;
 
 	if (file == NULL || port == NULL) {
-		return reply_error(EINVAL, "replay needs string \"file\" and \"port\"");
+		return simd_reply_error(EINVAL, "replay needs string \"file\" and \"port\"");
 	}
 	if (dpu_strscpy(r.file, file, sizeof(r.file)) < 0 ||
 	    dpu_strscpy(r.port, port, sizeof(r.port)) < 0) {
-		return reply_error(ENAMETOOLONG, "file or port name too long");
+		return simd_reply_error(ENAMETOOLONG, "file or port name too long");
 	}
 	if (json_object_object_get_ex(req, "speed", &v)) {
 		r.speed = json_object_get_double(v);
@@ -226,9 +231,9 @@ static struct json_object *do_replay(struct simd *s, struct json_object *req)
 	}
 	rc = simd_dp_replay(s->dp, &r, why, sizeof(why));
 	if (rc < 0) {
-		return reply_error(-rc, "%s", why);
+		return simd_reply_error(-rc, "%s", why);
 	}
-	return reply_ok(NULL, NULL);
+	return simd_reply_ok(NULL, NULL);
 }
 
 static struct json_object *do_replay_status(struct simd *s)
@@ -247,42 +252,50 @@ static struct json_object *do_replay_status(struct simd *s)
 	add_u64(o, "loops", st.loops);
 	json_object_object_add(o, "progress", json_object_new_double(st.progress));
 	add_str(o, "error", st.error);
-	return reply_ok("replay", o);
+	return simd_reply_ok("replay", o);
 }
 
-static struct json_object *do_pipes(struct simd *s)
+static struct json_object *do_port_attach(struct simd *s, struct json_object *req)
 {
-	struct esw_pipe_info info[16];
-	struct json_object *a;
-	int n = simd_dp_pipes(s->dp, info, 16);
+	const char *port = get_string(req, "port");
+	struct json_object *o;
+	char sock[108];
+	int idx = -1, rc;
 
-	if (n < 0) {
-		return reply_error(-n, "pipes: %s", strerror(-n));
+	for (size_t i = 0; port != NULL && i < s->dev->n_ports; i++) {
+		if (strcmp(s->dev->ports[i].name, port) == 0) {
+			idx = (int)i;
+		}
 	}
-	a = json_object_new_array();
-	for (int i = 0; i < n && i < 16; i++) {
-		struct json_object *o = json_object_new_object();
-
-		add_str(o, "name", info[i].name);
-		add_str(o, "kind", info[i].kind);
-		json_object_object_add(o, "root", json_object_new_boolean(info[i].root));
-		add_u64(o, "entries", info[i].entries);
-		add_u64(o, "max_entries", info[i].max_entries);
-		add_u64(o, "hit_packets", info[i].hit_pkts);
-		add_u64(o, "hit_bytes", info[i].hit_bytes);
-		add_u64(o, "miss_packets", info[i].miss_pkts);
-		add_u64(o, "miss_bytes", info[i].miss_bytes);
-		json_object_array_add(a, o);
+	if (idx < 0) {
+		return simd_reply_error(ENODEV, "port-attach: %s is not a port of %s",
+					port != NULL ? port : "(no \"port\")", s->dev->name);
 	}
-	return reply_ok("pipes", a);
+	if (snprintf(sock, sizeof(sock), "%s/memif-%s.sock", s->rundir, port) >=
+	    (int)sizeof(sock)) {
+		return simd_reply_error(ENAMETOOLONG,
+					"port-attach: %s/memif-%s.sock is too long "
+					"for a socket path",
+					s->rundir, port);
+	}
+	rc = simd_dp_attach(s->dp, (size_t)idx, sock);
+	if (rc < 0) {
+		return simd_reply_error(-rc, "port-attach %s: %s", port, strerror(-rc));
+	}
+	o = json_object_new_object();
+	add_str(o, "port", port);
+	json_object_object_add(o, "index", json_object_new_int(idx));
+	add_str(o, "socket", sock);
+	return simd_reply_ok("attach", o);
 }
 
 struct json_object *simd_ctl_handle(struct simd *s, struct json_object *req)
 {
+	struct json_object *rep;
 	const char *cmd;
 
 	if (!json_object_is_type(req, json_type_object) || (cmd = get_string(req, "cmd")) == NULL) {
-		return reply_error(EINVAL, "expected {\"cmd\": \"...\"}");
+		return simd_reply_error(EINVAL, "expected {\"cmd\": \"...\"}");
 	}
 	if (strcmp(cmd, "info") == 0) {
 		return do_info(s);
@@ -302,8 +315,11 @@ struct json_object *simd_ctl_handle(struct simd *s, struct json_object *req)
 	if (strcmp(cmd, "counters") == 0) {
 		return do_counters(s);
 	}
-	if (strcmp(cmd, "pipes") == 0) {
-		return do_pipes(s);
+	if (strcmp(cmd, "port-attach") == 0) {
+		return do_port_attach(s, req);
+	}
+	if (simd_flow_handle(s, cmd, req, &rep)) {
+		return rep;
 	}
 	if (strcmp(cmd, "replay") == 0) {
 		return do_replay(s, req);
@@ -313,9 +329,9 @@ struct json_object *simd_ctl_handle(struct simd *s, struct json_object *req)
 	}
 	if (strcmp(cmd, "replay-stop") == 0) {
 		simd_dp_replay_stop(s->dp);
-		return reply_ok(NULL, NULL);
+		return simd_reply_ok(NULL, NULL);
 	}
-	return reply_error(EOPNOTSUPP, "unknown command \"%.64s\"", cmd);
+	return simd_reply_error(EOPNOTSUPP, "unknown command \"%.64s\"", cmd);
 }
 
 static void conn_close(struct conn *c)
@@ -357,7 +373,7 @@ static int answer_line(struct conn *c, const char *line, size_t len)
 	int rc;
 
 	if (dpu_json_load_string(line, len, "request", &req, &err) < 0) {
-		rep = reply_error(EINVAL, "%s", dpu_cfg_err_str(&err, buf, sizeof(buf)));
+		rep = simd_reply_error(EINVAL, "%s", dpu_cfg_err_str(&err, buf, sizeof(buf)));
 	} else {
 		rep = simd_ctl_handle(c->s, req);
 	}

@@ -11,7 +11,11 @@
  *                                      <- {"ok": true}
  *   -> {"cmd": "replay-status"}        <- {"ok": true, "replay": {...}}
  *   -> {"cmd": "replay-stop"}          <- {"ok": true}
- *   -> {"cmd": "pipes"}                <- {"ok": true, "pipes": [{name, kind, root, entries, ...}]}
+ *   -> {"cmd": "port-attach", "port": P}
+ *                                      <- {"ok": true, "attach": {port, index, socket}}
+ *      makes P a service port: a memif server at <run dir>/memif-<P>.sock
+ *   -> steering requests: pipe-create, entry-add, entry-del, pipe-commit,
+ *      entries, pipes, flush (sim/simd/flow.h)
  * Errors: {"ok": false, "errno": 22, "error": "why"}.
  */
 #ifndef DPU_SIM_SIMD_CTL_H
@@ -19,12 +23,15 @@
 
 #include <limits.h>
 
+#include "common/util.h"
 #include "sim/device.h"
 #include "sim/nvstore.h"
 #include "sim/simd/dataplane.h"
 
 struct dpu_loop;
 struct dpu_loop_src;
+struct json_object;
+struct simd_flows;
 
 /* A request line longer than this closes the connection. */
 #define SIMD_CTL_MAX_LINE 65536
@@ -35,6 +42,7 @@ struct simd {
 	struct sim_device *dev;
 	struct sim_nvstore *nv;
 	struct simd_dp *dp;
+	struct simd_flows *flows;
 	struct simd_port_counters published[SIM_MAX_PORTS];
 	struct dpu_loop *loop;
 	int listen_fd;
@@ -46,5 +54,9 @@ int simd_ctl_start(struct simd *s);
 void simd_ctl_stop(struct simd *s);
 /* Answer one request (a parsed JSON object); returns the reply (new reference). */
 struct json_object *simd_ctl_handle(struct simd *s, struct json_object *req);
+
+/* Replies: {"ok": true[, key: val]} (takes 'val') and {"ok": false, "errno", "error"}. */
+struct json_object *simd_reply_ok(const char *key, struct json_object *val);
+struct json_object *simd_reply_error(int err, const char *fmt, ...) DPU_PRINTF(2, 3);
 
 #endif /* DPU_SIM_SIMD_CTL_H */

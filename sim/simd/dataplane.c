@@ -11,32 +11,71 @@
 #include <time.h>
 
 #include <pcap/pcap.h>
+#include <rte_dev.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
 
 #define DPU_LOG_MODULE "simd-dp"
 #include "common/log.h"
 #include "common/timeutil.h"
 #include "sim/eswitch/esw.h"
 #include "sim/simd/dataplane.h"
+#include "sim/simd/portmeta.h"
 
 #define DP_BURST 32
-/* Sleep only when the next frame is due this much later. */
+#define DP_POOL_SIZE 8191
+#define DP_POOL_CACHE 256
+#define DP_RING_SIZE 1024
+/* Wait for the next frame of a paced replay only when it is due this much later. */
 #define DP_SLEEP_MIN_NS (50 * DPU_NSEC_PER_USEC)
+/* Longest idle wait while service ports need polling. */
+#define DP_POLL_IDLE_NS (200 * DPU_NSEC_PER_USEC)
 
 struct port_ctr {
 	atomic_uint_fast64_t rx_packets, rx_bytes, rx_dropped, rx_errors;
-	atomic_uint_fast64_t tx_packets, tx_bytes;
+	atomic_uint_fast64_t tx_packets, tx_bytes, tx_dropped;
+};
+
+/* A port a service attaches to: dpu-simd is the memif server. */
+struct svc_port {
+	bool attached; /* dp thread */
+	uint16_t ethdev;
+	char sock[108];
+	struct esw *ingress; /* the port's own rules; NULL: deliver all */
+};
+
+/* Frames for one output port, collected over a burst. */
+struct out_q {
+	unsigned int n;
+	struct rte_mbuf *m[DP_BURST * 2];
+	struct esw_key key[DP_BURST * 2];
+	struct esw_result res[DP_BURST * 2];
 };
 
 struct simd_dp {
 	const struct sim_device *dev;
 	struct esw *esw;
 	struct esw_pipe *pipe;
+	struct rte_mempool *pool;
 	struct port_ctr ctr[SIM_MAX_PORTS];
+	struct svc_port svc[SIM_MAX_PORTS];
+	unsigned int n_svc;
+	struct out_q *outq; /* [SIM_MAX_PORTS] */
 
 	pthread_t thread;
-	pthread_mutex_t lock; /* guards job/status below */
-	pthread_cond_t cond;
+	pthread_mutex_t lock; /* guards what follows */
+	pthread_cond_t cond;  /* wakes the data-plane thread */
+	pthread_cond_t done;  /* a call has returned */
 	bool quit;
+
+	/* One call at a time from the control thread. */
+	atomic_bool call_pending;
+	simd_dp_fn *call_fn;
+	void *call_arg;
+	int call_rc;
+	uint64_t call_seq, call_done;
+
+	/* The replay job; 'have_job' is set by simd_dp_replay(), cleared by the dp thread. */
 	atomic_bool stop_job;
 	bool have_job;
 	struct simd_replay_req job;
@@ -44,61 +83,16 @@ struct simd_dp {
 	pcap_t *pc;
 	struct simd_replay_status st;
 
-	/* Pipe snapshots for the control thread (guarded by 'lock'). */
-	atomic_bool snap_req;
-	pthread_cond_t snap_done;
-	struct esw_pipe_info snap[16];
-	int snap_n;
-	uint64_t snap_gen;
+	/* Replay progress: data-plane thread only. */
+	struct {
+		bool started, held;
+		uint64_t start, first_ts, idx, loop;
+		off_t size;
+		struct pcap_pkthdr *hdr;
+		const u_char *data;
+		uint64_t pkts, bytes; /* not yet in 'st' */
+	} rp;
 };
-
-#define DP_SNAP_MAX 16
-
-/* On the data-plane thread, between bursts: answer a pending snapshot request. */
-static void serve_snapshot(struct simd_dp *dp)
-{
-	if (!atomic_load_explicit(&dp->snap_req, memory_order_acquire)) {
-		return;
-	}
-	pthread_mutex_lock(&dp->lock);
-	dp->snap_n = esw_pipes(dp->esw, dp->snap, DP_SNAP_MAX);
-	dp->snap_gen++;
-	atomic_store(&dp->snap_req, false);
-	pthread_cond_broadcast(&dp->snap_done);
-	pthread_mutex_unlock(&dp->lock);
-}
-
-int simd_dp_pipes(struct simd_dp *dp, struct esw_pipe_info *info, unsigned int max)
-{
-	struct timespec until;
-	uint64_t gen;
-	int n, rc = 0;
-
-	pthread_mutex_lock(&dp->lock);
-	if (!dp->have_job) {
-		/* Idle: the data plane cannot start a job while we hold the lock. */
-		n = esw_pipes(dp->esw, info, max);
-		pthread_mutex_unlock(&dp->lock);
-		return n;
-	}
-	gen = dp->snap_gen;
-	atomic_store(&dp->snap_req, true);
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += 2;
-	while (dp->snap_gen == gen && dp->have_job && rc == 0) {
-		rc = pthread_cond_timedwait(&dp->snap_done, &dp->lock, &until);
-	}
-	if (dp->snap_gen == gen) {
-		/* The job ended meanwhile (the data plane is idle now) or it timed out. */
-		n = dp->have_job ? -ETIMEDOUT : esw_pipes(dp->esw, info, max);
-	} else {
-		n = dp->snap_n;
-		memcpy(info, dp->snap,
-		       sizeof(*info) * (size_t)DPU_MIN((int)max, DPU_MIN(n, DP_SNAP_MAX)));
-	}
-	pthread_mutex_unlock(&dp->lock);
-	return n;
-}
 
 /* Single writer per counter (the data-plane thread): a relaxed add is enough. */
 static inline void ctr_add(atomic_uint_fast64_t *c, uint64_t v)
@@ -117,7 +111,189 @@ void simd_dp_counters(struct simd_dp *dp, size_t port, struct simd_port_counters
 	c->rx_errors = atomic_load_explicit(&p->rx_errors, memory_order_relaxed);
 	c->tx_packets = atomic_load_explicit(&p->tx_packets, memory_order_relaxed);
 	c->tx_bytes = atomic_load_explicit(&p->tx_bytes, memory_order_relaxed);
+	c->tx_dropped = atomic_load_explicit(&p->tx_dropped, memory_order_relaxed);
 }
+
+/* ---- calls onto the data-plane thread ---- */
+
+static void serve_call(struct simd_dp *dp)
+{
+	if (!atomic_load_explicit(&dp->call_pending, memory_order_acquire)) {
+		return;
+	}
+	pthread_mutex_lock(&dp->lock);
+	dp->call_rc = dp->call_fn(dp, dp->call_arg);
+	dp->call_done = dp->call_seq;
+	atomic_store(&dp->call_pending, false);
+	pthread_cond_broadcast(&dp->done);
+	pthread_mutex_unlock(&dp->lock);
+}
+
+int simd_dp_call(struct simd_dp *dp, simd_dp_fn *fn, void *arg)
+{
+	uint64_t seq;
+	int rc;
+
+	pthread_mutex_lock(&dp->lock);
+	while (atomic_load(&dp->call_pending)) { /* another caller's turn */
+		pthread_cond_wait(&dp->done, &dp->lock);
+	}
+	dp->call_fn = fn;
+	dp->call_arg = arg;
+	seq = ++dp->call_seq;
+	atomic_store_explicit(&dp->call_pending, true, memory_order_release);
+	pthread_cond_signal(&dp->cond);
+	while (dp->call_done != seq) {
+		pthread_cond_wait(&dp->done, &dp->lock);
+	}
+	rc = dp->call_rc;
+	pthread_mutex_unlock(&dp->lock);
+	return rc;
+}
+
+struct esw *simd_dp_switch(struct simd_dp *dp)
+{
+	return dp->esw;
+}
+
+struct esw_pipe *simd_dp_default_pipe(struct simd_dp *dp)
+{
+	return dp->pipe;
+}
+
+struct esw *simd_dp_ingress(struct simd_dp *dp, size_t port)
+{
+	return port < SIM_MAX_PORTS ? dp->svc[port].ingress : NULL;
+}
+
+void simd_dp_set_ingress(struct simd_dp *dp, size_t port, struct esw *esw)
+{
+	if (port >= SIM_MAX_PORTS) {
+		return;
+	}
+	esw_destroy(dp->svc[port].ingress);
+	dp->svc[port].ingress = esw;
+}
+
+/* ---- service ports ---- */
+
+struct attach_req {
+	size_t port;
+	const char *sock;
+};
+
+static int attach_on_dp(struct simd_dp *dp, void *arg)
+{
+	const struct attach_req *r = arg;
+	struct svc_port *sp = &dp->svc[r->port];
+	struct rte_eth_conf conf;
+	char name[64], args[256];
+	uint16_t pid;
+	int rc;
+
+	if (sp->attached) {
+		return strcmp(sp->sock, r->sock) == 0 ? 0 : -EEXIST;
+	}
+	if (dpu_strscpy(sp->sock, r->sock, sizeof(sp->sock)) < 0) {
+		return -ENAMETOOLONG;
+	}
+	snprintf(name, sizeof(name), "net_memif_simd%zu", r->port);
+	snprintf(args, sizeof(args), "role=server,id=0,socket=%s,socket-abstract=no,rsize=10",
+		 r->sock);
+	rc = rte_eal_hotplug_add("vdev", name, args);
+	if (rc < 0) {
+		log_err("%s: memif server at %s: %s", dp->dev->ports[r->port].name, r->sock,
+			rte_strerror(-rc));
+		return rc;
+	}
+	rc = rte_eth_dev_get_port_by_name(name, &pid);
+	if (rc == 0) {
+		memset(&conf, 0, sizeof(conf));
+		rc = rte_eth_dev_configure(pid, 1, 1, &conf);
+	}
+	if (rc == 0) {
+		rc = rte_eth_rx_queue_setup(pid, 0, DP_RING_SIZE, SOCKET_ID_ANY, NULL, dp->pool);
+	}
+	if (rc == 0) {
+		rc = rte_eth_tx_queue_setup(pid, 0, DP_RING_SIZE, SOCKET_ID_ANY, NULL);
+	}
+	if (rc == 0) {
+		rc = rte_eth_dev_start(pid);
+	}
+	if (rc < 0) {
+		log_err("%s: memif port: %s", dp->dev->ports[r->port].name, rte_strerror(-rc));
+		rte_eal_hotplug_remove("vdev", name);
+		return rc;
+	}
+	sp->ethdev = pid;
+	sp->attached = true;
+	dp->n_svc++;
+	log_info("%s: service port on memif %s", dp->dev->ports[r->port].name, r->sock);
+	return 0;
+}
+
+int simd_dp_attach(struct simd_dp *dp, size_t port, const char *sock)
+{
+	struct attach_req r = {.port = port, .sock = sock};
+
+	if (port >= dp->dev->n_ports) {
+		return -ENODEV;
+	}
+	return simd_dp_call(dp, attach_on_dp, &r);
+}
+
+struct attached_req {
+	size_t port;
+	bool attached, up;
+};
+
+static int attached_on_dp(struct simd_dp *dp, void *arg)
+{
+	struct attached_req *r = arg;
+	struct rte_eth_link link;
+
+	r->attached = dp->svc[r->port].attached;
+	r->up = r->attached && rte_eth_link_get_nowait(dp->svc[r->port].ethdev, &link) == 0 &&
+		link.link_status == RTE_ETH_LINK_UP;
+	return 0;
+}
+
+bool simd_dp_attached(struct simd_dp *dp, size_t port, bool *link_up)
+{
+	struct attached_req r = {.port = port};
+
+	if (port >= dp->dev->n_ports) {
+		return false;
+	}
+	simd_dp_call(dp, attached_on_dp, &r);
+	if (link_up != NULL) {
+		*link_up = r.up;
+	}
+	return r.attached;
+}
+
+static void detach_all(struct simd_dp *dp)
+{
+	for (size_t i = 0; i < SIM_MAX_PORTS; i++) {
+		struct svc_port *sp = &dp->svc[i];
+		char name[RTE_ETH_NAME_MAX_LEN];
+
+		esw_destroy(sp->ingress);
+		sp->ingress = NULL;
+		if (!sp->attached) {
+			continue;
+		}
+		rte_eth_dev_stop(sp->ethdev);
+		if (rte_eth_dev_get_name_by_port(sp->ethdev, name) == 0) {
+			rte_eth_dev_close(sp->ethdev);
+			rte_eal_hotplug_remove("vdev", name);
+		}
+		sp->attached = false;
+	}
+	dp->n_svc = 0;
+}
+
+/* ---- forwarding ---- */
 
 /* Default steering: uplink i <-> i-th PF representor, other representors -> uplink 0. */
 static int build_default_pipe(struct simd_dp *dp)
@@ -175,178 +351,395 @@ static int build_default_pipe(struct simd_dp *dp)
 	return esw_set_root(dp->esw, dp->pipe);
 }
 
-static void flush(struct simd_dp *dp, uint16_t in_port, struct esw_key *keys, uint32_t *lens,
-		  unsigned int n)
+/* Queue 'm' for port 'port'; frames for ports without a service leave the device here. */
+static void out(struct simd_dp *dp, uint16_t port, struct rte_mbuf *m, const struct esw_key *key,
+		const struct esw_result *res)
+{
+	struct out_q *q = &dp->outq[port];
+
+	ctr_add(&dp->ctr[port].tx_packets, 1);
+	ctr_add(&dp->ctr[port].tx_bytes, rte_pktmbuf_pkt_len(m));
+	if (!dp->svc[port].attached || q->n == ARRAY_SIZE(q->m)) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	q->m[q->n] = m;
+	q->key[q->n] = *key;
+	q->res[q->n] = *res;
+	q->n++;
+}
+
+/* Through the port's own rules, the header in front, out over memif. */
+static void send_queue(struct simd_dp *dp, uint16_t port)
+{
+	struct out_q *q = &dp->outq[port];
+	struct svc_port *sp = &dp->svc[port];
+	struct esw_result ing[ESW_BURST_MAX];
+	struct rte_mbuf *send[DP_BURST * 2];
+	uint32_t lens[ESW_BURST_MAX];
+	unsigned int n = 0;
+
+	for (unsigned int base = 0; base < q->n; base += ESW_BURST_MAX) {
+		unsigned int cnt = DPU_MIN(q->n - base, (unsigned int)ESW_BURST_MAX);
+		bool filter = sp->ingress != NULL;
+
+		for (unsigned int i = 0; i < cnt; i++) {
+			lens[i] = rte_pktmbuf_pkt_len(q->m[base + i]);
+		}
+		if (filter && esw_classify_burst(sp->ingress, &q->key[base], lens, cnt, ing) < 0) {
+			filter = false; /* no root pipe yet: deliver everything */
+		}
+		for (unsigned int i = 0; i < cnt; i++) {
+			struct rte_mbuf *m = q->m[base + i];
+			const struct esw_result *r = &q->res[base + i];
+			struct simd_port_meta *meta;
+			bool marked = r->marked;
+			uint32_t mark = r->mark;
+
+			if (filter) {
+				if (ing[i].fate == ESW_FATE_DROP) {
+					ctr_add(&dp->ctr[port].tx_dropped, 1);
+					rte_pktmbuf_free(m);
+					continue;
+				}
+				if (ing[i].marked) {
+					marked = true;
+					mark = ing[i].mark;
+				}
+			}
+			meta = (struct simd_port_meta *)rte_pktmbuf_prepend(m, sizeof(*meta));
+			if (meta == NULL) {
+				ctr_add(&dp->ctr[port].tx_dropped, 1);
+				rte_pktmbuf_free(m);
+				continue;
+			}
+			memset(meta, 0, sizeof(*meta));
+			meta->magic = SIMD_META_MAGIC;
+			meta->src_port = q->key[base + i].in_port;
+			if (marked) {
+				meta->flags = SIMD_META_MARKED;
+				meta->mark = mark;
+			}
+			send[n++] = m;
+		}
+	}
+	q->n = 0;
+	if (n > 0) {
+		uint16_t sent = rte_eth_tx_burst(sp->ethdev, 0, send, (uint16_t)n);
+
+		if (sent < n) {
+			ctr_add(&dp->ctr[port].tx_dropped, n - sent);
+			rte_pktmbuf_free_bulk(&send[sent], n - sent);
+		}
+	}
+}
+
+/* Classify 'n' parsed frames that entered on 'in_port' and send them on. */
+static void forward(struct simd_dp *dp, uint16_t in_port, struct rte_mbuf **m, struct esw_key *keys,
+		    unsigned int n)
 {
 	struct esw_result res[DP_BURST];
+	uint32_t lens[DP_BURST] = {0};
+	uint64_t dirty = 0; /* ports with queued frames (bit per port) */
 
 	if (n == 0) {
 		return;
 	}
+	for (unsigned int i = 0; i < n; i++) {
+		lens[i] = rte_pktmbuf_pkt_len(m[i]);
+	}
 	esw_classify_burst(dp->esw, keys, lens, n, res);
 	for (unsigned int i = 0; i < n; i++) {
-		if (res[i].fate == ESW_FATE_PORT && res[i].port < dp->dev->n_ports) {
-			ctr_add(&dp->ctr[res[i].port].tx_packets, 1);
-			ctr_add(&dp->ctr[res[i].port].tx_bytes, lens[i]);
-		} else {
-			ctr_add(&dp->ctr[in_port].rx_dropped, 1);
-		}
-	}
-}
+		const struct esw_result *r = &res[i];
 
-static void set_status(struct simd_dp *dp, enum simd_replay_state state, const char *error)
-{
-	pthread_mutex_lock(&dp->lock);
-	dp->st.state = state;
-	if (error != NULL) {
-		dpu_strscpy(dp->st.error, error, sizeof(dp->st.error));
-	}
-	pthread_mutex_unlock(&dp->lock);
-}
+		if (r->mirrored && r->mirror_port < dp->dev->n_ports) {
+			struct rte_mbuf *c = rte_pktmbuf_copy(m[i], dp->pool, 0, UINT32_MAX);
 
-/* Add what was replayed since the last call to the status (once per burst). */
-static void progress(struct simd_dp *dp, off_t size, uint64_t *pkts, uint64_t *bytes)
-{
-	off_t pos = size > 0 ? ftello(pcap_file(dp->pc)) : 0;
-
-	pthread_mutex_lock(&dp->lock);
-	dp->st.packets += *pkts;
-	dp->st.bytes += *bytes;
-	if (size > 0) {
-		dp->st.progress = (double)pos / (double)size;
-	}
-	pthread_mutex_unlock(&dp->lock);
-	*pkts = 0;
-	*bytes = 0;
-}
-
-/* One pass through the capture; false when stopped or failed. */
-static bool replay_pass(struct simd_dp *dp, off_t size)
-{
-	const struct simd_replay_req *job = &dp->job;
-	struct esw_key keys[DP_BURST];
-	uint32_t lens[DP_BURST];
-	unsigned int n = 0;
-	uint64_t start = dpu_time_mono_ns(), first_ts = 0, idx = 0, done_pkts = 0, done_bytes = 0;
-	struct pcap_pkthdr *hdr;
-	const u_char *data;
-	int rc;
-
-	while ((rc = pcap_next_ex(dp->pc, &hdr, &data)) == 1) {
-		uint64_t ts = (uint64_t)hdr->ts.tv_sec * DPU_NSEC_PER_SEC +
-			      (uint64_t)hdr->ts.tv_usec * DPU_NSEC_PER_USEC;
-		uint64_t due = 0;
-
-		if (atomic_load(&dp->stop_job)) {
-			flush(dp, dp->job_port, keys, lens, n);
-			progress(dp, size, &done_pkts, &done_bytes);
-			return false;
-		}
-		if (idx == 0) {
-			first_ts = ts;
-		}
-		if (job->pps > 0) {
-			due = start + idx * DPU_NSEC_PER_SEC / job->pps;
-		} else if (job->speed > 0 && ts >= first_ts) {
-			due = start + (uint64_t)((double)(ts - first_ts) / job->speed);
-		}
-		idx++;
-		if (due > 0) {
-			uint64_t now = dpu_time_mono_ns();
-
-			if (due > now + DP_SLEEP_MIN_NS) {
-				flush(dp, dp->job_port, keys, lens, n);
-				n = 0;
-				progress(dp, size, &done_pkts, &done_bytes);
-				/* Sleep in slices: stay responsive to stop and snapshots. */
-				while (now < due && !atomic_load(&dp->stop_job)) {
-					serve_snapshot(dp);
-					dpu_sleep_ns(DPU_MIN(due - now, 50 * DPU_NSEC_PER_MSEC));
-					now = dpu_time_mono_ns();
-				}
+			if (c != NULL) {
+				out(dp, r->mirror_port, c, &keys[i], r);
+				dirty |= 1ull << r->mirror_port;
+			} else {
+				ctr_add(&dp->ctr[r->mirror_port].tx_dropped, 1);
 			}
 		}
-		ctr_add(&dp->ctr[dp->job_port].rx_packets, 1);
-		ctr_add(&dp->ctr[dp->job_port].rx_bytes, hdr->len);
-		if (esw_parse(data, hdr->caplen, dp->job_port, &keys[n]) < 0) {
-			ctr_add(&dp->ctr[dp->job_port].rx_errors, 1);
+		if (r->fate == ESW_FATE_PORT && r->port < dp->dev->n_ports) {
+			out(dp, r->port, m[i], &keys[i], r);
+			dirty |= 1ull << r->port;
 		} else {
-			lens[n++] = hdr->len;
-		}
-		done_pkts++;
-		done_bytes += hdr->len;
-		if (n == DP_BURST) {
-			flush(dp, dp->job_port, keys, lens, n);
-			n = 0;
-			progress(dp, size, &done_pkts, &done_bytes);
-			serve_snapshot(dp);
+			ctr_add(&dp->ctr[in_port].rx_dropped, 1);
+			rte_pktmbuf_free(m[i]);
 		}
 	}
-	flush(dp, dp->job_port, keys, lens, n);
-	progress(dp, size, &done_pkts, &done_bytes);
-	if (rc == PCAP_ERROR) {
-		char msg[sizeof(dp->st.error)];
+	while (dirty != 0) {
+		uint16_t port = (uint16_t)__builtin_ctzll(dirty);
 
-		snprintf(msg, sizeof(msg), "%.128s: %.100s (after %llu frames)", job->file,
-			 pcap_geterr(dp->pc), (unsigned long long)idx);
-		log_err("replay: %s", msg);
-		set_status(dp, SIMD_REPLAY_FAILED, msg);
+		dirty &= dirty - 1;
+		send_queue(dp, port);
+	}
+}
+
+/* Count a frame in on 'port' and parse it; false when it was dropped. */
+static bool ingress(struct simd_dp *dp, uint16_t port, struct rte_mbuf *m, struct esw_key *key)
+{
+	ctr_add(&dp->ctr[port].rx_packets, 1);
+	ctr_add(&dp->ctr[port].rx_bytes, rte_pktmbuf_pkt_len(m));
+	if (!rte_pktmbuf_is_contiguous(m) && rte_pktmbuf_linearize(m) < 0) {
+		ctr_add(&dp->ctr[port].rx_errors, 1);
+		rte_pktmbuf_free(m);
+		return false;
+	}
+	if (esw_parse(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), port, key) <
+	    0) {
+		ctr_add(&dp->ctr[port].rx_errors, 1);
+		rte_pktmbuf_free(m);
 		return false;
 	}
 	return true;
 }
 
-static void run_job(struct simd_dp *dp)
+/* Frames services sent: into the switch on their port. Returns how many. */
+static unsigned int poll_services(struct simd_dp *dp)
+{
+	unsigned int work = 0;
+
+	if (dp->n_svc == 0) {
+		return 0;
+	}
+	for (uint16_t p = 0; p < dp->dev->n_ports; p++) {
+		struct rte_mbuf *m[DP_BURST];
+		struct esw_key keys[DP_BURST];
+		uint16_t got;
+		unsigned int n = 0;
+
+		if (!dp->svc[p].attached) {
+			continue;
+		}
+		got = rte_eth_rx_burst(dp->svc[p].ethdev, 0, m, DP_BURST);
+		for (uint16_t i = 0; i < got; i++) {
+			if (ingress(dp, p, m[i], &keys[n])) {
+				m[n++] = m[i];
+			}
+		}
+		forward(dp, p, m, keys, n);
+		work += got;
+	}
+	return work;
+}
+
+/* ---- replay ---- */
+
+/* Add what was replayed since the last call to the status. */
+static void progress(struct simd_dp *dp)
+{
+	off_t pos = dp->rp.size > 0 && dp->pc != NULL ? ftello(pcap_file(dp->pc)) : 0;
+
+	pthread_mutex_lock(&dp->lock);
+	dp->st.packets += dp->rp.pkts;
+	dp->st.bytes += dp->rp.bytes;
+	if (dp->rp.size > 0) {
+		dp->st.progress = (double)pos / (double)dp->rp.size;
+	}
+	pthread_mutex_unlock(&dp->lock);
+	dp->rp.pkts = 0;
+	dp->rp.bytes = 0;
+}
+
+/* The job is over: release it (the status says how it ended). */
+static void end_job(struct simd_dp *dp, enum simd_replay_state state, const char *error)
+{
+	progress(dp);
+	pthread_mutex_lock(&dp->lock);
+	dp->st.state = state;
+	if (error != NULL) {
+		dpu_strscpy(dp->st.error, error, sizeof(dp->st.error));
+	}
+	if (dp->pc != NULL) {
+		pcap_close(dp->pc);
+		dp->pc = NULL;
+	}
+	dp->have_job = false;
+	atomic_store(&dp->stop_job, false);
+	pthread_mutex_unlock(&dp->lock);
+	memset(&dp->rp, 0, sizeof(dp->rp));
+}
+
+/* End of one pass: start the next or finish. False when the job ended. */
+static bool next_pass(struct simd_dp *dp)
 {
 	char err[PCAP_ERRBUF_SIZE];
-	struct stat sb;
-	off_t size = stat(dp->job.file, &sb) == 0 ? sb.st_size : 0;
 
-	for (uint64_t loop = 0; dp->job.loops == 0 || loop < dp->job.loops; loop++) {
-		if (loop > 0) {
-			pcap_close(dp->pc);
-			dp->pc = pcap_open_offline(dp->job.file, err);
-			if (dp->pc == NULL) {
-				set_status(dp, SIMD_REPLAY_FAILED, err);
-				return;
-			}
-		}
-		if (!replay_pass(dp, size)) {
-			if (atomic_load(&dp->stop_job)) {
-				set_status(dp, SIMD_REPLAY_DONE, "stopped");
-			}
-			return;
-		}
-		pthread_mutex_lock(&dp->lock);
-		dp->st.loops_done++;
-		pthread_mutex_unlock(&dp->lock);
+	pthread_mutex_lock(&dp->lock);
+	dp->st.loops_done++;
+	pthread_mutex_unlock(&dp->lock);
+	dp->rp.loop++;
+	if (dp->job.loops != 0 && dp->rp.loop >= dp->job.loops) {
+		log_info("replay of %s into %s done: %llu frames", dp->job.file, dp->job.port,
+			 (unsigned long long)(dp->st.packets + dp->rp.pkts));
+		end_job(dp, SIMD_REPLAY_DONE, NULL);
+		return false;
 	}
-	log_info("replay of %s into %s done: %llu frames", dp->job.file, dp->job.port,
-		 (unsigned long long)dp->st.packets);
-	set_status(dp, SIMD_REPLAY_DONE, NULL);
+	pcap_close(dp->pc);
+	dp->pc = pcap_open_offline(dp->job.file, err);
+	if (dp->pc == NULL) {
+		end_job(dp, SIMD_REPLAY_FAILED, err);
+		return false;
+	}
+	dp->rp.start = dpu_time_mono_ns();
+	dp->rp.idx = 0;
+	return true;
+}
+
+/*
+ * Up to one burst of the capture. Returns the frames replayed; sets '*wait'
+ * to how long until the next one is due when pacing holds it back.
+ */
+static unsigned int replay_step(struct simd_dp *dp, uint64_t *wait)
+{
+	const struct simd_replay_req *job = &dp->job;
+	struct rte_mbuf *m[DP_BURST];
+	struct esw_key keys[DP_BURST];
+	unsigned int n = 0, done = 0;
+	bool ended = false;
+
+	if (atomic_load(&dp->stop_job)) {
+		end_job(dp, SIMD_REPLAY_DONE, "stopped");
+		return 0;
+	}
+	if (!dp->rp.started) {
+		struct stat sb;
+
+		dp->rp.started = true;
+		dp->rp.start = dpu_time_mono_ns();
+		dp->rp.size = stat(job->file, &sb) == 0 ? sb.st_size : 0;
+	}
+	while (done < DP_BURST) {
+		uint64_t ts, due = 0;
+		struct rte_mbuf *mb;
+		uint16_t len;
+
+		if (!dp->rp.held) {
+			int rc = pcap_next_ex(dp->pc, &dp->rp.hdr, &dp->rp.data);
+
+			if (rc == PCAP_ERROR_BREAK) {
+				forward(dp, dp->job_port, m, keys, n);
+				n = 0;
+				progress(dp);
+				if (!next_pass(dp)) {
+					ended = true;
+					break;
+				}
+				continue;
+			}
+			if (rc != 1) {
+				char msg[sizeof(dp->st.error)];
+
+				snprintf(msg, sizeof(msg), "%.128s: %.100s (after %llu frames)",
+					 job->file, pcap_geterr(dp->pc),
+					 (unsigned long long)dp->rp.idx);
+				log_err("replay: %s", msg);
+				forward(dp, dp->job_port, m, keys, n);
+				end_job(dp, SIMD_REPLAY_FAILED, msg);
+				return done;
+			}
+			dp->rp.held = true;
+		}
+		ts = (uint64_t)dp->rp.hdr->ts.tv_sec * DPU_NSEC_PER_SEC +
+		     (uint64_t)dp->rp.hdr->ts.tv_usec * DPU_NSEC_PER_USEC;
+		if (dp->rp.idx == 0) {
+			dp->rp.first_ts = ts;
+		}
+		if (job->pps > 0) {
+			due = dp->rp.start + dp->rp.idx * DPU_NSEC_PER_SEC / job->pps;
+		} else if (job->speed > 0 && ts >= dp->rp.first_ts) {
+			due = dp->rp.start +
+			      (uint64_t)((double)(ts - dp->rp.first_ts) / job->speed);
+		}
+		if (due > 0) {
+			uint64_t now = dpu_time_mono_ns();
+
+			if (due > now + DP_SLEEP_MIN_NS) {
+				*wait = due - now;
+				break;
+			}
+		}
+		dp->rp.held = false;
+		dp->rp.idx++;
+		dp->rp.pkts++;
+		dp->rp.bytes += dp->rp.hdr->len;
+		done++;
+		mb = rte_pktmbuf_alloc(dp->pool);
+		if (mb == NULL) {
+			ctr_add(&dp->ctr[dp->job_port].rx_packets, 1);
+			ctr_add(&dp->ctr[dp->job_port].rx_bytes, dp->rp.hdr->caplen);
+			ctr_add(&dp->ctr[dp->job_port].rx_dropped, 1);
+			continue;
+		}
+		/* A frame longer than one buffer (jumbo) keeps what fits. */
+		len = (uint16_t)DPU_MIN(dp->rp.hdr->caplen, rte_pktmbuf_tailroom(mb));
+		memcpy(rte_pktmbuf_append(mb, len), dp->rp.data, len);
+		if (ingress(dp, dp->job_port, mb, &keys[n])) {
+			m[n++] = mb;
+		}
+	}
+	if (!ended) {
+		forward(dp, dp->job_port, m, keys, n);
+		progress(dp);
+	}
+	return done;
+}
+
+/* ---- the thread ---- */
+
+static void idle_wait(struct simd_dp *dp, uint64_t ns)
+{
+	struct timespec until;
+
+	pthread_mutex_lock(&dp->lock);
+	if (!dp->quit && !atomic_load(&dp->call_pending) &&
+	    !(dp->have_job && atomic_load(&dp->stop_job))) {
+		if (ns == UINT64_MAX) {
+			if (!dp->have_job) {
+				pthread_cond_wait(&dp->cond, &dp->lock);
+			}
+		} else {
+			clock_gettime(CLOCK_REALTIME, &until);
+			ns += (uint64_t)until.tv_nsec;
+			until.tv_sec += (time_t)(ns / DPU_NSEC_PER_SEC);
+			until.tv_nsec = (long)(ns % DPU_NSEC_PER_SEC);
+			pthread_cond_timedwait(&dp->cond, &dp->lock, &until);
+		}
+	}
+	pthread_mutex_unlock(&dp->lock);
 }
 
 static void *dp_main(void *arg)
 {
 	struct simd_dp *dp = arg;
 
-	pthread_mutex_lock(&dp->lock);
 	for (;;) {
-		while (!dp->quit && !dp->have_job) {
-			pthread_cond_wait(&dp->cond, &dp->lock);
-		}
+		uint64_t wait = UINT64_MAX;
+		unsigned int work = 0;
+		bool job;
+
+		serve_call(dp);
+		pthread_mutex_lock(&dp->lock);
 		if (dp->quit) {
+			pthread_mutex_unlock(&dp->lock);
 			break;
 		}
+		job = dp->have_job;
 		pthread_mutex_unlock(&dp->lock);
-		run_job(dp);
-		pthread_mutex_lock(&dp->lock);
-		pcap_close(dp->pc);
-		dp->pc = NULL;
-		dp->have_job = false;
-		pthread_cond_broadcast(&dp->snap_done); /* a waiting snapshot reads directly now */
+		if (job) {
+			work += replay_step(dp, &wait);
+		}
+		work += poll_services(dp);
+		if (work == 0) {
+			if (dp->n_svc > 0) {
+				wait = DPU_MIN(wait, DP_POLL_IDLE_NS);
+			}
+			idle_wait(dp, wait);
+		}
 	}
-	pthread_mutex_unlock(&dp->lock);
 	return NULL;
 }
 
@@ -361,8 +754,11 @@ int simd_dp_create(const struct sim_device *dev, struct simd_dp **dpp)
 	dp->dev = dev;
 	pthread_mutex_init(&dp->lock, NULL);
 	pthread_cond_init(&dp->cond, NULL);
-	pthread_cond_init(&dp->snap_done, NULL);
-	rc = esw_create(&dp->esw);
+	pthread_cond_init(&dp->done, NULL);
+	dp->outq = calloc(SIM_MAX_PORTS, sizeof(*dp->outq));
+	dp->pool = rte_pktmbuf_pool_create("simd", DP_POOL_SIZE, DP_POOL_CACHE, 0,
+					   RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	rc = dp->outq == NULL || dp->pool == NULL ? -ENOMEM : esw_create(&dp->esw);
 	if (rc == 0) {
 		rc = build_default_pipe(dp);
 	}
@@ -371,7 +767,9 @@ int simd_dp_create(const struct sim_device *dev, struct simd_dp **dpp)
 	}
 	if (rc < 0) {
 		esw_destroy(dp->esw);
-		pthread_cond_destroy(&dp->snap_done);
+		rte_mempool_free(dp->pool);
+		free(dp->outq);
+		pthread_cond_destroy(&dp->done);
 		pthread_cond_destroy(&dp->cond);
 		pthread_mutex_destroy(&dp->lock);
 		free(dp);
@@ -395,8 +793,11 @@ void simd_dp_destroy(struct simd_dp *dp)
 	if (dp->pc != NULL) {
 		pcap_close(dp->pc);
 	}
+	detach_all(dp);
 	esw_destroy(dp->esw);
-	pthread_cond_destroy(&dp->snap_done);
+	rte_mempool_free(dp->pool);
+	free(dp->outq);
+	pthread_cond_destroy(&dp->done);
 	pthread_cond_destroy(&dp->cond);
 	pthread_mutex_destroy(&dp->lock);
 	free(dp);
@@ -406,6 +807,7 @@ int simd_dp_replay(struct simd_dp *dp, const struct simd_replay_req *req, char *
 		   size_t why_size)
 {
 	char err[PCAP_ERRBUF_SIZE];
+	struct stat sb;
 	pcap_t *pc;
 	int port = -1;
 
@@ -430,8 +832,6 @@ int simd_dp_replay(struct simd_dp *dp, const struct simd_replay_req *req, char *
 	}
 	pthread_mutex_unlock(&dp->lock);
 	/* A FIFO or a device would block the data plane (or the caller) forever. */
-	struct stat sb;
-
 	if (stat(req->file, &sb) < 0) {
 		int rc = -errno;
 
@@ -472,7 +872,12 @@ int simd_dp_replay(struct simd_dp *dp, const struct simd_replay_req *req, char *
 
 int simd_dp_replay_stop(struct simd_dp *dp)
 {
-	atomic_store(&dp->stop_job, true);
+	pthread_mutex_lock(&dp->lock);
+	if (dp->have_job) {
+		atomic_store(&dp->stop_job, true);
+		pthread_cond_signal(&dp->cond);
+	}
+	pthread_mutex_unlock(&dp->lock);
 	return 0;
 }
 

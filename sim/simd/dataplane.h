@@ -1,13 +1,24 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dpu-simd's data plane: one thread that replays a capture into a port,
- * runs every frame through the emulated eSwitch and counts, per port, what
- * was received, sent on and dropped. The control thread publishes those
- * counters in the sysfs-shaped tree.
+ * polls the service ports (memif), runs every frame through the emulated
+ * eSwitch and counts, per port, what was received, sent on and dropped. The
+ * control thread publishes those counters in the sysfs-shaped tree.
  *
- * Until steering is configured through the HAL, the eSwitch holds a default
- * pipe on the in-port: uplink pN <-> the N-th host PF representor, every
- * other representor -> uplink p0.
+ * Steering has two kinds of domain, as rte_flow has: the switch (transfer
+ * rules, one struct esw every frame enters) and, per service port, that
+ * port's ingress (rules on the service's own ethdev, applied to what the
+ * switch sends to the port: deliver with a mark, or drop). The switch
+ * starts with a pipe "default" on the in-port: uplink pN <-> the N-th host
+ * PF representor, every other representor -> uplink p0.
+ *
+ * A frame that leaves through a port with no service attached leaves the
+ * device (it is counted and freed); one for a service port is sent over its
+ * memif with the metadata header of portmeta.h.
+ *
+ * Threads: the control thread changes the steering only inside
+ * simd_dp_call(), which runs a function on the data-plane thread between
+ * bursts, so the eSwitch is only ever touched by one thread.
  */
 #ifndef DPU_SIM_SIMD_DATAPLANE_H
 #define DPU_SIM_SIMD_DATAPLANE_H
@@ -22,7 +33,7 @@ struct simd_dp;
 
 struct simd_port_counters {
 	uint64_t rx_packets, rx_bytes, rx_dropped, rx_errors;
-	uint64_t tx_packets, tx_bytes;
+	uint64_t tx_packets, tx_bytes, tx_dropped;
 };
 
 struct simd_replay_req {
@@ -63,13 +74,29 @@ int simd_dp_replay(struct simd_dp *dp, const struct simd_replay_req *req, char *
 int simd_dp_replay_stop(struct simd_dp *dp);
 void simd_dp_replay_status(struct simd_dp *dp, struct simd_replay_status *st);
 /*
- * The eSwitch's pipes with their counters, read by the data-plane thread
- * itself between bursts (or directly while it is idle), so the counters are
- * never read while being written. Fills up to 'max'; returns how many pipes
- * there are, or -ETIMEDOUT.
+ * Run fn(dp, arg) on the data-plane thread between bursts and return what it
+ * returned. The functions below marked "dp thread" may be used inside.
  */
-struct esw_pipe_info;
-int simd_dp_pipes(struct simd_dp *dp, struct esw_pipe_info *info, unsigned int max);
+typedef int simd_dp_fn(struct simd_dp *dp, void *arg);
+int simd_dp_call(struct simd_dp *dp, simd_dp_fn *fn, void *arg);
+
+/* dp thread: the switch domain and its default pipe. */
+struct esw *simd_dp_switch(struct simd_dp *dp);
+struct esw_pipe *simd_dp_default_pipe(struct simd_dp *dp);
+/*
+ * dp thread: the ingress domain of service port 'port' (NULL if none);
+ * simd_dp_set_ingress() installs a new one (or NULL) and destroys the old.
+ */
+struct esw *simd_dp_ingress(struct simd_dp *dp, size_t port);
+void simd_dp_set_ingress(struct simd_dp *dp, size_t port, struct esw *esw);
+
+/*
+ * Attach a service to port 'port': a memif server at 'sock' (created once;
+ * later calls return 0 and the path in use). -EEXIST when the port already
+ * serves another socket path.
+ */
+int simd_dp_attach(struct simd_dp *dp, size_t port, const char *sock);
+bool simd_dp_attached(struct simd_dp *dp, size_t port, bool *link_up);
 
 /* A consistent-enough snapshot (each counter is read atomically). */
 void simd_dp_counters(struct simd_dp *dp, size_t port, struct simd_port_counters *c);

@@ -12,8 +12,11 @@
  *   sys/            the counter tree (class/net, class/infiniband, class/hwmon)
  *   nvconfig.json   NV store (next-boot values; kept across restarts)
  *
- * A data-plane thread replays captures into ports through the emulated
- * eSwitch (dpu-simctl replay); the per-port counters land in sys/.
+ *   memif-<port>.sock  a service port's memif socket (after port-attach)
+ *
+ * A data-plane thread replays captures into ports and exchanges frames with
+ * the services attached to ports, through the emulated eSwitch; the
+ * per-port counters land in sys/.
  */
 #include <config.h>
 
@@ -40,6 +43,7 @@
 #include "common/dpdk.h"
 #include "common/timeutil.h"
 #include "sim/simd/ctl.h"
+#include "sim/simd/flow.h"
 
 /* How often the counter tree is brought up to date. */
 #define PUBLISH_INTERVAL_NS (200 * DPU_NSEC_PER_MSEC)
@@ -66,6 +70,7 @@ static void publish_counters(struct dpu_loop_src *src, uint64_t n, void *arg)
 			{"rx_errors", c.rx_errors, old->rx_errors},
 			{"tx_packets", c.tx_packets, old->tx_packets},
 			{"tx_bytes", c.tx_bytes, old->tx_bytes},
+			{"tx_dropped", c.tx_dropped, old->tx_dropped},
 		};
 
 		for (size_t j = 0; j < ARRAY_SIZE(f); j++) {
@@ -199,6 +204,11 @@ int main(int argc, char **argv)
 		log_err("data plane: %s", strerror(-rc));
 		goto out;
 	}
+	rc = simd_flows_create(&s, &s.flows);
+	if (rc < 0) {
+		log_err("steering: %s", strerror(-rc));
+		goto out;
+	}
 	rc = dpu_loop_add_timer(s.loop, PUBLISH_INTERVAL_NS, PUBLISH_INTERVAL_NS, publish_counters,
 				&s, NULL);
 	if (rc == 0) {
@@ -216,6 +226,7 @@ int main(int argc, char **argv)
 out:
 	simd_ctl_stop(&s);
 	simd_dp_destroy(s.dp);
+	simd_flows_destroy(s.flows);
 	dpu_loop_destroy(s.loop);
 	if (s.sysroot[0] != '\0') {
 		sim_sysfs_remove(s.sysroot);

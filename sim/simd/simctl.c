@@ -192,8 +192,8 @@ static int cmd_counters(struct dpu_dev *dev)
 		json_object_object_add(o, "ports", a);
 	} else {
 		printf("counter tree: %s\n", root);
-		printf("%-14s %12s %14s %10s %8s %12s %14s\n", "PORT", "RX PACKETS", "RX BYTES",
-		       "RX DROPPED", "RX ERRS", "TX PACKETS", "TX BYTES");
+		printf("%-14s %12s %14s %10s %8s %12s %14s %10s\n", "PORT", "RX PACKETS",
+		       "RX BYTES", "RX DROPPED", "RX ERRS", "TX PACKETS", "TX BYTES", "TX DROPPED");
 	}
 	for (int i = 0; i < n && i < MAX_ITEMS; i++) {
 		struct dpu_port_stats st;
@@ -217,12 +217,15 @@ static int cmd_counters(struct dpu_dev *dev)
 			json_object_object_add(x, "tx_packets",
 					       json_object_new_uint64(st.tx_packets));
 			json_object_object_add(x, "tx_bytes", json_object_new_uint64(st.tx_bytes));
+			json_object_object_add(x, "tx_dropped",
+					       json_object_new_uint64(st.tx_dropped));
 			json_object_array_add(a, x);
 		} else {
-			printf("%-14s %12llu %14llu %10llu %8llu %12llu %14llu\n", p[i].name,
+			printf("%-14s %12llu %14llu %10llu %8llu %12llu %14llu %10llu\n", p[i].name,
 			       (unsigned long long)st.rx_packets, (unsigned long long)st.rx_bytes,
 			       (unsigned long long)st.rx_dropped, (unsigned long long)st.rx_errors,
-			       (unsigned long long)st.tx_packets, (unsigned long long)st.tx_bytes);
+			       (unsigned long long)st.tx_packets, (unsigned long long)st.tx_bytes,
+			       (unsigned long long)st.tx_dropped);
 		}
 	}
 	if (as_json) {

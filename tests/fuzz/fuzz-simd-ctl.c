@@ -17,6 +17,7 @@
 #include "common/dpdk.h"
 #include "common/log.h"
 #include "sim/simd/ctl.h"
+#include "sim/simd/flow.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -38,11 +39,16 @@ static void cleanup(void)
 	char path[64];
 
 	simd_dp_destroy(s.dp);
-	free(s.nv);
-	free(s.dev);
+	simd_flows_destroy(s.flows);
 	snprintf(path, sizeof(path), "%s/nv.json", dir);
 	unlink(path);
+	for (size_t i = 0; i < s.dev->n_ports; i++) { /* port-attach's sockets */
+		snprintf(path, sizeof(path), "%s/memif-%s.sock", dir, s.dev->ports[i].name);
+		unlink(path);
+	}
 	rmdir(dir);
+	free(s.nv);
+	free(s.dev);
 	dpu_dpdk_fini();
 }
 
@@ -59,9 +65,11 @@ static void setup(void)
 		abort();
 	}
 	snprintf(path, sizeof(path), "%s/nv.json", dir);
-	if (sim_nvstore_open(path, s.dev, &s.nv, &err) < 0 || simd_dp_create(s.dev, &s.dp) < 0) {
+	if (sim_nvstore_open(path, s.dev, &s.nv, &err) < 0 || simd_dp_create(s.dev, &s.dp) < 0 ||
+	    simd_flows_create(&s, &s.flows) < 0) {
 		abort();
 	}
+	dpu_strscpy(s.rundir, dir, sizeof(s.rundir));
 	atexit(cleanup);
 }
 

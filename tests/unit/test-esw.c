@@ -458,12 +458,22 @@ static void test_pipe_chain(void **state)
 	mask.in_port = 0xffff;
 	assert_int_equal(esw_create(&esw), 0);
 	assert_int_equal(esw_pipe_create_exact(esw, "by-port", &mask, 8, &drop, &fwd), 0);
-	mark_and_go = (struct esw_actions){
-		.fate = ESW_FATE_PIPE, .pipe = fwd, .set_mark = true, .mark = 9};
+	mark_and_go = (struct esw_actions){.fate = ESW_FATE_PIPE,
+					   .pipe = fwd,
+					   .set_mark = true,
+					   .mark = 9,
+					   .mirror = true,
+					   .mirror_port = 3};
 	assert_int_equal(esw_pipe_create_acl(esw, "classify", 8, &drop, &acl), 0);
+	assert_int_equal(esw_set_root(esw, acl), 0);
+	/* An empty rule set commits, and everything goes the miss way. */
+	assert_int_equal(esw_acl_commit(acl), 0);
+	k[0] = v4key(6, 1, 2, 5000, 80);
+	assert_int_equal(esw_classify_burst(esw, k, lens, 1, r), 0);
+	assert_int_equal(r[0].fate, ESW_FATE_DROP);
+	assert_false(r[0].marked);
 	assert_int_equal(esw_acl_add(acl, &web, &mark_and_go, NULL), 0);
 	assert_int_equal(esw_acl_commit(acl), 0);
-	assert_int_equal(esw_set_root(esw, acl), 0);
 	k[0] = v4key(6, 1, 2, 5000, 80);
 	k[0].in_port = 1;
 	assert_int_equal(esw_exact_add(fwd, &k[0], &to_port5, NULL), 0);
@@ -473,8 +483,11 @@ static void test_pipe_chain(void **state)
 	assert_int_equal(r[0].fate, ESW_FATE_PORT);
 	assert_int_equal(r[0].port, 5);
 	assert_int_equal(r[0].mark, 9);
+	assert_true(r[0].mirrored); /* a copy to port 3 as well */
+	assert_int_equal(r[0].mirror_port, 3);
 	assert_int_equal(r[1].fate, ESW_FATE_DROP);
-	assert_true(r[1].marked); /* the mark set on the way stays */
+	assert_true(r[1].marked);   /* the mark set on the way stays */
+	assert_true(r[1].mirrored); /* and so does the mirror */
 	/* A loop of pipes ends in a drop, not a hang. */
 	struct esw_actions loop = {.fate = ESW_FATE_PIPE, .pipe = acl};
 	struct esw_key lk = k[0];

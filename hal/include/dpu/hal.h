@@ -16,8 +16,9 @@
  * dpu_dev_close() (which accepts NULL). Out-structs are filled by value.
  * A struct dpu_dev is used from one thread at a time.
  *
- * Covered so far: inventory, ports and their counters, sensors, the counter
- * tree root and the NV configuration. Packet I/O, steering pipes and the PHC follow (issue #3).
+ * Covered here: inventory, ports and their counters, sensors, the counter
+ * tree root and the NV configuration. Steering pipes: dpu/hal-flow.h.
+ * Packet I/O on a service's port (DPDK): dpu/hal-io.h.
  */
 #ifndef DPU_HAL_H
 #define DPU_HAL_H
@@ -77,7 +78,7 @@ struct dpu_sensor_info {
 
 struct dpu_port_stats {
 	uint64_t rx_packets, rx_bytes, rx_dropped, rx_errors;
-	uint64_t tx_packets, tx_bytes;
+	uint64_t tx_packets, tx_bytes, tx_dropped;
 };
 
 struct dpu_nv_param {
@@ -90,6 +91,8 @@ int dpu_dev_open(const char *uri, struct dpu_dev **devp) __attribute__((warn_unu
 void dpu_dev_close(struct dpu_dev *dev);
 /* The backend's scheme ("sim", "bluefield"). */
 const char *dpu_dev_backend(const struct dpu_dev *dev);
+/* Why the device's last operation failed, in words ("" if it gave none). */
+const char *dpu_dev_last_error(const struct dpu_dev *dev);
 
 int dpu_dev_info(struct dpu_dev *dev, struct dpu_dev_info *info);
 /*

@@ -1,0 +1,1028 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <config.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#define DPU_LOG_MODULE "simd-flow"
+#include "common/log.h"
+#include "sim/eswitch/esw.h"
+#include "sim/simd/ctl.h"
+#include "sim/simd/flow.h"
+
+#define FLOW_MAX_PIPES 64
+#define FLOW_NAME_MAX 32
+#define FLOW_DEFAULT_MAX 4096
+
+enum flow_kind { FLOW_EXACT, FLOW_ACL, FLOW_LPM };
+
+static const char *const kind_names[] = {"exact", "acl", "lpm"};
+
+/* Match fields, as named on the wire. */
+enum {
+	F_IN_PORT = 1u << 0,
+	F_ETH_TYPE = 1u << 1,
+	F_VLAN = 1u << 2,
+	F_SRC_MAC = 1u << 3,
+	F_DST_MAC = 1u << 4,
+	F_IP_VER = 1u << 5,
+	F_IP_PROTO = 1u << 6,
+	F_SRC_IP = 1u << 7,
+	F_DST_IP = 1u << 8,
+	F_SRC_PORT = 1u << 9,
+	F_DST_PORT = 1u << 10,
+	F_VNI = 1u << 11,
+};
+
+static const char *const field_names[] = {
+	"in_port",  "eth_type", "vlan",	  "src_mac",  "dst_mac",  "ip_version",
+	"ip_proto", "src_ip",	"dst_ip", "src_port", "dst_port", "vni",
+};
+
+struct flow_pipe {
+	char name[FLOW_NAME_MAX];
+	enum flow_kind kind;
+	struct esw_pipe *p;
+	uint32_t fields; /* exact: what entries match on */
+	struct esw_key mask;
+	struct json_object *entries; /* "id" -> {priority, match, actions} */
+};
+
+struct flow_domain {
+	struct flow_pipe pipes[FLOW_MAX_PIPES];
+	unsigned int n;
+};
+
+struct simd_flows {
+	struct flow_domain sw;
+	struct flow_domain port[SIM_MAX_PORTS];
+};
+
+/* One request, carried onto the data-plane thread. */
+struct flow_req {
+	struct simd *s;
+	const char *cmd;
+	struct json_object *req;
+	struct json_object *reply;
+	char err[256];
+	int domain; /* -1: the switch */
+};
+
+static int fail(struct flow_req *r, int err, const char *fmt, ...) DPU_PRINTF(3, 4);
+
+static int fail(struct flow_req *r, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->err, sizeof(r->err), fmt, ap);
+	va_end(ap);
+	return -err;
+}
+
+static void domain_clear(struct flow_domain *d)
+{
+	for (unsigned int i = 0; i < d->n; i++) {
+		json_object_put(d->pipes[i].entries);
+	}
+	memset(d, 0, sizeof(*d));
+}
+
+int simd_flows_create(struct simd *s, struct simd_flows **flowsp)
+{
+	struct simd_flows *f = calloc(1, sizeof(*f));
+	struct flow_pipe *def;
+
+	if (f == NULL) {
+		return -ENOMEM;
+	}
+	/* The switch's default pipe, so pipes can fall through to it. */
+	def = &f->sw.pipes[f->sw.n++];
+	dpu_strscpy(def->name, "default", sizeof(def->name));
+	def->kind = FLOW_EXACT;
+	def->p = simd_dp_default_pipe(s->dp);
+	def->fields = F_IN_PORT;
+	def->mask.in_port = 0xffff;
+	def->entries = json_object_new_object();
+	*flowsp = f;
+	return 0;
+}
+
+void simd_flows_destroy(struct simd_flows *flows)
+{
+	if (flows == NULL) {
+		return;
+	}
+	domain_clear(&flows->sw);
+	for (size_t i = 0; i < SIM_MAX_PORTS; i++) {
+		domain_clear(&flows->port[i]);
+	}
+	free(flows);
+}
+
+static int port_index(const struct simd *s, const char *name)
+{
+	for (size_t i = 0; i < s->dev->n_ports; i++) {
+		if (strcmp(s->dev->ports[i].name, name) == 0) {
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+static struct flow_domain *domain_of(struct flow_req *r)
+{
+	return r->domain < 0 ? &r->s->flows->sw : &r->s->flows->port[r->domain];
+}
+
+static struct flow_pipe *find_pipe(struct flow_domain *d, const char *name)
+{
+	for (unsigned int i = 0; i < d->n; i++) {
+		if (strcmp(d->pipes[i].name, name) == 0) {
+			return &d->pipes[i];
+		}
+	}
+	return NULL;
+}
+
+/* ---- values ---- */
+
+static int get_u64(struct flow_req *r, struct json_object *o, const char *where, uint64_t max,
+		   uint64_t *v)
+{
+	int64_t x;
+
+	if (!json_object_is_type(o, json_type_int)) {
+		return fail(r, EINVAL, "%s: expected an integer", where);
+	}
+	x = json_object_get_int64(o);
+	if (x < 0 || (uint64_t)x > max) {
+		return fail(r, EINVAL, "%s: %lld out of range 0..%llu", where, (long long)x,
+			    (unsigned long long)max);
+	}
+	*v = (uint64_t)x;
+	return 0;
+}
+
+static int get_port(struct flow_req *r, struct json_object *o, const char *where, uint16_t *port)
+{
+	const char *name = json_object_get_string(o);
+	int i;
+
+	if (!json_object_is_type(o, json_type_string)) {
+		return fail(r, EINVAL, "%s: expected a port name", where);
+	}
+	i = port_index(r->s, name);
+	if (i < 0) {
+		return fail(r, ENODEV, "%s: %s is not a port of %s", where, name, r->s->dev->name);
+	}
+	*port = (uint16_t)i;
+	return 0;
+}
+
+/* "a.b.c.d[/len]" or an IPv6 address[/len]. */
+static int get_prefix(struct flow_req *r, struct json_object *o, const char *where, uint8_t *addr,
+		      uint8_t *ver, uint8_t *len)
+{
+	char buf[64], *slash;
+	unsigned long l;
+	int max;
+
+	if (!json_object_is_type(o, json_type_string) ||
+	    dpu_strscpy(buf, json_object_get_string(o), sizeof(buf)) < 0) {
+		return fail(r, EINVAL, "%s: expected an address string", where);
+	}
+	slash = strchr(buf, '/');
+	if (slash != NULL) {
+		*slash++ = '\0';
+	}
+	memset(addr, 0, 16);
+	if (inet_pton(AF_INET, buf, addr) == 1) {
+		*ver = 4;
+		max = 32;
+	} else if (inet_pton(AF_INET6, buf, addr) == 1) {
+		*ver = 6;
+		max = 128;
+	} else {
+		return fail(r, EINVAL, "%s: \"%s\" is not an IPv4 or IPv6 address", where, buf);
+	}
+	l = (unsigned long)max;
+	if (slash != NULL) {
+		char *end;
+
+		errno = 0;
+		l = strtoul(slash, &end, 10);
+		if (*slash == '\0' || *end != '\0' || l > (unsigned long)max) {
+			return fail(r, EINVAL, "%s: prefix length must be 0..%d", where, max);
+		}
+	}
+	*len = (uint8_t)l;
+	return 0;
+}
+
+/* A number or "lo-hi". */
+static int get_range(struct flow_req *r, struct json_object *o, const char *where, uint16_t *lo,
+		     uint16_t *hi)
+{
+	if (json_object_is_type(o, json_type_int)) {
+		uint64_t v;
+		int rc = get_u64(r, o, where, 65535, &v);
+
+		*lo = *hi = (uint16_t)v;
+		return rc;
+	}
+	if (json_object_is_type(o, json_type_string)) {
+		unsigned int a, b;
+		char tail;
+
+		if (sscanf(json_object_get_string(o), "%u-%u%c", &a, &b, &tail) == 2 && a <= b &&
+		    b <= 65535) {
+			*lo = (uint16_t)a;
+			*hi = (uint16_t)b;
+			return 0;
+		}
+	}
+	return fail(r, EINVAL, "%s: expected 0..65535 or \"lo-hi\"", where);
+}
+
+static int get_proto(struct flow_req *r, struct json_object *o, const char *where, uint8_t *proto)
+{
+	static const struct {
+		const char *name;
+		uint8_t num;
+	} names[] = {{"icmp", 1}, {"tcp", 6}, {"udp", 17}, {"gre", 47}, {"icmpv6", 58}};
+	uint64_t v;
+
+	if (json_object_is_type(o, json_type_string)) {
+		for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+			if (strcmp(json_object_get_string(o), names[i].name) == 0) {
+				*proto = names[i].num;
+				return 0;
+			}
+		}
+		return fail(r, EINVAL, "%s: unknown protocol \"%s\"", where,
+			    json_object_get_string(o));
+	}
+	if (get_u64(r, o, where, 255, &v) < 0) {
+		return -EINVAL;
+	}
+	*proto = (uint8_t)v;
+	return 0;
+}
+
+static int get_mac(struct flow_req *r, struct json_object *o, const char *where, uint8_t *mac)
+{
+	unsigned int b[6];
+	char tail;
+
+	if (!json_object_is_type(o, json_type_string) ||
+	    sscanf(json_object_get_string(o), "%x:%x:%x:%x:%x:%x%c", &b[0], &b[1], &b[2], &b[3],
+		   &b[4], &b[5], &tail) != 6) {
+		return fail(r, EINVAL, "%s: expected a MAC address aa:bb:cc:dd:ee:ff", where);
+	}
+	for (int i = 0; i < 6; i++) {
+		if (b[i] > 0xff) {
+			return fail(r, EINVAL, "%s: expected a MAC address", where);
+		}
+		mac[i] = (uint8_t)b[i];
+	}
+	return 0;
+}
+
+/* A parsed MATCH object. */
+struct match {
+	uint32_t fields;
+	struct esw_key key; /* values (ports: the low end) */
+	uint8_t src_len, dst_len;
+	uint16_t sport_hi, dport_hi;
+};
+
+static int field_bit(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(field_names); i++) {
+		if (strcmp(field_names[i], name) == 0) {
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+static int parse_match(struct flow_req *r, struct json_object *o, struct match *m)
+{
+	char where[64];
+	uint8_t ver = 0;
+
+	memset(m, 0, sizeof(*m));
+	if (!json_object_is_type(o, json_type_object)) {
+		return fail(r, EINVAL, "match: expected an object");
+	}
+	json_object_object_foreach (o, name, v) {
+		int bit = field_bit(name);
+		uint64_t x = 0;
+		int rc = 0;
+
+		snprintf(where, sizeof(where), "match.%.40s", name);
+		if (bit < 0) {
+			return fail(r, EINVAL, "%s: unknown field", where);
+		}
+		m->fields |= 1u << bit;
+		switch (1u << bit) {
+		case F_IN_PORT:
+			rc = get_port(r, v, where, &m->key.in_port);
+			break;
+		case F_ETH_TYPE:
+			rc = get_u64(r, v, where, 0xffff, &x);
+			m->key.ethertype = (uint16_t)x;
+			break;
+		case F_VLAN:
+			rc = get_u64(r, v, where, 4095, &x);
+			m->key.vlan_id = (uint16_t)x;
+			break;
+		case F_SRC_MAC:
+			rc = get_mac(r, v, where, m->key.src_mac);
+			break;
+		case F_DST_MAC:
+			rc = get_mac(r, v, where, m->key.dst_mac);
+			break;
+		case F_IP_VER:
+			rc = get_u64(r, v, where, 6, &x);
+			if (rc == 0 && x != 4 && x != 6) {
+				rc = fail(r, EINVAL, "%s: 4 or 6", where);
+			}
+			m->key.ip_ver = (uint8_t)x;
+			break;
+		case F_IP_PROTO:
+			rc = get_proto(r, v, where, &m->key.ip_proto);
+			break;
+		case F_SRC_IP:
+			rc = get_prefix(r, v, where, m->key.src_ip, &ver, &m->src_len);
+			break;
+		case F_DST_IP:
+			rc = get_prefix(r, v, where, m->key.dst_ip, &ver, &m->dst_len);
+			break;
+		case F_SRC_PORT:
+			rc = get_range(r, v, where, &m->key.sport, &m->sport_hi);
+			break;
+		case F_DST_PORT:
+			rc = get_range(r, v, where, &m->key.dport, &m->dport_hi);
+			break;
+		case F_VNI:
+			rc = get_u64(r, v, where, 0xffffff, &x);
+			m->key.vni = (uint32_t)x;
+			break;
+		default:
+			break;
+		}
+		if (rc < 0) {
+			return rc;
+		}
+	}
+	if (ver != 0) {
+		if ((m->fields & F_IP_VER) && m->key.ip_ver != ver) {
+			return fail(r, EINVAL, "match: ip_version %u but an IPv%u address",
+				    m->key.ip_ver, ver);
+		}
+		m->key.ip_ver = ver;
+	}
+	return 0;
+}
+
+/* ACTIONS; in a port's ingress domain "deliver" means to the service. */
+static int parse_actions(struct flow_req *r, struct json_object *o, const char *where,
+			 struct esw_actions *a)
+{
+	struct flow_domain *d = domain_of(r);
+	struct json_object *v;
+	const char *fate = "drop";
+	char at[80];
+
+	memset(a, 0, sizeof(*a));
+	a->fate = ESW_FATE_DROP;
+	if (!json_object_is_type(o, json_type_object)) {
+		return fail(r, EINVAL, "%s: expected an object", where);
+	}
+	json_object_object_foreach (o, key, val) {
+		(void)val;
+		if (strcmp(key, "fate") != 0 && strcmp(key, "port") != 0 &&
+		    strcmp(key, "pipe") != 0 && strcmp(key, "mark") != 0 &&
+		    strcmp(key, "mirror") != 0) {
+			return fail(r, EINVAL, "%s.%.40s: unknown action", where, key);
+		}
+	}
+	if (json_object_object_get_ex(o, "fate", &v)) {
+		fate = json_object_get_string(v);
+	}
+	if (json_object_object_get_ex(o, "mark", &v)) {
+		uint64_t mark;
+
+		snprintf(at, sizeof(at), "%s.mark", where);
+		if (get_u64(r, v, at, UINT32_MAX, &mark) < 0) {
+			return -EINVAL;
+		}
+		a->set_mark = true;
+		a->mark = (uint32_t)mark;
+	}
+	if (json_object_object_get_ex(o, "mirror", &v)) {
+		snprintf(at, sizeof(at), "%s.mirror", where);
+		if (r->domain >= 0) {
+			return fail(r, EINVAL, "%s: mirror is a switch-domain action", at);
+		}
+		if (get_port(r, v, at, &a->mirror_port) < 0) {
+			return -ENODEV;
+		}
+		a->mirror = true;
+	}
+	if (strcmp(fate, "drop") == 0) {
+		return 0;
+	}
+	if (strcmp(fate, "deliver") == 0) {
+		if (r->domain < 0) {
+			return fail(r, EINVAL, "%s.fate: deliver is for a port's ingress domain",
+				    where);
+		}
+		a->fate = ESW_FATE_PORT;
+		a->port = (uint16_t)r->domain;
+		return 0;
+	}
+	if (strcmp(fate, "port") == 0) {
+		snprintf(at, sizeof(at), "%s.port", where);
+		if (!json_object_object_get_ex(o, "port", &v)) {
+			return fail(r, EINVAL, "%s: fate port needs a port", at);
+		}
+		a->fate = ESW_FATE_PORT;
+		if (get_port(r, v, at, &a->port) < 0) {
+			return -ENODEV;
+		}
+		if (r->domain >= 0 && a->port != r->domain) {
+			return fail(r, EINVAL,
+				    "%s: a port's ingress rules deliver to that port only", at);
+		}
+		return 0;
+	}
+	if (strcmp(fate, "pipe") == 0) {
+		struct flow_pipe *p;
+
+		if (!json_object_object_get_ex(o, "pipe", &v) ||
+		    !json_object_is_type(v, json_type_string)) {
+			return fail(r, EINVAL, "%s.pipe: fate pipe needs a pipe name", where);
+		}
+		p = find_pipe(d, json_object_get_string(v));
+		if (p == NULL) {
+			return fail(r, ENOENT, "%s.pipe: no pipe \"%s\" in this domain", where,
+				    json_object_get_string(v));
+		}
+		a->fate = ESW_FATE_PIPE;
+		a->pipe = p->p;
+		return 0;
+	}
+	return fail(r, EINVAL, "%s.fate: \"%s\" is not drop, port, pipe or deliver", where, fate);
+}
+
+/* ---- requests, on the data-plane thread ---- */
+
+static const char *req_string(struct json_object *req, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(req, key, &v) || !json_object_is_type(v, json_type_string)) {
+		return NULL;
+	}
+	return json_object_get_string(v);
+}
+
+static void mask_field(struct esw_key *mask, uint32_t bit)
+{
+	switch (bit) {
+	case F_IN_PORT:
+		mask->in_port = 0xffff;
+		break;
+	case F_ETH_TYPE:
+		mask->ethertype = 0xffff;
+		break;
+	case F_VLAN:
+		mask->vlan_id = 0xfff;
+		break;
+	case F_SRC_MAC:
+		memset(mask->src_mac, 0xff, 6);
+		break;
+	case F_DST_MAC:
+		memset(mask->dst_mac, 0xff, 6);
+		break;
+	case F_IP_VER:
+		mask->ip_ver = 0xff;
+		break;
+	case F_IP_PROTO:
+		mask->ip_proto = 0xff;
+		break;
+	case F_SRC_IP:
+		memset(mask->src_ip, 0xff, 16);
+		break;
+	case F_DST_IP:
+		memset(mask->dst_ip, 0xff, 16);
+		break;
+	case F_SRC_PORT:
+		mask->sport = 0xffff;
+		break;
+	case F_DST_PORT:
+		mask->dport = 0xffff;
+		break;
+	case F_VNI:
+		mask->vni = 0xffffff;
+		break;
+	default:
+		break;
+	}
+}
+
+static int do_pipe_create(struct flow_req *r)
+{
+	struct flow_domain *d = domain_of(r);
+	const char *name = req_string(r->req, "name");
+	const char *kind = req_string(r->req, "kind");
+	struct esw_actions miss = {.fate = ESW_FATE_DROP};
+	struct flow_pipe *p;
+	struct json_object *v;
+	uint64_t max = FLOW_DEFAULT_MAX;
+	bool root = false;
+	struct esw *esw;
+	int rc;
+
+	if (name == NULL || name[0] == '\0' || strlen(name) >= FLOW_NAME_MAX) {
+		return fail(r, EINVAL, "name: 1..%d characters", FLOW_NAME_MAX - 1);
+	}
+	if (find_pipe(d, name) != NULL) {
+		return fail(r, EEXIST, "%s: a pipe of that name exists in this domain", name);
+	}
+	if (d->n == FLOW_MAX_PIPES) {
+		return fail(r, ENOSPC, "a domain holds at most %d pipes", FLOW_MAX_PIPES);
+	}
+	p = &d->pipes[d->n];
+	memset(p, 0, sizeof(*p));
+	if (kind == NULL) {
+		return fail(r, EINVAL, "kind: exact, acl or lpm");
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(kind_names); i++) {
+		if (strcmp(kind, kind_names[i]) == 0) {
+			p->kind = (enum flow_kind)i;
+			break;
+		}
+		if (i + 1 == ARRAY_SIZE(kind_names)) {
+			return fail(r, EINVAL, "kind: \"%s\" is not exact, acl or lpm", kind);
+		}
+	}
+	if (json_object_object_get_ex(r->req, "max_entries", &v) &&
+	    (get_u64(r, v, "max_entries", ESW_ACL_MAX_RULES, &max) < 0 || max == 0)) {
+		return fail(r, EINVAL, "max_entries: 1..%u", ESW_ACL_MAX_RULES);
+	}
+	if (json_object_object_get_ex(r->req, "root", &v)) {
+		root = json_object_get_boolean(v);
+	}
+	if (json_object_object_get_ex(r->req, "match", &v)) {
+		if (p->kind != FLOW_EXACT || !json_object_is_type(v, json_type_array)) {
+			return fail(r, EINVAL, "match: a list of fields, for exact pipes");
+		}
+		for (size_t i = 0; i < json_object_array_length(v); i++) {
+			const char *f = json_object_get_string(json_object_array_get_idx(v, i));
+			int bit = f != NULL ? field_bit(f) : -1;
+
+			if (bit < 0) {
+				return fail(r, EINVAL, "match[%zu]: unknown field \"%s\"", i,
+					    f != NULL ? f : "");
+			}
+			p->fields |= 1u << bit;
+			mask_field(&p->mask, 1u << bit);
+		}
+	}
+	if (p->kind == FLOW_EXACT && p->fields == 0) {
+		return fail(r, EINVAL, "match: an exact pipe needs the fields it matches on");
+	}
+	if (json_object_object_get_ex(r->req, "miss", &v)) {
+		rc = parse_actions(r, v, "miss", &miss);
+		if (rc < 0) {
+			return rc;
+		}
+	}
+	esw = r->domain < 0 ? simd_dp_switch(r->s->dp) : simd_dp_ingress(r->s->dp, r->domain);
+	if (esw == NULL) {
+		rc = esw_create(&esw);
+		if (rc < 0) {
+			return fail(r, -rc, "cannot create the domain: %s", strerror(-rc));
+		}
+		simd_dp_set_ingress(r->s->dp, (size_t)r->domain, esw);
+	}
+	switch (p->kind) {
+	case FLOW_EXACT:
+		rc = esw_pipe_create_exact(esw, name, &p->mask, (uint32_t)max, &miss, &p->p);
+		break;
+	case FLOW_ACL:
+		rc = esw_pipe_create_acl(esw, name, (uint32_t)max, &miss, &p->p);
+		break;
+	default:
+		rc = esw_pipe_create_lpm(esw, name, (uint32_t)max, &miss, &p->p);
+		break;
+	}
+	if (rc == 0 && p->kind == FLOW_ACL) {
+		rc = esw_acl_commit(p->p); /* an empty ACL sends everything the miss way */
+	}
+	if (rc == 0 && root) {
+		rc = esw_set_root(esw, p->p);
+	}
+	if (rc < 0) {
+		return fail(r, -rc, "%s: cannot create the pipe: %s", name, strerror(-rc));
+	}
+	dpu_strscpy(p->name, name, sizeof(p->name));
+	p->entries = json_object_new_object();
+	d->n++;
+	log_info("pipe %s (%s) created in %s%s", name, kind,
+		 r->domain < 0 ? "the switch" : r->s->dev->ports[r->domain].name,
+		 root ? " as its root" : "");
+	return 0;
+}
+
+static struct flow_pipe *req_pipe(struct flow_req *r)
+{
+	const char *name = req_string(r->req, "pipe");
+	struct flow_pipe *p;
+
+	if (name == NULL) {
+		fail(r, EINVAL, "pipe: expected a pipe name");
+		return NULL;
+	}
+	p = find_pipe(domain_of(r), name);
+	if (p == NULL) {
+		fail(r, ENOENT, "pipe: no pipe \"%s\" in this domain", name);
+	}
+	return p;
+}
+
+static bool want_commit(struct flow_req *r)
+{
+	struct json_object *v;
+
+	return !json_object_object_get_ex(r->req, "commit", &v) || json_object_get_boolean(v);
+}
+
+static int add_exact(struct flow_req *r, struct flow_pipe *p, const struct match *m,
+		     const struct esw_actions *a, uint32_t *id)
+{
+	if ((m->fields & ~p->fields) != 0 || m->src_len % 32 != 0 || m->dst_len % 32 != 0 ||
+	    m->key.sport != m->sport_hi || m->key.dport != m->dport_hi) {
+		return fail(r, EINVAL,
+			    "match: pipe %s matches exact values of its fields only "
+			    "(no ranges or prefixes, no other fields)",
+			    p->name);
+	}
+	return esw_exact_add(p->p, &m->key, a, id);
+}
+
+static int add_acl(struct flow_req *r, struct flow_pipe *p, const struct match *m,
+		   const struct esw_actions *a, uint32_t prio, uint32_t *id)
+{
+	struct esw_acl_rule rule = {
+		.priority = prio, .sport_hi = 0xffff, .dport_hi = 0xffff, .in_port_hi = 0xffff};
+	uint32_t ok =
+		F_IN_PORT | F_IP_VER | F_IP_PROTO | F_SRC_IP | F_DST_IP | F_SRC_PORT | F_DST_PORT;
+
+	if ((m->fields & ~ok) != 0) {
+		return fail(r, EINVAL,
+			    "match: acl pipes match in_port, ip_version, ip_proto, IPv4 prefixes "
+			    "and port ranges");
+	}
+	if (m->key.ip_ver == 6 && (m->fields & (F_SRC_IP | F_DST_IP))) {
+		return fail(r, EINVAL, "match: acl prefixes are IPv4");
+	}
+	if (prio > ESW_ACL_MAX_PRIORITY) {
+		return fail(r, EINVAL, "priority: 0..%d", ESW_ACL_MAX_PRIORITY);
+	}
+	if (m->fields & F_IN_PORT) {
+		rule.in_port_lo = rule.in_port_hi = m->key.in_port;
+	}
+	rule.ip_ver = m->key.ip_ver;
+	if (m->fields & F_IP_PROTO) {
+		rule.proto = m->key.ip_proto;
+		rule.proto_mask = 0xff;
+	}
+	if (m->fields & F_SRC_IP) {
+		memcpy(&rule.src4, m->key.src_ip, 4);
+		rule.src4 = ntohl(rule.src4);
+		rule.src4_len = m->src_len;
+	}
+	if (m->fields & F_DST_IP) {
+		memcpy(&rule.dst4, m->key.dst_ip, 4);
+		rule.dst4 = ntohl(rule.dst4);
+		rule.dst4_len = m->dst_len;
+	}
+	if (m->fields & F_SRC_PORT) {
+		rule.sport_lo = m->key.sport;
+		rule.sport_hi = m->sport_hi;
+	}
+	if (m->fields & F_DST_PORT) {
+		rule.dport_lo = m->key.dport;
+		rule.dport_hi = m->dport_hi;
+	}
+	return esw_acl_add(p->p, &rule, a, id);
+}
+
+static int add_lpm(struct flow_req *r, struct flow_pipe *p, const struct match *m,
+		   const struct esw_actions *a, unsigned int n_acts, uint32_t *id)
+{
+	if (m->fields != F_DST_IP && m->fields != (F_DST_IP | F_IP_VER)) {
+		return fail(r, EINVAL, "match: lpm pipes match dst_ip (a prefix) only");
+	}
+	if (m->dst_len == 0) {
+		return fail(r, EINVAL, "match.dst_ip: prefix length 1..%d",
+			    m->key.ip_ver == 4 ? 32 : 128);
+	}
+	return esw_lpm_add(p->p, m->key.ip_ver, m->key.dst_ip, m->dst_len, a, n_acts, id);
+}
+
+static int do_entry_add(struct flow_req *r)
+{
+	struct flow_pipe *p = req_pipe(r);
+	struct esw_actions acts[ESW_ECMP_MAX];
+	struct json_object *mo, *ao, *v, *rec;
+	unsigned int n_acts = 1;
+	uint64_t prio = 0;
+	struct match m;
+	uint32_t id = 0;
+	char key[16];
+	int rc;
+
+	if (p == NULL) {
+		return -ENOENT;
+	}
+	if (!json_object_object_get_ex(r->req, "match", &mo) ||
+	    !json_object_object_get_ex(r->req, "actions", &ao)) {
+		return fail(r, EINVAL, "entry-add needs \"match\" and \"actions\"");
+	}
+	if (json_object_object_get_ex(r->req, "priority", &v) &&
+	    get_u64(r, v, "priority", UINT32_MAX, &prio) < 0) {
+		return -EINVAL;
+	}
+	rc = parse_match(r, mo, &m);
+	if (rc < 0) {
+		return rc;
+	}
+	if (json_object_is_type(ao, json_type_array)) {
+		size_t n = json_object_array_length(ao);
+
+		if (p->kind != FLOW_LPM || n == 0 || n > ESW_ECMP_MAX) {
+			return fail(r, EINVAL,
+				    "actions: a list (ECMP, 1..%d members) is for lpm pipes only",
+				    ESW_ECMP_MAX);
+		}
+		for (size_t i = 0; i < n; i++) {
+			char at[32];
+
+			snprintf(at, sizeof(at), "actions[%zu]", i);
+			rc = parse_actions(r, json_object_array_get_idx(ao, i), at, &acts[i]);
+			if (rc < 0) {
+				return rc;
+			}
+		}
+		n_acts = (unsigned int)n;
+	} else {
+		rc = parse_actions(r, ao, "actions", &acts[0]);
+		if (rc < 0) {
+			return rc;
+		}
+	}
+	switch (p->kind) {
+	case FLOW_EXACT:
+		rc = add_exact(r, p, &m, &acts[0], &id);
+		break;
+	case FLOW_ACL:
+		rc = add_acl(r, p, &m, &acts[0], (uint32_t)prio, &id);
+		if (rc == 0 && want_commit(r)) {
+			rc = esw_acl_commit(p->p);
+			if (rc < 0) {
+				esw_acl_del(p->p, id);
+			}
+		}
+		break;
+	default:
+		rc = add_lpm(r, p, &m, acts, n_acts, &id);
+		break;
+	}
+	if (rc < 0) {
+		if (r->err[0] == '\0') {
+			fail(r, -rc, "%s: cannot add the entry: %s", p->name,
+			     rc == -EEXIST ? "it exists" : strerror(-rc));
+		}
+		return rc;
+	}
+	rec = json_object_new_object();
+	json_object_object_add(rec, "priority", json_object_new_int64((int64_t)prio));
+	json_object_object_add(rec, "match", json_object_get(mo));
+	json_object_object_add(rec, "actions", json_object_get(ao));
+	snprintf(key, sizeof(key), "%u", id);
+	json_object_object_add(p->entries, key, rec);
+	r->reply = json_object_new_uint64(id);
+	return 0;
+}
+
+static int req_entry(struct flow_req *r, struct flow_pipe *p, uint32_t *id, char *key, size_t size)
+{
+	struct json_object *v;
+	uint64_t x;
+
+	if (!json_object_object_get_ex(r->req, "entry", &v) ||
+	    get_u64(r, v, "entry", UINT32_MAX, &x) < 0) {
+		return fail(r, EINVAL, "entry: expected an entry id");
+	}
+	snprintf(key, size, "%llu", (unsigned long long)x);
+	if (!json_object_object_get_ex(p->entries, key, NULL)) {
+		return fail(r, ENOENT, "entry %s: not in pipe %s", key, p->name);
+	}
+	*id = (uint32_t)x;
+	return 0;
+}
+
+static int do_entry_del(struct flow_req *r)
+{
+	struct flow_pipe *p = req_pipe(r);
+	uint32_t id = 0;
+	char key[24];
+	int rc;
+
+	if (p == NULL) {
+		return -ENOENT;
+	}
+	rc = req_entry(r, p, &id, key, sizeof(key));
+	if (rc < 0) {
+		return rc;
+	}
+	switch (p->kind) {
+	case FLOW_EXACT:
+		rc = esw_exact_del(p->p, id);
+		break;
+	case FLOW_ACL:
+		rc = esw_acl_del(p->p, id);
+		if (rc == 0 && want_commit(r)) {
+			rc = esw_acl_commit(p->p);
+		}
+		break;
+	default:
+		rc = esw_lpm_del(p->p, id);
+		break;
+	}
+	if (rc < 0) {
+		return fail(r, -rc, "entry %s: %s", key, strerror(-rc));
+	}
+	json_object_object_del(p->entries, key);
+	return 0;
+}
+
+static int do_pipe_commit(struct flow_req *r)
+{
+	struct flow_pipe *p = req_pipe(r);
+	int rc;
+
+	if (p == NULL) {
+		return -ENOENT;
+	}
+	if (p->kind != FLOW_ACL) {
+		return 0; /* exact and lpm entries take effect at once */
+	}
+	rc = esw_acl_commit(p->p);
+	return rc < 0 ? fail(r, -rc, "%s: commit: %s", p->name, strerror(-rc)) : 0;
+}
+
+static int do_entries(struct flow_req *r)
+{
+	struct flow_pipe *p = req_pipe(r);
+	struct json_object *a;
+
+	if (p == NULL) {
+		return -ENOENT;
+	}
+	a = json_object_new_array();
+	json_object_object_foreach (p->entries, key, rec) {
+		struct json_object *o = json_object_new_object();
+		uint64_t pkts = 0, bytes = 0;
+		uint32_t id = (uint32_t)strtoul(key, NULL, 10);
+
+		esw_entry_stats(p->p, id, &pkts, &bytes);
+		json_object_object_add(o, "entry", json_object_new_uint64(id));
+		json_object_object_foreach (rec, k, v) {
+			json_object_object_add(o, k, json_object_get(v));
+		}
+		json_object_object_add(o, "packets", json_object_new_uint64(pkts));
+		json_object_object_add(o, "bytes", json_object_new_uint64(bytes));
+		json_object_array_add(a, o);
+	}
+	r->reply = a;
+	return 0;
+}
+
+static int do_pipes(struct flow_req *r)
+{
+	struct esw_pipe_info info[FLOW_MAX_PIPES];
+	struct esw *esw =
+		r->domain < 0 ? simd_dp_switch(r->s->dp) : simd_dp_ingress(r->s->dp, r->domain);
+	struct json_object *a = json_object_new_array();
+	int n = esw != NULL ? esw_pipes(esw, info, FLOW_MAX_PIPES) : 0;
+
+	for (int i = 0; i < n && i < FLOW_MAX_PIPES; i++) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "name", json_object_new_string(info[i].name));
+		json_object_object_add(o, "kind", json_object_new_string(info[i].kind));
+		json_object_object_add(o, "root", json_object_new_boolean(info[i].root));
+		json_object_object_add(o, "entries", json_object_new_uint64(info[i].entries));
+		json_object_object_add(o, "max_entries",
+				       json_object_new_uint64(info[i].max_entries));
+		json_object_object_add(o, "hit_packets", json_object_new_uint64(info[i].hit_pkts));
+		json_object_object_add(o, "hit_bytes", json_object_new_uint64(info[i].hit_bytes));
+		json_object_object_add(o, "miss_packets",
+				       json_object_new_uint64(info[i].miss_pkts));
+		json_object_object_add(o, "miss_bytes", json_object_new_uint64(info[i].miss_bytes));
+		json_object_array_add(a, o);
+	}
+	r->reply = a;
+	return 0;
+}
+
+static int do_flush(struct flow_req *r)
+{
+	if (r->domain < 0) {
+		return fail(r, EINVAL, "flush: name the port whose ingress rules go (\"domain\")");
+	}
+	simd_dp_set_ingress(r->s->dp, (size_t)r->domain, NULL);
+	domain_clear(domain_of(r));
+	log_info("%s: ingress rules flushed", r->s->dev->ports[r->domain].name);
+	return 0;
+}
+
+static int flow_on_dp(struct simd_dp *dp, void *arg)
+{
+	struct flow_req *r = arg;
+
+	(void)dp;
+	if (strcmp(r->cmd, "pipe-create") == 0) {
+		return do_pipe_create(r);
+	}
+	if (strcmp(r->cmd, "entry-add") == 0) {
+		return do_entry_add(r);
+	}
+	if (strcmp(r->cmd, "entry-del") == 0) {
+		return do_entry_del(r);
+	}
+	if (strcmp(r->cmd, "pipe-commit") == 0) {
+		return do_pipe_commit(r);
+	}
+	if (strcmp(r->cmd, "entries") == 0) {
+		return do_entries(r);
+	}
+	if (strcmp(r->cmd, "pipes") == 0) {
+		return do_pipes(r);
+	}
+	return do_flush(r);
+}
+
+bool simd_flow_handle(struct simd *s, const char *cmd, struct json_object *req,
+		      struct json_object **reply)
+{
+	static const char *const cmds[] = {"pipe-create", "entry-add", "entry-del", "pipe-commit",
+					   "entries",	  "pipes",     "flush"};
+	static const char *const keys[] = {NULL, "entry", NULL, NULL, "entries", "pipes", NULL};
+	struct flow_req r = {.s = s, .cmd = cmd, .req = req, .domain = -1};
+	const char *domain;
+	size_t which = ARRAY_SIZE(cmds);
+	int rc;
+
+	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++) {
+		if (strcmp(cmd, cmds[i]) == 0) {
+			which = i;
+		}
+	}
+	if (which == ARRAY_SIZE(cmds)) {
+		return false;
+	}
+	domain = req_string(req, "domain");
+	if (domain != NULL && domain[0] != '\0') {
+		r.domain = port_index(s, domain);
+		if (r.domain < 0) {
+			*reply = simd_reply_error(ENODEV, "domain: %s is not a port of %s", domain,
+						  s->dev->name);
+			return true;
+		}
+	}
+	rc = simd_dp_call(s->dp, flow_on_dp, &r);
+	if (rc < 0) {
+		json_object_put(r.reply);
+		*reply = simd_reply_error(-rc, "%s: %s", cmd,
+					  r.err[0] != '\0' ? r.err : strerror(-rc));
+		return true;
+	}
+	*reply = simd_reply_ok(keys[which], keys[which] != NULL ? r.reply : NULL);
+	if (keys[which] == NULL) {
+		json_object_put(r.reply);
+	}
+	return true;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Steering requests on dpu-simd's control socket: pipes and entries in the
+ * switch domain or in a service port's ingress domain, applied to the
+ * emulated eSwitch on the data-plane thread (docs/simulator.md, "Steering").
+ *
+ *   pipe-create  {domain?, name, kind: exact|acl|lpm, match?: [field...],
+ *                 max_entries?, root?, miss?: ACTIONS}
+ *   entry-add    {domain?, pipe, priority?, match: MATCH, actions: ACTIONS,
+ *                 commit?}                              <- {entry: id}
+ *   entry-del    {domain?, pipe, entry, commit?}
+ *   pipe-commit  {domain?, pipe}        (acl: rules added with commit false)
+ *   entries      {domain?, pipe}        <- {entries: [{entry, priority, match,
+ *                                          actions, packets, bytes}]}
+ *   pipes        {domain?}              <- {pipes: [...]}
+ *   flush        {domain}               every pipe of a port's ingress
+ *
+ * MATCH: in_port (port name), eth_type, vlan, src_mac, dst_mac, ip_version,
+ *   ip_proto (number or tcp/udp/icmp/icmpv6), src_ip, dst_ip ("a.b.c.d[/len]"
+ *   or IPv6), src_port, dst_port (number or "lo-hi"), vni.
+ * ACTIONS: fate (drop | port | pipe | deliver), port, pipe, mark, mirror
+ *   (a port name). In a port's ingress domain "deliver" hands the frame to
+ *   the service; an lpm entry may take an array of ACTIONS (ECMP).
+ */
+#ifndef DPU_SIM_SIMD_FLOW_H
+#define DPU_SIM_SIMD_FLOW_H
+
+#include <stdbool.h>
+
+struct json_object;
+struct simd;
+struct simd_flows;
+
+int simd_flows_create(struct simd *s, struct simd_flows **flowsp);
+void simd_flows_destroy(struct simd_flows *flows);
+
+/* Whether 'cmd' is a steering request; if so '*reply' gets the answer (new reference). */
+bool simd_flow_handle(struct simd *s, const char *cmd, struct json_object *req,
+		      struct json_object **reply);
+
+#endif /* DPU_SIM_SIMD_FLOW_H */
