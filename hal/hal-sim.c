@@ -470,9 +470,11 @@ int dpu_sim_replay_status(struct dpu_dev *dev, struct dpu_sim_replay_status *st)
 	return 0;
 }
 
-int dpu_sim_pipes(struct dpu_dev *dev, struct dpu_sim_pipe *pipes, size_t max)
+static struct json_object *flow_req(const char *cmd, const char *domain, const char *pipe);
+
+int dpu_sim_pipes(struct dpu_dev *dev, const char *domain, struct dpu_sim_pipe *pipes, size_t max)
 {
-	struct json_object *a, *v;
+	struct json_object *a, *v, *req;
 	size_t n;
 	int rc;
 
@@ -482,7 +484,9 @@ int dpu_sim_pipes(struct dpu_dev *dev, struct dpu_sim_pipe *pipes, size_t max)
 	if (dev->class != &dpu_hal_sim_class) {
 		return -EOPNOTSUPP;
 	}
-	rc = sim_call_cmd(sim_cast(dev), "pipes", "pipes", &a);
+	req = flow_req("pipes", domain, NULL);
+	rc = sim_call(sim_cast(dev), req, "pipes", &a);
+	json_object_put(req);
 	if (rc < 0) {
 		return rc;
 	}
@@ -771,6 +775,50 @@ static int sim_entry_stats(struct dpu_dev *dev, const char *domain, const char *
 	}
 	json_object_put(a);
 	return rc;
+}
+
+int dpu_sim_entries(struct dpu_dev *dev, const char *domain, const char *pipe,
+		    struct dpu_sim_entry *entries, size_t max)
+{
+	struct json_object *req, *a = NULL, *v;
+	size_t n;
+	int rc;
+
+	if (dev == NULL || pipe == NULL || (entries == NULL && max > 0)) {
+		return -EINVAL;
+	}
+	if (dev->class != &dpu_hal_sim_class) {
+		return -EOPNOTSUPP;
+	}
+	req = flow_req("entries", domain, pipe);
+	rc = sim_call(sim_cast(dev), req, "entries", &a);
+	json_object_put(req);
+	if (rc < 0) {
+		return rc;
+	}
+	n = json_object_array_length(a);
+	for (size_t i = 0; i < n && i < max; i++) {
+		struct json_object *o = json_object_array_get_idx(a, i);
+		struct dpu_sim_entry *e = &entries[i];
+
+		memset(e, 0, sizeof(*e));
+		e->id = (uint32_t)get_u64(o, "entry");
+		e->priority = (uint32_t)get_u64(o, "priority");
+		e->packets = get_u64(o, "packets");
+		e->bytes = get_u64(o, "bytes");
+		if (json_object_object_get_ex(o, "match", &v)) {
+			dpu_strscpy(e->match,
+				    json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN),
+				    sizeof(e->match));
+		}
+		if (json_object_object_get_ex(o, "actions", &v)) {
+			dpu_strscpy(e->actions,
+				    json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN),
+				    sizeof(e->actions));
+		}
+	}
+	json_object_put(a);
+	return (int)n;
 }
 
 static int sim_flow_flush(struct dpu_dev *dev, const char *domain)

@@ -10,6 +10,8 @@
  *     replay FILE --port P ...  replay a pcap into a port (sim only)
  *     nvconfig [get]            NV parameters, current and next boot
  *     nvconfig set NAME VALUE   set a next-boot value
+ *     pipes [--domain PORT]     steering pipes of the switch or a port's ingress
+ *     entries PIPE [--domain PORT]  a pipe's entries with their counters
  *
  * The device is sim:<name> found in DIR (dpu-simd's --run-dir), or the URI.
  */
@@ -234,11 +236,36 @@ static int cmd_counters(struct dpu_dev *dev)
 	return 0;
 }
 
-static int cmd_pipes(struct dpu_dev *dev)
+/* "--domain PORT" among a command's arguments, or NULL (the switch). */
+static int domain_arg(int argc, char **argv, const char **domain, const char **other)
 {
-	struct dpu_sim_pipe p[32];
-	int n = dpu_sim_pipes(dev, p, 32);
+	*domain = NULL;
+	*other = NULL;
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--domain") == 0 && i + 1 < argc) {
+			*domain = argv[++i];
+		} else if (argv[i][0] != '-' && *other == NULL) {
+			*other = argv[i];
+		} else {
+			fprintf(stderr, "dpu-simctl: unknown option or missing value: %s\n",
+				argv[i]);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int cmd_pipes(struct dpu_dev *dev, int argc, char **argv)
+{
+	struct dpu_sim_pipe p[64];
 	struct json_object *a = NULL;
+	const char *domain, *extra;
+	int n = domain_arg(argc, argv, &domain, &extra);
+
+	if (n < 0 || extra != NULL) {
+		return -EINVAL;
+	}
+	n = dpu_sim_pipes(dev, domain, p, ARRAY_SIZE(p));
 
 	if (n < 0) {
 		return n;
@@ -249,7 +276,7 @@ static int cmd_pipes(struct dpu_dev *dev)
 		printf("%-12s %-6s %-5s %10s %12s %12s %12s\n", "PIPE", "KIND", "ROOT", "ENTRIES",
 		       "MAX", "HIT PKTS", "MISS PKTS");
 	}
-	for (int i = 0; i < n && i < 32; i++) {
+	for (int i = 0; i < n && i < (int)ARRAY_SIZE(p); i++) {
 		if (as_json) {
 			struct json_object *o = json_object_new_object();
 
@@ -270,6 +297,53 @@ static int cmd_pipes(struct dpu_dev *dev)
 			       (unsigned long long)p[i].max_entries,
 			       (unsigned long long)p[i].hit_packets,
 			       (unsigned long long)p[i].miss_packets);
+		}
+	}
+	if (as_json) {
+		print_json(a);
+	}
+	return 0;
+}
+
+static int cmd_entries(struct dpu_dev *dev, int argc, char **argv)
+{
+	static struct dpu_sim_entry e[1024];
+	struct json_object *a = NULL;
+	const char *domain, *pipe;
+	int n = domain_arg(argc, argv, &domain, &pipe);
+
+	if (n < 0 || pipe == NULL) {
+		fprintf(stderr, "dpu-simctl: entries PIPE [--domain PORT]\n");
+		return -EINVAL;
+	}
+	n = dpu_sim_entries(dev, domain, pipe, e, ARRAY_SIZE(e));
+	if (n < 0) {
+		fprintf(stderr, "dpu-simctl: entries: %s\n",
+			dpu_dev_last_error(dev)[0] ? dpu_dev_last_error(dev) : strerror(-n));
+		return n == -ENOENT || n == -ENODEV ? -EINVAL : n;
+	}
+	if (as_json) {
+		a = json_object_new_array();
+	} else {
+		printf("%-6s %-5s %12s %14s  %s -> %s\n", "ENTRY", "PRIO", "PACKETS", "BYTES",
+		       "MATCH", "ACTIONS");
+	}
+	for (int i = 0; i < n && i < (int)ARRAY_SIZE(e); i++) {
+		if (as_json) {
+			struct json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "entry", json_object_new_uint64(e[i].id));
+			json_object_object_add(o, "priority",
+					       json_object_new_uint64(e[i].priority));
+			json_object_object_add(o, "match", json_tokener_parse(e[i].match));
+			json_object_object_add(o, "actions", json_tokener_parse(e[i].actions));
+			json_object_object_add(o, "packets", json_object_new_uint64(e[i].packets));
+			json_object_object_add(o, "bytes", json_object_new_uint64(e[i].bytes));
+			json_object_array_add(a, o);
+		} else {
+			printf("%-6u %-5u %12llu %14llu  %s -> %s\n", e[i].id, e[i].priority,
+			       (unsigned long long)e[i].packets, (unsigned long long)e[i].bytes,
+			       e[i].match, e[i].actions);
 		}
 	}
 	if (as_json) {
@@ -425,7 +499,9 @@ static void usage(FILE *out)
 	      "  replay FILE --port PORT   replay a pcap into a port through the eSwitch\n"
 	      "         [--speed X | --pps N | --top-speed] [--loop N (0 = forever)] [--no-wait]\n"
 	      "  replay-stop               stop a replay in progress\n"
-	      "  pipes                     the eSwitch's pipes: entries, hits, misses\n"
+	      "  pipes [--domain PORT]     the eSwitch's pipes: entries, hits, misses\n"
+	      "                            (the switch's, or those of a port's ingress)\n"
+	      "  entries PIPE [--domain PORT]  a pipe's entries: match, actions, counters\n"
 	      "options:\n"
 	      "  -r, --run-dir DIR          dpu-simd's run directory\n"
 	      "  -u, --uri URI              device URI (default sim:bf3-0)\n"
@@ -502,23 +578,18 @@ int main(int argc, char **argv)
 			dpu_dev_close(dev);
 			return 1;
 		}
-	} else if (strcmp(cmd, "pipes") == 0) {
-		rc = cmd_pipes(dev);
 	} else if (strcmp(cmd, "replay-stop") == 0) {
 		rc = dpu_sim_replay_stop(dev);
-	} else if (strcmp(cmd, "nvconfig") == 0 &&
-		   (optind + 1 == argc || strcmp(argv[optind + 1], "get") == 0)) {
-		rc = cmd_nv_get(dev);
-	} else if (strcmp(cmd, "replay") == 0) {
-		rc = cmd_replay(dev, argc - optind - 1, argv + optind + 1);
-		if (rc == -EINVAL || rc == -ENOENT || rc == -EBUSY || rc == -ENODEV) {
+	} else if (strcmp(cmd, "pipes") == 0 || strcmp(cmd, "entries") == 0) {
+		rc = (cmd[0] == 'p' ? cmd_pipes : cmd_entries)(dev, argc - optind - 1,
+							       argv + optind + 1);
+		if (rc == -EINVAL) {
 			dpu_dev_close(dev);
 			return 1;
 		}
-	} else if (strcmp(cmd, "pipes") == 0) {
-		rc = cmd_pipes(dev);
-	} else if (strcmp(cmd, "replay-stop") == 0) {
-		rc = dpu_sim_replay_stop(dev);
+	} else if (strcmp(cmd, "nvconfig") == 0 &&
+		   (optind + 1 == argc || strcmp(argv[optind + 1], "get") == 0)) {
+		rc = cmd_nv_get(dev);
 	} else if (strcmp(cmd, "nvconfig") == 0 && optind + 4 == argc &&
 		   strcmp(argv[optind + 1], "set") == 0) {
 		rc = dpu_nv_set(dev, argv[optind + 2], argv[optind + 3]);

@@ -81,6 +81,20 @@ root=$("$ctl" --run-dir "$run" counters | sed -n "s/^counter tree: //p")
 tap_wait 3 "counter tree: the SF's tx_packets" \
 	sh -c "test \"\$(cat '$root/class/net/$sf/statistics/tx_packets')\" = $parsed"
 
+# What dpu-simctl shows of the steering.
+"$ctl" --run-dir "$run" pipes >"$work/pipes.txt"
+tap_check "simctl pipes: the mirror pipe is the switch's root" grep -Eq '^mirror +exact +yes +1 ' "$work/pipes.txt"
+"$ctl" --run-dir "$run" pipes --domain "$sf" >"$work/pipes-sf.txt"
+tap_check "simctl pipes --domain: the SF's filter, 2 entries" grep -Eq '^filter +acl +yes +2 ' "$work/pipes-sf.txt"
+"$ctl" --run-dir "$run" --json entries filter --domain "$sf" >"$work/entries.json"
+tap_check "simctl entries: packets per entry" \
+	test "$(json "$work/entries.json" '[e["packets"] for e in d]')" = "[$want1, $want2]"
+tap_check "simctl entries: the match as given" \
+	test "$(json "$work/entries.json" 'd[1]["match"]["dst_port"]')" = "80-443"
+"$ctl" --run-dir "$run" entries nope --domain "$sf" 2>"$work/entries.err"
+tap_check "simctl entries of an unknown pipe: exit 1, named" \
+	sh -c "test $? -eq 1 && grep -q 'no pipe \"nope\"' '$work/entries.err'"
+
 # Steering errors name the field.
 /usr/bin/python3 - "$run/simd.sock" >"$work/bad.log" 2>&1 <<'PY'
 import json, socket, sys

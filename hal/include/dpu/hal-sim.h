@@ -41,8 +41,23 @@ struct dpu_sim_pipe {
 	uint64_t hit_packets, hit_bytes, miss_packets, miss_bytes;
 };
 
-/* Fill up to 'max' pipes; returns how many there are. */
-int dpu_sim_pipes(struct dpu_dev *dev, struct dpu_sim_pipe *pipes, size_t max);
+/*
+ * The pipes of a domain (NULL: the switch; else a port's ingress): fills up
+ * to 'max', returns how many there are.
+ */
+int dpu_sim_pipes(struct dpu_dev *dev, const char *domain, struct dpu_sim_pipe *pipes, size_t max);
+
+/* One entry of a pipe; match and actions as dpu-simd's JSON (sim/simd/flow.h). */
+struct dpu_sim_entry {
+	uint32_t id, priority;
+	char match[256];
+	char actions[512];
+	uint64_t packets, bytes;
+};
+
+/* A pipe's entries: fills up to 'max', returns how many there are. */
+int dpu_sim_entries(struct dpu_dev *dev, const char *domain, const char *pipe,
+		    struct dpu_sim_entry *entries, size_t max);
 
 /* -EBUSY while a replay runs; -ENODEV for an unknown port; -EINVAL for a bad file. */
 int dpu_sim_replay_start(struct dpu_dev *dev, const struct dpu_sim_replay *req, char *why,
