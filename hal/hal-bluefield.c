@@ -16,11 +16,18 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/timex.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/ptp_clock.h>
 
 #define DPU_LOG_MODULE "hal-bluefield"
 #include "common/log.h"
@@ -392,6 +399,129 @@ static int bf_sensor_list(struct dpu_dev *dev, struct dpu_sensor_info *sensors, 
 	return (int)n;
 }
 
+/* ---- the PHC: /dev/ptpN of the first port that has one ---- */
+
+#define BF_CLOCKID(fd) ((clockid_t)((~(unsigned int)(fd) << 3) | 3))
+
+static int bf_phc_open(struct hal_bf *h)
+{
+	char **names, path[PATH_MAX], dev[64] = "";
+	size_t n;
+	int rc = list_ports(h, &names, &n), fd;
+
+	if (rc < 0) {
+		return rc;
+	}
+	for (size_t i = 0; i < n && dev[0] == '\0'; i++) {
+		struct dirent *de;
+		DIR *d;
+
+		snprintf(path, sizeof(path), "%s/class/net/%s/device/ptp", h->root, names[i]);
+		d = opendir(path);
+		while (d != NULL && (de = readdir(d)) != NULL) {
+			if (strncmp(de->d_name, "ptp", 3) == 0 && strlen(de->d_name) < 16) {
+				snprintf(dev, sizeof(dev), "/dev/%s", de->d_name);
+				break;
+			}
+		}
+		if (d != NULL) {
+			closedir(d);
+		}
+	}
+	free_names(names, n);
+	if (dev[0] == '\0') {
+		dpu_dev_set_error(&h->up, "%s: no port with a PTP clock (device/ptp)", h->pci);
+		return -ENODEV;
+	}
+	fd = open(dev, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+		dpu_dev_set_error(&h->up, "%s: %s", dev, strerror(-rc));
+		return rc == -ENOENT ? -ENODEV : rc;
+	}
+	return fd;
+}
+
+static int bf_phc_read(struct dpu_dev *dev, struct dpu_phc_state *st)
+{
+	struct ptp_clock_caps caps;
+	struct timespec t0, t, t1;
+	struct timex tx = {.modes = 0};
+	int fd = bf_phc_open(bf_cast(dev)), rc = 0;
+
+	if (fd < 0) {
+		return fd;
+	}
+	/* The system's time halfway between two readings around the PHC's. */
+	if (clock_gettime(CLOCK_REALTIME, &t0) < 0 || clock_gettime(BF_CLOCKID(fd), &t) < 0 ||
+	    clock_gettime(CLOCK_REALTIME, &t1) < 0 || clock_adjtime(BF_CLOCKID(fd), &tx) < 0) {
+		rc = -errno;
+	} else {
+		int64_t a = (int64_t)t0.tv_sec * 1000000000 + t0.tv_nsec;
+		int64_t b = (int64_t)t1.tv_sec * 1000000000 + t1.tv_nsec;
+
+		st->phc_ns = (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+		st->sys_ns = a + (b - a) / 2;
+		st->freq_ppb = (double)tx.freq * 1000.0 / 65536.0; /* scaled ppm */
+		if (ioctl(fd, PTP_CLOCK_GETCAPS, &caps) == 0) {
+			st->max_adj_ppb = caps.max_adj;
+		}
+	}
+	close(fd);
+	return rc;
+}
+
+static int bf_phc_adjust(struct dpu_dev *dev, struct timex *tx)
+{
+	int fd = bf_phc_open(bf_cast(dev)), rc = 0;
+
+	if (fd < 0) {
+		return fd;
+	}
+	if (clock_adjtime(BF_CLOCKID(fd), tx) < 0) {
+		rc = -errno;
+	}
+	close(fd);
+	return rc;
+}
+
+static int bf_phc_settime(struct dpu_dev *dev, int64_t phc_ns)
+{
+	struct timespec ts = {.tv_sec = phc_ns / 1000000000, .tv_nsec = phc_ns % 1000000000};
+	int fd = bf_phc_open(bf_cast(dev)), rc = 0;
+
+	if (fd < 0) {
+		return fd;
+	}
+	if (clock_settime(BF_CLOCKID(fd), &ts) < 0) {
+		rc = -errno;
+	}
+	close(fd);
+	return rc;
+}
+
+static int bf_phc_step(struct dpu_dev *dev, int64_t delta_ns)
+{
+	struct timex tx = {.modes = ADJ_SETOFFSET | ADJ_NANO};
+	int64_t sec = delta_ns / 1000000000, nsec = delta_ns % 1000000000;
+
+	if (nsec < 0) { /* the kernel wants 0 <= tv_usec (ns) < 1e9 */
+		sec--;
+		nsec += 1000000000;
+	}
+	tx.time.tv_sec = (time_t)sec;
+	tx.time.tv_usec = (suseconds_t)nsec;
+	return bf_phc_adjust(dev, &tx);
+}
+
+static int bf_phc_adjfreq(struct dpu_dev *dev, double ppb)
+{
+	struct timex tx = {.modes = ADJ_FREQUENCY};
+
+	tx.freq = (long)llround(ppb * 65536.0 / 1000.0);
+	return bf_phc_adjust(dev, &tx);
+}
+
 const struct dpu_hal_class dpu_hal_bluefield_class = {
 	.scheme = "bluefield",
 	.api_version = DPU_HAL_API_VERSION,
@@ -402,4 +532,8 @@ const struct dpu_hal_class dpu_hal_bluefield_class = {
 	.port_list = bf_port_list,
 	.port_stats = bf_port_stats,
 	.sensor_list = bf_sensor_list,
+	.phc_read = bf_phc_read,
+	.phc_settime = bf_phc_settime,
+	.phc_step = bf_phc_step,
+	.phc_adjfreq = bf_phc_adjfreq,
 };

@@ -58,6 +58,12 @@ struct dpu_hal_class {
 			   uint32_t entry, uint64_t *packets, uint64_t *bytes);
 	int (*flow_flush)(struct dpu_dev *dev, const char *domain);
 
+	/* The PHC; 'st' is zeroed before the call. */
+	int (*phc_read)(struct dpu_dev *dev, struct dpu_phc_state *st);
+	int (*phc_settime)(struct dpu_dev *dev, int64_t phc_ns);
+	int (*phc_step)(struct dpu_dev *dev, int64_t delta_ns);
+	int (*phc_adjfreq)(struct dpu_dev *dev, double ppb);
+
 	/* Packet I/O (dpu/hal-io.h): how this process reaches port 'port'. */
 	int (*port_attach)(struct dpu_dev *dev, const char *port, struct dpu_hal_attach *at);
 };

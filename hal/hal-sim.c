@@ -830,6 +830,63 @@ static int sim_flow_flush(struct dpu_dev *dev, const char *domain)
 	return rc;
 }
 
+static int sim_phc_read(struct dpu_dev *dev, struct dpu_phc_state *st)
+{
+	struct json_object *o, *v;
+	int rc = sim_call_cmd(sim_cast(dev), "clock", "clock", &o);
+
+	if (rc < 0) {
+		return rc;
+	}
+	st->phc_ns = json_object_object_get_ex(o, "phc_ns", &v) ? json_object_get_int64(v) : 0;
+	st->sys_ns = json_object_object_get_ex(o, "sys_ns", &v) ? json_object_get_int64(v) : 0;
+	st->freq_ppb = json_object_object_get_ex(o, "freq_ppb", &v) ? json_object_get_double(v) : 0;
+	st->drift_ppb =
+		json_object_object_get_ex(o, "drift_ppb", &v) ? json_object_get_double(v) : 0;
+	st->max_adj_ppb =
+		json_object_object_get_ex(o, "max_adj_ppb", &v) ? json_object_get_double(v) : 0;
+	json_object_put(o);
+	return 0;
+}
+
+static int clock_adjust(struct dpu_dev *dev, const char *key, struct json_object *val)
+{
+	struct json_object *req = json_object_new_object();
+	int rc;
+
+	json_object_object_add(req, "cmd", json_object_new_string("clock-adjust"));
+	json_object_object_add(req, key, val);
+	rc = sim_call(sim_cast(dev), req, NULL, NULL);
+	json_object_put(req);
+	return rc;
+}
+
+static int sim_phc_settime(struct dpu_dev *dev, int64_t phc_ns)
+{
+	return clock_adjust(dev, "set_ns", json_object_new_int64(phc_ns));
+}
+
+static int sim_phc_step(struct dpu_dev *dev, int64_t delta_ns)
+{
+	return clock_adjust(dev, "step_ns", json_object_new_int64(delta_ns));
+}
+
+static int sim_phc_adjfreq(struct dpu_dev *dev, double ppb)
+{
+	return clock_adjust(dev, "freq_ppb", json_object_new_double(ppb));
+}
+
+int dpu_sim_phc_set_drift(struct dpu_dev *dev, double ppb)
+{
+	if (dev == NULL || !isfinite(ppb)) {
+		return -EINVAL;
+	}
+	if (dev->class != &dpu_hal_sim_class) {
+		return -EOPNOTSUPP;
+	}
+	return clock_adjust(dev, "drift_ppb", json_object_new_double(ppb));
+}
+
 /* A service port is a memif interface: dpu-simd serves, this process is the client. */
 static int sim_port_attach(struct dpu_dev *dev, const char *port, struct dpu_hal_attach *at)
 {
@@ -877,4 +934,8 @@ const struct dpu_hal_class dpu_hal_sim_class = {
 	.entry_stats = sim_entry_stats,
 	.flow_flush = sim_flow_flush,
 	.port_attach = sim_port_attach,
+	.phc_read = sim_phc_read,
+	.phc_settime = sim_phc_settime,
+	.phc_step = sim_phc_step,
+	.phc_adjfreq = sim_phc_adjfreq,
 };

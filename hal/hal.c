@@ -4,6 +4,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -237,6 +238,55 @@ int dpu_flow_flush(struct dpu_dev *dev, const char *domain)
 		return -EOPNOTSUPP;
 	}
 	return dev->class->flow_flush(dev, domain);
+}
+
+int dpu_phc_read(struct dpu_dev *dev, struct dpu_phc_state *st)
+{
+	if (dev == NULL || st == NULL) {
+		return -EINVAL;
+	}
+	dev->last_error[0] = '\0';
+	if (dev->class->phc_read == NULL) {
+		return -EOPNOTSUPP;
+	}
+	memset(st, 0, sizeof(*st));
+	return dev->class->phc_read(dev, st);
+}
+
+int dpu_phc_settime(struct dpu_dev *dev, int64_t phc_ns)
+{
+	if (dev == NULL || phc_ns < 0) {
+		return -EINVAL;
+	}
+	dev->last_error[0] = '\0';
+	if (dev->class->phc_settime == NULL) {
+		return -EOPNOTSUPP;
+	}
+	return dev->class->phc_settime(dev, phc_ns);
+}
+
+int dpu_phc_step(struct dpu_dev *dev, int64_t delta_ns)
+{
+	if (dev == NULL) {
+		return -EINVAL;
+	}
+	dev->last_error[0] = '\0';
+	if (dev->class->phc_step == NULL) {
+		return -EOPNOTSUPP;
+	}
+	return dev->class->phc_step(dev, delta_ns);
+}
+
+int dpu_phc_adjfreq(struct dpu_dev *dev, double ppb)
+{
+	if (dev == NULL || !isfinite(ppb)) {
+		return -EINVAL;
+	}
+	dev->last_error[0] = '\0';
+	if (dev->class->phc_adjfreq == NULL) {
+		return -EOPNOTSUPP;
+	}
+	return dev->class->phc_adjfreq(dev, ppb);
 }
 
 const char *dpu_port_kind_name(enum dpu_port_kind kind)

@@ -12,6 +12,7 @@ UNIT_TESTS = \
 	tests/unit/test-log \
 	tests/unit/test-loop \
 	tests/unit/test-sim-device \
+	tests/unit/test-sim-phc \
 	tests/unit/test-timeutil
 
 tests_unit_test_cfg_SOURCES = tests/unit/test-cfg.c
@@ -34,6 +35,10 @@ tests_unit_test_loop_SOURCES = tests/unit/test-loop.c
 tests_unit_test_loop_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_loop_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_loop_LDADD = $(UNIT_LDADD) -lpthread
+tests_unit_test_sim_phc_SOURCES = tests/unit/test-sim-phc.c
+tests_unit_test_sim_phc_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_sim_phc_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sim_phc_LDADD = sim/libdpusim.la $(UNIT_LDADD) -lm
 tests_unit_test_sim_device_SOURCES = tests/unit/test-sim-device.c
 tests_unit_test_sim_device_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_sim_device_CFLAGS = $(UNIT_CFLAGS)

@@ -16,6 +16,7 @@
 #define DPU_LOG_MODULE "simd-ctl"
 #include "common/log.h"
 #include "common/loop.h"
+#include "common/timeutil.h"
 #include "sim/eswitch/esw.h"
 #include "sim/simd/ctl.h"
 #include "sim/simd/flow.h"
@@ -255,6 +256,91 @@ static struct json_object *do_replay_status(struct simd *s)
 	return simd_reply_ok("replay", o);
 }
 
+/* The PHC's reference: CLOCK_MONOTONIC, sampled with CLOCK_REALTIME around it. */
+static void clock_now(int64_t *mono, int64_t *real)
+{
+	int64_t r0 = (int64_t)dpu_time_real_ns();
+
+	*mono = (int64_t)dpu_time_mono_ns();
+	*real = r0 + ((int64_t)dpu_time_real_ns() - r0) / 2;
+}
+
+static struct json_object *do_clock(struct simd *s)
+{
+	struct json_object *o = json_object_new_object();
+	int64_t mono, real, phc;
+
+	clock_now(&mono, &real);
+	phc = sim_phc_read(&s->phc, mono);
+	json_object_object_add(o, "phc_ns", json_object_new_int64(phc));
+	json_object_object_add(o, "sys_ns", json_object_new_int64(real));
+	json_object_object_add(o, "offset_ns", json_object_new_int64(phc - real));
+	json_object_object_add(o, "freq_ppb", json_object_new_double(s->phc.freq_ppb));
+	json_object_object_add(o, "drift_ppb", json_object_new_double(s->phc.drift_ppb));
+	json_object_object_add(o, "max_adj_ppb", json_object_new_double(SIM_PHC_MAX_ADJ_PPB));
+	return simd_reply_ok("clock", o);
+}
+
+/* Drift the oscillator may have: up to 10% (a broken one), so servos can be tested hard. */
+#define SIMD_MAX_DRIFT_PPB 1e8
+
+static struct json_object *do_clock_adjust(struct simd *s, struct json_object *req)
+{
+	struct json_object *v;
+	int64_t mono, real;
+	bool any = false;
+
+	clock_now(&mono, &real);
+	(void)real;
+	json_object_object_foreach (req, key, val) {
+		(void)val;
+		if (strcmp(key, "cmd") != 0 && strcmp(key, "set_ns") != 0 &&
+		    strcmp(key, "step_ns") != 0 && strcmp(key, "freq_ppb") != 0 &&
+		    strcmp(key, "drift_ppb") != 0) {
+			return simd_reply_error(EINVAL, "clock-adjust: unknown key \"%.40s\"", key);
+		}
+	}
+	if (json_object_object_get_ex(req, "freq_ppb", &v)) {
+		double ppb = json_object_get_double(v);
+
+		if (sim_phc_adjfreq(&s->phc, mono, ppb) < 0) {
+			return simd_reply_error(ERANGE, "clock-adjust: freq_ppb %g beyond +-%g",
+						ppb, SIM_PHC_MAX_ADJ_PPB);
+		}
+		any = true;
+	}
+	if (json_object_object_get_ex(req, "drift_ppb", &v)) {
+		double ppb = json_object_get_double(v);
+
+		if (!isfinite(ppb) || fabs(ppb) > SIMD_MAX_DRIFT_PPB) {
+			return simd_reply_error(ERANGE, "clock-adjust: drift_ppb %g beyond +-%g",
+						ppb, SIMD_MAX_DRIFT_PPB);
+		}
+		sim_phc_set_drift(&s->phc, mono, ppb);
+		log_info("PHC drift %g ppb", ppb);
+		any = true;
+	}
+	if (json_object_object_get_ex(req, "set_ns", &v)) {
+		if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0) {
+			return simd_reply_error(EINVAL, "clock-adjust: set_ns: a time >= 0 in ns");
+		}
+		sim_phc_set(&s->phc, mono, json_object_get_int64(v));
+		any = true;
+	}
+	if (json_object_object_get_ex(req, "step_ns", &v)) {
+		if (!json_object_is_type(v, json_type_int)) {
+			return simd_reply_error(EINVAL, "clock-adjust: step_ns: an integer (ns)");
+		}
+		sim_phc_step(&s->phc, mono, json_object_get_int64(v));
+		any = true;
+	}
+	if (!any) {
+		return simd_reply_error(EINVAL, "clock-adjust: give set_ns, step_ns, freq_ppb "
+						"or drift_ppb");
+	}
+	return simd_reply_ok(NULL, NULL);
+}
+
 static struct json_object *do_port_attach(struct simd *s, struct json_object *req)
 {
 	const char *port = get_string(req, "port");
@@ -314,6 +400,12 @@ struct json_object *simd_ctl_handle(struct simd *s, struct json_object *req)
 	}
 	if (strcmp(cmd, "counters") == 0) {
 		return do_counters(s);
+	}
+	if (strcmp(cmd, "clock") == 0) {
+		return do_clock(s);
+	}
+	if (strcmp(cmd, "clock-adjust") == 0) {
+		return do_clock_adjust(s, req);
 	}
 	if (strcmp(cmd, "port-attach") == 0) {
 		return do_port_attach(s, req);

@@ -14,6 +14,10 @@
  *   -> {"cmd": "port-attach", "port": P}
  *                                      <- {"ok": true, "attach": {port, index, socket}}
  *      makes P a service port: a memif server at <run dir>/memif-<P>.sock
+ *   -> {"cmd": "clock"}                <- {"ok": true, "clock": {phc_ns, sys_ns, offset_ns,
+ *                                          freq_ppb, drift_ppb, max_adj_ppb}}
+ *   -> {"cmd": "clock-adjust", "set_ns"?: N, "step_ns"?: N, "freq_ppb"?: X,
+ *       "drift_ppb"?: X}               <- {"ok": true}
  *   -> steering requests: pipe-create, entry-add, entry-del, pipe-commit,
  *      entries, pipes, flush (sim/simd/flow.h)
  * Errors: {"ok": false, "errno": 22, "error": "why"}.
@@ -26,6 +30,7 @@
 #include "common/util.h"
 #include "sim/device.h"
 #include "sim/nvstore.h"
+#include "sim/phc.h"
 #include "sim/simd/dataplane.h"
 
 struct dpu_loop;
@@ -43,6 +48,7 @@ struct simd {
 	struct sim_nvstore *nv;
 	struct simd_dp *dp;
 	struct simd_flows *flows;
+	struct sim_phc phc;
 	struct simd_port_counters published[SIM_MAX_PORTS];
 	struct dpu_loop *loop;
 	int listen_fd;

@@ -204,6 +204,8 @@ int main(int argc, char **argv)
 		log_err("data plane: %s", strerror(-rc));
 		goto out;
 	}
+	/* The PHC starts on the system's time, free-running from there. */
+	sim_phc_init(&s.phc, (int64_t)dpu_time_mono_ns(), (int64_t)dpu_time_real_ns(), 0);
 	rc = simd_flows_create(&s, &s.flows);
 	if (rc < 0) {
 		log_err("steering: %s", strerror(-rc));

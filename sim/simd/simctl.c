@@ -12,6 +12,7 @@
  *     nvconfig set NAME VALUE   set a next-boot value
  *     pipes [--domain PORT]     steering pipes of the switch or a port's ingress
  *     entries PIPE [--domain PORT]  a pipe's entries with their counters
+ *     clock [drift|freq PPB | step|set NS]  the PHC
  *
  * The device is sim:<name> found in DIR (dpu-simd's --run-dir), or the URI.
  */
@@ -352,6 +353,75 @@ static int cmd_entries(struct dpu_dev *dev, int argc, char **argv)
 	return 0;
 }
 
+/* clock [drift PPB | freq PPB | step NS | set NS] */
+static int cmd_clock(struct dpu_dev *dev, int argc, char **argv)
+{
+	struct dpu_phc_state st;
+	char *end;
+	int rc;
+
+	if (argc == 2) {
+		double v;
+
+		errno = 0;
+		v = strtod(argv[1], &end);
+		if (errno != 0 || end == argv[1] || *end != '\0') {
+			fprintf(stderr, "dpu-simctl: clock %s: not a number: %s\n", argv[0],
+				argv[1]);
+			return -EINVAL;
+		}
+		if (strcmp(argv[0], "drift") == 0) {
+			rc = dpu_sim_phc_set_drift(dev, v);
+		} else if (strcmp(argv[0], "freq") == 0) {
+			rc = dpu_phc_adjfreq(dev, v);
+		} else if (strcmp(argv[0], "step") == 0) {
+			rc = dpu_phc_step(dev, (int64_t)v);
+		} else if (strcmp(argv[0], "set") == 0) {
+			rc = dpu_phc_settime(dev, (int64_t)v);
+		} else {
+			fprintf(stderr, "dpu-simctl: clock: drift, freq, step or set\n");
+			return -EINVAL;
+		}
+		if (rc < 0) {
+			fprintf(stderr, "dpu-simctl: clock %s: %s\n", argv[0],
+				dpu_dev_last_error(dev)[0] ? dpu_dev_last_error(dev)
+							   : strerror(-rc));
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (argc != 0) {
+		fprintf(stderr, "dpu-simctl: clock [drift PPB | freq PPB | step NS | set NS]\n");
+		return -EINVAL;
+	}
+	rc = dpu_phc_read(dev, &st);
+	if (rc < 0) {
+		return rc;
+	}
+	if (as_json) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "phc_ns", json_object_new_int64(st.phc_ns));
+		json_object_object_add(o, "sys_ns", json_object_new_int64(st.sys_ns));
+		json_object_object_add(o, "offset_ns",
+				       json_object_new_int64(st.phc_ns - st.sys_ns));
+		json_object_object_add(o, "freq_ppb", json_object_new_double(st.freq_ppb));
+		json_object_object_add(o, "drift_ppb", json_object_new_double(st.drift_ppb));
+		json_object_object_add(o, "max_adj_ppb", json_object_new_double(st.max_adj_ppb));
+		print_json(o);
+	} else {
+		printf("phc        %lld.%09lld\n", (long long)(st.phc_ns / 1000000000),
+		       (long long)(st.phc_ns % 1000000000));
+		printf("system     %lld.%09lld\n", (long long)(st.sys_ns / 1000000000),
+		       (long long)(st.sys_ns % 1000000000));
+		printf("offset     %lld ns (phc - system)\n", (long long)(st.phc_ns - st.sys_ns));
+		printf("frequency  %+.3f ppb (correction; max +-%.0f)\n", st.freq_ppb,
+		       st.max_adj_ppb);
+		printf("drift      %+.3f ppb (the oscillator's own)\n", st.drift_ppb);
+	}
+	return 0;
+}
+
 static void replay_json(const struct dpu_sim_replay_status *st)
 {
 	static const char *const states[] = {"idle", "running", "done", "failed"};
@@ -502,6 +572,9 @@ static void usage(FILE *out)
 	      "  pipes [--domain PORT]     the eSwitch's pipes: entries, hits, misses\n"
 	      "                            (the switch's, or those of a port's ingress)\n"
 	      "  entries PIPE [--domain PORT]  a pipe's entries: match, actions, counters\n"
+	      "  clock                     the PHC: time, offset to the system, frequency\n"
+	      "  clock drift|freq PPB      set the oscillator's drift / the correction\n"
+	      "  clock step|set NS         step the PHC by NS / set it to NS\n"
 	      "options:\n"
 	      "  -r, --run-dir DIR          dpu-simd's run directory\n"
 	      "  -u, --uri URI              device URI (default sim:bf3-0)\n"
@@ -583,6 +656,12 @@ int main(int argc, char **argv)
 	} else if (strcmp(cmd, "pipes") == 0 || strcmp(cmd, "entries") == 0) {
 		rc = (cmd[0] == 'p' ? cmd_pipes : cmd_entries)(dev, argc - optind - 1,
 							       argv + optind + 1);
+		if (rc == -EINVAL) {
+			dpu_dev_close(dev);
+			return 1;
+		}
+	} else if (strcmp(cmd, "clock") == 0) {
+		rc = cmd_clock(dev, argc - optind - 1, argv + optind + 1);
 		if (rc == -EINVAL) {
 			dpu_dev_close(dev);
 			return 1;

@@ -70,6 +70,31 @@ tap_check "nvconfig: next boot changes, current does not" \
 tap_check "nvconfig set of an unknown parameter: exit 1" test $? -eq 1
 tap_check "nvconfig set of an unknown parameter: named" grep -q "NO_SUCH_PARAM: no such NV parameter" "$work/nv.log"
 
+# The PHC: starts on the system's time; a drift moves it at that rate; the
+# servo's correction is bounded; a step moves it at once.
+offset() {
+	"$ctl" --run-dir "$run" --json clock |
+		/usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["offset_ns"])'
+}
+o0=$(offset)
+tap_check "clock: the PHC starts on the system's time (|$o0| < 1 ms)" \
+	test "${o0#-}" -lt 1000000
+"$ctl" --run-dir "$run" clock drift 1000000
+o1=$(offset)
+sleep 1
+o2=$(offset)
+# 1000 ppm over a little more than 1 s (the reads take time too, more under sanitizers).
+tap_check "clock: 1000 ppm drift gains ~1 ms per second ($((o2 - o1)) ns)" \
+	test $((o2 - o1)) -ge 990000 -a $((o2 - o1)) -le 3000000
+"$ctl" --run-dir "$run" clock freq -1000000 2>"$work/freq.log"
+tap_check "clock freq beyond the range: exit 1, says the limit" \
+	sh -c "test $? -eq 1 && grep -q 'beyond +-500000' '$work/freq.log'"
+"$ctl" --run-dir "$run" clock drift 0
+"$ctl" --run-dir "$run" clock step -2000000000
+o3=$(offset)
+tap_check "clock step -2 s: the offset follows ($o3 ns)" \
+	test $((o3 - o2)) -le -1990000000 -a $((o3 - o2)) -ge -2010000000
+
 # Bad requests on the control socket: an error reply, and the daemon goes on.
 /usr/bin/python3 - "$run/simd.sock" >"$work/raw.log" 2>&1 <<'PY'
 import socket, sys

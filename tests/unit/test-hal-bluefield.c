@@ -10,7 +10,9 @@
 
 #include <math.h>
 
+#include "common/daemon.h"
 #include "common/log.h"
+#include "dpu/hal-flow.h"
 #include "dpu/hal.h"
 #include "sim/device.h"
 #include "sim/sysfs.h"
@@ -130,6 +132,46 @@ static void test_stats_and_sensors(void **state)
 	dpu_dev_close(dev);
 }
 
+/* The PHC is /dev/ptpN of a port's device/ptp; this host has none. */
+static void test_phc(void **state)
+{
+	struct fx *f = *state;
+	struct dpu_phc_state st;
+	struct dpu_dev *dev;
+	char *dir;
+
+	assert_int_equal(dpu_dev_open(f->uri, &dev), 0);
+	assert_int_equal(dpu_phc_read(dev, &st), -ENODEV);
+	assert_non_null(strstr(dpu_dev_last_error(dev), "no port with a PTP clock"));
+	assert_true(asprintf(&dir, "%s/class/net/p0/device/ptp/ptp97", f->root) > 0);
+	assert_int_equal(dpu_mkdir_p(dir, 0755), 0);
+	assert_int_equal(dpu_phc_step(dev, 1000), -ENODEV);
+	assert_string_equal(dpu_dev_last_error(dev), "/dev/ptp97: No such file or directory");
+	assert_int_equal(dpu_phc_adjfreq(dev, NAN), -EINVAL);
+	assert_int_equal(dpu_phc_settime(dev, -1), -EINVAL);
+	free(dir);
+	dpu_dev_close(dev);
+}
+
+/* Steering and packet I/O on hardware are still to come: refused, not faked. */
+static void test_no_steering_yet(void **state)
+{
+	struct fx *f = *state;
+	struct dpu_pipe_attr attr = {.name = "x", .kind = DPU_PIPE_ACL};
+	struct dpu_dev *dev;
+
+	assert_int_equal(dpu_dev_open(f->uri, &dev), 0);
+	assert_int_equal(dpu_pipe_create(dev, &attr), -EOPNOTSUPP);
+	attr.name = "";
+	assert_int_equal(dpu_pipe_create(dev, &attr), -EINVAL);
+	attr.name = "x";
+	attr.kind = (enum dpu_pipe_kind)7;
+	assert_int_equal(dpu_pipe_create(dev, &attr), -EINVAL);
+	assert_int_equal(dpu_flow_flush(dev, NULL), -EINVAL);
+	assert_int_equal(dpu_flow_flush(dev, "p0"), -EOPNOTSUPP);
+	dpu_dev_close(dev);
+}
+
 static void test_bad_uris(void **state)
 {
 	struct fx *f = *state;
@@ -153,6 +195,8 @@ int main(void)
 		cmocka_unit_test(test_open_and_info),
 		cmocka_unit_test(test_ports_match_the_description),
 		cmocka_unit_test(test_stats_and_sensors),
+		cmocka_unit_test(test_phc),
+		cmocka_unit_test(test_no_steering_yet),
 		cmocka_unit_test(test_bad_uris),
 	};
 

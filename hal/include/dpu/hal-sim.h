@@ -65,4 +65,7 @@ int dpu_sim_replay_start(struct dpu_dev *dev, const struct dpu_sim_replay *req, 
 int dpu_sim_replay_status(struct dpu_dev *dev, struct dpu_sim_replay_status *st);
 int dpu_sim_replay_stop(struct dpu_dev *dev);
 
+/* The simulated PHC's own frequency error (the servo's job to correct). */
+int dpu_sim_phc_set_drift(struct dpu_dev *dev, double ppb);
+
 #endif /* DPU_HAL_SIM_H */

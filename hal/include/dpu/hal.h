@@ -112,6 +112,25 @@ int dpu_nv_list(struct dpu_dev *dev, struct dpu_nv_param *params, size_t max);
 /* Set the next-boot value; -ENOENT for a parameter the device does not have. */
 int dpu_nv_set(struct dpu_dev *dev, const char *name, const char *value);
 
+/*
+ * The PTP hardware clock (on hardware /dev/ptpN of the first uplink; on the
+ * simulator an oscillator model with settable drift).
+ */
+struct dpu_phc_state {
+	int64_t phc_ns;	    /* the PHC, ns since the epoch of its timescale */
+	int64_t sys_ns;	    /* CLOCK_REALTIME at the same instant */
+	double freq_ppb;    /* the frequency correction in force */
+	double max_adj_ppb; /* the largest correction the clock takes */
+	double drift_ppb;   /* simulator: the oscillator's own error; 0 elsewhere */
+};
+
+int dpu_phc_read(struct dpu_dev *dev, struct dpu_phc_state *st);
+int dpu_phc_settime(struct dpu_dev *dev, int64_t phc_ns);
+/* Step by 'delta_ns' (clock_adjtime ADJ_SETOFFSET). */
+int dpu_phc_step(struct dpu_dev *dev, int64_t delta_ns);
+/* Set the frequency correction (ADJ_FREQUENCY); -ERANGE beyond max_adj_ppb. */
+int dpu_phc_adjfreq(struct dpu_dev *dev, double ppb);
+
 const char *dpu_port_kind_name(enum dpu_port_kind kind);
 const char *dpu_sensor_kind_name(enum dpu_sensor_kind kind);
 
