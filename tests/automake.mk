@@ -77,7 +77,7 @@ tests_helpers_sampled_LDADD = src/common/libdpucommon.la
 TESTS += tests/integration/daemon-lifecycle.sh
 if HAVE_DPDK
 TESTS += tests/integration/simd.sh tests/integration/dpu-sim.sh tests/integration/lpm-kernel.sh \
-	tests/integration/portio.sh
+	tests/integration/portio.sh tests/integration/port-backings.sh
 check_PROGRAMS += tests/helpers/esw-lpm-lookup tests/helpers/portio-sink
 tests_helpers_portio_sink_SOURCES = tests/helpers/portio-sink.c
 tests_helpers_portio_sink_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(DPDK_CFLAGS)
@@ -90,7 +90,8 @@ tests_helpers_esw_lpm_lookup_LDADD = sim/eswitch/libdpuesw.la src/common/libdpuc
 endif
 EXTRA_DIST += tests/integration/daemon-lifecycle.sh tests/integration/simd.sh \
 	tests/integration/dpu-sim.sh tests/integration/lpm-kernel.sh tests/helpers/esw-lpm-lookup.c \
-	tests/integration/portio.sh tests/helpers/portio-sink.c tests/helpers/pcap-classify.py
+	tests/integration/portio.sh tests/helpers/portio-sink.c tests/helpers/pcap-classify.py \
+	tests/integration/port-backings.sh
 
 # ---------------------------------------------------------------- fuzz
 # Standalone builds replay the corpora in every 'make check'; with

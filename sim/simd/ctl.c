@@ -87,6 +87,7 @@ static struct json_object *do_ports(struct simd *s)
 		const struct sim_port *p = &s->dev->ports[i];
 		struct json_object *o = json_object_new_object();
 		char mac[18];
+		enum simd_backing kind;
 		bool up;
 
 		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", p->mac[0], p->mac[1],
@@ -98,8 +99,11 @@ static struct json_object *do_ports(struct simd *s)
 		add_str(o, "ibdev", p->ibdev);
 		json_object_object_add(o, "speed", json_object_new_int64(p->speed_mbps));
 		json_object_object_add(o, "link", json_object_new_boolean(1));
-		if (simd_dp_attached(s->dp, i, &up)) {
-			json_object_object_add(o, "service", json_object_new_boolean(up));
+		if (simd_dp_attached(s->dp, i, &kind, &up)) {
+			static const char *const kinds[] = {"memif", "tap", "af_packet"};
+
+			add_str(o, "backing", kinds[kind]);
+			json_object_object_add(o, "carrier", json_object_new_boolean(up));
 		}
 		json_object_array_add(a, o);
 	}
@@ -364,7 +368,11 @@ static struct json_object *do_port_attach(struct simd *s, struct json_object *re
 					"for a socket path",
 					s->rundir, port);
 	}
-	rc = simd_dp_attach(s->dp, (size_t)idx, sock);
+	rc = simd_dp_attach(s->dp, (size_t)idx, SIMD_BACKING_SERVICE, sock);
+	if (rc == -EEXIST) {
+		return simd_reply_error(EBUSY, "port-attach %s: the port has another backing",
+					port);
+	}
 	if (rc < 0) {
 		return simd_reply_error(-rc, "port-attach %s: %s", port, strerror(-rc));
 	}

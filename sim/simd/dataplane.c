@@ -36,11 +36,12 @@ struct port_ctr {
 	atomic_uint_fast64_t tx_packets, tx_bytes, tx_dropped;
 };
 
-/* A port a service attaches to: dpu-simd is the memif server. */
+/* A port with frames of its own: a service's memif, a tap or a veth (dp thread). */
 struct svc_port {
-	bool attached; /* dp thread */
+	bool attached;
+	enum simd_backing kind;
 	uint16_t ethdev;
-	char sock[108];
+	char arg[108];	     /* socket path or interface name */
 	struct esw *ingress; /* the port's own rules; NULL: deliver all */
 };
 
@@ -179,31 +180,44 @@ void simd_dp_set_ingress(struct simd_dp *dp, size_t port, struct esw *esw)
 
 struct attach_req {
 	size_t port;
-	const char *sock;
+	enum simd_backing kind;
+	const char *arg;
 };
+
+static const char *const backing_drivers[] = {"net_memif", "net_tap", "net_af_packet"};
 
 static int attach_on_dp(struct simd_dp *dp, void *arg)
 {
 	const struct attach_req *r = arg;
 	struct svc_port *sp = &dp->svc[r->port];
+	const char *port = dp->dev->ports[r->port].name;
 	struct rte_eth_conf conf;
 	char name[64], args[256];
 	uint16_t pid;
 	int rc;
 
 	if (sp->attached) {
-		return strcmp(sp->sock, r->sock) == 0 ? 0 : -EEXIST;
+		return sp->kind == r->kind && strcmp(sp->arg, r->arg) == 0 ? 0 : -EEXIST;
 	}
-	if (dpu_strscpy(sp->sock, r->sock, sizeof(sp->sock)) < 0) {
+	if (dpu_strscpy(sp->arg, r->arg, sizeof(sp->arg)) < 0) {
 		return -ENAMETOOLONG;
 	}
-	snprintf(name, sizeof(name), "net_memif_simd%zu", r->port);
-	snprintf(args, sizeof(args), "role=server,id=0,socket=%s,socket-abstract=no,rsize=10",
-		 r->sock);
+	snprintf(name, sizeof(name), "%s_simd%zu", backing_drivers[r->kind], r->port);
+	switch (r->kind) {
+	case SIMD_BACKING_SERVICE:
+		snprintf(args, sizeof(args),
+			 "role=server,id=0,socket=%s,socket-abstract=no,rsize=10", r->arg);
+		break;
+	case SIMD_BACKING_TAP:
+		snprintf(args, sizeof(args), "iface=%s", r->arg);
+		break;
+	default:
+		snprintf(args, sizeof(args), "iface=%s,qpairs=1,framecnt=4096", r->arg);
+		break;
+	}
 	rc = rte_eal_hotplug_add("vdev", name, args);
 	if (rc < 0) {
-		log_err("%s: memif server at %s: %s", dp->dev->ports[r->port].name, r->sock,
-			rte_strerror(-rc));
+		log_err("%s: %s %s: %s", port, backing_drivers[r->kind], r->arg, rte_strerror(-rc));
 		return rc;
 	}
 	rc = rte_eth_dev_get_port_by_name(name, &pid);
@@ -220,23 +234,29 @@ static int attach_on_dp(struct simd_dp *dp, void *arg)
 	if (rc == 0) {
 		rc = rte_eth_dev_start(pid);
 	}
+	if (rc == 0 && r->kind != SIMD_BACKING_SERVICE) {
+		rc = rte_eth_promiscuous_enable(pid);
+		rc = rc == -ENOTSUP ? 0 : rc;
+	}
 	if (rc < 0) {
-		log_err("%s: memif port: %s", dp->dev->ports[r->port].name, rte_strerror(-rc));
+		log_err("%s: %s port: %s", port, backing_drivers[r->kind], rte_strerror(-rc));
+		rte_eth_dev_stop(pid);
 		rte_eal_hotplug_remove("vdev", name);
 		return rc;
 	}
 	sp->ethdev = pid;
+	sp->kind = r->kind;
 	sp->attached = true;
 	dp->n_svc++;
-	log_info("%s: service port on memif %s", dp->dev->ports[r->port].name, r->sock);
+	log_info("%s: on %s %s", port, backing_drivers[r->kind], r->arg);
 	return 0;
 }
 
-int simd_dp_attach(struct simd_dp *dp, size_t port, const char *sock)
+int simd_dp_attach(struct simd_dp *dp, size_t port, enum simd_backing kind, const char *arg)
 {
-	struct attach_req r = {.port = port, .sock = sock};
+	struct attach_req r = {.port = port, .kind = kind, .arg = arg};
 
-	if (port >= dp->dev->n_ports) {
+	if (port >= dp->dev->n_ports || (unsigned int)kind > SIMD_BACKING_AF_PACKET) {
 		return -ENODEV;
 	}
 	return simd_dp_call(dp, attach_on_dp, &r);
@@ -245,6 +265,7 @@ int simd_dp_attach(struct simd_dp *dp, size_t port, const char *sock)
 struct attached_req {
 	size_t port;
 	bool attached, up;
+	enum simd_backing kind;
 };
 
 static int attached_on_dp(struct simd_dp *dp, void *arg)
@@ -253,12 +274,13 @@ static int attached_on_dp(struct simd_dp *dp, void *arg)
 	struct rte_eth_link link;
 
 	r->attached = dp->svc[r->port].attached;
+	r->kind = dp->svc[r->port].kind;
 	r->up = r->attached && rte_eth_link_get_nowait(dp->svc[r->port].ethdev, &link) == 0 &&
 		link.link_status == RTE_ETH_LINK_UP;
 	return 0;
 }
 
-bool simd_dp_attached(struct simd_dp *dp, size_t port, bool *link_up)
+bool simd_dp_attached(struct simd_dp *dp, size_t port, enum simd_backing *kind, bool *link_up)
 {
 	struct attached_req r = {.port = port};
 
@@ -268,6 +290,9 @@ bool simd_dp_attached(struct simd_dp *dp, size_t port, bool *link_up)
 	simd_dp_call(dp, attached_on_dp, &r);
 	if (link_up != NULL) {
 		*link_up = r.up;
+	}
+	if (kind != NULL) {
+		*kind = r.kind;
 	}
 	return r.attached;
 }
@@ -407,6 +432,10 @@ static void send_queue(struct simd_dp *dp, uint16_t port)
 					mark = ing[i].mark;
 				}
 			}
+			if (sp->kind != SIMD_BACKING_SERVICE) {
+				send[n++] = m; /* a wire: the frame as it is */
+				continue;
+			}
 			meta = (struct simd_port_meta *)rte_pktmbuf_prepend(m, sizeof(*meta));
 			if (meta == NULL) {
 				ctr_add(&dp->ctr[port].tx_dropped, 1);
@@ -479,8 +508,19 @@ static void forward(struct simd_dp *dp, uint16_t in_port, struct rte_mbuf **m, s
 }
 
 /* Count a frame in on 'port' and parse it; false when it was dropped. */
-static bool ingress(struct simd_dp *dp, uint16_t port, struct rte_mbuf *m, struct esw_key *key)
+static bool ingress(struct simd_dp *dp, uint16_t port, struct rte_mbuf **mp, struct esw_key *key)
 {
+	struct rte_mbuf *m;
+
+	/* A kernel interface hands the outer VLAN tag over beside the frame: put it back. */
+	if (((*mp)->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) && rte_vlan_insert(mp) < 0) {
+		m = *mp;
+		ctr_add(&dp->ctr[port].rx_packets, 1);
+		ctr_add(&dp->ctr[port].rx_errors, 1);
+		rte_pktmbuf_free(m);
+		return false;
+	}
+	m = *mp;
 	ctr_add(&dp->ctr[port].rx_packets, 1);
 	ctr_add(&dp->ctr[port].rx_bytes, rte_pktmbuf_pkt_len(m));
 	if (!rte_pktmbuf_is_contiguous(m) && rte_pktmbuf_linearize(m) < 0) {
@@ -497,7 +537,7 @@ static bool ingress(struct simd_dp *dp, uint16_t port, struct rte_mbuf *m, struc
 	return true;
 }
 
-/* Frames services sent: into the switch on their port. Returns how many. */
+/* Frames services and backed ports received: into the switch on their port. */
 static unsigned int poll_services(struct simd_dp *dp)
 {
 	unsigned int work = 0;
@@ -516,7 +556,7 @@ static unsigned int poll_services(struct simd_dp *dp)
 		}
 		got = rte_eth_rx_burst(dp->svc[p].ethdev, 0, m, DP_BURST);
 		for (uint16_t i = 0; i < got; i++) {
-			if (ingress(dp, p, m[i], &keys[n])) {
+			if (ingress(dp, p, &m[i], &keys[n])) {
 				m[n++] = m[i];
 			}
 		}
@@ -677,7 +717,7 @@ static unsigned int replay_step(struct simd_dp *dp, uint64_t *wait)
 		/* A frame longer than one buffer (jumbo) keeps what fits. */
 		len = (uint16_t)DPU_MIN(dp->rp.hdr->caplen, rte_pktmbuf_tailroom(mb));
 		memcpy(rte_pktmbuf_append(mb, len), dp->rp.data, len);
-		if (ingress(dp, dp->job_port, mb, &keys[n])) {
+		if (ingress(dp, dp->job_port, &mb, &keys[n])) {
 			m[n++] = mb;
 		}
 	}

@@ -90,13 +90,19 @@ struct esw_pipe *simd_dp_default_pipe(struct simd_dp *dp);
 struct esw *simd_dp_ingress(struct simd_dp *dp, size_t port);
 void simd_dp_set_ingress(struct simd_dp *dp, size_t port, struct esw *esw);
 
+/* What carries a port's frames besides replays. */
+enum simd_backing {
+	SIMD_BACKING_SERVICE,	/* a memif server at 'arg' for a service (metadata header) */
+	SIMD_BACKING_TAP,	/* a tap interface named 'arg' (net_tap) */
+	SIMD_BACKING_AF_PACKET, /* an existing interface 'arg', e.g. a veth (net_af_packet) */
+};
+
 /*
- * Attach a service to port 'port': a memif server at 'sock' (created once;
- * later calls return 0 and the path in use). -EEXIST when the port already
- * serves another socket path.
+ * Give port 'port' its backing (once; the same again returns 0). -EEXIST
+ * when the port has another one already.
  */
-int simd_dp_attach(struct simd_dp *dp, size_t port, const char *sock);
-bool simd_dp_attached(struct simd_dp *dp, size_t port, bool *link_up);
+int simd_dp_attach(struct simd_dp *dp, size_t port, enum simd_backing kind, const char *arg);
+bool simd_dp_attached(struct simd_dp *dp, size_t port, enum simd_backing *kind, bool *link_up);
 
 /* A consistent-enough snapshot (each counter is read atomically). */
 void simd_dp_counters(struct simd_dp *dp, size_t port, struct simd_port_counters *c);

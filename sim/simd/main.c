@@ -4,7 +4,7 @@
  * the sysfs-shaped counter tree and the NV store under its run directory,
  * and answers the HAL's sim backend on a Unix socket there.
  *
- *   dpu-simd --device FILE [--run-dir DIR] [-l LEVEL]
+ *   dpu-simd --device FILE [--run-dir DIR] [--port-backing PORT=SPEC]... [-l LEVEL]
  *
  * Run directory (default <dpu run dir>/sim/<device name>):
  *   simd.sock       control socket (JSON lines; docs/simulator.md)
@@ -83,26 +83,82 @@ static void publish_counters(struct dpu_loop_src *src, uint64_t n, void *arg)
 	}
 }
 
+#define MAX_BACKINGS 16
+
+/* --port-backing PORT=tap[:IFNAME] | PORT=af_packet:IFACE */
+static int apply_backing(struct simd *s, const char *spec)
+{
+	char port[SIM_NAME_MAX], arg[32];
+	const char *eq = strchr(spec, '='), *what, *colon;
+	enum simd_backing kind;
+	size_t plen;
+	int idx = -1, rc;
+
+	if (eq == NULL || (plen = (size_t)(eq - spec)) == 0 || plen >= sizeof(port)) {
+		log_err("--port-backing %s: expected PORT=tap[:IFNAME] or PORT=af_packet:IFACE",
+			spec);
+		return -EINVAL;
+	}
+	memcpy(port, spec, plen);
+	port[plen] = '\0';
+	for (size_t i = 0; i < s->dev->n_ports; i++) {
+		if (strcmp(s->dev->ports[i].name, port) == 0) {
+			idx = (int)i;
+		}
+	}
+	if (idx < 0) {
+		log_err("--port-backing %s: %s is not a port of %s", spec, port, s->dev->name);
+		return -ENODEV;
+	}
+	what = eq + 1;
+	colon = strchr(what, ':');
+	if (strncmp(what, "tap", 3) == 0 && (what[3] == '\0' || what[3] == ':')) {
+		kind = SIMD_BACKING_TAP;
+		/* Interface names have 15 characters at most. */
+		snprintf(arg, sizeof(arg), "%.15s", colon != NULL ? colon + 1 : port);
+	} else if (strncmp(what, "af_packet:", 10) == 0 && what[10] != '\0') {
+		kind = SIMD_BACKING_AF_PACKET;
+		snprintf(arg, sizeof(arg), "%.15s", what + 10);
+	} else {
+		log_err("--port-backing %s: expected tap[:IFNAME] or af_packet:IFACE after '='",
+			spec);
+		return -EINVAL;
+	}
+	if (arg[0] == '\0') {
+		log_err("--port-backing %s: empty interface name", spec);
+		return -EINVAL;
+	}
+	rc = simd_dp_attach(s->dp, (size_t)idx, kind, arg);
+	if (rc < 0) {
+		log_err("--port-backing %s: %s", spec,
+			rc == -EEXIST ? "the port has a backing already" : strerror(-rc));
+	}
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		DPU_COMMON_LONGOPTS,
 		{"device", required_argument, NULL, 'd'},
 		{"run-dir", required_argument, NULL, 'r'},
+		{"port-backing", required_argument, NULL, 'b'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct simd s = {.listen_fd = -1};
 	struct dpu_pidfile *pid = NULL;
 	struct dpu_cfg_err err;
-	const char *device = NULL;
+	const char *device = NULL, *backings[MAX_BACKINGS];
+	size_t n_backings = 0;
 	char buf[700], path[PATH_MAX];
 	static const char *const eal_args[] = {"--no-pci", "-l", "0", "--no-telemetry", NULL};
 	bool eal_up = false;
 	pid_t owner = 0;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, DPU_COMMON_SHORTOPTS "d:r:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, DPU_COMMON_SHORTOPTS "d:r:b:h", longopts, NULL)) !=
+	       -1) {
 		rc = dpu_common_opt(c, optarg);
 		if (rc > 0) {
 			continue;
@@ -117,11 +173,22 @@ int main(int argc, char **argv)
 		case 'r':
 			dpu_strscpy(s.rundir, optarg, sizeof(s.rundir));
 			break;
+		case 'b':
+			if (n_backings == MAX_BACKINGS) {
+				fprintf(stderr, "dpu-simd: at most %d --port-backing\n",
+					MAX_BACKINGS);
+				return 2;
+			}
+			backings[n_backings++] = optarg;
+			break;
 		case 'h':
 			printf("usage: dpu-simd --device FILE [--run-dir DIR] [options]\n"
 			       "  -d, --device FILE          device description (YAML)\n"
 			       "  -r, --run-dir DIR          state directory (default "
 			       "<run dir>/sim/<device name>)\n"
+			       "  -b, --port-backing PORT=tap[:IFNAME] | PORT=af_packet:IFACE\n"
+			       "                             carry a port's frames on a tap "
+			       "interface or an existing one (repeatable)\n"
 			       "  -h, --help                 this text\n");
 			dpu_common_usage(stdout);
 			return 0;
@@ -210,6 +277,12 @@ int main(int argc, char **argv)
 	if (rc < 0) {
 		log_err("steering: %s", strerror(-rc));
 		goto out;
+	}
+	for (size_t i = 0; i < n_backings; i++) {
+		rc = apply_backing(&s, backings[i]);
+		if (rc < 0) {
+			goto out;
+		}
 	}
 	rc = dpu_loop_add_timer(s.loop, PUBLISH_INTERVAL_NS, PUBLISH_INTERVAL_NS, publish_counters,
 				&s, NULL);
