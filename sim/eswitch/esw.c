@@ -44,6 +44,50 @@ struct esw_hot {
 	struct esw_actions *ecmp; /* [n_ecmp] */
 };
 
+/*
+ * Hits are logged (entry, length) and added to the entries' counters a log
+ * at a time, with the entries prefetched ahead: the data path never waits
+ * on a counter's cache miss. Whoever reads counters flushes first.
+ */
+#define ESW_LOG_MAX 256
+
+struct esw_hit_rec {
+	uint32_t id, len;
+};
+
+/*
+ * The word an exact pipe's hash returns for an entry: its id and, when
+ * they fit, its actions, so forwarding needs no second memory access.
+ *   bit 63 FAST, 0-23 id, 24-25 fate, 26-33 port or pipe index,
+ *   34 marked, 35-62 mark.
+ * Without FAST (mirror, a mark of 2^28 or more) the actions are in hot[id].
+ */
+#define W_FAST (1ULL << 63)
+#define W_ID(w) ((uint32_t)((w)&0xffffff))
+#define W_FATE(w) ((enum esw_fate)(((w) >> 24) & 3))
+#define W_TARGET(w) ((uint16_t)(((w) >> 26) & 0xff))
+#define W_MARKED(w) (((w) >> 34) & 1)
+#define W_MARK(w) ((uint32_t)(((w) >> 35) & 0xfffffff))
+#define W_MARK_MAX (1u << 28)
+
+/*
+ * LPM next hops are 31 bits: the route's id (21 bits) and its action set
+ * (10 bits, 0 = none: read hot[id]). Routes sharing actions share a set,
+ * as routes share next hops in a FIB; the sets stay in cache.
+ */
+#define NH_ID_BITS 21
+#define NH_ID(nh) ((uint32_t)(nh) & ((1u << NH_ID_BITS) - 1))
+#define NH_SET(nh) ((uint32_t)(nh) >> NH_ID_BITS)
+#define ESW_ASETS 1024 /* set 0 unused */
+#define ASET_SLOTS 2048
+
+struct esw_aset {
+	struct esw_actions act;
+	uint32_t n_ecmp; /* > 1: an ECMP group in ecmp[] */
+	struct esw_actions *ecmp;
+	uint32_t refs, hash;
+};
+
 /* The control-plane side of an entry. */
 struct esw_entry {
 	bool used;
@@ -56,6 +100,14 @@ struct esw_entry {
 struct esw_pipe {
 	struct esw *esw;
 	enum pipe_kind kind;
+	uint16_t index; /* in esw->pipes */
+	uint32_t n_log;
+	struct esw_hit_rec log[ESW_LOG_MAX];
+	/* lpm: interned action sets, found by content through aset_slot */
+	struct esw_aset *asets; /* [ESW_ASETS] */
+	uint16_t *aset_slot;	/* [ASET_SLOTS]: set id, 0 = empty */
+	uint32_t n_asets;	/* sets in use, ids 1 .. n_asets; never freed */
+	bool lpm_sets;		/* next hops carry a set (max <= 2^NH_ID_BITS) */
 	char name[32];
 	struct esw_actions miss;
 	uint64_t miss_pkts, miss_bytes;
@@ -183,6 +235,11 @@ static void pipe_free(struct esw_pipe *p)
 	for (uint32_t i = 0; p->hot != NULL && i < p->max; i++) {
 		free(p->hot[i].ecmp);
 	}
+	for (uint32_t i = 0; p->asets != NULL && i < ESW_ASETS; i++) {
+		free(p->asets[i].ecmp);
+	}
+	free(p->asets);
+	free(p->aset_slot);
 	free(p->entries);
 	free(p->hot);
 	free(p->free_ids);
@@ -248,6 +305,7 @@ static int pipe_new(struct esw *esw, const char *name, enum pipe_kind kind, uint
 	p->esw = esw;
 	p->kind = kind;
 	p->max = max;
+	p->index = (uint16_t)esw->n_pipes;
 	dpu_strscpy(p->name, name, sizeof(p->name));
 	if (miss != NULL) {
 		p->miss = *miss;
@@ -354,6 +412,26 @@ int esw_set_root(struct esw *esw, struct esw_pipe *pipe)
 	return 0;
 }
 
+/* Add the logged hits to the entries' counters. */
+static void flush_log(struct esw_pipe *p)
+{
+	const uint32_t ahead = 8;
+
+	for (uint32_t i = 0; i < p->n_log && i < ahead; i++) {
+		rte_prefetch0(&p->hot[p->log[i].id]);
+	}
+	for (uint32_t i = 0; i < p->n_log; i++) {
+		struct esw_hot *e = &p->hot[p->log[i].id];
+
+		if (i + ahead < p->n_log) {
+			rte_prefetch0(&p->hot[p->log[i + ahead].id]);
+		}
+		e->pkts++;
+		e->bytes += p->log[i].len;
+	}
+	p->n_log = 0;
+}
+
 /* Entry ids are reused, as hardware entry handles are; O(1) either way. */
 static int entry_alloc(struct esw_pipe *p, uint32_t *idx)
 {
@@ -366,6 +444,7 @@ static int entry_alloc(struct esw_pipe *p, uint32_t *idx)
 
 static void entry_free(struct esw_pipe *p, uint32_t idx)
 {
+	flush_log(p); /* no logged hit may land on the id's next owner */
 	p->entries[idx].used = false;
 	p->free_ids[p->n_free++] = idx;
 	p->n_used--;
@@ -406,6 +485,27 @@ static inline void compact_key(const struct esw_pipe *p, const struct esw_key *k
 #endif
 }
 
+/* An exact entry's hash data: the id, and the actions inline when they fit. */
+static uint64_t exact_word(uint32_t idx, const struct esw_actions *a)
+{
+	uint64_t w = idx;
+
+	if (idx > 0xffffff || a->mirror || (a->set_mark && a->mark >= W_MARK_MAX) ||
+	    (a->fate == ESW_FATE_PORT && a->port > 0xff)) {
+		return w;
+	}
+	w |= W_FAST | (uint64_t)a->fate << 24;
+	if (a->fate == ESW_FATE_PORT) {
+		w |= (uint64_t)a->port << 26;
+	} else if (a->fate == ESW_FATE_PIPE) {
+		w |= (uint64_t)a->pipe->index << 26;
+	}
+	if (a->set_mark) {
+		w |= 1ULL << 34 | (uint64_t)a->mark << 35;
+	}
+	return w;
+}
+
 int esw_exact_add(struct esw_pipe *p, const struct esw_key *match, const struct esw_actions *act,
 		  uint32_t *entry)
 {
@@ -431,7 +531,7 @@ int esw_exact_add(struct esw_pipe *p, const struct esw_key *match, const struct 
 	memcpy(e->ck, ck, p->ck_len);
 	memset(&p->hot[idx], 0, sizeof(p->hot[idx]));
 	p->hot[idx].act = *act;
-	rc = rte_hash_add_key_data(p->hash, ck, (void *)(uintptr_t)idx);
+	rc = rte_hash_add_key_data(p->hash, ck, (void *)(uintptr_t)exact_word(idx, act));
 	if (rc < 0) {
 		p->free_ids[p->n_free++] = idx; /* give the id back */
 		return rc == -ENOSPC ? -ENOSPC : -EINVAL;
@@ -517,6 +617,7 @@ int esw_pipe_create_lpm(struct esw *esw, const char *name, uint32_t max_routes,
 		return rc;
 	}
 	p->fib_id = esw->n_pipes;
+	p->lpm_sets = max_routes <= (1u << NH_ID_BITS);
 	esw->pipes[esw->n_pipes++] = p;
 	*pipep = p;
 	return 0;
@@ -572,6 +673,84 @@ static void mask_prefix(uint8_t *addr, unsigned int bytes, uint8_t depth)
 	}
 }
 
+static bool actions_equal(const struct esw_actions *a, const struct esw_actions *b)
+{
+	return a->fate == b->fate && (a->fate != ESW_FATE_PORT || a->port == b->port) &&
+	       (a->fate != ESW_FATE_PIPE || a->pipe == b->pipe) && a->set_mark == b->set_mark &&
+	       (!a->set_mark || a->mark == b->mark) && a->mirror == b->mirror &&
+	       (!a->mirror || a->mirror_port == b->mirror_port);
+}
+
+static uint32_t actions_hash(const struct esw_actions *acts, unsigned int n)
+{
+	uint32_t h = n;
+
+	for (unsigned int i = 0; i < n; i++) {
+		const struct esw_actions *a = &acts[i];
+
+		h = rte_hash_crc_4byte((uint32_t)a->fate << 16 | a->port, h);
+		h = rte_hash_crc_8byte((uint64_t)(uintptr_t)a->pipe, h);
+		h = rte_hash_crc_4byte(a->set_mark ? a->mark : 0xffffffffu, h);
+		h = rte_hash_crc_4byte(a->mirror ? a->mirror_port : 0xffffffffu, h);
+	}
+	return h;
+}
+
+/*
+ * The action set holding these actions (made on first use), or 0 when the
+ * pipe has no room for another (its routes then read their own entry).
+ */
+static uint32_t aset_get(struct esw_pipe *p, const struct esw_actions *acts, unsigned int n)
+{
+	uint32_t h = actions_hash(acts, n), slot, id;
+	struct esw_aset *as;
+
+	if (!p->lpm_sets) {
+		return 0;
+	}
+	if (p->asets == NULL) {
+		p->asets = calloc(ESW_ASETS, sizeof(*p->asets));
+		p->aset_slot = calloc(ASET_SLOTS, sizeof(*p->aset_slot));
+		if (p->asets == NULL || p->aset_slot == NULL) {
+			free(p->asets);
+			free(p->aset_slot);
+			p->asets = NULL;
+			p->aset_slot = NULL;
+			return 0;
+		}
+	}
+	for (slot = h % ASET_SLOTS; p->aset_slot[slot] != 0; slot = (slot + 1) % ASET_SLOTS) {
+		bool same;
+
+		as = &p->asets[p->aset_slot[slot]];
+		same = as->hash == h && (as->n_ecmp > 1 ? as->n_ecmp : 1) == n;
+		for (unsigned int i = 0; same && i < n; i++) {
+			same = actions_equal(n > 1 ? &as->ecmp[i] : &as->act, &acts[i]);
+		}
+		if (same) {
+			return p->aset_slot[slot];
+		}
+	}
+	if (p->n_asets + 1 >= ESW_ASETS) {
+		return 0;
+	}
+	id = ++p->n_asets;
+	as = &p->asets[id];
+	as->act = acts[0];
+	as->hash = h;
+	if (n > 1) {
+		as->ecmp = malloc(n * sizeof(*as->ecmp));
+		if (as->ecmp == NULL) {
+			p->n_asets--;
+			return 0;
+		}
+		memcpy(as->ecmp, acts, n * sizeof(*as->ecmp));
+		as->n_ecmp = n;
+	}
+	p->aset_slot[slot] = (uint16_t)id;
+	return id;
+}
+
 int esw_lpm_add(struct esw_pipe *p, int family, const uint8_t *addr, uint8_t depth,
 		const struct esw_actions *acts, unsigned int n_acts, uint32_t *entry)
 {
@@ -620,8 +799,15 @@ int esw_lpm_add(struct esw_pipe *p, int family, const uint8_t *addr, uint8_t dep
 	}
 	nh = (uint32_t)nh64;
 	if (present) {
-		/* Replace: same entry, same counters, new actions. */
-		idx = nh;
+		/* Replace: same entry, same counters, new actions (and set). */
+		idx = p->lpm_sets ? NH_ID(nh) : nh;
+		nh = p->lpm_sets ? idx | aset_get(p, acts, n_acts) << NH_ID_BITS : idx;
+		rc = family == 4 ? rte_fib_add(p->fib4, ip4, depth, nh)
+				 : rte_fib6_add(p->fib6, a, depth, nh);
+		if (rc < 0) {
+			free(group);
+			return rc == -ENOSPC ? -ENOSPC : -EINVAL;
+		}
 		free(p->hot[idx].ecmp);
 	} else {
 		rc = entry_alloc(p, &idx);
@@ -629,8 +815,9 @@ int esw_lpm_add(struct esw_pipe *p, int family, const uint8_t *addr, uint8_t dep
 			free(group);
 			return rc;
 		}
-		rc = family == 4 ? rte_fib_add(p->fib4, ip4, depth, idx)
-				 : rte_fib6_add(p->fib6, a, depth, idx);
+		nh = p->lpm_sets ? idx | aset_get(p, acts, n_acts) << NH_ID_BITS : idx;
+		rc = family == 4 ? rte_fib_add(p->fib4, ip4, depth, nh)
+				 : rte_fib6_add(p->fib6, a, depth, nh);
 		if (rc < 0) {
 			p->free_ids[p->n_free++] = idx;
 			free(group);
@@ -751,11 +938,12 @@ const struct rte_acl_ctx *esw_acl_context(const struct esw_pipe *p)
 	return p->acl[p->acl_live];
 }
 
-int esw_entry_stats(const struct esw_pipe *p, uint32_t entry, uint64_t *pkts, uint64_t *bytes)
+int esw_entry_stats(struct esw_pipe *p, uint32_t entry, uint64_t *pkts, uint64_t *bytes)
 {
 	if (p == NULL || entry >= p->max || !p->entries[entry].used) {
 		return -ENOENT;
 	}
+	flush_log(p);
 	*pkts = p->hot[entry].pkts;
 	*bytes = p->hot[entry].bytes;
 	return 0;
@@ -769,9 +957,10 @@ int esw_pipes(const struct esw *esw, struct esw_pipe_info *info, unsigned int ma
 		return -EINVAL;
 	}
 	for (unsigned int i = 0; i < esw->n_pipes && i < max; i++) {
-		const struct esw_pipe *p = esw->pipes[i];
+		struct esw_pipe *p = esw->pipes[i];
 		struct esw_pipe_info *x = &info[i];
 
+		flush_log(p);
 		memset(x, 0, sizeof(*x));
 		dpu_strscpy(x->name, p->name, sizeof(x->name));
 		x->kind = kinds[p->kind];
@@ -803,8 +992,11 @@ int esw_miss_stats(const struct esw_pipe *p, uint64_t *pkts, uint64_t *bytes)
 /* ------------------------------------------------------------------ data path */
 
 /* Look up 'n' packets (indices 'idx' into keys) in pipe 'p'; entry id or -1. */
+/* What a lookup returns per packet: a pipe-specific word, or NO_HIT. */
+#define NO_HIT UINT64_MAX
+
 static void lookup_exact(struct esw_pipe *p, const struct esw_key *keys, const uint16_t *idx,
-			 unsigned int n, int32_t *hit)
+			 unsigned int n, uint64_t *hit)
 {
 	uint8_t ck[ESW_BURST_MAX][ESW_CK_MAX] __attribute__((aligned(16)));
 	const void *kp[ESW_BURST_MAX];
@@ -817,12 +1009,12 @@ static void lookup_exact(struct esw_pipe *p, const struct esw_key *keys, const u
 	}
 	rte_hash_lookup_bulk_data(p->hash, kp, n, &hits, data);
 	for (unsigned int i = 0; i < n; i++) {
-		hit[i] = (hits >> i) & 1 ? (int32_t)(uintptr_t)data[i] : -1;
+		hit[i] = (hits >> i) & 1 ? (uint64_t)(uintptr_t)data[i] : NO_HIT;
 	}
 }
 
 static void lookup_acl(struct esw_pipe *p, const struct esw_key *keys, const uint16_t *idx,
-		       unsigned int n, int32_t *hit)
+		       unsigned int n, uint64_t *hit)
 {
 	struct acl_input in[ESW_BURST_MAX];
 	const uint8_t *data[ESW_BURST_MAX];
@@ -830,7 +1022,7 @@ static void lookup_acl(struct esw_pipe *p, const struct esw_key *keys, const uin
 
 	if (p->acl_live < 0) {
 		for (unsigned int i = 0; i < n; i++) {
-			hit[i] = -1;
+			hit[i] = NO_HIT;
 		}
 		return;
 	}
@@ -852,12 +1044,12 @@ static void lookup_acl(struct esw_pipe *p, const struct esw_key *keys, const uin
 	}
 	rte_acl_classify(p->acl[p->acl_live], data, res, n, 1);
 	for (unsigned int i = 0; i < n; i++) {
-		hit[i] = res[i] ? (int32_t)(res[i] - 1) : -1;
+		hit[i] = res[i] ? (uint64_t)(res[i] - 1) : NO_HIT;
 	}
 }
 
 static void lookup_lpm(struct esw_pipe *p, const struct esw_key *keys, const uint16_t *idx,
-		       unsigned int n, int32_t *hit)
+		       unsigned int n, uint64_t *hit)
 {
 	uint32_t ip4[ESW_BURST_MAX];
 	uint64_t nh4[ESW_BURST_MAX], nh6[ESW_BURST_MAX];
@@ -867,7 +1059,7 @@ static void lookup_lpm(struct esw_pipe *p, const struct esw_key *keys, const uin
 	for (unsigned int i = 0; i < n; i++) {
 		const struct esw_key *k = &keys[idx[i]];
 
-		hit[i] = -1;
+		hit[i] = NO_HIT;
 		if (k->ip_ver == 4) {
 			uint32_t v;
 
@@ -883,7 +1075,7 @@ static void lookup_lpm(struct esw_pipe *p, const struct esw_key *keys, const uin
 		rte_fib_lookup_bulk(p->fib4, ip4, nh4, (int)n4);
 		for (unsigned int j = 0; j < n4; j++) {
 			if (nh4[j] != FIB_NO_ROUTE) {
-				hit[at4[j]] = (int32_t)nh4[j];
+				hit[at4[j]] = nh4[j];
 			}
 		}
 	}
@@ -891,7 +1083,7 @@ static void lookup_lpm(struct esw_pipe *p, const struct esw_key *keys, const uin
 		rte_fib6_lookup_bulk(p->fib6, ip6, nh6, (int)n6);
 		for (unsigned int j = 0; j < n6; j++) {
 			if (nh6[j] != FIB_NO_ROUTE) {
-				hit[at6[j]] = (int32_t)nh6[j];
+				hit[at6[j]] = nh6[j];
 			}
 		}
 	}
@@ -912,7 +1104,9 @@ int esw_classify_burst(struct esw *esw, const struct esw_key *keys, const uint32
 {
 	struct esw_pipe *at[ESW_BURST_MAX], *next[ESW_BURST_MAX];
 	uint16_t idx[ESW_BURST_MAX];
-	int32_t hit[ESW_BURST_MAX];
+	uint64_t hit[ESW_BURST_MAX];
+	uint32_t id[ESW_BURST_MAX];
+	bool slow[ESW_BURST_MAX];
 	unsigned int pending = n;
 
 	if (esw == NULL || esw->root == NULL || n > ESW_BURST_MAX) {
@@ -951,27 +1145,70 @@ int esw_classify_burst(struct esw *esw, const struct esw_key *keys, const uint32
 			} else {
 				lookup_lpm(p, keys, idx, m, hit);
 			}
+			/* Entry ids, and the entries to read when the word has no actions. */
 			for (unsigned int j = 0; j < m; j++) {
-				if (hit[j] >= 0) {
-					rte_prefetch0(&p->hot[hit[j]]);
+				uint64_t w = hit[j];
+
+				if (w == NO_HIT) {
+					continue;
 				}
+				if (p->kind == PIPE_EXACT) {
+					id[j] = W_ID(w);
+					slow[j] = !(w & W_FAST);
+				} else if (p->kind == PIPE_LPM && p->lpm_sets) {
+					id[j] = NH_ID(w);
+					slow[j] = NH_SET(w) == 0;
+				} else {
+					id[j] = (uint32_t)w;
+					slow[j] = true;
+				}
+				if (slow[j]) {
+					rte_prefetch0(&p->hot[id[j]]);
+				}
+			}
+			if (p->n_log + m > ESW_LOG_MAX) {
+				flush_log(p);
 			}
 			for (unsigned int j = 0; j < m; j++) {
 				unsigned int k = idx[j];
 				const struct esw_actions *a;
+				uint64_t w = hit[j];
 
-				if (hit[j] >= 0) {
-					struct esw_hot *e = &p->hot[hit[j]];
-
-					e->pkts++;
-					e->bytes += lens[k];
-					a = e->n_ecmp > 1
-						    ? &e->ecmp[flow_hash(&keys[k]) % e->n_ecmp]
-						    : &e->act;
-				} else {
+				if (w == NO_HIT) {
 					p->miss_pkts++;
 					p->miss_bytes += lens[k];
 					a = &p->miss;
+				} else {
+					p->log[p->n_log++] = (struct esw_hit_rec){id[j], lens[k]};
+					if (slow[j]) {
+						const struct esw_hot *e = &p->hot[id[j]];
+
+						a = e->n_ecmp > 1 ? &e->ecmp[flow_hash(&keys[k]) %
+									     e->n_ecmp]
+								  : &e->act;
+					} else if (p->kind == PIPE_EXACT) {
+						/* The actions, from the word itself. */
+						enum esw_fate f = W_FATE(w);
+
+						res[k].fate = f;
+						if (W_MARKED(w)) {
+							res[k].marked = true;
+							res[k].mark = W_MARK(w);
+						}
+						if (f == ESW_FATE_PORT) {
+							res[k].port = W_TARGET(w);
+						} else if (f == ESW_FATE_PIPE) {
+							next[k] = esw->pipes[W_TARGET(w)];
+							res[k].fate = ESW_FATE_DROP;
+						}
+						continue;
+					} else {
+						const struct esw_aset *as = &p->asets[NH_SET(w)];
+
+						a = as->n_ecmp > 1 ? &as->ecmp[flow_hash(&keys[k]) %
+									       as->n_ecmp]
+								   : &as->act;
+					}
 				}
 				if (a->set_mark) {
 					res[k].marked = true;

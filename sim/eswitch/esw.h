@@ -19,6 +19,8 @@
  *          A VRF is one lpm pipe; an exact pipe on the in-port picks it.
  *
  * Every entry counts packets and bytes; so does every pipe's miss path.
+ * Hit counters are logged on the data path and folded into the entries a
+ * log at a time; esw_entry_stats() and esw_pipes() flush the log first.
  *
  * Priorities follow rte_flow: 0 is the highest; among equal priorities the
  * entry added first wins.
@@ -152,7 +154,7 @@ int esw_lpm_add(struct esw_pipe *pipe, int family, const uint8_t *addr, uint8_t 
 int esw_lpm_del(struct esw_pipe *pipe, uint32_t entry);
 
 /* Packets and bytes that hit an entry / went the miss way. */
-int esw_entry_stats(const struct esw_pipe *pipe, uint32_t entry, uint64_t *pkts, uint64_t *bytes);
+int esw_entry_stats(struct esw_pipe *pipe, uint32_t entry, uint64_t *pkts, uint64_t *bytes);
 int esw_miss_stats(const struct esw_pipe *pipe, uint64_t *pkts, uint64_t *bytes);
 
 /* What a pipe is, for inspection (dpu-simctl pipes). */

@@ -143,6 +143,59 @@ static double run_frames(struct esw *esw, uint8_t *frames, size_t n_frames, uint
 	return mpps;
 }
 
+/* Entry updates done between two bursts in the updates-while-forwarding runs. */
+#define UPDATES_PER_BURST 1
+
+struct upd_ctx {
+	struct frames_ctx f;
+	struct esw_pipe *pipe;
+	const struct esw_key *keys; /* exact: the entries' keys */
+	uint32_t *ids;
+	uint32_t n;
+	const uint32_t *pfx; /* lpm: the routes */
+	const uint8_t *depth;
+	const struct esw_actions *acts;
+	uint64_t updates;
+};
+
+/* A burst, then entries rewritten with a new mark (delete + add). */
+static void exact_upd_step(void *arg, size_t pos)
+{
+	struct upd_ctx *c = arg;
+
+	frames_step(&c->f, pos);
+	for (int u = 0; u < UPDATES_PER_BURST; u++) {
+		uint32_t i = rnd() % c->n;
+		struct esw_actions a = {
+			.fate = ESW_FATE_PORT, .port = 1, .set_mark = true, .mark = rnd()};
+
+		if (esw_exact_del(c->pipe, c->ids[i]) < 0 ||
+		    esw_exact_add(c->pipe, &c->keys[i], &a, &c->ids[i]) < 0) {
+			fprintf(stderr, "bench-esw: update of entry %u failed\n", i);
+			exit(1);
+		}
+		c->updates++;
+	}
+}
+
+/* A burst, then routes given other next hops (replace in place). */
+static void lpm_upd_step(void *arg, size_t pos)
+{
+	struct upd_ctx *c = arg;
+
+	frames_step(&c->f, pos);
+	for (int u = 0; u < UPDATES_PER_BURST; u++) {
+		uint32_t i = rnd() % c->n, be = htonl(c->pfx[i]);
+
+		if (esw_lpm_add(c->pipe, 4, (const uint8_t *)&be, c->depth[i], &c->acts[rnd() % 8],
+				1, NULL) < 0) {
+			fprintf(stderr, "bench-esw: update of route %u failed\n", i);
+			exit(1);
+		}
+		c->updates++;
+	}
+}
+
 struct hash_ctx {
 	struct rte_hash *h;
 	uint8_t (*keys)[16];
@@ -235,11 +288,16 @@ static void bench_exact(uint32_t entries, struct result *out)
 			memcpy(frames + (size_t)i * FRAME, f, FRAME);
 		}
 	}
+	uint32_t *ids = calloc(entries, sizeof(*ids));
+
+	if (ids == NULL) {
+		exit(1);
+	}
 	t0 = dpu_time_mono_ns();
 	for (uint32_t i = 0; i < entries; i++) {
 		struct esw_actions a = {
 			.fate = ESW_FATE_PORT, .port = 1, .set_mark = true, .mark = i};
-		int rc = esw_exact_add(p, &keys[i], &a, NULL);
+		int rc = esw_exact_add(p, &keys[i], &a, &ids[i]);
 
 		if (rc < 0 && rc != -EEXIST) {
 			fprintf(stderr, "bench-esw: add %u: %s\n", i, strerror(-rc));
@@ -262,6 +320,14 @@ static void bench_exact(uint32_t entries, struct result *out)
 			(unsigned long long)marked, (unsigned long long)total);
 		exit(1);
 	}
+	/* Forwarding with entry updates between bursts, as dpu-simd applies them. */
+	struct upd_ctx uc = {.f = {.esw = esw, .frames = frames},
+			     .pipe = p,
+			     .keys = keys,
+			     .ids = ids,
+			     .n = entries};
+	double upd_mpps = measure(exact_upd_step, &uc, n_frames, &total);
+	double upd_rate = (double)uc.updates / ((double)total / (upd_mpps * 1e6));
 
 	/*
 	 * Bare: rte_hash bulk lookups of ready keys holding just the masked
@@ -315,11 +381,14 @@ static void bench_exact(uint32_t entries, struct result *out)
 	       "Mpps; "
 	       "ratio %.2f; inserts %.0f/s\n",
 	       entries, ours, bare, ours / bare, add_rate);
+	printf("exact %u entries, %d entry updates per burst: %.2f Mpps and %.0f updates/s\n",
+	       entries, UPDATES_PER_BURST, upd_mpps, upd_rate);
 	out[0] = (struct result){"exact: eSwitch (parse+classify+mark)", ours};
 	out[1] = (struct result){"exact: bare rte_hash lookup", bare};
 	out[2] = (struct result){"exact: inserts (k/s)", add_rate / 1e3};
 	rte_hash_free(h);
 	free(lk);
+	free(ids);
 	free(keys);
 	free(frames);
 	esw_destroy(esw);
@@ -462,6 +531,16 @@ static void bench_lpm(uint32_t n_routes, struct result *out)
 			   (uint16_t)rnd(), 443);
 	}
 	ours = run_frames(esw, frames, n_frames, &marked, &total);
+	struct upd_ctx uc = {.f = {.esw = esw, .frames = frames},
+			     .pipe = p,
+			     .pfx = pfx,
+			     .depth = depth,
+			     .acts = acts,
+			     .n = n_routes};
+	uint64_t upd_total;
+	double upd_mpps = measure(lpm_upd_step, &uc, n_frames, &upd_total);
+	double upd_rate = (double)uc.updates / ((double)upd_total / (upd_mpps * 1e6));
+
 	esw_destroy(esw); /* make room: a 1M-route FIB is a few hundred MiB */
 
 	/* Bare: rte_fib (DIR-24-8, as the pipe) with the same routes, bulk lookups. */
@@ -486,6 +565,8 @@ static void bench_lpm(uint32_t n_routes, struct result *out)
 	printf("lpm %u routes (1/4 ECMP): parse+route+mark %.2f Mpps (%.0f%% routed); bare "
 	       "rte_fib_lookup_bulk %.2f Mpps; ratio %.2f; inserts %.0f/s\n",
 	       n_routes, ours, 100.0 * (double)marked / (double)total, bare, ours / bare, add_rate);
+	printf("lpm %u routes, %d route updates per burst: %.2f Mpps and %.0f updates/s\n",
+	       n_routes, UPDATES_PER_BURST, upd_mpps, upd_rate);
 	out[0] = (struct result){"lpm: eSwitch (parse+route+mark)", ours};
 	out[1] = (struct result){"lpm: bare rte_fib lookup", bare};
 	rte_fib_free(lpm);

@@ -611,6 +611,74 @@ static void test_lpm_ecmp(void **state)
 	esw_destroy(esw);
 }
 
+/* More distinct actions than an LPM pipe keeps as shared sets: all still right. */
+static void test_lpm_many_action_sets(void **state)
+{
+	enum { ROUTES = 1500 };
+	struct esw *esw;
+	struct esw_pipe *p;
+	struct esw_actions miss = {.fate = ESW_FATE_DROP};
+	uint32_t ids[ROUTES];
+
+	(void)state;
+	assert_int_equal(esw_create(&esw), 0);
+	assert_int_equal(esw_pipe_create_lpm(esw, "many", ROUTES, &miss, &p), 0);
+	assert_int_equal(esw_set_root(esw, p), 0);
+	for (uint32_t i = 0; i < ROUTES; i++) {
+		uint8_t a[4] = {10, (uint8_t)(i >> 8), (uint8_t)i, 0};
+		struct esw_actions act = {.fate = ESW_FATE_PORT,
+					  .port = (uint16_t)(i % 7),
+					  .set_mark = true,
+					  .mark = 1000 + i};
+
+		assert_int_equal(esw_lpm_add(p, 4, a, 24, &act, 1, &ids[i]), 0);
+	}
+	/* Replacing a route's actions keeps its entry (and moves it to another set). */
+	struct esw_actions again = {.fate = ESW_FATE_PORT, .port = 6, .set_mark = true, .mark = 5};
+	uint8_t a0[4] = {10, 0, 0, 0};
+	uint32_t same;
+
+	assert_int_equal(esw_lpm_add(p, 4, a0, 24, &again, 1, &same), 0);
+	assert_int_equal(same, ids[0]);
+	for (int round = 0; round < 3; round++) {
+		for (uint32_t base = 0; base < ROUTES; base += ESW_BURST_MAX) {
+			struct esw_key k[ESW_BURST_MAX];
+			uint32_t lens[ESW_BURST_MAX];
+			struct esw_result r[ESW_BURST_MAX];
+			unsigned int n = DPU_MIN(ROUTES - base, (uint32_t)ESW_BURST_MAX);
+
+			for (unsigned int i = 0; i < n; i++) {
+				uint32_t rt = base + i;
+
+				memset(&k[i], 0, sizeof(k[i]));
+				k[i].ip_ver = 4;
+				k[i].dst_ip[0] = 10;
+				k[i].dst_ip[1] = (uint8_t)(rt >> 8);
+				k[i].dst_ip[2] = (uint8_t)rt;
+				k[i].dst_ip[3] = 77;
+				lens[i] = 100 + rt;
+			}
+			assert_int_equal(esw_classify_burst(esw, k, lens, n, r), 0);
+			for (unsigned int i = 0; i < n; i++) {
+				uint32_t rt = base + i;
+
+				assert_int_equal(r[i].fate, ESW_FATE_PORT);
+				assert_int_equal(r[i].port, rt == 0 ? 6 : rt % 7);
+				assert_true(r[i].marked);
+				assert_int_equal(r[i].mark, rt == 0 ? 5 : 1000 + rt);
+			}
+		}
+	}
+	for (uint32_t i = 0; i < ROUTES; i++) {
+		uint64_t pk, by;
+
+		assert_int_equal(esw_entry_stats(p, ids[i], &pk, &by), 0);
+		assert_int_equal(pk, 3);
+		assert_int_equal(by, 3 * (100 + i));
+	}
+	esw_destroy(esw);
+}
+
 static void test_vrf_by_in_port(void **state)
 {
 	struct esw *esw;
@@ -784,7 +852,7 @@ static void test_acl_against_reference(void **state)
 
 			for (int i = 0; i < ESW_BURST_MAX; i++) {
 				k[i] = random_key();
-				lens[i] = 64;
+				lens[i] = 60 + rnd() % 1440;
 			}
 			assert_int_equal(esw_classify_burst(esw, k, lens, ESW_BURST_MAX, r), 0);
 			for (int i = 0; i < ESW_BURST_MAX; i++) {
@@ -834,7 +902,11 @@ static void test_exact_against_reference(void **state)
 		struct esw_key mask;
 		static struct esw_key ek[ENTRIES];
 		static bool live[ENTRIES];
+		static uint64_t cnt[ENTRIES], cbytes[ENTRIES];
 		int n = 0;
+
+		memset(cnt, 0, sizeof(cnt));
+		memset(cbytes, 0, sizeof(cbytes));
 
 		memset(&mask, 0, sizeof(mask));
 		switch (round % 3) {
@@ -856,7 +928,15 @@ static void test_exact_against_reference(void **state)
 		assert_int_equal(esw_set_root(esw, p), 0);
 		for (int i = 0; i < ENTRIES; i++) {
 			struct esw_key k = random_key();
-			struct esw_actions a = {.fate = ESW_FATE_PORT, .port = (uint16_t)n};
+			/* Actions that fit the hash's word and some that do not (big
+			 * marks, ports past 255, mirrors). */
+			struct esw_actions a = {.fate = ESW_FATE_PORT,
+						.port = (uint16_t)n,
+						.set_mark = n % 3 != 0,
+						.mark = n % 5 == 0 ? (1u << 28) + (uint32_t)n
+								   : (uint32_t)n * 7,
+						.mirror = n % 7 == 0,
+						.mirror_port = (uint16_t)(n + 1)};
 			uint32_t id;
 			int rc = esw_exact_add(p, &k, &a, &id);
 
@@ -899,7 +979,7 @@ static void test_exact_against_reference(void **state)
 
 			for (int i = 0; i < ESW_BURST_MAX; i++) {
 				k[i] = random_key();
-				lens[i] = 64;
+				lens[i] = 60 + rnd() % 1440;
 			}
 			assert_int_equal(esw_classify_burst(esw, k, lens, ESW_BURST_MAX, r), 0);
 			for (int i = 0; i < ESW_BURST_MAX; i++) {
@@ -916,9 +996,35 @@ static void test_exact_against_reference(void **state)
 				}
 				assert_int_equal(r[i].fate, ESW_FATE_PORT);
 				assert_int_equal(r[i].port, want < 0 ? 0xffff : want);
+				if (want >= 0) {
+					assert_int_equal(r[i].marked, want % 3 != 0);
+					if (want % 3 != 0) {
+						assert_int_equal(
+							r[i].mark,
+							want % 5 == 0 ? (1u << 28) + (uint32_t)want
+								      : (uint32_t)want * 7);
+					}
+					assert_int_equal(r[i].mirrored, want % 7 == 0);
+					if (want % 7 == 0) {
+						assert_int_equal(r[i].mirror_port, want + 1);
+					}
+					cnt[want]++;
+					cbytes[want] += lens[i];
+				}
 				hits += want >= 0;
 				checked++;
 			}
+		}
+		/* Every entry counted exactly what hit it (the hit log flushed on reading). */
+		for (int j = 0; j < n; j++) {
+			uint64_t pk, by;
+
+			if (!live[j]) {
+				continue;
+			}
+			assert_int_equal(esw_entry_stats(p, (uint32_t)j, &pk, &by), 0);
+			assert_int_equal(pk, cnt[j]);
+			assert_int_equal(by, cbytes[j]);
 		}
 		esw_destroy(esw);
 	}
@@ -942,6 +1048,7 @@ int main(void)
 		cmocka_unit_test(test_pipe_chain),
 		cmocka_unit_test(test_lpm_pipe),
 		cmocka_unit_test(test_lpm_ecmp),
+		cmocka_unit_test(test_lpm_many_action_sets),
 		cmocka_unit_test(test_vrf_by_in_port),
 		cmocka_unit_test(test_acl_against_reference),
 		cmocka_unit_test(test_exact_against_reference),
