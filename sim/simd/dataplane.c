@@ -417,7 +417,8 @@ static void send_queue(struct simd_dp *dp, uint16_t port)
 		for (unsigned int i = 0; i < cnt; i++) {
 			struct rte_mbuf *m = q->m[base + i];
 			const struct esw_result *r = &q->res[base + i];
-			struct simd_port_meta *meta;
+			struct simd_port_meta meta;
+			char *hdr;
 			bool marked = r->marked;
 			uint32_t mark = r->mark;
 
@@ -436,19 +437,20 @@ static void send_queue(struct simd_dp *dp, uint16_t port)
 				send[n++] = m; /* a wire: the frame as it is */
 				continue;
 			}
-			meta = (struct simd_port_meta *)rte_pktmbuf_prepend(m, sizeof(*meta));
-			if (meta == NULL) {
+			hdr = rte_pktmbuf_prepend(m, sizeof(meta));
+			if (hdr == NULL) {
 				ctr_add(&dp->ctr[port].tx_dropped, 1);
 				rte_pktmbuf_free(m);
 				continue;
 			}
-			memset(meta, 0, sizeof(*meta));
-			meta->magic = SIMD_META_MAGIC;
-			meta->src_port = q->key[base + i].in_port;
+			memset(&meta, 0, sizeof(meta));
+			meta.magic = SIMD_META_MAGIC;
+			meta.src_port = q->key[base + i].in_port;
 			if (marked) {
-				meta->flags = SIMD_META_MARKED;
-				meta->mark = mark;
+				meta.flags = SIMD_META_MARKED;
+				meta.mark = mark;
 			}
+			memcpy(hdr, &meta, sizeof(meta));
 			send[n++] = m;
 		}
 	}

@@ -297,6 +297,7 @@ int main(int argc, char **argv)
 	}
 	json_object_object_add(out, "entries", o);
 	printf("%s\n", json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN));
+	fflush(stdout); /* the result is out whatever the tear-down does */
 	json_object_put(out);
 	dpu_portio_close(io);
 	dpu_dev_close(dev);
