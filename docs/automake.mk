@@ -1,2 +1,3 @@
-EXTRA_DIST += docs/architecture.md docs/development.md docs/simulator.md docs/performance.md
+EXTRA_DIST += docs/architecture.md docs/development.md docs/simulator.md docs/performance.md \
+	docs/telemetry.md
 EXTRA_DIST += scenarios/README.md

@@ -8,6 +8,7 @@ UNIT_LDADD = src/common/libdpucommon.la $(CMOCKA_LIBS) $(JSONC_LIBS)
 UNIT_TESTS = \
 	tests/unit/test-cfg \
 	tests/unit/test-daemon \
+	tests/unit/test-dts \
 	tests/unit/test-hal-bluefield \
 	tests/unit/test-log \
 	tests/unit/test-loop \
@@ -35,6 +36,10 @@ tests_unit_test_loop_SOURCES = tests/unit/test-loop.c
 tests_unit_test_loop_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_loop_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_loop_LDADD = $(UNIT_LDADD) -lpthread
+tests_unit_test_dts_SOURCES = tests/unit/test-dts.c
+tests_unit_test_dts_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_dts_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_dts_LDADD = src/telemetry/libdts.la $(UNIT_LDADD)
 tests_unit_test_sim_phc_SOURCES = tests/unit/test-sim-phc.c
 tests_unit_test_sim_phc_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_sim_phc_CFLAGS = $(UNIT_CFLAGS)
@@ -77,7 +82,8 @@ tests_helpers_sampled_LDADD = src/common/libdpucommon.la
 TESTS += tests/integration/daemon-lifecycle.sh
 if HAVE_DPDK
 TESTS += tests/integration/simd.sh tests/integration/dpu-sim.sh tests/integration/lpm-kernel.sh \
-	tests/integration/portio.sh tests/integration/port-backings.sh
+	tests/integration/portio.sh tests/integration/port-backings.sh \
+	tests/integration/telemetry.sh
 check_PROGRAMS += tests/helpers/esw-lpm-lookup tests/helpers/portio-sink
 tests_helpers_portio_sink_SOURCES = tests/helpers/portio-sink.c
 tests_helpers_portio_sink_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(DPDK_CFLAGS)
@@ -91,7 +97,7 @@ endif
 EXTRA_DIST += tests/integration/daemon-lifecycle.sh tests/integration/simd.sh \
 	tests/integration/dpu-sim.sh tests/integration/lpm-kernel.sh tests/helpers/esw-lpm-lookup.c \
 	tests/integration/portio.sh tests/helpers/portio-sink.c tests/helpers/pcap-classify.py \
-	tests/integration/port-backings.sh
+	tests/integration/port-backings.sh tests/integration/telemetry.sh
 
 # ---------------------------------------------------------------- fuzz
 # Standalone builds replay the corpora in every 'make check'; with

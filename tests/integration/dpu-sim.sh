@@ -5,7 +5,8 @@ set -u
 . "$top_srcdir/tests/tap.sh"
 
 work=$(mktemp -d)
-export DPU_RUN_DIR="$work/run" DPU_BUILD_DIR="$top_builddir" DPU_NO_BUILD=1
+DPU_DTS_PORT=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+export DPU_RUN_DIR="$work/run" DPU_BUILD_DIR="$top_builddir" DPU_NO_BUILD=1 DPU_DTS_PORT
 sim="$top_srcdir/dpu-sim"
 sd="$DPU_RUN_DIR/sim/bf3-0"
 ctl="$top_builddir/sim/simd/dpu-simctl"
@@ -23,11 +24,15 @@ tap_wait 10 "traffic flows: p0 counts received packets" \
 	sh -c "test \"\$(cat '$sd/sys/class/net/p0/statistics/rx_packets')\" -gt 0"
 tap_wait 5 "traffic flows: pf0hpf sends them on" \
 	sh -c "test \"\$(cat '$sd/sys/class/net/pf0hpf/statistics/tx_packets')\" -gt 0"
+tap_check "status: dpu-telemetry up" sh -c "'$sim' status | grep -q '^dpu-telemetry: up'"
+tap_wait 10 "telemetry: p0's packets on the Prometheus endpoint" \
+	sh -c "curl -sf http://127.0.0.1:$DPU_DTS_PORT/metrics | grep -Eq '^dts_eth_rx_packets_total\{device=\"p0\"\} [1-9]'"
 "$sim" up --detach >"$work/again.log" 2>&1
 tap_check "a second up is refused" grep -q "already up" "$work/again.log"
-pid=$(cat "$DPU_RUN_DIR/dpu-sim.pids")
+pids=$(cat "$DPU_RUN_DIR/dpu-sim.pids")
 "$sim" down >/dev/null
-tap_check "down: dpu-simd gone" sh -c "! kill -0 $pid 2>/dev/null"
+tap_check "down: dpu-simd and dpu-telemetry gone" sh -c "! kill -0 $(echo $pids | tr ' ' '\n' | head -1) 2>/dev/null && ! kill -0 $(echo $pids | tr ' ' '\n' | tail -1) 2>/dev/null"
 tap_check "down: socket and counter tree removed" sh -c "! test -e '$sd/simd.sock' && ! test -e '$sd/sys'"
 tap_check "status: down" sh -c "'$sim' status | grep -q '^dpu-simd:  down'"
+tap_check "status: dpu-telemetry down" sh -c "'$sim' status | grep -q '^dpu-telemetry: down'"
 tap_done

@@ -1,0 +1,14 @@
+# dpu-telemetry: the Telemetry Service (DTS).
+noinst_LTLIBRARIES += src/telemetry/libdts.la
+src_telemetry_libdts_la_SOURCES = \
+	src/telemetry/config.c src/telemetry/config.h \
+	src/telemetry/metrics.c src/telemetry/metrics.h \
+	src/telemetry/sysfs.c src/telemetry/sysfs.h
+src_telemetry_libdts_la_LIBADD = src/common/libdpucommon.la
+
+bin_PROGRAMS += src/telemetry/dpu-telemetry
+src_telemetry_dpu_telemetry_SOURCES = src/telemetry/main.c
+src_telemetry_dpu_telemetry_CFLAGS = $(AM_CFLAGS) $(MICROHTTPD_CFLAGS)
+src_telemetry_dpu_telemetry_LDADD = src/telemetry/libdts.la hal/libdpuhal.la \
+	src/common/libdpucommon.la $(MICROHTTPD_LIBS) $(JSONC_LIBS) -lpthread -lm
+dist_bin_SCRIPTS += src/telemetry/telemetry-init.sh
