@@ -169,7 +169,8 @@ endif
 
 # ---------------------------------------------------------------- benchmarks
 # 'make bench' builds and runs them; they print figures and ratios against the
-# bare DPDK lookup measured in the same run, and never fail on speed.
+# bare DPDK lookup or the peer (node_exporter) measured in the same run, and
+# never fail on speed.
 if HAVE_DPDK
 EXTRA_PROGRAMS = tests/bench/bench-esw
 tests_bench_bench_esw_SOURCES = tests/bench/bench-esw.c
@@ -178,11 +179,13 @@ tests_bench_bench_esw_LDADD = sim/eswitch/libdpuesw.la src/common/libdpucommon-d
 	src/common/libdpucommon.la $(DPDK_LIBS)
 CLEANFILES += tests/bench/bench-esw
 
-bench: tests/bench/bench-esw
+bench: tests/bench/bench-esw all
 	$(builddir)/tests/bench/bench-esw $(BENCH_ESW_ARGS)
+	/usr/bin/python3 $(srcdir)/tests/bench/bench-dts.py $(abs_builddir) $(abs_srcdir) \
+		$(BENCH_DTS_ARGS)
 else
 bench:
 	@echo "bench: DPDK not available; nothing to run"
 endif
-EXTRA_DIST += tests/bench/bench-esw.c
+EXTRA_DIST += tests/bench/bench-esw.c tests/bench/bench-dts.py
 .PHONY: bench

@@ -275,7 +275,7 @@ static int http_start(struct dts *d)
 				 .ai_socktype = SOCK_STREAM};
 	struct addrinfo *ai = NULL;
 	char port[8];
-	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+	unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_USE_ERROR_LOG;
 	int rc;
 
 	if (!d->cfg.prometheus) {
