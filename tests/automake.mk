@@ -79,6 +79,11 @@ check_PROGRAMS += tests/helpers/sampled
 tests_helpers_sampled_SOURCES = tests/helpers/sampled.c
 tests_helpers_sampled_LDADD = src/common/libdpucommon.la
 
+check_PROGRAMS += tests/helpers/te-client
+tests_helpers_te_client_SOURCES = tests/helpers/te-client.c
+tests_helpers_te_client_LDADD = src/telemetry/libdpu-telemetry-exporter.la \
+	src/common/libdpucommon.la
+
 TESTS += tests/integration/daemon-lifecycle.sh
 if HAVE_DPDK
 TESTS += tests/integration/simd.sh tests/integration/dpu-sim.sh tests/integration/lpm-kernel.sh \
@@ -97,7 +102,8 @@ endif
 EXTRA_DIST += tests/integration/daemon-lifecycle.sh tests/integration/simd.sh \
 	tests/integration/dpu-sim.sh tests/integration/lpm-kernel.sh tests/helpers/esw-lpm-lookup.c \
 	tests/integration/portio.sh tests/helpers/portio-sink.c tests/helpers/pcap-classify.py \
-	tests/integration/port-backings.sh tests/integration/telemetry.sh
+	tests/integration/port-backings.sh tests/integration/telemetry.sh \
+	tests/integration/telemetry-exporter.sh tests/helpers/te-client.c tests/fuzz/fuzz-dts-ipc.c
 
 # ---------------------------------------------------------------- fuzz
 # Standalone builds replay the corpora in every 'make check'; with
@@ -113,6 +119,9 @@ tests_fuzz_fuzz_cfg_yaml_standalone_SOURCES = tests/fuzz/fuzz-cfg-yaml.c tests/f
 tests_fuzz_fuzz_cfg_yaml_standalone_LDADD = src/common/libdpucommon.la
 tests_fuzz_fuzz_sim_device_standalone_SOURCES = tests/fuzz/fuzz-sim-device.c tests/fuzz/standalone.c
 tests_fuzz_fuzz_sim_device_standalone_LDADD = sim/libdpusim.la -lm
+check_PROGRAMS += tests/fuzz/fuzz-dts-ipc-standalone
+tests_fuzz_fuzz_dts_ipc_standalone_SOURCES = tests/fuzz/fuzz-dts-ipc.c tests/fuzz/standalone.c
+tests_fuzz_fuzz_dts_ipc_standalone_LDADD = src/telemetry/libdts.la src/common/libdpucommon.la
 if HAVE_DPDK
 SIMD_CTL_SOURCES = sim/simd/ctl.c sim/simd/dataplane.c sim/simd/flow.c
 SIMD_CTL_LDADD = sim/libdpusim.la sim/eswitch/libdpuesw.la src/common/libdpucommon-dpdk.la \
@@ -152,6 +161,11 @@ tests_fuzz_fuzz_sim_device_SOURCES = tests/fuzz/fuzz-sim-device.c
 tests_fuzz_fuzz_sim_device_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_sim_device_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_sim_device_LDADD = sim/libdpusim.la -lm
+noinst_PROGRAMS += tests/fuzz/fuzz-dts-ipc
+tests_fuzz_fuzz_dts_ipc_SOURCES = tests/fuzz/fuzz-dts-ipc.c
+tests_fuzz_fuzz_dts_ipc_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_dts_ipc_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_dts_ipc_LDADD = src/telemetry/libdts.la src/common/libdpucommon.la
 if HAVE_DPDK
 noinst_PROGRAMS += tests/fuzz/fuzz-simd-ctl
 tests_fuzz_fuzz_simd_ctl_SOURCES = tests/fuzz/fuzz-simd-ctl.c $(SIMD_CTL_SOURCES)

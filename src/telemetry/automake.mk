@@ -3,8 +3,17 @@ noinst_LTLIBRARIES += src/telemetry/libdts.la
 src_telemetry_libdts_la_SOURCES = \
 	src/telemetry/config.c src/telemetry/config.h \
 	src/telemetry/metrics.c src/telemetry/metrics.h \
-	src/telemetry/sysfs.c src/telemetry/sysfs.h
+	src/telemetry/sysfs.c src/telemetry/sysfs.h \
+	src/telemetry/ipc.c src/telemetry/ipc.h \
+	src/telemetry/ipcsrv.c src/telemetry/ipcsrv.h
 src_telemetry_libdts_la_LIBADD = src/common/libdpucommon.la
+
+# libdpu-telemetry-exporter: the Telemetry Exporter API for other programs.
+noinst_LTLIBRARIES += src/telemetry/libdpu-telemetry-exporter.la
+src_telemetry_libdpu_telemetry_exporter_la_SOURCES = \
+	src/telemetry/exporter.c src/telemetry/exporter.h \
+	src/telemetry/ipc.c src/telemetry/ipc.h
+src_telemetry_libdpu_telemetry_exporter_la_LIBADD = src/common/libdpucommon.la
 
 bin_PROGRAMS += src/telemetry/dpu-telemetry
 src_telemetry_dpu_telemetry_SOURCES = src/telemetry/main.c

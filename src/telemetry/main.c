@@ -38,6 +38,7 @@
 #include "common/timeutil.h"
 #include "dpu/hal.h"
 #include "telemetry/config.h"
+#include "telemetry/ipcsrv.h"
 #include "telemetry/metrics.h"
 #include "telemetry/sysfs.h"
 
@@ -56,6 +57,7 @@ struct dts {
 	struct dts_sysfs_stats sysfs;
 	uint64_t collections, collect_failures;
 	double last_collect_s;
+	struct dts_ipcsrv *ipc;
 	struct MHD_Daemon *mhd;
 	char mhd_host[64];
 	uint16_t mhd_port;
@@ -160,6 +162,9 @@ static void collect(struct dts *d)
 		rc = dts_sysfs_collect(root, ports, n_ports, &d->cfg, &snap, &d->sysfs);
 	} else {
 		d->collect_failures++;
+	}
+	if (rc == 0 && d->ipc != NULL) {
+		rc = dts_ipcsrv_collect(d->ipc, &d->cfg, &snap);
 	}
 	series = snap.n;
 	d->last_collect_s = (double)(dpu_time_mono_ns() - t0) / 1e9;
@@ -499,6 +504,12 @@ int main(int argc, char **argv)
 		log_err("event loop: %s", strerror(-rc));
 		goto out;
 	}
+	snprintf(path, sizeof(path), "%s/ipc_sockets", d.root);
+	rc = dts_ipcsrv_start(d.loop, path, &d.ipc);
+	if (rc < 0) {
+		log_err("%s/%s: %s", path, "dpu-telemetry.sock", strerror(-rc));
+		goto out;
+	}
 	collect(&d); /* something to serve from the first scrape on */
 	rc = http_start(&d);
 	if (rc < 0) {
@@ -510,6 +521,7 @@ int main(int argc, char **argv)
 	log_info("down");
 out:
 	http_stop(&d);
+	dts_ipcsrv_stop(d.ipc);
 	dpu_loop_destroy(d.loop);
 	dpu_dev_close(d.dev);
 	free(d.text[0]);

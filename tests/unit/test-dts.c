@@ -6,6 +6,8 @@
 
 #include "common/log.h"
 #include "telemetry/config.h"
+#include "telemetry/ipc.h"
+#include "telemetry/ipcsrv.h"
 #include "telemetry/metrics.h"
 
 static int load(const char *text, struct dts_config *cfg, char *msg, size_t size)
@@ -207,6 +209,116 @@ static void test_render_filters(void **state)
 	dts_snapshot_free(&snap);
 }
 
+/* ---- the exporter API's messages, as dpu-telemetry takes them in ---- */
+
+static size_t msg(uint8_t *buf, enum dts_ipc_kind kind, const void *a, size_t alen, const void *b,
+		  size_t blen)
+{
+	return dts_ipc_pack(buf, 4096, kind, a, alen, b, blen);
+}
+
+static int take(struct dts_ipcsrv *srv, struct dts_ipc_conn *c, const uint8_t *m, size_t len,
+		const char **why)
+{
+	*why = "";
+	return dts_ipcsrv_take(srv, c, m, len, why);
+}
+
+struct __attribute__((packed)) demo_rec {
+	char name[8];
+	uint32_t hits;
+	int16_t temp[2];
+};
+
+static void session(struct dts_ipcsrv *srv, struct dts_ipc_conn *c)
+{
+	struct dts_ipc_hello h = {.schema = "app", .source_id = "s1", .tag = "t"};
+	struct dts_ipc_type t = {.index = 2, .n_fields = 3, .name = "unit"};
+	struct dts_ipc_field f[3] = {{.name = "name", .ftype = DTS_F_CHAR, .count = 8},
+				     {.name = "hits", .ftype = DTS_F_UINT32, .count = 1},
+				     {.name = "temp", .ftype = DTS_F_INT16, .count = 2}};
+	uint8_t m[4096], body[64];
+	struct demo_rec recs[3] = {{"x", 1, {-5, 7}}, {"y", 2, {0, 0}}, {"x", 3, {9, -9}}};
+	struct dts_ipc_records r = {.seq = 1, .type_index = 2, .n = 3};
+	const char *why;
+
+	assert_int_equal(take(srv, c, m, msg(m, DTS_IPC_HELLO, &h, sizeof(h), NULL, 0), &why), 0);
+	assert_int_equal(take(srv, c, m, msg(m, DTS_IPC_TYPE, &t, sizeof(t), f, sizeof(f)), &why),
+			 0);
+	memcpy(body, recs, sizeof(recs));
+	assert_int_equal(
+		take(srv, c, m, msg(m, DTS_IPC_RECORDS, &r, sizeof(r), body, sizeof(recs)), &why),
+		0);
+}
+
+static void test_ipc_records_to_series(void **state)
+{
+	struct dts_ipcsrv *srv;
+	struct dts_snapshot snap;
+	char *text;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(dts_ipcsrv_create_detached(&srv), 0);
+	session(srv, dts_ipcsrv_test_conn(srv));
+	dts_snapshot_init(&snap);
+	assert_int_equal(dts_ipcsrv_collect(srv, NULL, &snap), 0);
+	assert_int_equal(dts_prom_render(&snap, NULL, false, &text, &len), 0);
+	/* The last record per name wins; arrays become one series per element. */
+	assert_non_null(strstr(text, "app_unit_hits{source=\"s1\",name=\"x\"} 3\n"));
+	assert_non_null(strstr(text, "app_unit_hits{source=\"s1\",name=\"y\"} 2\n"));
+	assert_non_null(strstr(text, "app_unit_temp_0{source=\"s1\",name=\"x\"} 9\n"));
+	assert_non_null(strstr(text, "app_unit_temp_1{source=\"s1\",name=\"x\"} -9\n"));
+	assert_non_null(strstr(text, "dts_ipc_records_total{source=\"s1\",schema=\"app\"} 3\n"));
+	free(text);
+	dts_snapshot_free(&snap);
+	dts_ipcsrv_stop(srv);
+}
+
+static void test_ipc_refuses_bad_messages(void **state)
+{
+	struct dts_ipc_hello h = {.schema = "app", .source_id = "s1"};
+	struct dts_ipc_type t = {.index = 0, .n_fields = 1, .name = "u"};
+	struct dts_ipc_field bad_type = {.name = "f", .ftype = 99, .count = 1};
+	struct dts_ipc_field ok = {.name = "f", .ftype = DTS_F_UINT64, .count = 1};
+	struct dts_ipc_records r = {.seq = 1, .type_index = 0, .n = 2};
+	struct dts_ipcsrv *srv;
+	struct dts_ipc_conn *c;
+	uint8_t m[4096], body[16] = {0};
+	const char *why;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(dts_ipcsrv_create_detached(&srv), 0);
+	c = dts_ipcsrv_test_conn(srv);
+	n = msg(m, DTS_IPC_RECORDS, &r, sizeof(r), body, 16);
+	assert_int_equal(take(srv, c, m, n, &why), -EBADMSG);
+	assert_string_equal(why, "RECORDS before HELLO");
+	assert_int_equal(take(srv, c, m, n - 1, &why), -EBADMSG);
+	assert_string_equal(why, "length does not match the datagram");
+	assert_int_equal(take(srv, c, m, 7, &why), -EBADMSG);
+	assert_string_equal(why, "shorter than a header");
+	n = msg(m, DTS_IPC_HELLO, &h, sizeof(h), NULL, 0);
+	assert_int_equal(take(srv, c, m, n, &why), 0);
+	m[0] ^= 1;
+	assert_int_equal(take(srv, c, m, n, &why), -EBADMSG);
+	assert_string_equal(why, "bad magic");
+	n = msg(m, DTS_IPC_TYPE, &t, sizeof(t), &bad_type, sizeof(bad_type));
+	assert_int_equal(take(srv, c, m, n, &why), -EBADMSG);
+	assert_string_equal(why, "TYPE: a field with a bad name, type or array length");
+	n = msg(m, DTS_IPC_TYPE, &t, sizeof(t), &ok, sizeof(ok));
+	assert_int_equal(take(srv, c, m, n, &why), 0);
+	/* Two uint64 records are 16 bytes; 15 are not a whole number of them. */
+	n = msg(m, DTS_IPC_RECORDS, &r, sizeof(r), body, 15);
+	assert_int_equal(take(srv, c, m, n, &why), -EBADMSG);
+	assert_string_equal(why, "RECORDS: length is not count x record size");
+	r.type_index = 5;
+	n = msg(m, DTS_IPC_RECORDS, &r, sizeof(r), body, 16);
+	assert_int_equal(take(srv, c, m, n, &why), -EBADMSG);
+	assert_string_equal(why, "RECORDS of a type never defined");
+	dts_ipcsrv_stop(srv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +328,8 @@ int main(void)
 		cmocka_unit_test(test_errors_name_the_line),
 		cmocka_unit_test(test_render),
 		cmocka_unit_test(test_render_filters),
+		cmocka_unit_test(test_ipc_records_to_series),
+		cmocka_unit_test(test_ipc_refuses_bad_messages),
 	};
 
 	dpu_log_set_level(DPU_LOG_CRITICAL);

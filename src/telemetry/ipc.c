@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <config.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "telemetry/ipc.h"
+
+static const struct {
+	const char *name;
+	size_t size;
+} ftypes[] = {
+	[DTS_F_BOOL] = {"bool", sizeof(_Bool)},
+	[DTS_F_CHAR] = {"char", sizeof(char)},
+	[DTS_F_SHORT] = {"short", sizeof(short)},
+	[DTS_F_INT] = {"int", sizeof(int)},
+	[DTS_F_LONG] = {"long", sizeof(long)},
+	[DTS_F_LONGLONG] = {"long long", sizeof(long long)},
+	[DTS_F_UCHAR] = {"unsigned char", sizeof(unsigned char)},
+	[DTS_F_USHORT] = {"unsigned short", sizeof(unsigned short)},
+	[DTS_F_UINT] = {"unsigned int", sizeof(unsigned int)},
+	[DTS_F_ULONG] = {"unsigned long", sizeof(unsigned long)},
+	[DTS_F_ULONGLONG] = {"unsigned long long", sizeof(unsigned long long)},
+	[DTS_F_FLOAT] = {"float", sizeof(float)},
+	[DTS_F_DOUBLE] = {"double", sizeof(double)},
+	[DTS_F_INT8] = {"int8_t", 1},
+	[DTS_F_INT16] = {"int16_t", 2},
+	[DTS_F_INT32] = {"int32_t", 4},
+	[DTS_F_INT64] = {"int64_t", 8},
+	[DTS_F_UINT8] = {"uint8_t", 1},
+	[DTS_F_UINT16] = {"uint16_t", 2},
+	[DTS_F_UINT32] = {"uint32_t", 4},
+	[DTS_F_UINT64] = {"uint64_t", 8},
+};
+
+size_t dts_ipc_ftype_size(unsigned int ftype)
+{
+	return ftype >= 1 && ftype <= DTS_F_MAX ? ftypes[ftype].size : 0;
+}
+
+unsigned int dts_ipc_ftype_by_name(const char *name)
+{
+	for (unsigned int i = 1; i <= DTS_F_MAX; i++) {
+		if (strcmp(ftypes[i].name, name) == 0) {
+			return i;
+		}
+	}
+	return 0;
+}
+
+const char *dts_ipc_ftype_name(unsigned int ftype)
+{
+	return ftype >= 1 && ftype <= DTS_F_MAX ? ftypes[ftype].name : "?";
+}
+
+size_t dts_ipc_pack(void *buf, size_t size, enum dts_ipc_kind kind, const void *a, size_t alen,
+		    const void *b, size_t blen)
+{
+	struct dts_ipc_hdr h = {.magic = DTS_IPC_MAGIC,
+				.version = DTS_IPC_VERSION,
+				.kind = (uint16_t)kind,
+				.len = (uint32_t)(alen + blen)};
+	uint8_t *p = buf;
+
+	if (sizeof(h) + alen + blen > size || alen + blen > DTS_IPC_MAX_MSG) {
+		return 0;
+	}
+	memcpy(p, &h, sizeof(h));
+	if (alen > 0) {
+		memcpy(p + sizeof(h), a, alen);
+	}
+	if (blen > 0) {
+		memcpy(p + sizeof(h) + alen, b, blen);
+	}
+	return sizeof(h) + alen + blen;
+}
+
+int dts_ipc_parse(const void *msg, size_t len, enum dts_ipc_kind *kind, const uint8_t **payload,
+		  size_t *plen, const char **why)
+{
+	struct dts_ipc_hdr h;
+
+	if (len < sizeof(h)) {
+		*why = "shorter than a header";
+		return -EBADMSG;
+	}
+	memcpy(&h, msg, sizeof(h));
+	if (h.magic != DTS_IPC_MAGIC) {
+		*why = "bad magic";
+		return -EBADMSG;
+	}
+	if (h.version != DTS_IPC_VERSION) {
+		*why = "unsupported version";
+		return -EBADMSG;
+	}
+	if (h.kind < DTS_IPC_HELLO || h.kind > DTS_IPC_ACK) {
+		*why = "unknown message kind";
+		return -EBADMSG;
+	}
+	if ((size_t)h.len != len - sizeof(h)) {
+		*why = "length does not match the datagram";
+		return -EBADMSG;
+	}
+	*kind = (enum dts_ipc_kind)h.kind;
+	*payload = (const uint8_t *)msg + sizeof(h);
+	*plen = h.len;
+	return 0;
+}

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The Telemetry Exporter API's transport: messages between a client
+ * (libdpu-telemetry-exporter) and dpu-telemetry over a Unix SOCK_SEQPACKET
+ * socket, <root>/ipc_sockets/dpu-telemetry.sock. One message per datagram,
+ * host byte order (both ends are on the same machine), no padding: every
+ * struct below is read and written with memcpy at its offset.
+ *
+ *   client -> DTS   HELLO    schema name, source id, source tag
+ *   client -> DTS   TYPE     one record type: index, name, fields
+ *   client -> DTS   RECORDS  seq, type index, count, timestamp, records
+ *   DTS -> client   ACK      seq of a RECORDS message taken in
+ *
+ * A client keeps each RECORDS message until its ACK comes, and sends the
+ * unacknowledged ones again after a reconnect (HELLO and TYPEs first), so a
+ * DTS restart loses nothing the client did not count as dropped.
+ *
+ * Records are packed: the type's fields in order, each its size times its
+ * array length, no padding (a C struct with __attribute__((packed))).
+ */
+#ifndef DPU_TELEMETRY_IPC_H
+#define DPU_TELEMETRY_IPC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DTS_IPC_SOCKET "dpu-telemetry.sock"
+#define DTS_IPC_MAGIC 0x49535444u /* "DTSI" */
+#define DTS_IPC_VERSION 1
+#define DTS_IPC_MAX_MSG (256 * 1024)
+#define DTS_IPC_NAME 64
+#define DTS_IPC_MAX_FIELDS 64
+#define DTS_IPC_MAX_TYPES 64
+
+enum dts_ipc_kind {
+	DTS_IPC_HELLO = 1,
+	DTS_IPC_TYPE = 2,
+	DTS_IPC_RECORDS = 3,
+	DTS_IPC_ACK = 4,
+};
+
+/* Field types, DOCA's type names (dts_ipc_ftype_by_name()). */
+enum dts_ipc_ftype {
+	DTS_F_BOOL = 1,
+	DTS_F_CHAR,
+	DTS_F_SHORT,
+	DTS_F_INT,
+	DTS_F_LONG,
+	DTS_F_LONGLONG,
+	DTS_F_UCHAR,
+	DTS_F_USHORT,
+	DTS_F_UINT,
+	DTS_F_ULONG,
+	DTS_F_ULONGLONG,
+	DTS_F_FLOAT,
+	DTS_F_DOUBLE,
+	DTS_F_INT8,
+	DTS_F_INT16,
+	DTS_F_INT32,
+	DTS_F_INT64,
+	DTS_F_UINT8,
+	DTS_F_UINT16,
+	DTS_F_UINT32,
+	DTS_F_UINT64,
+	DTS_F_MAX = DTS_F_UINT64,
+};
+
+struct dts_ipc_hdr {
+	uint32_t magic;
+	uint16_t version;
+	uint16_t kind;
+	uint32_t len; /* bytes after the header */
+};
+
+struct dts_ipc_hello {
+	char schema[DTS_IPC_NAME];
+	char source_id[DTS_IPC_NAME];
+	char tag[DTS_IPC_NAME];
+};
+
+struct dts_ipc_field {
+	char name[DTS_IPC_NAME];
+	uint8_t ftype;	/* enum dts_ipc_ftype */
+	uint16_t count; /* array length, >= 1 */
+} __attribute__((packed));
+
+/* TYPE: this, then n_fields struct dts_ipc_field. */
+struct dts_ipc_type {
+	uint16_t index;
+	uint16_t n_fields;
+	char name[DTS_IPC_NAME];
+} __attribute__((packed));
+
+/* RECORDS: this, then n * record size bytes. */
+struct dts_ipc_records {
+	uint64_t seq;
+	uint64_t timestamp_us;
+	uint16_t type_index;
+	uint16_t pad;
+	uint32_t n;
+} __attribute__((packed));
+
+struct dts_ipc_ack {
+	uint64_t seq;
+};
+
+/* The size of one value of 'ftype' (0 for an unknown type). */
+size_t dts_ipc_ftype_size(unsigned int ftype);
+/* DOCA's type name ("unsigned int", "uint64_t", ...) -> type, or 0. */
+unsigned int dts_ipc_ftype_by_name(const char *name);
+const char *dts_ipc_ftype_name(unsigned int ftype);
+
+/* Build a message: header + 'a' (alen) + 'b' (blen) into 'buf'; returns its length or 0. */
+size_t dts_ipc_pack(void *buf, size_t size, enum dts_ipc_kind kind, const void *a, size_t alen,
+		    const void *b, size_t blen);
+
+/*
+ * Check a received message: magic, version, a known kind, a length that
+ * matches. Returns 0 and the kind and payload, or -EBADMSG with 'why'.
+ */
+int dts_ipc_parse(const void *msg, size_t len, enum dts_ipc_kind *kind, const uint8_t **payload,
+		  size_t *plen, const char **why);
+
+#endif /* DPU_TELEMETRY_IPC_H */
