@@ -79,6 +79,13 @@ check_PROGRAMS += tests/helpers/sampled
 tests_helpers_sampled_SOURCES = tests/helpers/sampled.c
 tests_helpers_sampled_LDADD = src/common/libdpucommon.la
 
+check_PROGRAMS += tests/helpers/nf-client
+tests_helpers_nf_client_SOURCES = tests/helpers/nf-client.c
+tests_helpers_nf_client_LDADD = src/telemetry/libdpu-telemetry-exporter.la \
+	src/common/libdpucommon.la
+TESTS += tests/integration/telemetry-netflow.sh
+EXTRA_DIST += tests/integration/telemetry-netflow.sh
+
 check_PROGRAMS += tests/helpers/te-client
 tests_helpers_te_client_SOURCES = tests/helpers/te-client.c
 tests_helpers_te_client_LDADD = src/telemetry/libdpu-telemetry-exporter.la \

@@ -12,6 +12,7 @@ src_telemetry_libdts_la_LIBADD = src/common/libdpucommon.la
 noinst_LTLIBRARIES += src/telemetry/libdpu-telemetry-exporter.la
 src_telemetry_libdpu_telemetry_exporter_la_SOURCES = \
 	src/telemetry/exporter.c src/telemetry/exporter.h \
+	src/telemetry/netflow.c src/telemetry/netflow.h \
 	src/telemetry/ipc.c src/telemetry/ipc.h
 src_telemetry_libdpu_telemetry_exporter_la_LIBADD = src/common/libdpucommon.la
 
