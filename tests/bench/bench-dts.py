@@ -161,6 +161,17 @@ def main():
         d, n = rows
         print(f"dpu-telemetry collection cycle: {cycle_ms:.3f} ms CPU "
               f"({d['series']} series, update=1000)")
+        # Exporter API: records into the daemon, acknowledged, one client.
+        import json
+        out = subprocess.run([os.path.join(a.builddir, "tests/helpers/te-client"),
+                              "--sockets-dir", os.path.join(work, "telemetry/ipc_sockets"),
+                              "--id", "bench", "--count", "5000000", "--buf-size", "60000",
+                              "--names", "a,b,c,d"], capture_output=True, text=True)
+        if out.returncode == 0:
+            r = json.loads(out.stdout)
+            print(f"exporter API: {r['acked']} records of 40 bytes acknowledged in "
+                  f"{r['seconds']:.3f} s: {r['records_per_s'] / 1e6:.2f} M records/s "
+                  f"(dropped {r['dropped']})")
         print(f"ratios dpu-telemetry / node_exporter: scrape p50 {d['p50'] / n['p50']:.3f}, "
               f"p99 {d['p99'] / n['p99']:.3f}, keep-alive p50 {d['ka50'] / n['ka50']:.3f}, "
               f"CPU per scrape "

@@ -6,6 +6,10 @@
  * packets = i + 1. At the end it flushes and prints its counters as JSON.
  *
  *   te-client --sockets-dir DIR [--id ID] [--count N] [--rate R] [--names a,b,c]
+ *             [--buf-size B]
+ *
+ * The JSON also says how long reporting and the final flush took
+ * ("seconds") and the rate ("records_per_s"), for the benchmark.
  */
 #include <config.h>
 
@@ -50,11 +54,13 @@ int main(int argc, char **argv)
 		{"count", required_argument, NULL, 'c'},
 		{"rate", required_argument, NULL, 'r'},
 		{"names", required_argument, NULL, 'n'},
+		{"buf-size", required_argument, NULL, 'b'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *dir = NULL, *id = "client0";
 	char names[8][16], list[128] = "a,b,c";
-	uint64_t count = 1000, rate = 0, start;
+	uint64_t count = 1000, rate = 0, buf = 2048, start;
+	double secs;
 	struct dpu_te_schema *schema;
 	struct dpu_te_source *src;
 	struct dpu_te_type *type;
@@ -80,6 +86,9 @@ int main(int argc, char **argv)
 			break;
 		case 'n':
 			dpu_strscpy(list, optarg, sizeof(list));
+			break;
+		case 'b':
+			buf = strtoull(optarg, NULL, 10);
 			break;
 		default:
 			return 2;
@@ -111,7 +120,7 @@ int main(int argc, char **argv)
 		rc = dpu_te_schema_set_ipc_sockets_dir(schema, dir);
 	}
 	if (rc == 0) {
-		dpu_te_schema_set_buf_size(schema, 2048); /* small batches: many messages */
+		dpu_te_schema_set_buf_size(schema, buf); /* default small: many messages */
 		rc = dpu_te_schema_start(schema);
 	}
 	if (rc == 0) {
@@ -149,14 +158,16 @@ int main(int argc, char **argv)
 		}
 	}
 	rc = dpu_te_source_flush(src);
+	secs = (double)(dpu_time_mono_ns() - start) / 1e9;
 	dpu_te_source_stats(src, &st);
 	dpu_te_check_ipc_status(src, &status);
 	printf("{\"reported\": %llu, \"acked\": %llu, \"dropped\": %llu, \"pending\": %llu, "
-	       "\"reconnects\": %llu, \"connected\": %s, \"flush\": %d}\n",
+	       "\"reconnects\": %llu, \"connected\": %s, \"flush\": %d, \"seconds\": %.6f, "
+	       "\"records_per_s\": %.0f}\n",
 	       (unsigned long long)st.reported, (unsigned long long)st.acked,
 	       (unsigned long long)st.dropped, (unsigned long long)st.pending,
 	       (unsigned long long)st.reconnects, status == DPU_TE_IPC_CONNECTED ? "true" : "false",
-	       rc);
+	       rc, secs, secs > 0 ? (double)st.acked / secs : 0.0);
 	fflush(stdout);
 	dpu_te_source_destroy(src);
 	dpu_te_schema_destroy(schema);
