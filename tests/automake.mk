@@ -110,7 +110,8 @@ EXTRA_DIST += tests/integration/daemon-lifecycle.sh tests/integration/simd.sh \
 	tests/integration/dpu-sim.sh tests/integration/lpm-kernel.sh tests/helpers/esw-lpm-lookup.c \
 	tests/integration/portio.sh tests/helpers/portio-sink.c tests/helpers/pcap-classify.py \
 	tests/integration/port-backings.sh tests/integration/telemetry.sh \
-	tests/integration/telemetry-exporter.sh tests/helpers/te-client.c tests/fuzz/fuzz-dts-ipc.c
+	tests/integration/telemetry-exporter.sh tests/helpers/te-client.c tests/fuzz/fuzz-dts-ipc.c \
+	tests/integration/telemetry-fluent.sh tests/fuzz/fuzz-dts-fluent.c
 
 # ---------------------------------------------------------------- fuzz
 # Standalone builds replay the corpora in every 'make check'; with
@@ -126,9 +127,11 @@ tests_fuzz_fuzz_cfg_yaml_standalone_SOURCES = tests/fuzz/fuzz-cfg-yaml.c tests/f
 tests_fuzz_fuzz_cfg_yaml_standalone_LDADD = src/common/libdpucommon.la
 tests_fuzz_fuzz_sim_device_standalone_SOURCES = tests/fuzz/fuzz-sim-device.c tests/fuzz/standalone.c
 tests_fuzz_fuzz_sim_device_standalone_LDADD = sim/libdpusim.la -lm
-check_PROGRAMS += tests/fuzz/fuzz-dts-ipc-standalone
+check_PROGRAMS += tests/fuzz/fuzz-dts-ipc-standalone tests/fuzz/fuzz-dts-fluent-standalone
 tests_fuzz_fuzz_dts_ipc_standalone_SOURCES = tests/fuzz/fuzz-dts-ipc.c tests/fuzz/standalone.c
 tests_fuzz_fuzz_dts_ipc_standalone_LDADD = src/telemetry/libdts.la src/common/libdpucommon.la
+tests_fuzz_fuzz_dts_fluent_standalone_SOURCES = tests/fuzz/fuzz-dts-fluent.c tests/fuzz/standalone.c
+tests_fuzz_fuzz_dts_fluent_standalone_LDADD = src/telemetry/libdts.la src/common/libdpucommon.la
 if HAVE_DPDK
 SIMD_CTL_SOURCES = sim/simd/ctl.c sim/simd/dataplane.c sim/simd/flow.c
 SIMD_CTL_LDADD = sim/libdpusim.la sim/eswitch/libdpuesw.la src/common/libdpucommon-dpdk.la \
@@ -168,11 +171,15 @@ tests_fuzz_fuzz_sim_device_SOURCES = tests/fuzz/fuzz-sim-device.c
 tests_fuzz_fuzz_sim_device_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_sim_device_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_sim_device_LDADD = sim/libdpusim.la -lm
-noinst_PROGRAMS += tests/fuzz/fuzz-dts-ipc
+noinst_PROGRAMS += tests/fuzz/fuzz-dts-ipc tests/fuzz/fuzz-dts-fluent
 tests_fuzz_fuzz_dts_ipc_SOURCES = tests/fuzz/fuzz-dts-ipc.c
 tests_fuzz_fuzz_dts_ipc_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_dts_ipc_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_dts_ipc_LDADD = src/telemetry/libdts.la src/common/libdpucommon.la
+tests_fuzz_fuzz_dts_fluent_SOURCES = tests/fuzz/fuzz-dts-fluent.c
+tests_fuzz_fuzz_dts_fluent_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_dts_fluent_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_dts_fluent_LDADD = src/telemetry/libdts.la src/common/libdpucommon.la
 if HAVE_DPDK
 noinst_PROGRAMS += tests/fuzz/fuzz-simd-ctl
 tests_fuzz_fuzz_simd_ctl_SOURCES = tests/fuzz/fuzz-simd-ctl.c $(SIMD_CTL_SOURCES)

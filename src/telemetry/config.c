@@ -47,6 +47,8 @@ void dts_config_defaults(struct dts_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->update_ms = DTS_UPDATE_DEFAULT_MS;
 	cfg->verbose = 6;
+	dpu_strscpy(cfg->fluent_host, "0.0.0.0", sizeof(cfg->fluent_host));
+	cfg->fluent_port = 42442;
 }
 
 bool dts_names_has(const struct dts_names *names, const char *name)
@@ -201,6 +203,13 @@ static int cfg_key(void *arg, const char *section, const char *key, const char *
 	if (strcmp(key, "prometheus-ignore-tags") == 0) {
 		return add_list(&cfg->prom_ignore_tags, key, value, err);
 	}
+	if (strcmp(key, "fluent-aggr-listen") == 0) {
+		if (dpu_cfg_parse_hostport(value, cfg->fluent_host, sizeof(cfg->fluent_host),
+					   &cfg->fluent_port, &why) < 0) {
+			return dpu_cfg_err_set(err, NULL, 0, key, "'%s': %s", value, why);
+		}
+		return 0;
+	}
 	if (strcmp(key, "verbose") == 0) {
 		if (dpu_cfg_parse_u64(value, 0, 7, &v, &why) < 0) {
 			return dpu_cfg_err_set(err, NULL, 0, key, "'%s': %s (0..7)", value, why);
@@ -249,6 +258,23 @@ int dts_config_load_string(const char *text, const char *name, struct dts_config
 	}
 	free(scratch);
 	return rc;
+}
+
+bool dts_config_provider_enabled(const struct dts_config *cfg, const char *provider)
+{
+	size_t len = strlen(provider);
+
+	if (dts_names_has(&cfg->disabled, provider)) {
+		return false;
+	}
+	for (size_t i = 0; i < cfg->enabled.n; i++) {
+		const char *e = cfg->enabled.v[i];
+
+		if (strncmp(e, provider, len) == 0 && (e[len] == '\0' || e[len] == '.')) {
+			return true;
+		}
+	}
+	return false;
 }
 
 bool dts_config_wants(const struct dts_config *cfg, const char *provider, const char *component,

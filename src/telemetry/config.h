@@ -13,6 +13,8 @@
  *   prometheus-ignore-names=<a,b,...>   counters not exported
  *   prometheus-ignore-tags=<a,b,...>    sources not exported
  *   verbose=3..7
+ *   fluent-aggr-listen=<addr>:<port>    fluent_aggr's address (default 0.0.0.0:42442;
+ *                                       our key: the real one is not published)
  * Keys of the real file this daemon does not act on yet (port,
  * sync-time-limit, buffer sizes, ...) are accepted and ignored, so a
  * BlueField's file loads; any other key is an error naming its line.
@@ -46,6 +48,8 @@ struct dts_config {
 	uint16_t prom_port;
 	struct dts_names prom_indexes, prom_fset_indexes, prom_ignore_names, prom_ignore_tags;
 	int verbose;
+	char fluent_host[64];
+	uint16_t fluent_port;
 };
 
 void dts_config_defaults(struct dts_config *cfg);
@@ -66,6 +70,8 @@ int dts_config_load_string(const char *text, const char *name, struct dts_config
 bool dts_config_wants(const struct dts_config *cfg, const char *provider, const char *component,
 		      bool on_by_default);
 bool dts_names_has(const struct dts_names *names, const char *name);
+/* Whether a provider that is off by default was turned on (enable-provider=P[.C]) and not off. */
+bool dts_config_provider_enabled(const struct dts_config *cfg, const char *provider);
 
 /* The text telemetry-init.sh writes into an empty config directory. */
 extern const char dts_config_default_text[];

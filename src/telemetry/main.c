@@ -38,6 +38,7 @@
 #include "common/timeutil.h"
 #include "dpu/hal.h"
 #include "telemetry/config.h"
+#include "telemetry/fluent.h"
 #include "telemetry/ipcsrv.h"
 #include "telemetry/metrics.h"
 #include "telemetry/sysfs.h"
@@ -58,6 +59,9 @@ struct dts {
 	uint64_t collections, collect_failures;
 	double last_collect_s;
 	struct dts_ipcsrv *ipc;
+	struct dts_fluent *fluent;
+	char fluent_host[64];
+	uint16_t fluent_port;
 	struct MHD_Daemon *mhd;
 	char mhd_host[64];
 	uint16_t mhd_port;
@@ -165,6 +169,9 @@ static void collect(struct dts *d)
 	}
 	if (rc == 0 && d->ipc != NULL) {
 		rc = dts_ipcsrv_collect(d->ipc, &d->cfg, &snap);
+	}
+	if (rc == 0 && d->fluent != NULL) {
+		rc = dts_fluent_collect(d->fluent, &snap);
 	}
 	series = snap.n;
 	d->last_collect_s = (double)(dpu_time_mono_ns() - t0) / 1e9;
@@ -312,6 +319,31 @@ static int http_start(struct dts *d)
 	return 0;
 }
 
+/* ---- fluent_aggr ---- */
+
+/* Start, stop or move fluent_aggr to match the configuration. */
+static void fluent_apply(struct dts *d)
+{
+	bool want = dts_config_provider_enabled(&d->cfg, "fluent_aggr");
+	int rc;
+
+	if (d->fluent != NULL && (!want || d->cfg.fluent_port != d->fluent_port ||
+				  strcmp(d->cfg.fluent_host, d->fluent_host) != 0)) {
+		dts_fluent_stop(d->fluent);
+		d->fluent = NULL;
+	}
+	if (want && d->fluent == NULL) {
+		rc = dts_fluent_start(d->loop, d->cfg.fluent_host, d->cfg.fluent_port, &d->fluent);
+		if (rc < 0) {
+			log_err("fluent_aggr on %s:%u: %s", d->cfg.fluent_host, d->cfg.fluent_port,
+				strerror(-rc));
+			return;
+		}
+		dpu_strscpy(d->fluent_host, d->cfg.fluent_host, sizeof(d->fluent_host));
+		d->fluent_port = d->cfg.fluent_port;
+	}
+}
+
 /* ---- configuration ---- */
 
 static int load_config(struct dts *d, struct dts_config *cfg)
@@ -369,6 +401,7 @@ static void on_reload(struct dpu_loop *loop, void *arg)
 		http_stop(d);
 		http_start(d);
 	}
+	fluent_apply(d);
 	log_info("configuration reloaded: update=%llu ms, %zu enabled, %zu disabled providers",
 		 (unsigned long long)d->cfg.update_ms, d->cfg.enabled.n, d->cfg.disabled.n);
 }
@@ -510,6 +543,7 @@ int main(int argc, char **argv)
 		log_err("%s/%s: %s", path, "dpu-telemetry.sock", strerror(-rc));
 		goto out;
 	}
+	fluent_apply(&d);
 	collect(&d); /* something to serve from the first scrape on */
 	rc = http_start(&d);
 	if (rc < 0) {
@@ -521,6 +555,7 @@ int main(int argc, char **argv)
 	log_info("down");
 out:
 	http_stop(&d);
+	dts_fluent_stop(d.fluent);
 	dts_ipcsrv_stop(d.ipc);
 	dpu_loop_destroy(d.loop);
 	dpu_dev_close(d.dev);
