@@ -45,7 +45,8 @@ struct fconn {
 	struct fconn *prev, *next;
 	int fd;
 	struct dpu_loop_src *src;
-	msgpack_unpacker up;
+	uint8_t *buf; /* bytes of messages not yet whole */
+	size_t len, cap;
 };
 
 struct dts_fluent {
@@ -195,6 +196,8 @@ static void take_record(struct dts_fluent *fl, const char *tag, const msgpack_ob
 	t->records++;
 }
 
+static long skim(const uint8_t *b, size_t len, const char **why);
+
 static bool is_time(const msgpack_object *o)
 {
 	/* An integer, or EventTime: ext type 0 of 8 bytes. */
@@ -285,11 +288,17 @@ static int take_event(struct dts_fluent *fl, const msgpack_object *o, const char
 		}
 		msgpack_unpacked_init(&u);
 		while (rc == 0 && off < len) {
-			if (msgpack_unpack_next(&u, p, len, &off) != MSGPACK_UNPACK_SUCCESS) {
-				*why = "PackedForward entries are not msgpack";
+			/* The entries are msgpack too: checked before msgpack-c allocates. */
+			long end = skim((const uint8_t *)p + off, len - off, why);
+			size_t at = 0;
+
+			if (end <= 0 || msgpack_unpack_next(&u, p + off, (size_t)end, &at) !=
+						MSGPACK_UNPACK_SUCCESS) {
+				*why = end < 0 ? *why : "PackedForward entries are not msgpack";
 				rc = -EBADMSG;
 				break;
 			}
+			off += (size_t)end;
 			rc = take_entry(fl, tag, &u.data, why);
 		}
 		msgpack_unpacked_destroy(&u);
@@ -310,45 +319,200 @@ static int take_event(struct dts_fluent *fl, const msgpack_object *o, const char
 	return rc;
 }
 
-static int feed(struct dts_fluent *fl, msgpack_unpacker *up, const char **why)
+/* Containers a message may declare, each and in all. */
+#define MAX_CONTAINER (1u << 20)
+#define MAX_DECLARED (1u << 22)
+
+static uint64_t be(const uint8_t *p, size_t n)
 {
-	msgpack_unpacked u;
-	msgpack_unpack_return ret;
+	uint64_t v = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		v = v << 8 | p[i];
+	}
+	return v;
+}
+
+/*
+ * Where the msgpack object at 'b' ends: its length, 0 when it is not all
+ * there yet, -1 when it is refused ('why'). msgpack-c allocates a
+ * container's elements when it reads the header, so headers are checked
+ * here first: no container over 1 Mi elements, 4 Mi in a message.
+ */
+static long skim(const uint8_t *b, size_t len, const char **why)
+{
+	uint64_t remaining = 1, declared = 0;
+	size_t off = 0;
+
+	while (remaining > 0) {
+		uint64_t n = 0, skip = 0;
+		size_t hdr = 0;
+		uint8_t t;
+
+		if (off >= len) {
+			return 0;
+		}
+		t = b[off++];
+		remaining--;
+		if (t <= 0x7f || t >= 0xe0) {
+			continue;
+		}
+		if (t <= 0x8f) {
+			n = 2u * (t & 0x0f);
+		} else if (t <= 0x9f) {
+			n = t & 0x0f;
+		} else if (t <= 0xbf) {
+			skip = t & 0x1f;
+		} else {
+			switch (t) {
+			case 0xc0: /* nil, false, true */
+			case 0xc2:
+			case 0xc3:
+				break;
+			case 0xc4: /* bin 8/16/32, str 8/16/32: a length first */
+			case 0xd9:
+				hdr = 1;
+				break;
+			case 0xc5:
+			case 0xda:
+				hdr = 2;
+				break;
+			case 0xc6:
+			case 0xdb:
+				hdr = 4;
+				break;
+			case 0xc7: /* ext 8/16/32: a length, then the type byte */
+				hdr = 1;
+				skip = 1;
+				break;
+			case 0xc8:
+				hdr = 2;
+				skip = 1;
+				break;
+			case 0xc9:
+				hdr = 4;
+				skip = 1;
+				break;
+			case 0xca:
+			case 0xce:
+			case 0xd2:
+				skip = 4;
+				break;
+			case 0xcb:
+			case 0xcf:
+			case 0xd3:
+				skip = 8;
+				break;
+			case 0xcc:
+			case 0xd0:
+				skip = 1;
+				break;
+			case 0xcd:
+			case 0xd1:
+				skip = 2;
+				break;
+			case 0xd4: /* fixext 1/2/4/8/16, with the type byte */
+				skip = 2;
+				break;
+			case 0xd5:
+				skip = 3;
+				break;
+			case 0xd6:
+				skip = 5;
+				break;
+			case 0xd7:
+				skip = 9;
+				break;
+			case 0xd8:
+				skip = 17;
+				break;
+			case 0xdc:
+			case 0xdd:
+			case 0xde:
+			case 0xdf: {
+				size_t w = (t == 0xdc || t == 0xde) ? 2 : 4;
+
+				if (off + w > len) {
+					return 0;
+				}
+				n = be(b + off, w) * (t >= 0xde ? 2u : 1u);
+				off += w;
+				break;
+			}
+			default: /* 0xc1: never used */
+				*why = "not msgpack";
+				return -1;
+			}
+		}
+		if (hdr > 0) {
+			if (off + hdr > len) {
+				return 0;
+			}
+			skip += be(b + off, hdr);
+			off += hdr;
+		}
+		if (n > 0) {
+			declared += n;
+			if (n > 2u * MAX_CONTAINER || declared > MAX_DECLARED) {
+				*why = "a container of more elements than allowed";
+				return -1;
+			}
+			remaining += n;
+		}
+		if (skip > MAX_MESSAGE) {
+			*why = "a message over 8 MiB";
+			return -1;
+		}
+		if (off + skip > len) {
+			return 0;
+		}
+		off += skip;
+	}
+	return (long)off;
+}
+
+/* Take in the whole messages at the front of 'b'; '*used' says how many bytes they were. */
+static int feed(struct dts_fluent *fl, const uint8_t *b, size_t len, size_t *used, const char **why)
+{
+	size_t pos = 0;
 	int rc = 0;
 
-	msgpack_unpacked_init(&u);
-	while (rc == 0 && (ret = msgpack_unpacker_next(up, &u)) == MSGPACK_UNPACK_SUCCESS) {
-		rc = take_event(fl, &u.data, why);
+	while (rc == 0 && pos < len) {
+		long end = skim(b + pos, len - pos, why);
+		msgpack_unpacked u;
+		size_t off = 0;
+
+		if (end < 0) {
+			rc = -EBADMSG;
+			break;
+		}
+		if (end == 0) {
+			if (len - pos > MAX_MESSAGE) {
+				*why = "a message over 8 MiB";
+				rc = -EBADMSG;
+			}
+			break;
+		}
+		msgpack_unpacked_init(&u);
+		if (msgpack_unpack_next(&u, (const char *)b + pos, (size_t)end, &off) !=
+		    MSGPACK_UNPACK_SUCCESS) {
+			*why = "not msgpack";
+			rc = -EBADMSG;
+		} else {
+			rc = take_event(fl, &u.data, why);
+		}
+		msgpack_unpacked_destroy(&u);
+		pos += (size_t)end;
 	}
-	if (rc == 0 && ret == MSGPACK_UNPACK_PARSE_ERROR) {
-		*why = "not msgpack";
-		rc = -EBADMSG;
-	}
-	if (rc == 0 && msgpack_unpacker_message_size(up) > MAX_MESSAGE) {
-		*why = "a message over 8 MiB";
-		rc = -EBADMSG;
-	}
-	msgpack_unpacked_destroy(&u);
+	*used = pos;
 	return rc;
 }
 
 int dts_fluent_feed(struct dts_fluent *fl, const void *data, size_t len, const char **why)
 {
-	msgpack_unpacker up;
-	int rc;
+	size_t used;
 
-	if (!msgpack_unpacker_init(&up, 4096)) {
-		return -ENOMEM;
-	}
-	if (!msgpack_unpacker_reserve_buffer(&up, len)) {
-		msgpack_unpacker_destroy(&up);
-		return -ENOMEM;
-	}
-	memcpy(msgpack_unpacker_buffer(&up), data, len);
-	msgpack_unpacker_buffer_consumed(&up, len);
-	rc = feed(fl, &up, why);
-	msgpack_unpacker_destroy(&up);
-	return rc;
+	return feed(fl, data, len, &used, why);
 }
 
 /* ---- sockets ---- */
@@ -358,7 +522,7 @@ static void conn_free(void *arg)
 	struct fconn *c = arg;
 
 	close(c->fd);
-	msgpack_unpacker_destroy(&c->up);
+	free(c->buf);
 	if (c->prev != NULL) {
 		c->prev->next = c->next;
 	} else {
@@ -375,16 +539,25 @@ static void on_conn(struct dpu_loop_src *src, int fd, uint32_t events, void *arg
 {
 	struct fconn *c = arg;
 	const char *why = NULL;
+	size_t used;
 	ssize_t n;
 
 	(void)src;
 	(void)events;
-	if (!msgpack_unpacker_reserve_buffer(&c->up, 65536)) {
-		dpu_loop_del(c->src);
-		return;
+	if (c->cap - c->len < 65536) {
+		size_t cap = c->cap ? c->cap * 2 : 131072;
+		uint8_t *nb;
+
+		if (cap > MAX_MESSAGE + 131072 || (nb = realloc(c->buf, cap)) == NULL) {
+			c->fl->bad++;
+			log_warn_rl("fluent_aggr: a message over 8 MiB; closing the connection");
+			dpu_loop_del(c->src);
+			return;
+		}
+		c->buf = nb;
+		c->cap = cap;
 	}
-	n = recv(fd, msgpack_unpacker_buffer(&c->up), msgpack_unpacker_buffer_capacity(&c->up),
-		 MSG_DONTWAIT);
+	n = recv(fd, c->buf + c->len, c->cap - c->len, MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
 		return;
 	}
@@ -392,14 +565,18 @@ static void on_conn(struct dpu_loop_src *src, int fd, uint32_t events, void *arg
 		dpu_loop_del(c->src);
 		return;
 	}
-	msgpack_unpacker_buffer_consumed(&c->up, (size_t)n);
+	c->len += (size_t)n;
 	c->fl->reply_fd = fd;
-	if (feed(c->fl, &c->up, &why) < 0) {
+	if (feed(c->fl, c->buf, c->len, &used, &why) < 0) {
 		c->fl->bad++;
 		log_warn_rl("fluent_aggr: %s; closing the connection", why);
+		c->fl->reply_fd = -1;
 		dpu_loop_del(c->src);
+		return;
 	}
 	c->fl->reply_fd = -1;
+	memmove(c->buf, c->buf + used, c->len - used);
+	c->len -= used;
 }
 
 static void on_accept(struct dpu_loop_src *src, int fd, uint32_t events, void *arg)
@@ -415,15 +592,13 @@ static void on_accept(struct dpu_loop_src *src, int fd, uint32_t events, void *a
 		return;
 	}
 	c = calloc(1, sizeof(*c));
-	if (c == NULL || !msgpack_unpacker_init(&c->up, 65536)) {
-		free(c);
+	if (c == NULL) {
 		close(cfd);
 		return;
 	}
 	c->fl = fl;
 	c->fd = cfd;
 	if (dpu_loop_add_fd(fl->loop, cfd, EPOLLIN, on_conn, c, &c->src) < 0) {
-		msgpack_unpacker_destroy(&c->up);
 		free(c);
 		close(cfd);
 		return;

@@ -67,7 +67,7 @@ struct dts_ipcsrv {
 	unsigned int clients;
 	struct dts_ipc_conn *conns;
 	uint64_t bad, dropped_series;
-	struct source sources[MAX_SOURCES];
+	struct source *sources[MAX_SOURCES]; /* made at a new source's HELLO */
 	struct dts_ipc_conn test;
 };
 
@@ -110,7 +110,6 @@ static int take_hello(struct dts_ipc_conn *c, const uint8_t *p, size_t len, cons
 {
 	struct dts_ipcsrv *srv = c->srv;
 	struct dts_ipc_hello h;
-	struct source *free_slot = NULL;
 
 	if (len != sizeof(h)) {
 		*why = "HELLO of the wrong size";
@@ -124,23 +123,26 @@ static int take_hello(struct dts_ipc_conn *c, const uint8_t *p, size_t len, cons
 		return -EBADMSG;
 	}
 	c->source = NULL;
-	for (size_t i = 0; i < MAX_SOURCES; i++) {
-		struct source *s = &srv->sources[i];
-
-		if (s->used && strcmp(s->id, h.source_id) == 0) {
-			c->source = s;
-		} else if (!s->used && free_slot == NULL) {
-			free_slot = s;
+	for (size_t i = 0; i < MAX_SOURCES && c->source == NULL; i++) {
+		if (srv->sources[i] != NULL && strcmp(srv->sources[i]->id, h.source_id) == 0) {
+			c->source = srv->sources[i];
+		}
+	}
+	for (size_t i = 0; i < MAX_SOURCES && c->source == NULL; i++) {
+		if (srv->sources[i] == NULL) {
+			srv->sources[i] = calloc(1, sizeof(*srv->sources[i]));
+			if (srv->sources[i] == NULL) {
+				*why = "out of memory";
+				return -EBADMSG;
+			}
+			c->source = srv->sources[i];
+			c->source->used = true;
+			dpu_strscpy(c->source->id, h.source_id, sizeof(c->source->id));
 		}
 	}
 	if (c->source == NULL) {
-		if (free_slot == NULL) {
-			*why = "too many sources (64)";
-			return -EBADMSG;
-		}
-		c->source = free_slot;
-		free_slot->used = true;
-		dpu_strscpy(free_slot->id, h.source_id, sizeof(free_slot->id));
+		*why = "too many sources (64)";
+		return -EBADMSG;
 	}
 	if (strcmp(c->source->schema, h.schema) != 0 && c->source->schema[0] != '\0') {
 		/* The same source id with another schema: start over. */
@@ -582,14 +584,17 @@ void dts_ipcsrv_stop(struct dts_ipcsrv *srv)
 		dpu_loop_del(srv->conns->src); /* conn_free() unlinks it */
 	}
 	for (size_t i = 0; i < MAX_SOURCES; i++) {
-		if (srv->sources[i].used && srv->lfd >= 0) {
-			log_info("source %s (%s): %llu records taken in", srv->sources[i].id,
-				 srv->sources[i].schema,
-				 (unsigned long long)srv->sources[i].records);
+		if (srv->sources[i] != NULL && srv->sources[i]->used && srv->lfd >= 0) {
+			log_info("source %s (%s): %llu records taken in", srv->sources[i]->id,
+				 srv->sources[i]->schema,
+				 (unsigned long long)srv->sources[i]->records);
 		}
 	}
 	for (size_t i = 0; i < MAX_SOURCES; i++) {
-		source_clear(&srv->sources[i]);
+		if (srv->sources[i] != NULL) {
+			source_clear(srv->sources[i]);
+			free(srv->sources[i]);
+		}
 	}
 	free(srv);
 }
@@ -603,9 +608,9 @@ int dts_ipcsrv_collect(struct dts_ipcsrv *srv, const struct dts_config *cfg,
 
 	(void)cfg;
 	for (size_t si = 0; si < MAX_SOURCES; si++) {
-		const struct source *s = &srv->sources[si];
+		const struct source *s = srv->sources[si];
 
-		if (!s->used) {
+		if (s == NULL || !s->used) {
 			continue;
 		}
 		x = dts_snapshot_add(snap, "dts_ipc_records", "records taken in from the source",
