@@ -37,4 +37,4 @@ sim_simd_dpu_simctl_SOURCES = sim/simd/simctl.c
 sim_simd_dpu_simctl_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 sim_simd_dpu_simctl_LDADD = hal/libdpuhal.la $(JSONC_LIBS) -lm
 
-EXTRA_DIST += fixtures/devices fixtures/pcap
+EXTRA_DIST += fixtures/devices fixtures/pcap fixtures/flow-inspector

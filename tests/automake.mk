@@ -111,7 +111,8 @@ EXTRA_DIST += tests/integration/daemon-lifecycle.sh tests/integration/simd.sh \
 	tests/integration/portio.sh tests/helpers/portio-sink.c tests/helpers/pcap-classify.py \
 	tests/integration/port-backings.sh tests/integration/telemetry.sh \
 	tests/integration/telemetry-exporter.sh tests/helpers/te-client.c tests/fuzz/fuzz-dts-ipc.c \
-	tests/integration/telemetry-fluent.sh tests/fuzz/fuzz-dts-fluent.c
+	tests/integration/telemetry-fluent.sh tests/fuzz/fuzz-dts-fluent.c \
+	tests/integration/fi-offline.sh tests/helpers/fi-reference.py tests/fuzz/fuzz-fi-policy.c
 
 # ---------------------------------------------------------------- fuzz
 # Standalone builds replay the corpora in every 'make check'; with
@@ -127,7 +128,11 @@ tests_fuzz_fuzz_cfg_yaml_standalone_SOURCES = tests/fuzz/fuzz-cfg-yaml.c tests/f
 tests_fuzz_fuzz_cfg_yaml_standalone_LDADD = src/common/libdpucommon.la
 tests_fuzz_fuzz_sim_device_standalone_SOURCES = tests/fuzz/fuzz-sim-device.c tests/fuzz/standalone.c
 tests_fuzz_fuzz_sim_device_standalone_LDADD = sim/libdpusim.la -lm
-check_PROGRAMS += tests/fuzz/fuzz-dts-ipc-standalone tests/fuzz/fuzz-dts-fluent-standalone
+check_PROGRAMS += tests/fuzz/fuzz-dts-ipc-standalone tests/fuzz/fuzz-dts-fluent-standalone \
+	tests/fuzz/fuzz-fi-policy-standalone
+tests_fuzz_fuzz_fi_policy_standalone_SOURCES = tests/fuzz/fuzz-fi-policy.c tests/fuzz/standalone.c
+tests_fuzz_fuzz_fi_policy_standalone_LDADD = src/flow-inspector/libfi.la src/common/libdpucommon.la \
+	$(JSONC_LIBS)
 tests_fuzz_fuzz_dts_ipc_standalone_SOURCES = tests/fuzz/fuzz-dts-ipc.c tests/fuzz/standalone.c
 tests_fuzz_fuzz_dts_ipc_standalone_LDADD = src/telemetry/libdts.la src/common/libdpucommon.la
 tests_fuzz_fuzz_dts_fluent_standalone_SOURCES = tests/fuzz/fuzz-dts-fluent.c tests/fuzz/standalone.c
@@ -171,7 +176,11 @@ tests_fuzz_fuzz_sim_device_SOURCES = tests/fuzz/fuzz-sim-device.c
 tests_fuzz_fuzz_sim_device_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_sim_device_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_sim_device_LDADD = sim/libdpusim.la -lm
-noinst_PROGRAMS += tests/fuzz/fuzz-dts-ipc tests/fuzz/fuzz-dts-fluent
+noinst_PROGRAMS += tests/fuzz/fuzz-dts-ipc tests/fuzz/fuzz-dts-fluent tests/fuzz/fuzz-fi-policy
+tests_fuzz_fuzz_fi_policy_SOURCES = tests/fuzz/fuzz-fi-policy.c
+tests_fuzz_fuzz_fi_policy_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_fi_policy_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_fi_policy_LDADD = src/flow-inspector/libfi.la src/common/libdpucommon.la $(JSONC_LIBS)
 tests_fuzz_fuzz_dts_ipc_SOURCES = tests/fuzz/fuzz-dts-ipc.c
 tests_fuzz_fuzz_dts_ipc_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_dts_ipc_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)

@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dpu-flow-inspector: packets filtered by the export units of a policy,
+ * parsed into each unit's record and exported.
+ *
+ *   dpu-flow-inspector --policy FILE --pcap FILE --output jsonl [-l LEVEL]
+ *
+ * Offline mode (what is here so far): the capture goes through the same
+ * software eSwitch filtering as the live service (an ACL pipe with one rule
+ * per unit, protocol and port pair, the unit's index as the mark; the first
+ * matching unit wins), each marked frame is parsed into its unit's fields,
+ * and one JSON object per record goes to stdout; a summary per unit goes to
+ * stderr. Live mode (a HAL port, records to dpu-telemetry) is to come.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pcap/pcap.h>
+
+#define DPU_LOG_MODULE "fi"
+#include "common/dpdk.h"
+#include "common/log.h"
+#include "common/opts.h"
+#include "flow-inspector/policy.h"
+#include "flow-inspector/record.h"
+#include "sim/eswitch/esw.h"
+
+#define BURST 32
+
+struct unit_ctr {
+	uint64_t received, exported, parse_errors;
+};
+
+/* The policy as an ACL pipe: the same rules the live service installs. */
+static int build_filter(const struct fi_policy *p, struct esw **eswp)
+{
+	struct esw_actions drop = {.fate = ESW_FATE_DROP};
+	struct esw_pipe *acl;
+	struct esw *esw;
+	size_t n_rules = 0;
+	int rc;
+
+	for (size_t u = 0; u < p->n_units; u++) {
+		n_rules += p->units[u].n_pairs * 2;
+	}
+	rc = esw_create(&esw);
+	if (rc == 0) {
+		rc = esw_pipe_create_acl(esw, "fi", (uint32_t)n_rules, &drop, &acl);
+	}
+	for (size_t u = 0; rc == 0 && u < p->n_units; u++) {
+		const struct fi_unit *un = &p->units[u];
+		struct esw_actions mark = {
+			.fate = ESW_FATE_PORT, .port = 0, .set_mark = true, .mark = (uint32_t)u};
+
+		for (int proto = 0; rc == 0 && proto < 2; proto++) {
+			if (!(un->protos & (proto == 0 ? FI_PROTO_TCP : FI_PROTO_UDP))) {
+				continue;
+			}
+			for (size_t i = 0; rc == 0 && i < un->n_pairs; i++) {
+				struct esw_acl_rule r = {
+					.priority = (uint32_t)u,
+					.proto = proto == 0 ? 6 : 17,
+					.proto_mask = 0xff,
+					.sport_lo = un->pairs[i].src.lo,
+					.sport_hi = un->pairs[i].src.hi,
+					.dport_lo = un->pairs[i].dst.lo,
+					.dport_hi = un->pairs[i].dst.hi,
+					.in_port_hi = 0xffff,
+				};
+
+				rc = esw_acl_add(acl, &r, &mark, NULL);
+			}
+		}
+	}
+	if (rc == 0) {
+		rc = esw_acl_commit(acl);
+	}
+	if (rc == 0) {
+		rc = esw_set_root(esw, acl);
+	}
+	if (rc < 0) {
+		esw_destroy(esw);
+		return rc;
+	}
+	*eswp = esw;
+	return 0;
+}
+
+static void flush_burst(struct esw *esw, const struct fi_policy *p, struct esw_key *keys,
+			const uint8_t **data, uint32_t *caps, uint32_t *lens, uint64_t *ts,
+			unsigned int n, struct unit_ctr *ctr)
+{
+	struct esw_result res[BURST];
+
+	if (n == 0) {
+		return;
+	}
+	esw_classify_burst(esw, keys, lens, n, res);
+	for (unsigned int i = 0; i < n; i++) {
+		struct fi_pkt pkt;
+		uint32_t u;
+
+		if (!res[i].marked || res[i].mark >= p->n_units) {
+			continue;
+		}
+		u = res[i].mark;
+		ctr[u].received++;
+		if (fi_parse(data[i], caps[i], lens[i], &pkt) < 0) {
+			ctr[u].parse_errors++;
+			continue;
+		}
+		pkt.unit = (uint16_t)u;
+		pkt.timestamp_us = ts[i];
+		fi_write_json(stdout, &p->units[u], &pkt, p->payload_bytes);
+		ctr[u].exported++;
+	}
+}
+
+static int run_offline(const struct fi_policy *p, const char *file)
+{
+	static struct unit_ctr ctr[FI_MAX_UNITS];
+	char err[PCAP_ERRBUF_SIZE];
+	struct esw_key keys[BURST];
+	const uint8_t *data[BURST];
+	uint8_t copies[BURST][2048];
+	uint32_t caps[BURST], lens[BURST];
+	uint64_t ts[BURST], frames = 0, unparsed = 0;
+	struct pcap_pkthdr *h;
+	const u_char *d;
+	struct esw *esw;
+	unsigned int n = 0;
+	pcap_t *pc;
+	int rc;
+
+	rc = build_filter(p, &esw);
+	if (rc < 0) {
+		log_err("filter: %s", strerror(-rc));
+		return 1;
+	}
+	pc = pcap_open_offline(file, err);
+	if (pc == NULL) {
+		log_err("%s: %s", file, err);
+		esw_destroy(esw);
+		return 1;
+	}
+	if (pcap_datalink(pc) != DLT_EN10MB) {
+		log_err("%s: link type %s, expected Ethernet", file,
+			pcap_datalink_val_to_name(pcap_datalink(pc)));
+		pcap_close(pc);
+		esw_destroy(esw);
+		return 1;
+	}
+	while ((rc = pcap_next_ex(pc, &h, &d)) == 1) {
+		uint32_t cap = h->caplen < sizeof(copies[0]) ? h->caplen : sizeof(copies[0]);
+
+		frames++;
+		/* libpcap reuses its buffer: a burst keeps copies. */
+		memcpy(copies[n], d, cap);
+		if (esw_parse(copies[n], cap, 0, &keys[n]) < 0) {
+			unparsed++;
+			continue;
+		}
+		data[n] = copies[n];
+		caps[n] = cap;
+		lens[n] = h->len;
+		ts[n] = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
+		if (++n == BURST) {
+			flush_burst(esw, p, keys, data, caps, lens, ts, n, ctr);
+			n = 0;
+		}
+	}
+	flush_burst(esw, p, keys, data, caps, lens, ts, n, ctr);
+	fflush(stdout);
+	if (rc == PCAP_ERROR) {
+		log_err("%s: %s (after %llu frames)", file, pcap_geterr(pc),
+			(unsigned long long)frames);
+	}
+	fprintf(stderr, "dpu-flow-inspector: %s: %llu frames (%llu not Ethernet)\n", file,
+		(unsigned long long)frames, (unsigned long long)unparsed);
+	for (size_t u = 0; u < p->n_units; u++) {
+		fprintf(stderr, "  unit %zu: received %llu, exported %llu, parse errors %llu\n", u,
+			(unsigned long long)ctr[u].received, (unsigned long long)ctr[u].exported,
+			(unsigned long long)ctr[u].parse_errors);
+	}
+	pcap_close(pc);
+	esw_destroy(esw);
+	return rc == PCAP_ERROR ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		DPU_COMMON_LONGOPTS,
+		{"policy", required_argument, NULL, 'p'},
+		{"pcap", required_argument, NULL, 'r'},
+		{"output", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	static const char *const eal[] = {"--no-pci", "-l", "0", "--no-telemetry", NULL};
+	static struct fi_policy policy;
+	const char *policy_path = NULL, *pcap = NULL, *output = NULL;
+	struct dpu_cfg_err err;
+	char buf[700];
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, DPU_COMMON_SHORTOPTS "p:r:o:h", longopts, NULL)) !=
+	       -1) {
+		rc = dpu_common_opt(c, optarg);
+		if (rc > 0) {
+			continue;
+		}
+		if (rc < 0) {
+			return 2;
+		}
+		switch (c) {
+		case 'p':
+			policy_path = optarg;
+			break;
+		case 'r':
+			pcap = optarg;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'h':
+			printf("usage: dpu-flow-inspector --policy FILE --pcap FILE --output "
+			       "jsonl\n"
+			       "  -p, --policy FILE   export units (JSON; docs/flow-inspector.md)\n"
+			       "  -r, --pcap FILE     offline: inspect a capture\n"
+			       "  -o, --output jsonl  one JSON object per record on stdout\n");
+			dpu_common_usage(stdout);
+			return 0;
+		default:
+			return 2;
+		}
+	}
+	dpu_common_log_open("dpu-flow-inspector");
+	if (policy_path == NULL) {
+		log_err("--policy FILE is required");
+		return 2;
+	}
+	rc = fi_policy_load(policy_path, &policy, &err);
+	if (rc < 0) {
+		log_err("%s", dpu_cfg_err_str(&err, buf, sizeof(buf)));
+		return 2;
+	}
+	if (pcap == NULL || output == NULL || strcmp(output, "jsonl") != 0) {
+		log_err("only the offline mode is here so far: --pcap FILE --output jsonl");
+		return 2;
+	}
+	dpu_log_set_sdk_level(DPU_LOG_ERROR);
+	if (dpu_dpdk_init("dpu-flow-inspector", eal, 256) < 0) {
+		return 1;
+	}
+	rc = run_offline(&policy, pcap);
+	dpu_dpdk_fini();
+	return rc;
+}
