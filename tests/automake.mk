@@ -112,7 +112,8 @@ EXTRA_DIST += tests/integration/daemon-lifecycle.sh tests/integration/simd.sh \
 	tests/integration/port-backings.sh tests/integration/telemetry.sh \
 	tests/integration/telemetry-exporter.sh tests/helpers/te-client.c tests/fuzz/fuzz-dts-ipc.c \
 	tests/integration/telemetry-fluent.sh tests/fuzz/fuzz-dts-fluent.c \
-	tests/integration/fi-offline.sh tests/helpers/fi-reference.py tests/fuzz/fuzz-fi-policy.c
+	tests/integration/fi-offline.sh tests/helpers/fi-reference.py tests/fuzz/fuzz-fi-policy.c \
+	tests/integration/fi-live.sh
 
 # ---------------------------------------------------------------- fuzz
 # Standalone builds replay the corpora in every 'make check'; with

@@ -8,11 +8,13 @@ src_flow_inspector_libfi_la_LIBADD = src/common/libdpucommon.la $(JSONC_LIBS)
 
 if HAVE_DPDK
 bin_PROGRAMS += src/flow-inspector/dpu-flow-inspector
-src_flow_inspector_dpu_flow_inspector_SOURCES = src/flow-inspector/main.c
+src_flow_inspector_dpu_flow_inspector_SOURCES = src/flow-inspector/main.c \
+	src/flow-inspector/live.c src/flow-inspector/live.h
 src_flow_inspector_dpu_flow_inspector_CFLAGS = $(AM_CFLAGS) $(DPDK_CFLAGS) $(PCAP_CFLAGS)
 src_flow_inspector_dpu_flow_inspector_LDADD = src/flow-inspector/libfi.la \
+	hal/libdpuhal-io.la hal/libdpuhal.la src/telemetry/libdpu-telemetry-exporter.la \
 	sim/eswitch/libdpuesw.la src/common/libdpucommon-dpdk.la src/common/libdpucommon.la \
-	$(DPDK_LIBS) $(PCAP_LIBS) $(JSONC_LIBS)
+	$(DPDK_LIBS) $(PCAP_LIBS) $(JSONC_LIBS) -lm
 else
-EXTRA_DIST += src/flow-inspector/main.c
+EXTRA_DIST += src/flow-inspector/main.c src/flow-inspector/live.c src/flow-inspector/live.h
 endif

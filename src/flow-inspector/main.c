@@ -3,14 +3,17 @@
  * dpu-flow-inspector: packets filtered by the export units of a policy,
  * parsed into each unit's record and exported.
  *
+ *   dpu-flow-inspector --policy FILE [--device URI] --port PORT [--mirror-from PORT]
+ *                      [--telemetry-sockets DIR] [--id ID] [-l LEVEL]
  *   dpu-flow-inspector --policy FILE --pcap FILE --output jsonl [-l LEVEL]
  *
- * Offline mode (what is here so far): the capture goes through the same
+ * Live mode (live.c): the service on a HAL port, records to dpu-telemetry.
+ * Offline mode: the capture goes through the same
  * software eSwitch filtering as the live service (an ACL pipe with one rule
  * per unit, protocol and port pair, the unit's index as the mark; the first
  * matching unit wins), each marked frame is parsed into its unit's fields,
  * and one JSON object per record goes to stdout; a summary per unit goes to
- * stderr. Live mode (a HAL port, records to dpu-telemetry) is to come.
+ * stderr.
  */
 #include <config.h>
 
@@ -26,6 +29,7 @@
 #include "common/dpdk.h"
 #include "common/log.h"
 #include "common/opts.h"
+#include "flow-inspector/live.h"
 #include "flow-inspector/policy.h"
 #include "flow-inspector/record.h"
 #include "sim/eswitch/esw.h"
@@ -199,12 +203,18 @@ int main(int argc, char **argv)
 		{"policy", required_argument, NULL, 'p'},
 		{"pcap", required_argument, NULL, 'r'},
 		{"output", required_argument, NULL, 'o'},
+		{"device", required_argument, NULL, 'd'},
+		{"port", required_argument, NULL, 'P'},
+		{"mirror-from", required_argument, NULL, 'm'},
+		{"telemetry-sockets", required_argument, NULL, 'T'},
+		{"id", required_argument, NULL, 'i'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	static const char *const eal[] = {"--no-pci", "-l", "0", "--no-telemetry", NULL};
 	static struct fi_policy policy;
 	const char *policy_path = NULL, *pcap = NULL, *output = NULL;
+	struct fi_live_opts live = {.uri = "sim:bf3-0", .source_id = "flow_inspector"};
 	struct dpu_cfg_err err;
 	char buf[700];
 	int c, rc;
@@ -228,6 +238,21 @@ int main(int argc, char **argv)
 		case 'o':
 			output = optarg;
 			break;
+		case 'd':
+			live.uri = optarg;
+			break;
+		case 'P':
+			live.port = optarg;
+			break;
+		case 'm':
+			live.mirror_from = optarg;
+			break;
+		case 'T':
+			live.sockets_dir = optarg;
+			break;
+		case 'i':
+			live.source_id = optarg;
+			break;
 		case 'h':
 			printf("usage: dpu-flow-inspector --policy FILE --pcap FILE --output "
 			       "jsonl\n"
@@ -250,15 +275,23 @@ int main(int argc, char **argv)
 		log_err("%s", dpu_cfg_err_str(&err, buf, sizeof(buf)));
 		return 2;
 	}
-	if (pcap == NULL || output == NULL || strcmp(output, "jsonl") != 0) {
-		log_err("only the offline mode is here so far: --pcap FILE --output jsonl");
+	if (pcap != NULL && (output == NULL || strcmp(output, "jsonl") != 0)) {
+		log_err("offline mode writes JSON lines: --pcap FILE --output jsonl");
+		return 2;
+	}
+	if (pcap == NULL && live.port == NULL) {
+		log_err("--port PORT (live) or --pcap FILE --output jsonl (offline) is needed");
 		return 2;
 	}
 	dpu_log_set_sdk_level(DPU_LOG_ERROR);
 	if (dpu_dpdk_init("dpu-flow-inspector", eal, 256) < 0) {
 		return 1;
 	}
-	rc = run_offline(&policy, pcap);
+	if (pcap != NULL) {
+		rc = run_offline(&policy, pcap);
+	} else {
+		rc = fi_run_live(&live, policy_path, &policy) < 0 ? 1 : 0;
+	}
 	dpu_dpdk_fini();
 	return rc;
 }

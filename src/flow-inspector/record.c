@@ -227,3 +227,137 @@ void fi_write_json(FILE *out, const struct fi_unit *u, const struct fi_pkt *k,
 	}
 	fputs("}\n", out);
 }
+
+/* A field's exporter type and size in the record (payload: 'payload_bytes', at least 1). */
+static const char *field_type(enum fi_field f, unsigned int payload_bytes, uint16_t *len,
+			      size_t *size)
+{
+	static const struct {
+		const char *type;
+		uint16_t len;
+		size_t size;
+	} t[FI_N_FIELDS] = {
+		[FI_TIMESTAMP] = {"uint64_t", 1, 8},
+		[FI_EXPORT_UNIT] = {"uint16_t", 1, 2},
+		[FI_PORT] = {"uint16_t", 1, 2},
+		[FI_SRC_MAC] = {"uint8_t", 6, 6},
+		[FI_DST_MAC] = {"uint8_t", 6, 6},
+		[FI_VLAN_ID] = {"uint16_t", 1, 2},
+		[FI_IP_VERSION] = {"uint8_t", 1, 1},
+		[FI_SRC_IP] = {"uint8_t", 16, 16},
+		[FI_DST_IP] = {"uint8_t", 16, 16},
+		[FI_PROTOCOL] = {"uint8_t", 1, 1},
+		[FI_SRC_PORT] = {"uint16_t", 1, 2},
+		[FI_DST_PORT] = {"uint16_t", 1, 2},
+		[FI_TCP_FLAGS] = {"uint8_t", 1, 1},
+		[FI_TTL] = {"uint8_t", 1, 1},
+		[FI_DSCP] = {"uint8_t", 1, 1},
+		[FI_PACKET_LEN] = {"uint32_t", 1, 4},
+		[FI_L4_PAYLOAD_LEN] = {"uint32_t", 1, 4},
+		[FI_PAYLOAD] = {"uint8_t", 1, 1},
+	};
+
+	*len = t[f].len;
+	*size = t[f].size;
+	if (f == FI_PAYLOAD) {
+		*len = (uint16_t)(payload_bytes ? payload_bytes : 1);
+		*size = *len;
+	}
+	return t[f].type;
+}
+
+int fi_unit_add_fields(struct dpu_te_type *type, const struct fi_unit *u,
+		       unsigned int payload_bytes, fi_add_field_fn *add)
+{
+	for (size_t i = 0; i < u->n_fields; i++) {
+		uint16_t len;
+		size_t size;
+		const char *t = field_type(u->fields[i], payload_bytes, &len, &size);
+		int rc = add(type, fi_field_name(u->fields[i]), t, len);
+
+		if (rc < 0) {
+			return rc;
+		}
+	}
+	return 0;
+}
+
+size_t fi_record_pack(uint8_t *out, const struct fi_unit *u, const struct fi_pkt *k,
+		      unsigned int payload_bytes)
+{
+	size_t off = 0;
+
+	for (size_t i = 0; i < u->n_fields; i++) {
+		uint16_t len, v16;
+		uint32_t v32;
+		size_t size;
+
+		field_type(u->fields[i], payload_bytes, &len, &size);
+		memset(out + off, 0, size);
+		switch (u->fields[i]) {
+		case FI_TIMESTAMP:
+			memcpy(out + off, &k->timestamp_us, 8);
+			break;
+		case FI_EXPORT_UNIT:
+			memcpy(out + off, &k->unit, 2);
+			break;
+		case FI_PORT:
+			memcpy(out + off, &k->port, 2);
+			break;
+		case FI_SRC_MAC:
+			memcpy(out + off, k->src_mac, 6);
+			break;
+		case FI_DST_MAC:
+			memcpy(out + off, k->dst_mac, 6);
+			break;
+		case FI_VLAN_ID:
+			memcpy(out + off, &k->vlan_id, 2);
+			break;
+		case FI_IP_VERSION:
+			out[off] = k->ip_version;
+			break;
+		case FI_SRC_IP:
+			memcpy(out + off, k->src_ip, 16);
+			break;
+		case FI_DST_IP:
+			memcpy(out + off, k->dst_ip, 16);
+			break;
+		case FI_PROTOCOL:
+			out[off] = k->protocol;
+			break;
+		case FI_SRC_PORT:
+			v16 = k->src_port;
+			memcpy(out + off, &v16, 2);
+			break;
+		case FI_DST_PORT:
+			v16 = k->dst_port;
+			memcpy(out + off, &v16, 2);
+			break;
+		case FI_TCP_FLAGS:
+			out[off] = k->tcp_flags;
+			break;
+		case FI_TTL:
+			out[off] = k->ttl;
+			break;
+		case FI_DSCP:
+			out[off] = k->dscp;
+			break;
+		case FI_PACKET_LEN:
+			v32 = k->packet_len;
+			memcpy(out + off, &v32, 4);
+			break;
+		case FI_L4_PAYLOAD_LEN:
+			v32 = k->l4_payload_len;
+			memcpy(out + off, &v32, 4);
+			break;
+		case FI_PAYLOAD:
+			memcpy(out + off, k->payload,
+			       k->payload_cap < size ? k->payload_cap : size);
+			break;
+		default:
+			break;
+		}
+		off += size;
+	}
+	return off;
+}

@@ -8,6 +8,7 @@
 #define DPU_FI_RECORD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -37,5 +38,21 @@ int fi_parse(const uint8_t *frame, uint32_t caplen, uint32_t wirelen, struct fi_
 /* The unit's fields as one JSON object line (keys = field names). */
 void fi_write_json(FILE *out, const struct fi_unit *unit, const struct fi_pkt *pkt,
 		   unsigned int payload_bytes);
+
+/* The largest record a unit can have (every field, 1024 payload bytes). */
+#define FI_RECORD_MAX 1200
+
+struct dpu_te_type;
+typedef int fi_add_field_fn(struct dpu_te_type *type, const char *name, const char *type_name,
+			    uint16_t len);
+
+/*
+ * The unit's record as exporter API fields, in the unit's order (DOCA type
+ * names; addresses and payload as uint8_t arrays), and the packed record.
+ */
+int fi_unit_add_fields(struct dpu_te_type *type, const struct fi_unit *unit,
+		       unsigned int payload_bytes, fi_add_field_fn *add);
+size_t fi_record_pack(uint8_t *out, const struct fi_unit *unit, const struct fi_pkt *pkt,
+		      unsigned int payload_bytes);
 
 #endif /* DPU_FI_RECORD_H */

@@ -20,6 +20,8 @@
 #define MAX_SETS 1024
 #define MAX_LABEL_FIELDS 3
 #define MAX_ARRAY 4096
+/* Numeric arrays up to this long become series; longer ones stay in records. */
+#define DTS_IPC_SERIES_ARRAY_MAX 4
 
 struct field {
 	char name[DTS_IPC_NAME];
@@ -631,6 +633,11 @@ int dts_ipcsrv_collect(struct dts_ipcsrv *srv, const struct dts_config *cfg,
 					const struct field *f = &t->f[i];
 
 					if (f->ftype == DTS_F_CHAR && f->count > 1) {
+						continue;
+					}
+					if (f->count > DTS_IPC_SERIES_ARRAY_MAX) {
+						/* Addresses, payloads: records, not series. */
+						v += f->count;
 						continue;
 					}
 					for (unsigned int e = 0; e < f->count; e++, v++) {

@@ -7,7 +7,8 @@
  *
  *   <schema>_<type>_<field>{source="<id>",<string field>="..."}   gauge
  *
- * (numeric arrays: one series per element, <field>_<i>; the first three
+ * (numeric arrays of up to 4: one series per element, <field>_<i>; longer
+ * ones, like addresses and payloads, are not series; the first three
  * char-array fields are the labels, or those prometheus-fset-indexes names),
  * plus dts_ipc_clients, dts_ipc_records_total{source,schema},
  * dts_ipc_bad_messages_total, dts_ipc_dropped_series_total.

@@ -1,0 +1,412 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Flow Inspector's live mode: the policy as ingress rules on the service's
+ * port (HAL steering), packets through HAL packet I/O with the eSwitch's
+ * mark, records to dpu-telemetry through the exporter API, the policy file
+ * watched with inotify.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include <rte_errno.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#define DPU_LOG_MODULE "fi"
+#include "common/log.h"
+#include "common/timeutil.h"
+#include "dpu/hal-flow.h"
+#include "dpu/hal-io.h"
+#include "flow-inspector/live.h"
+#include "flow-inspector/record.h"
+#include "telemetry/exporter.h"
+
+#define POOL_SIZE 8191
+#define BURST 32
+#define STATS_NAME 16
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int signo)
+{
+	(void)signo;
+	stop = 1;
+}
+
+struct __attribute__((packed)) unit_stats {
+	char unit[STATS_NAME];
+	uint64_t received, exported, parse_errors;
+};
+
+struct live {
+	const struct fi_live_opts *o;
+	struct fi_policy policy;
+	struct dpu_dev *dev;
+	struct dpu_te_schema *schema;
+	struct dpu_te_source *src;
+	uint8_t type_of[FI_MAX_UNITS], stats_type;
+	uint64_t received[FI_MAX_UNITS], exported[FI_MAX_UNITS], errors[FI_MAX_UNITS];
+	uint64_t unmarked;
+};
+
+static int fail(struct dpu_dev *dev, const char *what, int rc)
+{
+	log_err("%s: %s%s%s", what, strerror(-rc),
+		dev != NULL && dpu_dev_last_error(dev)[0] ? ": " : "",
+		dev != NULL ? dpu_dev_last_error(dev) : "");
+	return rc;
+}
+
+/* The policy as the port's ingress rules: one per unit, protocol and port pair. */
+static int install_rules(struct live *l)
+{
+	struct dpu_pipe_attr attr = {.name = "fi",
+				     .domain = l->o->port,
+				     .kind = DPU_PIPE_ACL,
+				     .root = true,
+				     .max_entries = 0};
+	int rc = dpu_flow_flush(l->dev, l->o->port);
+
+	if (rc < 0) {
+		return fail(l->dev, "flush", rc);
+	}
+	rc = dpu_pipe_create(l->dev, &attr);
+	if (rc < 0) {
+		return fail(l->dev, "ingress pipe", rc);
+	}
+	for (size_t u = 0; u < l->policy.n_units; u++) {
+		const struct fi_unit *un = &l->policy.units[u];
+		struct dpu_actions mark = {
+			.fate = DPU_FATE_DELIVER, .set_mark = true, .mark = (uint32_t)u};
+
+		for (int proto = 0; proto < 2; proto++) {
+			if (!(un->protos & (proto == 0 ? FI_PROTO_TCP : FI_PROTO_UDP))) {
+				continue;
+			}
+			for (size_t i = 0; i < un->n_pairs; i++) {
+				struct dpu_match m = {.fields = DPU_MATCH_IP_PROTO |
+								DPU_MATCH_SRC_PORT |
+								DPU_MATCH_DST_PORT,
+						      .ip_proto = proto == 0 ? 6 : 17,
+						      .sport_lo = un->pairs[i].src.lo,
+						      .sport_hi = un->pairs[i].src.hi,
+						      .dport_lo = un->pairs[i].dst.lo,
+						      .dport_hi = un->pairs[i].dst.hi};
+				uint32_t id;
+
+				rc = dpu_pipe_entry_add(l->dev, l->o->port, "fi", (uint32_t)u, &m,
+							&mark, &id);
+				if (rc < 0) {
+					return fail(l->dev, "ingress rule", rc);
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+static int mirror_to_port(struct live *l)
+{
+	struct dpu_actions to_default = {.fate = DPU_FATE_PIPE, .pipe = "default"};
+	struct dpu_actions mirror = to_default;
+	struct dpu_pipe_attr sw = {.name = "fi-mirror",
+				   .kind = DPU_PIPE_EXACT,
+				   .match_fields = DPU_MATCH_IN_PORT,
+				   .root = true,
+				   .miss = &to_default};
+	struct dpu_match m = {.fields = DPU_MATCH_IN_PORT};
+	uint32_t id;
+	int rc;
+
+	dpu_strscpy(mirror.mirror, l->o->port, sizeof(mirror.mirror));
+	dpu_strscpy(m.in_port, l->o->mirror_from, sizeof(m.in_port));
+	rc = dpu_pipe_create(l->dev, &sw);
+	if (rc == -EEXIST) {
+		return 0; /* made by an earlier run against the same device */
+	}
+	if (rc == 0) {
+		rc = dpu_pipe_entry_add(l->dev, NULL, "fi-mirror", 0, &m, &mirror, &id);
+	}
+	return rc < 0 ? fail(l->dev, "mirror", rc) : 0;
+}
+
+static int add_field(struct dpu_te_type *t, const char *name, const char *type, uint16_t len)
+{
+	struct dpu_te_field *f;
+	int rc = dpu_te_field_create(&f);
+
+	if (rc == 0 && (rc = dpu_te_field_set_name(f, name)) == 0 &&
+	    (rc = dpu_te_field_set_type_name(f, type)) == 0) {
+		rc = dpu_te_field_set_array_len(f, len);
+	}
+	if (rc < 0) {
+		dpu_te_field_destroy(f);
+		return rc;
+	}
+	return dpu_te_type_add_field(t, f);
+}
+
+/* A telemetry type per unit (its fields) and one for the per-unit counters. */
+static int open_exporter(struct live *l)
+{
+	struct dpu_te_type *t;
+	char name[16];
+	int rc;
+
+	dpu_te_source_destroy(l->src);
+	dpu_te_schema_destroy(l->schema);
+	l->src = NULL;
+	rc = dpu_te_schema_init("flow_inspector", &l->schema);
+	for (size_t u = 0; rc == 0 && u < l->policy.n_units; u++) {
+		rc = dpu_te_type_create(&t);
+		if (rc == 0) {
+			rc = fi_unit_add_fields(t, &l->policy.units[u], l->policy.payload_bytes,
+						add_field);
+			if (rc < 0) {
+				dpu_te_type_destroy(t);
+			}
+		}
+		snprintf(name, sizeof(name), "unit%u", (unsigned int)(u % FI_MAX_UNITS));
+		if (rc == 0) {
+			rc = dpu_te_schema_add_type(l->schema, name, t, &l->type_of[u]);
+		}
+	}
+	if (rc == 0 && (rc = dpu_te_type_create(&t)) == 0) {
+		if ((rc = add_field(t, "unit", "char", STATS_NAME)) < 0 ||
+		    (rc = add_field(t, "received", "uint64_t", 1)) < 0 ||
+		    (rc = add_field(t, "exported", "uint64_t", 1)) < 0 ||
+		    (rc = add_field(t, "parse_errors", "uint64_t", 1)) < 0) {
+			dpu_te_type_destroy(t);
+		} else {
+			rc = dpu_te_schema_add_type(l->schema, "stats", t, &l->stats_type);
+		}
+	}
+	if (rc == 0) {
+		dpu_te_schema_set_ipc_enabled(l->schema);
+		if (l->o->sockets_dir != NULL) {
+			rc = dpu_te_schema_set_ipc_sockets_dir(l->schema, l->o->sockets_dir);
+		}
+	}
+	if (rc == 0) {
+		rc = dpu_te_schema_start(l->schema);
+	}
+	if (rc == 0) {
+		rc = dpu_te_source_create(l->schema, &l->src);
+	}
+	if (rc == 0 && (rc = dpu_te_source_set_id(l->src, l->o->source_id)) == 0 &&
+	    (rc = dpu_te_source_set_tag(l->src, "flow_inspector")) == 0) {
+		rc = dpu_te_source_start(l->src);
+	}
+	if (rc < 0) {
+		log_err("exporter API: %s", strerror(-rc));
+	}
+	return rc;
+}
+
+static void report_stats(struct live *l)
+{
+	for (size_t u = 0; u < l->policy.n_units; u++) {
+		struct unit_stats s;
+
+		memset(&s, 0, sizeof(s));
+		snprintf(s.unit, sizeof(s.unit), "unit%u", (unsigned int)(u % FI_MAX_UNITS));
+		s.received = l->received[u];
+		s.exported = l->exported[u];
+		s.parse_errors = l->errors[u];
+		dpu_te_source_report(l->src, l->stats_type, &s, 1);
+	}
+	dpu_te_source_flush(l->src);
+}
+
+static void handle(struct live *l, struct rte_mbuf *m)
+{
+	static uint8_t rec[FI_RECORD_MAX];
+	struct fi_pkt pkt;
+	uint32_t mark;
+	int src;
+
+	if (!dpu_mbuf_mark(m, &mark) || mark >= l->policy.n_units) {
+		l->unmarked++;
+		return;
+	}
+	l->received[mark]++;
+	if (!rte_pktmbuf_is_contiguous(m) ||
+	    fi_parse(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m),
+		     rte_pktmbuf_pkt_len(m), &pkt) < 0) {
+		l->errors[mark]++;
+		return;
+	}
+	pkt.unit = (uint16_t)mark;
+	src = dpu_mbuf_src_port(m);
+	pkt.port = src >= 0 ? (uint16_t)src : 0;
+	dpu_te_get_timestamp(&pkt.timestamp_us);
+	fi_record_pack(rec, &l->policy.units[mark], &pkt, l->policy.payload_bytes);
+	if (dpu_te_source_report(l->src, l->type_of[mark], rec, 1) == 0) {
+		l->exported[mark]++;
+	}
+}
+
+/* The policy changed on disk: apply it whole, or keep the running one. */
+static void reload(struct live *l, const char *path)
+{
+	struct fi_policy p;
+	struct dpu_cfg_err err;
+	char buf[700];
+
+	if (fi_policy_load(path, &p, &err) < 0) {
+		log_err("%s; keeping the running policy", dpu_cfg_err_str(&err, buf, sizeof(buf)));
+		return;
+	}
+	report_stats(l);
+	l->policy = p;
+	memset(l->received, 0, sizeof(l->received));
+	memset(l->exported, 0, sizeof(l->exported));
+	memset(l->errors, 0, sizeof(l->errors));
+	if (install_rules(l) < 0 || open_exporter(l) < 0) {
+		log_err("policy %s: could not be applied", path);
+		return;
+	}
+	log_info("policy %s applied: %zu export units", path, l->policy.n_units);
+}
+
+/* inotify on the directory: editors replace files by renaming. */
+static int watch(const char *path, char *name, size_t size)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+
+	if (fd < 0) {
+		return -errno;
+	}
+	if (slash == NULL) {
+		dpu_strscpy(dir, ".", sizeof(dir));
+		dpu_strscpy(name, path, size);
+	} else {
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+		dpu_strscpy(name, slash + 1, size);
+	}
+	if (inotify_add_watch(fd, dir[0] ? dir : "/", IN_CLOSE_WRITE | IN_MOVED_TO) < 0) {
+		int rc = -errno;
+
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+static bool changed(int fd, const char *name)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	bool hit = false;
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			const struct inotify_event *ev = (const struct inotify_event *)(void *)p;
+
+			if (ev->len > 0 && strcmp(ev->name, name) == 0) {
+				hit = true;
+			}
+			p += sizeof(*ev) + ev->len;
+		}
+	}
+	return hit;
+}
+
+int fi_run_live(const struct fi_live_opts *o, const char *policy_path,
+		const struct fi_policy *policy)
+{
+	static struct live l;
+	struct dpu_portio_conf conf = {0};
+	struct dpu_portio *io = NULL;
+	struct rte_mempool *pool;
+	uint64_t next_stats;
+	char wname[NAME_MAX + 1];
+	int wfd, rc;
+
+	l.o = o;
+	l.policy = *policy;
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+	pool = rte_pktmbuf_pool_create("fi", POOL_SIZE, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				       SOCKET_ID_ANY);
+	if (pool == NULL) {
+		log_err("mbuf pool: %s", rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	rc = dpu_dev_open(o->uri, &l.dev);
+	if (rc < 0) {
+		fail(NULL, o->uri, rc);
+		goto out;
+	}
+	rc = install_rules(&l);
+	if (rc == 0 && o->mirror_from != NULL) {
+		rc = mirror_to_port(&l);
+	}
+	if (rc == 0) {
+		rc = open_exporter(&l);
+	}
+	if (rc < 0) {
+		goto out;
+	}
+	conf.pool = pool;
+	rc = dpu_portio_open(l.dev, o->port, &conf, &io);
+	if (rc < 0) {
+		fail(l.dev, "packet I/O", rc);
+		goto out;
+	}
+	wfd = watch(policy_path, wname, sizeof(wname));
+	if (wfd < 0) {
+		log_warn("%s: cannot watch it (%s); no live reload", policy_path, strerror(-wfd));
+	}
+	log_info("inspecting %s (%zu export units); policy %s", o->port, l.policy.n_units,
+		 policy_path);
+	next_stats = dpu_time_mono_ns() + DPU_NSEC_PER_SEC;
+	while (!stop) {
+		struct rte_mbuf *m[BURST];
+		uint16_t n = dpu_portio_rx_burst(io, m, BURST);
+
+		for (uint16_t i = 0; i < n; i++) {
+			handle(&l, m[i]);
+		}
+		rte_pktmbuf_free_bulk(m, n);
+		if (n == 0) {
+			dpu_sleep_ns(50 * DPU_NSEC_PER_USEC);
+		}
+		if (dpu_time_mono_ns() >= next_stats) {
+			next_stats += DPU_NSEC_PER_SEC;
+			report_stats(&l);
+			if (wfd >= 0 && changed(wfd, wname)) {
+				reload(&l, policy_path);
+			}
+		}
+	}
+	report_stats(&l);
+	for (size_t u = 0; u < l.policy.n_units; u++) {
+		fprintf(stderr, "  unit %zu: received %llu, exported %llu, parse errors %llu\n", u,
+			(unsigned long long)l.received[u], (unsigned long long)l.exported[u],
+			(unsigned long long)l.errors[u]);
+	}
+	if (wfd >= 0) {
+		close(wfd);
+	}
+	dpu_portio_close(io);
+	/* Every buffer back: none leaked on the way. */
+	fprintf(stderr, "dpu-flow-inspector: mempool %u of %u buffers free\n",
+		rte_mempool_avail_count(pool), POOL_SIZE);
+out:
+	dpu_te_source_destroy(l.src);
+	dpu_te_schema_destroy(l.schema);
+	dpu_dev_close(l.dev);
+	rte_mempool_free(pool);
+	return rc;
+}
