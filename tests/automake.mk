@@ -83,7 +83,8 @@ check_PROGRAMS += tests/helpers/nf-client
 tests_helpers_nf_client_SOURCES = tests/helpers/nf-client.c
 tests_helpers_nf_client_LDADD = src/telemetry/libdpu-telemetry-exporter.la \
 	src/common/libdpucommon.la
-TESTS += tests/integration/telemetry-netflow.sh
+TESTS += tests/integration/telemetry-netflow.sh tests/integration/telemetry-exporter.sh \
+	tests/integration/telemetry-fluent.sh
 EXTRA_DIST += tests/integration/telemetry-netflow.sh
 
 check_PROGRAMS += tests/helpers/te-client
@@ -95,7 +96,7 @@ TESTS += tests/integration/daemon-lifecycle.sh
 if HAVE_DPDK
 TESTS += tests/integration/simd.sh tests/integration/dpu-sim.sh tests/integration/lpm-kernel.sh \
 	tests/integration/portio.sh tests/integration/port-backings.sh \
-	tests/integration/telemetry.sh
+	tests/integration/telemetry.sh tests/integration/fi-offline.sh tests/integration/fi-live.sh
 check_PROGRAMS += tests/helpers/esw-lpm-lookup tests/helpers/portio-sink
 tests_helpers_portio_sink_SOURCES = tests/helpers/portio-sink.c
 tests_helpers_portio_sink_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(DPDK_CFLAGS)

@@ -43,7 +43,9 @@ done
 tap_check "edge.pcap: later fragments are counted as parse errors, not exported" \
 	test "$(sed -n 's/.*parse errors \([0-9]*\)/\1/p' "$work/summary.txt" | paste -sd+ | bc)" -ge 2
 
-grep -v '^#' "$fx/flow-inspector/broken/EXPECTED" | while IFS= read -r line; do
+grep -v '^#' "$fx/flow-inspector/broken/EXPECTED" >"$work/expected"
+# Not a pipe: the loop must run in this shell for the TAP count.
+while IFS= read -r line; do
 	f=${line%%: *}
 	want=${line#*: }
 	(cd "$fx/flow-inspector/broken" && "$fi_bin" --policy "$f" --pcap /nonexistent --output jsonl) \
@@ -54,5 +56,5 @@ grep -v '^#' "$fx/flow-inspector/broken/EXPECTED" | while IFS= read -r line; do
 	else
 		tap_not_ok "broken policy $f: refused with \"$want\"" "exit $rc: $(head -2 "$work/err.txt")"
 	fi
-done
+done <"$work/expected"
 tap_done
