@@ -114,7 +114,7 @@ EXTRA_DIST += tests/integration/daemon-lifecycle.sh tests/integration/simd.sh \
 	tests/integration/telemetry-exporter.sh tests/helpers/te-client.c tests/fuzz/fuzz-dts-ipc.c \
 	tests/integration/telemetry-fluent.sh tests/fuzz/fuzz-dts-fluent.c \
 	tests/integration/fi-offline.sh tests/helpers/fi-reference.py tests/fuzz/fuzz-fi-policy.c \
-	tests/integration/fi-live.sh
+	tests/integration/fi-live.sh tests/fuzz/fuzz-fi-parse.c
 
 # ---------------------------------------------------------------- fuzz
 # Standalone builds replay the corpora in every 'make check'; with
@@ -131,7 +131,10 @@ tests_fuzz_fuzz_cfg_yaml_standalone_LDADD = src/common/libdpucommon.la
 tests_fuzz_fuzz_sim_device_standalone_SOURCES = tests/fuzz/fuzz-sim-device.c tests/fuzz/standalone.c
 tests_fuzz_fuzz_sim_device_standalone_LDADD = sim/libdpusim.la -lm
 check_PROGRAMS += tests/fuzz/fuzz-dts-ipc-standalone tests/fuzz/fuzz-dts-fluent-standalone \
-	tests/fuzz/fuzz-fi-policy-standalone
+	tests/fuzz/fuzz-fi-policy-standalone tests/fuzz/fuzz-fi-parse-standalone
+tests_fuzz_fuzz_fi_parse_standalone_SOURCES = tests/fuzz/fuzz-fi-parse.c tests/fuzz/standalone.c
+tests_fuzz_fuzz_fi_parse_standalone_LDADD = src/flow-inspector/libfi.la src/common/libdpucommon.la \
+	$(JSONC_LIBS)
 tests_fuzz_fuzz_fi_policy_standalone_SOURCES = tests/fuzz/fuzz-fi-policy.c tests/fuzz/standalone.c
 tests_fuzz_fuzz_fi_policy_standalone_LDADD = src/flow-inspector/libfi.la src/common/libdpucommon.la \
 	$(JSONC_LIBS)
@@ -178,7 +181,12 @@ tests_fuzz_fuzz_sim_device_SOURCES = tests/fuzz/fuzz-sim-device.c
 tests_fuzz_fuzz_sim_device_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_sim_device_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_sim_device_LDADD = sim/libdpusim.la -lm
-noinst_PROGRAMS += tests/fuzz/fuzz-dts-ipc tests/fuzz/fuzz-dts-fluent tests/fuzz/fuzz-fi-policy
+noinst_PROGRAMS += tests/fuzz/fuzz-dts-ipc tests/fuzz/fuzz-dts-fluent tests/fuzz/fuzz-fi-policy \
+	tests/fuzz/fuzz-fi-parse
+tests_fuzz_fuzz_fi_parse_SOURCES = tests/fuzz/fuzz-fi-parse.c
+tests_fuzz_fuzz_fi_parse_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_fi_parse_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_fi_parse_LDADD = src/flow-inspector/libfi.la src/common/libdpucommon.la $(JSONC_LIBS)
 tests_fuzz_fuzz_fi_policy_SOURCES = tests/fuzz/fuzz-fi-policy.c
 tests_fuzz_fuzz_fi_policy_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_fi_policy_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)

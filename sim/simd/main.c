@@ -48,7 +48,44 @@
 /* How often the counter tree is brought up to date. */
 #define PUBLISH_INTERVAL_NS (200 * DPU_NSEC_PER_MSEC)
 
-/* Write the counters that changed into class/net/<port>/statistics/. */
+/*
+ * An uplink's RDMA device counts the wire: port_{rcv,xmit}_packets, the
+ * same as unicast (no multicast here), port_{rcv,xmit}_data in 4-byte words
+ * as the InfiniBand counters are, port_rcv_errors, port_xmit_discards.
+ */
+static void publish_ib(struct simd *s, const struct sim_port *p, const struct simd_port_counters *c,
+		       const struct simd_port_counters *old)
+{
+	const struct {
+		const char *name;
+		uint64_t now, was;
+	} f[] = {
+		{"port_rcv_packets", c->rx_packets, old->rx_packets},
+		{"unicast_rcv_packets", c->rx_packets, old->rx_packets},
+		{"port_xmit_packets", c->tx_packets, old->tx_packets},
+		{"unicast_xmit_packets", c->tx_packets, old->tx_packets},
+		{"port_rcv_data", c->rx_bytes / 4, old->rx_bytes / 4},
+		{"port_xmit_data", c->tx_bytes / 4, old->tx_bytes / 4},
+		{"port_rcv_errors", c->rx_errors, old->rx_errors},
+		{"port_xmit_discards", c->tx_dropped, old->tx_dropped},
+	};
+
+	for (size_t j = 0; j < ARRAY_SIZE(f); j++) {
+		char rel[192], val[32];
+
+		if (f[j].now == f[j].was) {
+			continue;
+		}
+		snprintf(rel, sizeof(rel), "class/infiniband/%s/ports/1/counters/%s", p->ibdev,
+			 f[j].name);
+		snprintf(val, sizeof(val), "%llu\n", (unsigned long long)f[j].now);
+		if (sim_sysfs_write(s->sysroot, rel, val) < 0) {
+			log_warn_rl("%s: cannot update %s", p->ibdev, f[j].name);
+		}
+	}
+}
+
+/* Write the counters that changed into class/net/<port>/statistics/ (and the IB tree). */
 static void publish_counters(struct dpu_loop_src *src, uint64_t n, void *arg)
 {
 	struct simd *s = arg;
@@ -57,7 +94,8 @@ static void publish_counters(struct dpu_loop_src *src, uint64_t n, void *arg)
 	(void)n;
 	for (size_t i = 0; i < s->dev->n_ports; i++) {
 		struct simd_port_counters c, *old = &s->published[i];
-		const char *port = s->dev->ports[i].name;
+		const struct sim_port *p = &s->dev->ports[i];
+		const char *port = p->name;
 
 		simd_dp_counters(s->dp, i, &c);
 		const struct {
@@ -78,6 +116,9 @@ static void publish_counters(struct dpu_loop_src *src, uint64_t n, void *arg)
 			    sim_sysfs_set_netdev(s->sysroot, port, f[j].name, f[j].now) < 0) {
 				log_warn_rl("%s: cannot update %s", port, f[j].name);
 			}
+		}
+		if (p->kind == SIM_PORT_UPLINK && p->ibdev[0] != '\0') {
+			publish_ib(s, p, &c, old);
 		}
 		*old = c;
 	}

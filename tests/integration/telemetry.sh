@@ -55,6 +55,10 @@ tap_check "forwarded packets: pf0hpf tx_packets 990" \
 	grep -qx 'dts_eth_tx_packets_total{device="pf0hpf"} 990' "$work/metrics.txt"
 tap_check "InfiniBand port counters with hca and port labels" \
 	grep -q '^dts_ib_port_port_xmit_data_total{hca="mlx5_0",port="1"} ' "$work/metrics.txt"
+# p0 is mlx5_0's uplink: its RDMA counters count the wire (data in 4-byte words).
+tap_check "the uplink's IB counters follow its traffic: 1000 packets, 150120/4 words" \
+	sh -c "grep -qx 'dts_ib_port_port_rcv_packets_total{hca=\"mlx5_0\",port=\"1\"} 1000' '$work/metrics.txt' &&
+	       grep -qx 'dts_ib_port_port_rcv_data_total{hca=\"mlx5_0\",port=\"1\"} 37530' '$work/metrics.txt'"
 tap_check "hwmon temperatures in degrees Celsius" \
 	grep -qx 'dts_hwmon_temp_celsius{chip="asic",sensor="temp1"} 54' "$work/metrics.txt"
 tap_check "self metrics: the device is reachable" grep -qx 'dts_device_reachable{device="sim:bf3-0,run-dir='"$run"'"} 1' "$work/metrics.txt"
