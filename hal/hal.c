@@ -289,6 +289,38 @@ int dpu_phc_adjfreq(struct dpu_dev *dev, double ppb)
 	return dev->class->phc_adjfreq(dev, ppb);
 }
 
+int dpu_flow_mirror(struct dpu_dev *dev, const char *from, const char *to, const char *next)
+{
+	struct dpu_actions on = {.fate = DPU_FATE_PIPE};
+	struct dpu_actions mirror;
+	struct dpu_pipe_attr attr = {.kind = DPU_PIPE_EXACT,
+				     .match_fields = DPU_MATCH_IN_PORT,
+				     .root = true,
+				     .miss = &on};
+	struct dpu_match m = {.fields = DPU_MATCH_IN_PORT};
+	char name[DPU_PIPE_NAME];
+	uint32_t id;
+	int rc;
+
+	if (dev == NULL || from == NULL || to == NULL || next == NULL ||
+	    dpu_strscpy(on.pipe, next, sizeof(on.pipe)) < 0 ||
+	    dpu_strscpy(m.in_port, from, sizeof(m.in_port)) < 0 ||
+	    snprintf(name, sizeof(name), "mirror-%s", to) >= (int)sizeof(name)) {
+		return -EINVAL;
+	}
+	mirror = on;
+	dpu_strscpy(mirror.mirror, to, sizeof(mirror.mirror));
+	attr.name = name;
+	rc = dpu_pipe_create(dev, &attr);
+	if (rc == -EEXIST) {
+		return 0;
+	}
+	if (rc == 0) {
+		rc = dpu_pipe_entry_add(dev, NULL, name, 0, &m, &mirror, &id);
+	}
+	return rc;
+}
+
 const char *dpu_port_kind_name(enum dpu_port_kind kind)
 {
 	static const char *const names[] = {"uplink", "pf", "vf", "sf"};

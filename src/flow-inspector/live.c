@@ -115,43 +115,9 @@ static int install_rules(struct live *l)
 
 static int mirror_to_port(struct live *l)
 {
-	struct dpu_actions to_default = {.fate = DPU_FATE_PIPE, .pipe = "default"};
-	struct dpu_actions mirror = to_default;
-	struct dpu_pipe_attr sw = {.name = "fi-mirror",
-				   .kind = DPU_PIPE_EXACT,
-				   .match_fields = DPU_MATCH_IN_PORT,
-				   .root = true,
-				   .miss = &to_default};
-	struct dpu_match m = {.fields = DPU_MATCH_IN_PORT};
-	uint32_t id;
-	int rc;
+	int rc = dpu_flow_mirror(l->dev, l->o->mirror_from, l->o->port, "default");
 
-	dpu_strscpy(mirror.mirror, l->o->port, sizeof(mirror.mirror));
-	dpu_strscpy(m.in_port, l->o->mirror_from, sizeof(m.in_port));
-	rc = dpu_pipe_create(l->dev, &sw);
-	if (rc == -EEXIST) {
-		return 0; /* made by an earlier run against the same device */
-	}
-	if (rc == 0) {
-		rc = dpu_pipe_entry_add(l->dev, NULL, "fi-mirror", 0, &m, &mirror, &id);
-	}
 	return rc < 0 ? fail(l->dev, "mirror", rc) : 0;
-}
-
-static int add_field(struct dpu_te_type *t, const char *name, const char *type, uint16_t len)
-{
-	struct dpu_te_field *f;
-	int rc = dpu_te_field_create(&f);
-
-	if (rc == 0 && (rc = dpu_te_field_set_name(f, name)) == 0 &&
-	    (rc = dpu_te_field_set_type_name(f, type)) == 0) {
-		rc = dpu_te_field_set_array_len(f, len);
-	}
-	if (rc < 0) {
-		dpu_te_field_destroy(f);
-		return rc;
-	}
-	return dpu_te_type_add_field(t, f);
 }
 
 /* A telemetry type per unit (its fields) and one for the per-unit counters. */
@@ -169,7 +135,7 @@ static int open_exporter(struct live *l)
 		rc = dpu_te_type_create(&t);
 		if (rc == 0) {
 			rc = fi_unit_add_fields(t, &l->policy.units[u], l->policy.payload_bytes,
-						add_field);
+						dpu_te_type_add_new_field);
 			if (rc < 0) {
 				dpu_te_type_destroy(t);
 			}
@@ -180,10 +146,10 @@ static int open_exporter(struct live *l)
 		}
 	}
 	if (rc == 0 && (rc = dpu_te_type_create(&t)) == 0) {
-		if ((rc = add_field(t, "unit", "char", STATS_NAME)) < 0 ||
-		    (rc = add_field(t, "received", "uint64_t", 1)) < 0 ||
-		    (rc = add_field(t, "exported", "uint64_t", 1)) < 0 ||
-		    (rc = add_field(t, "parse_errors", "uint64_t", 1)) < 0) {
+		if ((rc = dpu_te_type_add_new_field(t, "unit", "char", STATS_NAME)) < 0 ||
+		    (rc = dpu_te_type_add_new_field(t, "received", "uint64_t", 1)) < 0 ||
+		    (rc = dpu_te_type_add_new_field(t, "exported", "uint64_t", 1)) < 0 ||
+		    (rc = dpu_te_type_add_new_field(t, "parse_errors", "uint64_t", 1)) < 0) {
 			dpu_te_type_destroy(t);
 		} else {
 			rc = dpu_te_schema_add_type(l->schema, "stats", t, &l->stats_type);

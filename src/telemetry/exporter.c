@@ -245,6 +245,23 @@ int dpu_te_type_add_field(struct dpu_te_type *type, struct dpu_te_field *field)
 	return rc;
 }
 
+int dpu_te_type_add_new_field(struct dpu_te_type *type, const char *name, const char *type_name,
+			      uint16_t array_len)
+{
+	struct dpu_te_field *f;
+	int rc = dpu_te_field_create(&f);
+
+	if (rc == 0 && (rc = dpu_te_field_set_name(f, name)) == 0 &&
+	    (rc = dpu_te_field_set_type_name(f, type_name)) == 0) {
+		rc = dpu_te_field_set_array_len(f, array_len);
+	}
+	if (rc < 0) {
+		dpu_te_field_destroy(f);
+		return rc;
+	}
+	return dpu_te_type_add_field(type, f);
+}
+
 int dpu_te_schema_add_type(struct dpu_te_schema *s, const char *name, struct dpu_te_type *type,
 			   uint8_t *index)
 {

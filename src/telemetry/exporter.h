@@ -80,6 +80,9 @@ int dpu_te_field_set_description(struct dpu_te_field *field, const char *desc);
 int dpu_te_field_set_type_name(struct dpu_te_field *field, const char *type_name);
 int dpu_te_field_set_array_len(struct dpu_te_field *field, uint16_t len);
 void dpu_te_field_destroy(struct dpu_te_field *field);
+/* Create, name, type and add a field in one call (array_len 1 for a scalar). */
+int dpu_te_type_add_new_field(struct dpu_te_type *type, const char *name, const char *type_name,
+			      uint16_t array_len);
 
 int dpu_te_source_create(struct dpu_te_schema *schema, struct dpu_te_source **sourcep);
 int dpu_te_source_set_id(struct dpu_te_source *source, const char *id);

@@ -106,22 +106,7 @@ static int setup_steering(struct dpu_dev *dev, const char *port, const char *mir
 		}
 	}
 	if (mirror_from != NULL) {
-		struct dpu_actions to_default = {.fate = DPU_FATE_PIPE, .pipe = "default"};
-		struct dpu_actions mirror = to_default;
-		struct dpu_pipe_attr sw = {.name = "mirror",
-					   .kind = DPU_PIPE_EXACT,
-					   .match_fields = DPU_MATCH_IN_PORT,
-					   .root = true,
-					   .miss = &to_default};
-		struct dpu_match m = {.fields = DPU_MATCH_IN_PORT};
-		uint32_t id;
-
-		dpu_strscpy(mirror.mirror, port, sizeof(mirror.mirror));
-		dpu_strscpy(m.in_port, mirror_from, sizeof(m.in_port));
-		rc = dpu_pipe_create(dev, &sw);
-		if (rc == 0) {
-			rc = dpu_pipe_entry_add(dev, NULL, "mirror", 0, &m, &mirror, &id);
-		}
+		rc = dpu_flow_mirror(dev, mirror_from, port, "default");
 		if (rc < 0) {
 			return fail(dev, "mirror", rc);
 		}

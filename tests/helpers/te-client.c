@@ -30,22 +30,6 @@ struct rec {
 	double load;
 } __attribute__((packed));
 
-static int add_field(struct dpu_te_type *t, const char *name, const char *type, uint16_t len)
-{
-	struct dpu_te_field *f;
-	int rc = dpu_te_field_create(&f);
-
-	if (rc == 0 && (rc = dpu_te_field_set_name(f, name)) == 0 &&
-	    (rc = dpu_te_field_set_type_name(f, type)) == 0) {
-		rc = dpu_te_field_set_array_len(f, len);
-	}
-	if (rc < 0) {
-		dpu_te_field_destroy(f);
-		return rc;
-	}
-	return dpu_te_type_add_field(t, f);
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -106,10 +90,10 @@ int main(int argc, char **argv)
 	if (rc == 0) {
 		rc = dpu_te_type_create(&type);
 	}
-	if (rc == 0 && ((rc = add_field(type, "name", "char", 16)) < 0 ||
-			(rc = add_field(type, "packets", "uint64_t", 1)) < 0 ||
-			(rc = add_field(type, "bytes", "uint64_t", 1)) < 0 ||
-			(rc = add_field(type, "load", "double", 1)) < 0)) {
+	if (rc == 0 && ((rc = dpu_te_type_add_new_field(type, "name", "char", 16)) < 0 ||
+			(rc = dpu_te_type_add_new_field(type, "packets", "uint64_t", 1)) < 0 ||
+			(rc = dpu_te_type_add_new_field(type, "bytes", "uint64_t", 1)) < 0 ||
+			(rc = dpu_te_type_add_new_field(type, "load", "double", 1)) < 0)) {
 		dpu_te_type_destroy(type);
 	}
 	if (rc == 0) {

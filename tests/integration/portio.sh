@@ -83,7 +83,7 @@ tap_wait 3 "counter tree: the SF's tx_packets" \
 
 # What dpu-simctl shows of the steering.
 "$ctl" --run-dir "$run" pipes >"$work/pipes.txt"
-tap_check "simctl pipes: the mirror pipe is the switch's root" grep -Eq '^mirror +exact +yes +1 ' "$work/pipes.txt"
+tap_check "simctl pipes: the mirror pipe is the switch's root" grep -Eq "^mirror-$sf +exact +yes +1 " "$work/pipes.txt"
 "$ctl" --run-dir "$run" pipes --domain "$sf" >"$work/pipes-sf.txt"
 tap_check "simctl pipes --domain: the SF's filter, 2 entries" grep -Eq '^filter +acl +yes +2 ' "$work/pipes-sf.txt"
 "$ctl" --run-dir "$run" --json entries filter --domain "$sf" >"$work/entries.json"

@@ -112,4 +112,11 @@ int dpu_pipe_entry_stats(struct dpu_dev *dev, const char *domain, const char *pi
 /* Remove every pipe of port 'domain''s ingress (rte_flow_flush). */
 int dpu_flow_flush(struct dpu_dev *dev, const char *domain);
 
+/*
+ * Have the switch copy what enters on port 'from' to port 'to', with a root
+ * pipe "mirror-<to>" in front of the pipe 'next' (usually "default"), where
+ * the frames go on as before. 0 when that pipe exists already.
+ */
+int dpu_flow_mirror(struct dpu_dev *dev, const char *from, const char *to, const char *next);
+
 #endif /* DPU_HAL_FLOW_H */
