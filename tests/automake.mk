@@ -230,9 +230,11 @@ bench: tests/bench/bench-esw all
 	$(builddir)/tests/bench/bench-esw $(BENCH_ESW_ARGS)
 	/usr/bin/python3 $(srcdir)/tests/bench/bench-dts.py $(abs_builddir) $(abs_srcdir) \
 		$(BENCH_DTS_ARGS)
+	/usr/bin/python3 $(srcdir)/tests/bench/bench-fi.py $(abs_builddir) $(abs_srcdir) \
+		$(BENCH_FI_ARGS)
 else
 bench:
 	@echo "bench: DPDK not available; nothing to run"
 endif
-EXTRA_DIST += tests/bench/bench-esw.c tests/bench/bench-dts.py
+EXTRA_DIST += tests/bench/bench-esw.c tests/bench/bench-dts.py tests/bench/bench-fi.py
 .PHONY: bench

@@ -50,9 +50,7 @@ struct live {
 	const struct fi_live_opts *o;
 	struct fi_policy policy;
 	struct dpu_dev *dev;
-	struct dpu_te_schema *schema;
-	struct dpu_te_source *src;
-	uint8_t type_of[FI_MAX_UNITS], stats_type;
+	struct fi_export x;
 	uint64_t received[FI_MAX_UNITS], exported[FI_MAX_UNITS], errors[FI_MAX_UNITS];
 	uint64_t unmarked;
 };
@@ -121,20 +119,19 @@ static int mirror_to_port(struct live *l)
 }
 
 /* A telemetry type per unit (its fields) and one for the per-unit counters. */
-static int open_exporter(struct live *l)
+int fi_export_open(struct fi_export *x, const struct fi_policy *p, const char *sockets_dir,
+		   const char *source_id)
 {
 	struct dpu_te_type *t;
 	char name[16];
 	int rc;
 
-	dpu_te_source_destroy(l->src);
-	dpu_te_schema_destroy(l->schema);
-	l->src = NULL;
-	rc = dpu_te_schema_init("flow_inspector", &l->schema);
-	for (size_t u = 0; rc == 0 && u < l->policy.n_units; u++) {
+	fi_export_close(x);
+	rc = dpu_te_schema_init("flow_inspector", &x->schema);
+	for (size_t u = 0; rc == 0 && u < p->n_units; u++) {
 		rc = dpu_te_type_create(&t);
 		if (rc == 0) {
-			rc = fi_unit_add_fields(t, &l->policy.units[u], l->policy.payload_bytes,
+			rc = fi_unit_add_fields(t, &p->units[u], p->payload_bytes,
 						dpu_te_type_add_new_field);
 			if (rc < 0) {
 				dpu_te_type_destroy(t);
@@ -142,7 +139,7 @@ static int open_exporter(struct live *l)
 		}
 		snprintf(name, sizeof(name), "unit%u", (unsigned int)(u % FI_MAX_UNITS));
 		if (rc == 0) {
-			rc = dpu_te_schema_add_type(l->schema, name, t, &l->type_of[u]);
+			rc = dpu_te_schema_add_type(x->schema, name, t, &x->type_of[u]);
 		}
 	}
 	if (rc == 0 && (rc = dpu_te_type_create(&t)) == 0) {
@@ -152,24 +149,24 @@ static int open_exporter(struct live *l)
 		    (rc = dpu_te_type_add_new_field(t, "parse_errors", "uint64_t", 1)) < 0) {
 			dpu_te_type_destroy(t);
 		} else {
-			rc = dpu_te_schema_add_type(l->schema, "stats", t, &l->stats_type);
+			rc = dpu_te_schema_add_type(x->schema, "stats", t, &x->stats_type);
 		}
 	}
 	if (rc == 0) {
-		dpu_te_schema_set_ipc_enabled(l->schema);
-		if (l->o->sockets_dir != NULL) {
-			rc = dpu_te_schema_set_ipc_sockets_dir(l->schema, l->o->sockets_dir);
+		dpu_te_schema_set_ipc_enabled(x->schema);
+		if (sockets_dir != NULL) {
+			rc = dpu_te_schema_set_ipc_sockets_dir(x->schema, sockets_dir);
 		}
 	}
 	if (rc == 0) {
-		rc = dpu_te_schema_start(l->schema);
+		rc = dpu_te_schema_start(x->schema);
 	}
 	if (rc == 0) {
-		rc = dpu_te_source_create(l->schema, &l->src);
+		rc = dpu_te_source_create(x->schema, &x->src);
 	}
-	if (rc == 0 && (rc = dpu_te_source_set_id(l->src, l->o->source_id)) == 0 &&
-	    (rc = dpu_te_source_set_tag(l->src, "flow_inspector")) == 0) {
-		rc = dpu_te_source_start(l->src);
+	if (rc == 0 && (rc = dpu_te_source_set_id(x->src, source_id)) == 0 &&
+	    (rc = dpu_te_source_set_tag(x->src, "flow_inspector")) == 0) {
+		rc = dpu_te_source_start(x->src);
 	}
 	if (rc < 0) {
 		log_err("exporter API: %s", strerror(-rc));
@@ -177,24 +174,45 @@ static int open_exporter(struct live *l)
 	return rc;
 }
 
-static void report_stats(struct live *l)
+void fi_export_close(struct fi_export *x)
 {
-	for (size_t u = 0; u < l->policy.n_units; u++) {
+	dpu_te_source_destroy(x->src);
+	dpu_te_schema_destroy(x->schema);
+	x->src = NULL;
+	x->schema = NULL;
+}
+
+int fi_export_record(struct fi_export *x, const struct fi_policy *p, const struct fi_pkt *pkt)
+{
+	static uint8_t rec[FI_RECORD_MAX];
+
+	fi_record_pack(rec, &p->units[pkt->unit], pkt, p->payload_bytes);
+	return dpu_te_source_report(x->src, x->type_of[pkt->unit], rec, 1);
+}
+
+void fi_export_stats(struct fi_export *x, const struct fi_policy *p, const uint64_t *received,
+		     const uint64_t *exported, const uint64_t *errors)
+{
+	for (size_t u = 0; u < p->n_units; u++) {
 		struct unit_stats s;
 
 		memset(&s, 0, sizeof(s));
 		snprintf(s.unit, sizeof(s.unit), "unit%u", (unsigned int)(u % FI_MAX_UNITS));
-		s.received = l->received[u];
-		s.exported = l->exported[u];
-		s.parse_errors = l->errors[u];
-		dpu_te_source_report(l->src, l->stats_type, &s, 1);
+		s.received = received[u];
+		s.exported = exported[u];
+		s.parse_errors = errors[u];
+		dpu_te_source_report(x->src, x->stats_type, &s, 1);
 	}
-	dpu_te_source_flush(l->src);
+	dpu_te_source_flush(x->src);
+}
+
+static void report_stats(struct live *l)
+{
+	fi_export_stats(&l->x, &l->policy, l->received, l->exported, l->errors);
 }
 
 static void handle(struct live *l, struct rte_mbuf *m)
 {
-	static uint8_t rec[FI_RECORD_MAX];
 	struct fi_pkt pkt;
 	uint32_t mark;
 	int src;
@@ -214,8 +232,7 @@ static void handle(struct live *l, struct rte_mbuf *m)
 	src = dpu_mbuf_src_port(m);
 	pkt.port = src >= 0 ? (uint16_t)src : 0;
 	dpu_te_get_timestamp(&pkt.timestamp_us);
-	fi_record_pack(rec, &l->policy.units[mark], &pkt, l->policy.payload_bytes);
-	if (dpu_te_source_report(l->src, l->type_of[mark], rec, 1) == 0) {
+	if (fi_export_record(&l->x, &l->policy, &pkt) == 0) {
 		l->exported[mark]++;
 	}
 }
@@ -236,7 +253,8 @@ static void reload(struct live *l, const char *path)
 	memset(l->received, 0, sizeof(l->received));
 	memset(l->exported, 0, sizeof(l->exported));
 	memset(l->errors, 0, sizeof(l->errors));
-	if (install_rules(l) < 0 || open_exporter(l) < 0) {
+	if (install_rules(l) < 0 ||
+	    fi_export_open(&l->x, &l->policy, l->o->sockets_dir, l->o->source_id) < 0) {
 		log_err("policy %s: could not be applied", path);
 		return;
 	}
@@ -319,7 +337,7 @@ int fi_run_live(const struct fi_live_opts *o, const char *policy_path,
 		rc = mirror_to_port(&l);
 	}
 	if (rc == 0) {
-		rc = open_exporter(&l);
+		rc = fi_export_open(&l.x, &l.policy, o->sockets_dir, o->source_id);
 	}
 	if (rc < 0) {
 		goto out;
@@ -370,8 +388,7 @@ int fi_run_live(const struct fi_live_opts *o, const char *policy_path,
 	fprintf(stderr, "dpu-flow-inspector: mempool %u of %u buffers free\n",
 		rte_mempool_avail_count(pool), POOL_SIZE);
 out:
-	dpu_te_source_destroy(l.src);
-	dpu_te_schema_destroy(l.schema);
+	fi_export_close(&l.x);
 	dpu_dev_close(l.dev);
 	rte_mempool_free(pool);
 	return rc;

@@ -12,7 +12,8 @@
  * software eSwitch filtering as the live service (an ACL pipe with one rule
  * per unit, protocol and port pair, the unit's index as the mark; the first
  * matching unit wins), each marked frame is parsed into its unit's fields,
- * and one JSON object per record goes to stdout; a summary per unit goes to
+ * and one JSON object per record goes to stdout (--output jsonl) or the
+ * records go to dpu-telemetry as in live mode; a summary per unit goes to
  * stderr.
  */
 #include <config.h>
@@ -95,6 +96,9 @@ static int build_filter(const struct fi_policy *p, struct esw **eswp)
 	return 0;
 }
 
+/* Offline records go to stdout as JSON, or to dpu-telemetry when 'x' is set. */
+static struct fi_export *offline_export;
+
 static void flush_burst(struct esw *esw, const struct fi_policy *p, struct esw_key *keys,
 			const uint8_t **data, uint32_t *caps, uint32_t *lens, uint64_t *ts,
 			unsigned int n, struct unit_ctr *ctr)
@@ -120,7 +124,13 @@ static void flush_burst(struct esw *esw, const struct fi_policy *p, struct esw_k
 		}
 		pkt.unit = (uint16_t)u;
 		pkt.timestamp_us = ts[i];
-		fi_write_json(stdout, &p->units[u], &pkt, p->payload_bytes);
+		if (offline_export != NULL) {
+			if (fi_export_record(offline_export, p, &pkt) < 0) {
+				continue;
+			}
+		} else {
+			fi_write_json(stdout, &p->units[u], &pkt, p->payload_bytes);
+		}
 		ctr[u].exported++;
 	}
 }
@@ -190,6 +200,16 @@ static int run_offline(const struct fi_policy *p, const char *file)
 		fprintf(stderr, "  unit %zu: received %llu, exported %llu, parse errors %llu\n", u,
 			(unsigned long long)ctr[u].received, (unsigned long long)ctr[u].exported,
 			(unsigned long long)ctr[u].parse_errors);
+	}
+	if (offline_export != NULL) {
+		uint64_t rx[FI_MAX_UNITS], ex[FI_MAX_UNITS], er[FI_MAX_UNITS];
+
+		for (size_t u = 0; u < p->n_units; u++) {
+			rx[u] = ctr[u].received;
+			ex[u] = ctr[u].exported;
+			er[u] = ctr[u].parse_errors;
+		}
+		fi_export_stats(offline_export, p, rx, ex, er); /* flushes the records too */
 	}
 	pcap_close(pc);
 	esw_destroy(esw);
@@ -275,8 +295,9 @@ int main(int argc, char **argv)
 		log_err("%s", dpu_cfg_err_str(&err, buf, sizeof(buf)));
 		return 2;
 	}
-	if (pcap != NULL && (output == NULL || strcmp(output, "jsonl") != 0)) {
-		log_err("offline mode writes JSON lines: --pcap FILE --output jsonl");
+	if (pcap != NULL && output != NULL && strcmp(output, "jsonl") != 0) {
+		log_err("--output: jsonl is the one format (without it, records go to "
+			"dpu-telemetry)");
 		return 2;
 	}
 	if (pcap == NULL && live.port == NULL) {
@@ -288,7 +309,17 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (pcap != NULL) {
+		static struct fi_export x;
+
+		if (output == NULL) {
+			if (fi_export_open(&x, &policy, live.sockets_dir, live.source_id) < 0) {
+				dpu_dpdk_fini();
+				return 1;
+			}
+			offline_export = &x;
+		}
 		rc = run_offline(&policy, pcap);
+		fi_export_close(&x);
 	} else {
 		rc = fi_run_live(&live, policy_path, &policy) < 0 ? 1 : 0;
 	}

@@ -63,11 +63,12 @@ struct dpu_te_source {
 	bool started;
 	int fd;
 	uint64_t last_try_ns;
-	/* the batch being filled */
-	uint8_t *batch;
-	size_t batch_len;
-	uint32_t batch_n;
-	int batch_type;
+	/* the batches being filled, one per type (made on first use) */
+	struct {
+		uint8_t *buf;
+		size_t len;
+		uint32_t n;
+	} batch[DTS_IPC_MAX_TYPES];
 	/* sent or to send, until acknowledged */
 	struct pending *head, *tail;
 	size_t pending_bytes;
@@ -476,16 +477,16 @@ static size_t pending_max(const struct dpu_te_source *src)
  * The batch becomes a message waiting for its ACK; false when it had to be
  * dropped (dpu-telemetry away and the pending batches at their limit).
  */
-static bool close_batch(struct dpu_te_source *src)
+static bool close_batch(struct dpu_te_source *src, unsigned int type)
 {
 	struct dts_ipc_records r;
 	struct pending *p;
 	size_t len;
 
-	if (src->batch_n == 0) {
+	if (src->batch[type].n == 0) {
 		return true;
 	}
-	len = sizeof(struct dts_ipc_hdr) + sizeof(r) + src->batch_len;
+	len = sizeof(struct dts_ipc_hdr) + sizeof(r) + src->batch[type].len;
 	if (src->pending_bytes + len > pending_max(src) && src->fd >= 0) {
 		/* dpu-telemetry is there but behind: wait for it (up to the socket timeout). */
 		uint64_t until =
@@ -500,25 +501,25 @@ static bool close_batch(struct dpu_te_source *src)
 		}
 	}
 	if (src->pending_bytes + len > pending_max(src) || (p = malloc(sizeof(*p) + len)) == NULL) {
-		src->st.dropped += src->batch_n;
-		src->batch_n = 0;
-		src->batch_len = 0;
+		src->st.dropped += src->batch[type].n;
+		src->batch[type].n = 0;
+		src->batch[type].len = 0;
 		return false;
 	}
 	memset(&r, 0, sizeof(r));
 	r.seq = ++src->next_seq;
-	r.type_index = (uint16_t)src->batch_type;
-	r.n = src->batch_n;
+	r.type_index = (uint16_t)type;
+	r.n = src->batch[type].n;
 	uint64_t ts = 0;
 
 	dpu_te_get_timestamp(&ts);
 	r.timestamp_us = ts;
 	p->next = NULL;
 	p->seq = r.seq;
-	p->n = src->batch_n;
+	p->n = src->batch[type].n;
 	p->sent = false;
-	p->len = dts_ipc_pack(p->msg, len, DTS_IPC_RECORDS, &r, sizeof(r), src->batch,
-			      src->batch_len);
+	p->len = dts_ipc_pack(p->msg, len, DTS_IPC_RECORDS, &r, sizeof(r), src->batch[type].buf,
+			      src->batch[type].len);
 	if (src->tail != NULL) {
 		src->tail->next = p;
 	} else {
@@ -526,9 +527,9 @@ static bool close_batch(struct dpu_te_source *src)
 	}
 	src->tail = p;
 	src->pending_bytes += len;
-	src->st.pending += src->batch_n;
-	src->batch_n = 0;
-	src->batch_len = 0;
+	src->st.pending += src->batch[type].n;
+	src->batch[type].n = 0;
+	src->batch[type].len = 0;
 	return true;
 }
 
@@ -542,13 +543,11 @@ int dpu_te_source_create(struct dpu_te_schema *schema, struct dpu_te_source **so
 		return -EINVAL;
 	}
 	src = calloc(1, sizeof(*src));
-	if (src == NULL || (src->batch = malloc(schema->buf_size)) == NULL) {
-		free(src);
+	if (src == NULL) {
 		return -ENOMEM;
 	}
 	src->schema = schema;
 	src->fd = -1;
-	src->batch_type = -1;
 	*sourcep = src;
 	return 0;
 }
@@ -592,16 +591,20 @@ int dpu_te_source_report(struct dpu_te_source *src, uint8_t index, const void *r
 		return -EINVAL;
 	}
 	t = src->schema->types[index];
+	if (src->batch[index].buf == NULL &&
+	    (src->batch[index].buf = malloc(src->schema->buf_size)) == NULL) {
+		src->st.dropped += (uint64_t)count;
+		return -ENOBUFS;
+	}
 	for (int i = 0; i < count; i++) {
-		if (src->batch_n > 0 && (src->batch_type != index ||
-					 src->batch_len + t->rec_size > src->schema->buf_size)) {
-			dropped |= !close_batch(src);
+		if (src->batch[index].len + t->rec_size > src->schema->buf_size) {
+			dropped |= !close_batch(src, index);
 			pump(src);
 		}
-		src->batch_type = index;
-		memcpy(src->batch + src->batch_len, rec + (size_t)i * t->rec_size, t->rec_size);
-		src->batch_len += t->rec_size;
-		src->batch_n++;
+		memcpy(src->batch[index].buf + src->batch[index].len, rec + (size_t)i * t->rec_size,
+		       t->rec_size);
+		src->batch[index].len += t->rec_size;
+		src->batch[index].n++;
 		src->st.reported++;
 	}
 	return dropped ? -ENOBUFS : 0;
@@ -615,7 +618,10 @@ int dpu_te_source_flush(struct dpu_te_source *src)
 	if (src == NULL || !src->started) {
 		return -EINVAL;
 	}
-	ok = close_batch(src);
+	ok = true;
+	for (unsigned int t = 0; t < src->schema->n_types; t++) {
+		ok &= close_batch(src, t);
+	}
 	until = dpu_time_mono_ns() + (uint64_t)src->schema->timeout_ms * DPU_NSEC_PER_MSEC;
 	for (;;) {
 		pump(src);
@@ -654,14 +660,18 @@ void dpu_te_source_destroy(struct dpu_te_source *src)
 	if (src->fd >= 0) {
 		close(src->fd);
 	}
-	free(src->batch);
+	for (unsigned int t = 0; t < DTS_IPC_MAX_TYPES; t++) {
+		free(src->batch[t].buf);
+	}
 	free(src);
 }
 
 void dpu_te_source_stats(const struct dpu_te_source *src, struct dpu_te_stats *st)
 {
 	*st = src->st;
-	st->pending += src->batch_n;
+	for (unsigned int t = 0; t < DTS_IPC_MAX_TYPES; t++) {
+		st->pending += src->batch[t].n;
+	}
 }
 
 int dpu_te_check_ipc_status(struct dpu_te_source *src, enum dpu_te_ipc_status *status)

@@ -14,8 +14,9 @@
  *   dpu_te_source_flush(source)
  *   dpu_te_source_destroy(source); dpu_te_schema_destroy(schema)
  *
- * Records are batched in a buffer of buf_size bytes (default 60000) and
- * sent when it fills, on flush and at destroy. Each batch is kept until
+ * Records are batched per type in buffers of buf_size bytes (default 60000)
+ * and sent when one fills, on flush and at destroy; order is kept within a
+ * type, not across types. Each batch is kept until
  * dpu-telemetry acknowledges it (at most 8 buffers' worth, and at least
  * 256 KiB). When that is full and dpu-telemetry is connected, report waits
  * for acknowledgements (up to the socket timeout); while dpu-telemetry is
