@@ -211,7 +211,8 @@ static void report_stats(struct live *l)
 	fi_export_stats(&l->x, &l->policy, l->received, l->exported, l->errors);
 }
 
-static void handle(struct live *l, struct rte_mbuf *m)
+/* 'now_us': the burst's receive time, read once per burst. */
+static void handle(struct live *l, struct rte_mbuf *m, uint64_t now_us)
 {
 	struct fi_pkt pkt;
 	uint32_t mark;
@@ -231,7 +232,7 @@ static void handle(struct live *l, struct rte_mbuf *m)
 	pkt.unit = (uint16_t)mark;
 	src = dpu_mbuf_src_port(m);
 	pkt.port = src >= 0 ? (uint16_t)src : 0;
-	dpu_te_get_timestamp(&pkt.timestamp_us);
+	pkt.timestamp_us = now_us;
 	if (fi_export_record(&l->x, &l->policy, &pkt) == 0) {
 		l->exported[mark]++;
 	}
@@ -358,9 +359,13 @@ int fi_run_live(const struct fi_live_opts *o, const char *policy_path,
 	while (!stop) {
 		struct rte_mbuf *m[BURST];
 		uint16_t n = dpu_portio_rx_burst(io, m, BURST);
+		uint64_t now_us = 0;
 
+		if (n > 0) {
+			dpu_te_get_timestamp(&now_us);
+		}
 		for (uint16_t i = 0; i < n; i++) {
-			handle(&l, m[i]);
+			handle(&l, m[i], now_us);
 		}
 		rte_pktmbuf_free_bulk(m, n);
 		if (n == 0) {
