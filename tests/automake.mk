@@ -9,6 +9,7 @@ UNIT_TESTS = \
 	tests/unit/test-cfg \
 	tests/unit/test-daemon \
 	tests/unit/test-dts \
+	tests/unit/test-firefly \
 	tests/unit/test-hal-bluefield \
 	tests/unit/test-log \
 	tests/unit/test-loop \
@@ -20,6 +21,10 @@ tests_unit_test_cfg_SOURCES = tests/unit/test-cfg.c
 tests_unit_test_cfg_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_cfg_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_cfg_LDADD = $(UNIT_LDADD)
+tests_unit_test_firefly_SOURCES = tests/unit/test-firefly.c
+tests_unit_test_firefly_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_firefly_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_firefly_LDADD = src/firefly/libfirefly.la $(UNIT_LDADD) -lm
 tests_unit_test_daemon_SOURCES = tests/unit/test-daemon.c
 tests_unit_test_daemon_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_daemon_CFLAGS = $(UNIT_CFLAGS)
@@ -92,7 +97,9 @@ tests_helpers_te_client_SOURCES = tests/helpers/te-client.c
 tests_helpers_te_client_LDADD = src/telemetry/libdpu-telemetry-exporter.la \
 	src/common/libdpucommon.la
 
-TESTS += tests/integration/daemon-lifecycle.sh
+TESTS += tests/integration/daemon-lifecycle.sh tests/integration/firefly.sh
+EXTRA_DIST += tests/integration/firefly.sh tests/helpers/ff-compare.py tests/fuzz/fuzz-ff-pmc.c \
+	tests/fuzz/fuzz-ff-ptpconf.c
 if HAVE_DPDK
 TESTS += tests/integration/simd.sh tests/integration/dpu-sim.sh tests/integration/lpm-kernel.sh \
 	tests/integration/portio.sh tests/integration/port-backings.sh \
@@ -158,6 +165,11 @@ tests_fuzz_fuzz_esw_parse_standalone_LDADD = sim/eswitch/libdpuesw.la $(DPDK_LIB
 else
 EXTRA_DIST += tests/fuzz/fuzz-esw-parse.c tests/fuzz/fuzz-simd-ctl.c
 endif
+check_PROGRAMS += tests/fuzz/fuzz-ff-pmc-standalone tests/fuzz/fuzz-ff-ptpconf-standalone
+tests_fuzz_fuzz_ff_pmc_standalone_SOURCES = tests/fuzz/fuzz-ff-pmc.c tests/fuzz/standalone.c
+tests_fuzz_fuzz_ff_pmc_standalone_LDADD = src/firefly/libfirefly.la
+tests_fuzz_fuzz_ff_ptpconf_standalone_SOURCES = tests/fuzz/fuzz-ff-ptpconf.c tests/fuzz/standalone.c
+tests_fuzz_fuzz_ff_ptpconf_standalone_LDADD = src/firefly/libfirefly.la
 TESTS += tests/fuzz/corpus.sh
 EXTRA_DIST += tests/fuzz/corpus.sh fixtures/fuzz
 
@@ -199,6 +211,15 @@ tests_fuzz_fuzz_dts_fluent_SOURCES = tests/fuzz/fuzz-dts-fluent.c
 tests_fuzz_fuzz_dts_fluent_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_dts_fluent_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_dts_fluent_LDADD = src/telemetry/libdts.la src/common/libdpucommon.la
+noinst_PROGRAMS += tests/fuzz/fuzz-ff-pmc tests/fuzz/fuzz-ff-ptpconf
+tests_fuzz_fuzz_ff_pmc_SOURCES = tests/fuzz/fuzz-ff-pmc.c
+tests_fuzz_fuzz_ff_pmc_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_ff_pmc_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_ff_pmc_LDADD = src/firefly/libfirefly.la
+tests_fuzz_fuzz_ff_ptpconf_SOURCES = tests/fuzz/fuzz-ff-ptpconf.c
+tests_fuzz_fuzz_ff_ptpconf_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_ff_ptpconf_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_ff_ptpconf_LDADD = src/firefly/libfirefly.la
 if HAVE_DPDK
 noinst_PROGRAMS += tests/fuzz/fuzz-simd-ctl
 tests_fuzz_fuzz_simd_ctl_SOURCES = tests/fuzz/fuzz-simd-ctl.c $(SIMD_CTL_SOURCES)

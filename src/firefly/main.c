@@ -41,10 +41,13 @@ static const uint16_t mids[] = {
 /* Rounds without a complete answer before ptp4l counts as not answering. */
 #define MISSED_ROUNDS 3
 
-/* The record Firefly reports to the Telemetry Service ("firefly"/"ptp_monitor"). */
+/*
+ * The record Firefly reports to the Telemetry Service ("firefly"/"ptp_monitor").
+ * Numbers only: a text field would be a Prometheus label, and a label that
+ * changes (a new grandmaster) would leave the old series behind.
+ * port_state is 0 while ptp4l does not answer.
+ */
 struct __attribute__((packed)) ptp_record {
-	char gm_identity[20];
-	char port_state_name[16];
 	uint8_t port_state;
 	uint8_t gm_present;
 	uint8_t ptp_stable;
@@ -119,9 +122,7 @@ static void export_open(struct firefly *ff)
 	int rc = dpu_te_schema_init("firefly", &ff->schema);
 
 	if (rc == 0 && (rc = dpu_te_type_create(&t)) == 0) {
-		if ((rc = dpu_te_type_add_new_field(t, "gm_identity", "char", 20)) < 0 ||
-		    (rc = dpu_te_type_add_new_field(t, "port_state_name", "char", 16)) < 0 ||
-		    (rc = dpu_te_type_add_new_field(t, "port_state", "uint8_t", 1)) < 0 ||
+		if ((rc = dpu_te_type_add_new_field(t, "port_state", "uint8_t", 1)) < 0 ||
 		    (rc = dpu_te_type_add_new_field(t, "gm_present", "uint8_t", 1)) < 0 ||
 		    (rc = dpu_te_type_add_new_field(t, "ptp_stable", "uint8_t", 1)) < 0 ||
 		    (rc = dpu_te_type_add_new_field(t, "servo_state", "int8_t", 1)) < 0 ||
@@ -172,10 +173,6 @@ static void export_status(struct firefly *ff)
 		return;
 	}
 	memset(&r, 0, sizeof(r));
-	ff_clock_id_str(st->pds.gm_identity, r.gm_identity, sizeof(r.gm_identity));
-	dpu_strscpy(r.port_state_name,
-		    st->ptp4l_up ? ff_port_state_name(st->port.port_state) : "NO_PTP4L",
-		    sizeof(r.port_state_name));
 	r.port_state = st->ptp4l_up ? st->port.port_state : 0;
 	r.gm_present = st->tsn.gm_present;
 	r.ptp_stable = ff_status_stable(st);

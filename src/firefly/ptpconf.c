@@ -159,6 +159,18 @@ static const struct opt opts[] = {
 	B("write_phase_mode"),
 };
 
+/* The lines of a [unicast_master_table] section (addresses repeat). */
+static const struct opt table_opts[] = {
+	I("table_id", 1, INT_MAX),
+	I8("logQueryInterval"),
+	S("peer_address"),
+	S("UDPv4"),
+	S("UDPv6"),
+	M("L2"),
+};
+
+#define TABLE_SECTION "unicast_master_table"
+
 /* linuxptp 4 name -> linuxptp 3 name. */
 static const char *const renamed[][2] = {
 	{"clientOnly", "slaveOnly"},
@@ -171,6 +183,7 @@ struct kv {
 };
 
 struct section {
+	bool table; /* [unicast_master_table]: repeats, keys repeat, kept as written */
 	char *name;
 	struct kv *kv;
 	size_t n, cap;
@@ -182,11 +195,11 @@ struct ff_ptpconf {
 	bool v3;
 };
 
-static const struct opt *find_opt(const char *key)
+static const struct opt *find_in(const struct opt *tab, size_t n, const char *key)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(opts); i++) {
-		if (strcmp(opts[i].name, key) == 0) {
-			return &opts[i];
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(tab[i].name, key) == 0) {
+			return &tab[i];
 		}
 	}
 	return NULL;
@@ -208,9 +221,8 @@ static bool word_in(const char *words, const char *w)
 	return false;
 }
 
-int ff_ptpconf_check(const char *key, const char *value, const char **why)
+static int check_opt(const struct opt *o, const char *value, const char **why)
 {
-	const struct opt *o = find_opt(key);
 	const char *dummy;
 	char *end;
 
@@ -273,6 +285,11 @@ int ff_ptpconf_check(const char *key, const char *value, const char **why)
 	return 0;
 }
 
+int ff_ptpconf_check(const char *key, const char *value, const char **why)
+{
+	return check_opt(find_in(opts, ARRAY_SIZE(opts), key), value, why);
+}
+
 int ff_ptpconf_create(struct ff_ptpconf **confp)
 {
 	*confp = calloc(1, sizeof(**confp));
@@ -299,16 +316,18 @@ void ff_ptpconf_destroy(struct ff_ptpconf *conf)
 static struct section *find_sec(const struct ff_ptpconf *conf, const char *name)
 {
 	for (size_t s = 0; s < conf->n; s++) {
-		if (strcmp(conf->sec[s].name, name) == 0) {
+		if (!conf->sec[s].table && strcmp(conf->sec[s].name, name) == 0) {
 			return &conf->sec[s];
 		}
 	}
 	return NULL;
 }
 
+/* The section 'name' (created when new; a unicast master table always is). */
 static struct section *get_sec(struct ff_ptpconf *conf, const char *name)
 {
-	struct section *s = find_sec(conf, name);
+	bool table = strcmp(name, TABLE_SECTION) == 0;
+	struct section *s = table ? NULL : find_sec(conf, name);
 
 	if (s != NULL) {
 		return s;
@@ -325,6 +344,7 @@ static struct section *get_sec(struct ff_ptpconf *conf, const char *name)
 	}
 	s = &conf->sec[conf->n];
 	memset(s, 0, sizeof(*s));
+	s->table = table;
 	s->name = strdup(name);
 	if (s->name == NULL) {
 		return NULL;
@@ -343,23 +363,23 @@ static const char *canonical(const char *key)
 	return key;
 }
 
-int ff_ptpconf_set(struct ff_ptpconf *conf, const char *section, const char *key, const char *value,
-		   struct dpu_cfg_err *err)
+/* Set (or, in a table, append) a checked 'key' in section 's'. */
+static int set_in(struct section *s, const char *key, const char *value, struct dpu_cfg_err *err)
 {
 	const char *why = NULL;
-	struct section *s;
 	char *v;
-	int rc = ff_ptpconf_check(key, value, &why);
+	int rc = s->table ? check_opt(find_in(table_opts, ARRAY_SIZE(table_opts), key), value, &why)
+			  : ff_ptpconf_check(key, value, &why);
 
 	if (rc < 0) {
 		dpu_cfg_err_set(err, NULL, 0, key, "%s: '%s'", why, value);
 		return rc == -ENOENT ? -EINVAL : rc;
 	}
 	key = canonical(key);
-	if ((s = get_sec(conf, section)) == NULL || (v = strdup(value)) == NULL) {
+	if ((v = strdup(value)) == NULL) {
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < s->n; i++) {
+	for (size_t i = 0; !s->table && i < s->n; i++) {
 		if (strcmp(s->kv[i].key, key) == 0) {
 			free(s->kv[i].value);
 			s->kv[i].value = v;
@@ -386,6 +406,27 @@ int ff_ptpconf_set(struct ff_ptpconf *conf, const char *section, const char *key
 	return 0;
 }
 
+int ff_ptpconf_set(struct ff_ptpconf *conf, const char *section, const char *key, const char *value,
+		   struct dpu_cfg_err *err)
+{
+	struct section *s;
+	const char *why = NULL;
+	int rc;
+
+	if (strcmp(section, TABLE_SECTION) == 0) {
+		return dpu_cfg_err_set(err, NULL, 0, key, "unicast master tables come from files");
+	}
+	/* Checked before the section is made, so a refused key leaves no trace. */
+	if ((rc = ff_ptpconf_check(key, value, &why)) < 0) {
+		dpu_cfg_err_set(err, NULL, 0, key, "%s: '%s'", why, value);
+		return rc == -ENOENT ? -EINVAL : rc;
+	}
+	if ((s = get_sec(conf, section)) == NULL) {
+		return -ENOMEM;
+	}
+	return set_in(s, key, value, err);
+}
+
 int ff_ptpconf_add_section(struct ff_ptpconf *conf, const char *section)
 {
 	return get_sec(conf, section) != NULL ? 0 : -ENOMEM;
@@ -407,7 +448,7 @@ const char *ff_ptpconf_get(const struct ff_ptpconf *conf, const char *section, c
 const char *ff_ptpconf_port(const struct ff_ptpconf *conf, size_t i)
 {
 	for (size_t s = 0; s < conf->n; s++) {
-		if (strcmp(conf->sec[s].name, "global") != 0 && i-- == 0) {
+		if (!conf->sec[s].table && strcmp(conf->sec[s].name, "global") != 0 && i-- == 0) {
 			return conf->sec[s].name;
 		}
 	}
@@ -432,7 +473,7 @@ static char *trim(char *s)
 static int parse_text(struct ff_ptpconf *into, char *text, const char *name,
 		      struct dpu_cfg_err *err)
 {
-	char section[64] = "global";
+	size_t cur = SIZE_MAX; /* the section being filled; SIZE_MAX: [global] not made yet */
 	int line = 0, rc;
 	char *save = NULL;
 
@@ -460,11 +501,24 @@ static int parse_text(struct ff_ptpconf *into, char *text, const char *name,
 						       "malformed section header '%s'", l);
 			}
 			*close = '\0';
-			if (dpu_strscpy(section, trim(l + 1), sizeof(section)) < 0) {
+			l = trim(l + 1);
+			if (strlen(l) >= 64) {
 				return dpu_cfg_err_set(err, name, line, NULL,
 						       "section name too long");
 			}
+			if (get_sec(into, l) == NULL) {
+				return -ENOMEM;
+			}
+			/* get_sec() returns an existing section or the new last one. */
+			cur = (size_t)(find_sec(into, l) != NULL ? find_sec(into, l) - into->sec
+								 : (ptrdiff_t)into->n - 1);
 			continue;
+		}
+		if (cur == SIZE_MAX) {
+			if (get_sec(into, "global") == NULL) {
+				return -ENOMEM;
+			}
+			cur = (size_t)(find_sec(into, "global") - into->sec);
 		}
 		key = l;
 		value = key + strcspn(key, " \t");
@@ -472,7 +526,7 @@ static int parse_text(struct ff_ptpconf *into, char *text, const char *name,
 			*value++ = '\0';
 		}
 		value = trim(value);
-		rc = ff_ptpconf_set(into, section, key, value, err);
+		rc = set_in(&into->sec[cur], key, value, err);
 		if (rc < 0) {
 			if (err != NULL && rc != -ENOMEM) {
 				dpu_strscpy(err->file, name, sizeof(err->file));
@@ -487,12 +541,14 @@ static int parse_text(struct ff_ptpconf *into, char *text, const char *name,
 static int merge(struct ff_ptpconf *conf, const struct ff_ptpconf *from)
 {
 	for (size_t s = 0; s < from->n; s++) {
-		if (get_sec(conf, from->sec[s].name) == NULL) {
+		struct section *to = get_sec(conf, from->sec[s].name);
+
+		if (to == NULL) {
 			return -ENOMEM;
 		}
 		for (size_t i = 0; i < from->sec[s].n; i++) {
-			int rc = ff_ptpconf_set(conf, from->sec[s].name, from->sec[s].kv[i].key,
-						from->sec[s].kv[i].value, NULL);
+			int rc = set_in(to, from->sec[s].kv[i].key, from->sec[s].kv[i].value, NULL);
+
 			if (rc < 0) {
 				return rc;
 			}
