@@ -38,3 +38,4 @@ sim_simd_dpu_simctl_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 sim_simd_dpu_simctl_LDADD = hal/libdpuhal.la $(JSONC_LIBS) -lm
 
 EXTRA_DIST += fixtures/devices fixtures/pcap fixtures/flow-inspector
+EXTRA_DIST += sim/vm/dpu-vm sim/vm/init
