@@ -97,8 +97,10 @@ tests_helpers_te_client_SOURCES = tests/helpers/te-client.c
 tests_helpers_te_client_LDADD = src/telemetry/libdpu-telemetry-exporter.la \
 	src/common/libdpucommon.la
 
-TESTS += tests/integration/daemon-lifecycle.sh tests/integration/firefly.sh
-EXTRA_DIST += tests/integration/firefly.sh tests/helpers/ff-compare.py tests/fuzz/fuzz-ff-pmc.c \
+TESTS += tests/integration/daemon-lifecycle.sh tests/integration/firefly.sh \
+	tests/integration/firefly-vm.sh
+EXTRA_DIST += tests/integration/firefly.sh tests/helpers/ff-compare.py \
+	tests/integration/firefly-vm.sh tests/integration/firefly-vm-guest.sh tests/fuzz/fuzz-ff-pmc.c \
 	tests/fuzz/fuzz-ff-ptpconf.c
 if HAVE_DPDK
 TESTS += tests/integration/simd.sh tests/integration/dpu-sim.sh tests/integration/lpm-kernel.sh \

@@ -326,6 +326,13 @@ int ff_build_ptp4l_conf(const struct ff_settings *s, const char *uds_path, bool 
 		rc = ff_ptpconf_set(c, "global", "time_stamping", hw_ts ? "hardware" : "software",
 				    err);
 	}
+	/*
+	 * A "master offset ... sN freq F" line per sample (no summaries), which
+	 * carries the servo state the monitor shows; a user's value stands.
+	 */
+	if (rc == 0 && ff_ptpconf_get(c, "global", "summary_interval") == NULL) {
+		rc = ff_ptpconf_set(c, "global", "summary_interval", "-16", err);
+	}
 	if (rc == 0 && ff_ptpconf_get(c, "global", "logging_level") == NULL) {
 		rc = ff_ptpconf_set(c, "global", "logging_level", "6", err);
 	}
