@@ -255,9 +255,14 @@ bench: tests/bench/bench-esw all
 		$(BENCH_DTS_ARGS)
 	/usr/bin/python3 $(srcdir)/tests/bench/bench-fi.py $(abs_builddir) $(abs_srcdir) \
 		$(BENCH_FI_ARGS)
+	/usr/bin/python3 $(srcdir)/tests/bench/bench-ff.py $(abs_builddir) $(abs_srcdir) \
+		$(BENCH_FF_ARGS)
 else
-bench:
-	@echo "bench: DPDK not available; nothing to run"
+bench: all
+	@echo "bench: DPDK not available; only the benchmarks without it"
+	/usr/bin/python3 $(srcdir)/tests/bench/bench-ff.py $(abs_builddir) $(abs_srcdir) \
+		$(BENCH_FF_ARGS)
 endif
-EXTRA_DIST += tests/bench/bench-esw.c tests/bench/bench-dts.py tests/bench/bench-fi.py
+EXTRA_DIST += tests/bench/bench-esw.c tests/bench/bench-dts.py tests/bench/bench-fi.py \
+	tests/bench/bench-ff.py
 .PHONY: bench

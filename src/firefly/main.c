@@ -292,10 +292,7 @@ static void on_poll(struct dpu_loop_src *src, uint64_t expirations, void *arg)
 	}
 	ff->round_seq = (uint16_t)(ff->round_seq + N_MIDS);
 	ff->got = 0;
-	for (size_t i = 0; rc == 0 && i < N_MIDS; i++) {
-		rc = ff_pmc_send_get(&ff->pmc, (uint16_t)(ff->round_seq + i),
-				     ff->st.dds.domain_number, mids[i]);
-	}
+	rc = ff_pmc_send_gets(&ff->pmc, ff->round_seq, ff->st.dds.domain_number, mids, N_MIDS);
 	if (rc < 0 && rc != -ENOENT && rc != -ECONNREFUSED) {
 		log_warn_rl("monitor: GET to %s: %s", ff->uds_path, strerror(-rc));
 	}

@@ -19,6 +19,7 @@
 
 #include "common/log.h"
 #include "common/loop.h"
+#include "common/timeutil.h"
 #include "firefly/monitor.h"
 
 void ff_status_init(struct ff_status *st)
@@ -216,6 +217,10 @@ struct ff_monitor {
 	char file[4096];
 	char last[4096];
 	size_t last_len;
+	uint64_t file_written_ns; /* CLOCK_MONOTONIC of the last file write */
+	uint8_t file_state;	  /* port state and grandmaster in the file */
+	uint8_t file_gm[8];
+	bool file_up;
 };
 
 static void drop(struct client *c)
@@ -397,9 +402,19 @@ static void write_file(const char *path, const char *buf, size_t len)
 
 void ff_monitor_publish(struct ff_monitor *mon, const struct ff_status *st)
 {
+	uint64_t now = dpu_time_mono_ns();
+
 	mon->last_len = ff_status_render(st, mon->last, sizeof(mon->last));
-	if (mon->file[0] != '\0') {
+	/* The file: each change of state or grandmaster, else at most once a second. */
+	if (mon->file[0] != '\0' &&
+	    (now - mon->file_written_ns >= FF_MONITOR_FILE_PERIOD_NS || mon->file_written_ns == 0 ||
+	     st->port.port_state != mon->file_state || st->ptp4l_up != mon->file_up ||
+	     memcmp(st->pds.gm_identity, mon->file_gm, 8) != 0)) {
 		write_file(mon->file, mon->last, mon->last_len);
+		mon->file_written_ns = now;
+		mon->file_state = st->port.port_state;
+		mon->file_up = st->ptp4l_up;
+		memcpy(mon->file_gm, st->pds.gm_identity, 8);
 	}
 	for (size_t i = 0; i < MAX_CLIENTS; i++) {
 		if (mon->clients[i].fd >= 0) {

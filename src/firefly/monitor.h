@@ -2,8 +2,9 @@
 /*
  * The PTP monitor: what ptp4l reports over its management socket (and its
  * servo lines on stdout), kept as one snapshot and published as a block of
- * "name: value" lines to a file, to every client of the TCP monitor port,
- * and as a record to the Telemetry Service.
+ * "name: value" lines to every client of the TCP monitor port, to a file
+ * (at most once a second, and on every change of port state or
+ * grandmaster), and as a record to the Telemetry Service.
  *
  * Block format (one line each, in this order, then an empty line):
  *
@@ -100,9 +101,13 @@ size_t ff_status_render(const struct ff_status *st, char *buf, size_t size);
 
 struct ff_monitor;
 
+/* The monitor file is rewritten at most this often, and on every change of
+ * port state or grandmaster; TCP clients and DTS get every block. */
+#define FF_MONITOR_FILE_PERIOD_NS 1000000000ull
+
 /*
  * Listen on 'addr':'port' (port 0: no TCP server) and keep 'file' ("" for
- * none) rewritten atomically with each block.
+ * none) rewritten atomically (a new file renamed over the old).
  */
 int ff_monitor_create(struct dpu_loop *loop, const char *addr, uint16_t port, const char *file,
 		      struct ff_monitor **monp);

@@ -370,21 +370,40 @@ void ff_pmc_close(struct ff_pmc *p)
 	p->fd = -1;
 }
 
-int ff_pmc_send_get(struct ff_pmc *p, uint16_t seq, uint8_t domain, uint16_t mid)
+int ff_pmc_send_gets(struct ff_pmc *p, uint16_t seq, uint8_t domain, const uint16_t *mids, size_t n)
 {
+	uint8_t buf[FF_PMC_MAX_BATCH][128];
+	struct mmsghdr msgs[FF_PMC_MAX_BATCH];
+	struct iovec iov[FF_PMC_MAX_BATCH];
 	struct sockaddr_un to;
-	uint8_t buf[128];
-	int len = ff_pmc_build_get(buf, sizeof(buf), seq, domain, mid);
+	int sent;
 
-	if (len < 0) {
-		return len;
+	if (n > FF_PMC_MAX_BATCH) {
+		return -EINVAL;
 	}
 	if (sun_set(&to, p->path) < 0) {
 		return -ENAMETOOLONG;
 	}
-	/* Addressed per send, so a restarted ptp4l (a new socket) is found again. */
-	if (sendto(p->fd, buf, (size_t)len, 0, (struct sockaddr *)&to, sizeof(to)) < 0) {
+	memset(msgs, 0, sizeof(msgs));
+	for (size_t i = 0; i < n; i++) {
+		int len = ff_pmc_build_get(buf[i], sizeof(buf[i]), (uint16_t)(seq + i), domain,
+					   mids[i]);
+
+		if (len < 0) {
+			return len;
+		}
+		iov[i].iov_base = buf[i];
+		iov[i].iov_len = (size_t)len;
+		/* Addressed per send, so a restarted ptp4l (a new socket) is found again. */
+		msgs[i].msg_hdr.msg_name = &to;
+		msgs[i].msg_hdr.msg_namelen = sizeof(to);
+		msgs[i].msg_hdr.msg_iov = &iov[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	/* One system call for the round. */
+	sent = sendmmsg(p->fd, msgs, (unsigned int)n, 0);
+	if (sent < 0) {
 		return -errno;
 	}
-	return 0;
+	return sent == (int)n ? 0 : -EAGAIN;
 }

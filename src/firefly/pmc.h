@@ -167,7 +167,13 @@ struct ff_pmc {
 int ff_pmc_open(struct ff_pmc *p, const char *server_path, const char *own_path);
 /* Close and unlink; safe on a closed one (fd < 0). */
 void ff_pmc_close(struct ff_pmc *p);
-/* Send a GET; 0 or -errno (-ECONNREFUSED/-ENOENT while ptp4l is not up). */
-int ff_pmc_send_get(struct ff_pmc *p, uint16_t seq, uint8_t domain, uint16_t mid);
+#define FF_PMC_MAX_BATCH 8
+/*
+ * Send a GET for each of 'mids' (at most FF_PMC_MAX_BATCH) with sequence ids
+ * seq, seq+1, ... in one system call. 0 or -errno (-ECONNREFUSED/-ENOENT
+ * while ptp4l is not up, -EAGAIN when only some went out).
+ */
+int ff_pmc_send_gets(struct ff_pmc *p, uint16_t seq, uint8_t domain, const uint16_t *mids,
+		     size_t n);
 
 #endif /* DPU_FIREFLY_PMC_H */

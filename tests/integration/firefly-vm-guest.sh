@@ -2,7 +2,7 @@
 # Inside a dpu-vm guest (see firefly-vm.sh): VM_INDEX 0 is a linuxptp
 # grandmaster; VM_INDEX 1 sets its own clock 1 s ahead and runs dpu-firefly
 # (a real slave: ptp4l steps and steers this guest's clock), then records the
-# monitor's offsets into $VM_RESULTS/slave.json.
+# offsets from the monitor's TCP port into $VM_RESULTS/slave.json.
 # Set by the wrapper: FF (dpu-firefly), RUN_S (seconds to record after the
 # port reaches SLAVE), CONVERGE_S (seconds allowed to reach SLAVE).
 set -u
@@ -49,16 +49,29 @@ fi
 	-s FIREFLY_TELEMETRY=0 -r /run/ff -l debug 2>"$VM_RESULTS/slave.firefly.log" &
 ffpid=$!
 /usr/bin/python3 - "$CONVERGE_S" "$RUN_S" "$VM_RESULTS/slave.json" <<'PY'
-import json, sys, time
+import json, socket, sys, time
 converge_s, run_s, out = float(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
-mon = "/run/ff/ptp_monitor.txt"
 
-def read():
-    try:
-        text = open(mon).read()
-    except OSError:
-        return None
-    return dict(l.split(": ", 1) for l in text.splitlines() if ": " in l)
+def blocks():
+    """Monitor blocks from the TCP port, as they come."""
+    while True:
+        try:
+            s = socket.create_connection(("127.0.0.1", 25600), timeout=5)
+            break
+        except OSError:
+            time.sleep(0.1)
+    buf = b""
+    while True:
+        try:
+            d = s.recv(65536)
+        except socket.timeout:
+            continue
+        if not d:
+            return
+        buf += d
+        while b"\n\n" in buf:
+            block, buf = buf.split(b"\n\n", 1)
+            yield dict(l.split(": ", 1) for l in block.decode().splitlines() if ": " in l)
 
 start = time.monotonic()
 first = None        # the largest offset before SLAVE (expected about +1 s)
@@ -66,10 +79,10 @@ slave_at = None
 seen = set()
 offsets = []        # |offset| per sync after the port reached SLAVE
 states = []
-while time.monotonic() - start < converge_s + run_s:
-    v = read()
-    time.sleep(0.05)
-    if not v or v.get("port_state") in (None, "NO_PTP4L"):
+for v in blocks():
+    if time.monotonic() - start > converge_s + run_s:
+        break
+    if v.get("port_state") in (None, "NO_PTP4L"):
         continue
     if not states or states[-1] != v["port_state"]:
         states.append(v["port_state"])
