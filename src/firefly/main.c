@@ -64,7 +64,19 @@ struct __attribute__((packed)) ptp_record {
 	uint32_t ptp4l_restarts;
 };
 
+struct cli_set {
+	const char *key;
+	const char *value;
+};
+
 struct firefly {
+	/* Where the settings come from, for a reload. */
+	const char *config;
+	const struct cli_set *cli;
+	size_t n_cli;
+	bool hw_ts;
+	bool v3;
+	char *conf_text; /* the ptp4l configuration in force */
 	struct ff_settings set;
 	bool on[FF_N_PROVIDERS];
 	char run_dir[PATH_MAX - 64];
@@ -437,26 +449,6 @@ static int start_children(struct firefly *ff, bool hw_ts)
 
 /* ---------------------------------------------------------------- main */
 
-struct cli_set {
-	const char *key;
-	const char *value;
-};
-
-static int write_conf(const struct ff_ptpconf *conf, const char *path)
-{
-	FILE *f = fopen(path, "w");
-	int rc;
-
-	if (f == NULL) {
-		return -errno;
-	}
-	rc = ff_ptpconf_write(conf, f);
-	if (fclose(f) != 0 && rc == 0) {
-		rc = -errno;
-	}
-	return rc;
-}
-
 /* linuxptp 3.x knows slaveOnly, 4.x prefers clientOnly. */
 static bool ptp4l_is_v3(const char *bin)
 {
@@ -475,36 +467,172 @@ static bool ptp4l_is_v3(const char *bin)
 	return atoi(ver) < 4;
 }
 
-static int settings(struct firefly *ff, const char *config, const struct cli_set *cli, size_t n)
+/* domainNumber in the [global] section of a written configuration (0 if none). */
+static uint8_t domain_of(const char *text)
+{
+	const char *end = text != NULL ? strstr(text, "\n[") : NULL;
+	const char *p = text != NULL ? strstr(text, "\ndomainNumber ") : NULL;
+
+	if (p == NULL || (end != NULL && p > end)) {
+		return 0;
+	}
+	return (uint8_t)atoi(p + strlen("\ndomainNumber "));
+}
+
+/* Settings from the file, the environment and the command line, resolved. */
+static int settings(const struct firefly *ff, struct ff_settings *set, bool on[FF_N_PROVIDERS])
 {
 	struct dpu_cfg_err err;
 	char msg[1024];
 	int rc = 0;
 
 	dpu_cfg_err_clear(&err);
-	ff_settings_init(&ff->set);
-	if (config != NULL) {
-		rc = ff_settings_load(&ff->set, config, &err);
+	ff_settings_init(set);
+	if (ff->config != NULL) {
+		rc = ff_settings_load(set, ff->config, &err);
 	}
 	if (rc == 0) {
-		rc = ff_settings_from_env(&ff->set, &err);
+		rc = ff_settings_from_env(set, &err);
 	}
-	for (size_t i = 0; rc == 0 && i < n; i++) {
-		rc = ff_settings_set(&ff->set, cli[i].key, cli[i].value, &err);
+	for (size_t i = 0; rc == 0 && i < ff->n_cli; i++) {
+		const struct cli_set *cli = &ff->cli[i];
+
+		rc = ff_settings_set(set, cli->key, cli->value, &err);
 		if (rc == -ENOENT) {
-			rc = dpu_cfg_err_set(&err, "command line", 0, cli[i].key,
+			rc = dpu_cfg_err_set(&err, "command line", 0, cli->key,
 					     "not a Firefly setting");
 		} else if (rc < 0) {
 			dpu_strscpy(err.file, "command line", sizeof(err.file));
 		}
 	}
 	if (rc == 0) {
-		rc = ff_settings_resolve(&ff->set, ff->on, &err);
+		rc = ff_settings_resolve(set, on, &err);
 	}
 	if (rc < 0) {
 		log_err("%s", dpu_cfg_err_str(&err, msg, sizeof(msg)));
 	}
 	return rc;
+}
+
+/* ptp4l's configuration for 'set' as text (malloc'd), or NULL after logging why. */
+static char *conf_text(const struct firefly *ff, const struct ff_settings *set,
+		       struct ff_ptpconf **confp)
+{
+	struct ff_ptpconf *conf = NULL;
+	struct dpu_cfg_err err;
+	char msg[1024], *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	int rc;
+
+	dpu_cfg_err_clear(&err);
+	rc = ff_build_ptp4l_conf(set, ff->uds_path, ff->hw_ts, &conf, &err);
+	if (rc < 0) {
+		log_err("%s", dpu_cfg_err_str(&err, msg, sizeof(msg)));
+		return NULL;
+	}
+	ff_ptpconf_set_v3_names(conf, ff->v3);
+	f = open_memstream(&text, &len);
+	if (f == NULL || ff_ptpconf_write(conf, f) < 0) {
+		log_err("ptp4l configuration: out of memory");
+	}
+	if (f != NULL) {
+		fclose(f);
+	}
+	if (confp != NULL) {
+		*confp = conf;
+	} else {
+		ff_ptpconf_destroy(conf);
+	}
+	return text;
+}
+
+static int write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	int rc = 0;
+
+	if (f == NULL) {
+		return -errno;
+	}
+	if (fputs(text, f) == EOF) {
+		rc = -EIO;
+	}
+	if (fclose(f) != 0 && rc == 0) {
+		rc = -errno;
+	}
+	return rc;
+}
+
+/*
+ * SIGHUP: read the settings and the override file again. A bad one is
+ * refused and the running configuration stays; a changed ptp4l
+ * configuration restarts ptp4l (and phc2sys, which follows it); a new
+ * monitor interval takes effect at once; other changes wait for a restart.
+ */
+static void on_reload(struct dpu_loop *loop, void *arg)
+{
+	struct firefly *ff = arg;
+	struct ff_settings set;
+	bool on[FF_N_PROVIDERS];
+	char *text;
+	int rc;
+
+	(void)loop;
+	log_info("reload: reading the settings again");
+	if (settings(ff, &set, on) < 0) {
+		log_err("reload: refused; the running configuration stays");
+		return;
+	}
+	if (memcmp(on, ff->on, sizeof(on)) != 0 || set.monitor_port != ff->set.monitor_port ||
+	    strcmp(set.monitor_addr, ff->set.monitor_addr) != 0 ||
+	    strcmp(set.device, ff->set.device) != 0 ||
+	    strcmp(set.phc2sys_args, ff->set.phc2sys_args) != 0 ||
+	    set.telemetry != ff->set.telemetry) {
+		log_warn("reload: provider states, monitor address, device, PHC2SYS_ARGS or "
+			 "telemetry changed: restart dpu-firefly to apply those");
+	}
+	if (set.monitor_interval_ms != ff->set.monitor_interval_ms && ff->poll_timer != NULL) {
+		uint64_t ns = (uint64_t)set.monitor_interval_ms * 1000000ull;
+
+		dpu_loop_timer_set(ff->poll_timer, ns, ns);
+		ff->set.monitor_interval_ms = set.monitor_interval_ms;
+		log_info("reload: monitor interval %u ms", set.monitor_interval_ms);
+	}
+	if (!ff->on[FF_PTP]) {
+		return;
+	}
+	text = conf_text(ff, &set, NULL);
+	if (text == NULL) {
+		log_err("reload: refused; the running configuration stays");
+		return;
+	}
+	if (ff->conf_text != NULL && strcmp(text, ff->conf_text) == 0) {
+		log_info("reload: the ptp4l configuration is unchanged");
+		free(text);
+		return;
+	}
+	rc = write_text(ff->conf_path, text);
+	if (rc < 0) {
+		log_err("reload: %s: %s; the running configuration stays", ff->conf_path,
+			strerror(-rc));
+		free(text);
+		return;
+	}
+	free(ff->conf_text);
+	ff->conf_text = text;
+	ff->st.dds.domain_number = domain_of(text);
+	memcpy(ff->set.ptp_config_file, set.ptp_config_file, sizeof(set.ptp_config_file));
+	memcpy(ff->set.ptp_interface, set.ptp_interface, sizeof(set.ptp_interface));
+	ff->set.profile = set.profile;
+	log_info("reload: ptp4l configuration changed; restarting ptp4l");
+	if (ff->phc2sys != NULL) {
+		ff_child_stop(ff->phc2sys, 2000);
+	}
+	ff_child_stop(ff->ptp4l, 2000);
+	if (ff_child_start(ff->ptp4l) == 0 && ff->phc2sys != NULL) {
+		ff_child_start(ff->phc2sys);
+	}
 }
 
 int main(int argc, char **argv)
@@ -529,10 +657,8 @@ int main(int argc, char **argv)
 	size_t n_cli = 0;
 	const char *config = NULL, *run_dir = NULL;
 	struct dpu_pidfile *pid = NULL;
-	struct ff_ptpconf *conf = NULL;
-	struct dpu_cfg_err err;
-	bool print_only = false, hw_ts;
-	char msg[1024], path[PATH_MAX];
+	bool print_only = false;
+	char path[PATH_MAX];
 	pid_t owner = 0;
 	int c, rc;
 
@@ -602,7 +728,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	dpu_common_log_open("dpu-firefly");
-	if (settings(&ff, config, cli, n_cli) < 0) {
+	ff.config = config;
+	ff.cli = cli;
+	ff.n_cli = n_cli;
+	if (settings(&ff, &ff.set, ff.on) < 0) {
 		return 1;
 	}
 	if (run_dir != NULL) {
@@ -619,25 +748,20 @@ int main(int argc, char **argv)
 	}
 	snprintf(ff.uds_path, sizeof(ff.uds_path), "%s/ptp4l.sock", ff.run_dir);
 	snprintf(ff.conf_path, sizeof(ff.conf_path), "%s/ptp4l.conf", ff.run_dir);
-	hw_ts = strncmp(ff.set.device, "bluefield:", 10) == 0;
-	dpu_cfg_err_clear(&err);
-	if (ff.on[FF_PTP]) {
-		rc = ff_build_ptp4l_conf(&ff.set, ff.uds_path, hw_ts, &conf, &err);
-		if (rc < 0) {
-			log_err("%s", dpu_cfg_err_str(&err, msg, sizeof(msg)));
-			return 1;
-		}
-		ff_ptpconf_set_v3_names(conf, ptp4l_is_v3(ff.ptp4l_bin));
+	ff.hw_ts = strncmp(ff.set.device, "bluefield:", 10) == 0;
+	ff.v3 = ptp4l_is_v3(ff.ptp4l_bin);
+	if (ff.on[FF_PTP] && (ff.conf_text = conf_text(&ff, &ff.set, NULL)) == NULL) {
+		return 1;
 	}
 	if (print_only) {
-		rc = conf != NULL ? ff_ptpconf_write(conf, stdout) : 0;
-		ff_ptpconf_destroy(conf);
+		rc = ff.conf_text != NULL && fputs(ff.conf_text, stdout) == EOF ? -EIO : 0;
+		free(ff.conf_text);
 		return rc < 0 ? 1 : 0;
 	}
 	rc = dpu_mkdir_p(ff.run_dir, 0755);
 	if (rc < 0) {
 		log_err("%s: %s", ff.run_dir, strerror(-rc));
-		ff_ptpconf_destroy(conf);
+		free(ff.conf_text);
 		return 1;
 	}
 	snprintf(path, sizeof(path), "%s/dpu-firefly.pid", ff.run_dir);
@@ -648,10 +772,10 @@ int main(int argc, char **argv)
 		} else {
 			log_err("%s: %s", path, strerror(-rc));
 		}
-		ff_ptpconf_destroy(conf);
+		free(ff.conf_text);
 		return 1;
 	}
-	if (conf != NULL && (rc = write_conf(conf, ff.conf_path)) < 0) {
+	if (ff.conf_text != NULL && (rc = write_text(ff.conf_path, ff.conf_text)) < 0) {
 		log_err("%s: %s", ff.conf_path, strerror(-rc));
 		goto out;
 	}
@@ -661,7 +785,8 @@ int main(int argc, char **argv)
 	}
 	rc = dpu_loop_create(&ff.loop);
 	if (rc == 0) {
-		rc = dpu_daemon_signals(ff.loop, &(struct dpu_daemon_signals){0});
+		rc = dpu_daemon_signals(
+			ff.loop, &(struct dpu_daemon_signals){.on_reload = on_reload, .arg = &ff});
 	}
 	if (rc == 0) {
 		rc = dpu_loop_add_signal(ff.loop, SIGCHLD, on_sigchld, &ff, NULL);
@@ -672,14 +797,12 @@ int main(int argc, char **argv)
 	}
 	ff.pmc.fd = -1;
 	if (ff.on[FF_MONITOR]) {
-		const char *dom = ff_ptpconf_get(conf, "global", "domainNumber");
-
-		rc = monitor_start(&ff, (uint8_t)(dom != NULL ? atoi(dom) : 0));
+		rc = monitor_start(&ff, domain_of(ff.conf_text));
 		if (rc < 0) {
 			goto out;
 		}
 	}
-	rc = start_children(&ff, hw_ts);
+	rc = start_children(&ff, ff.hw_ts);
 	if (rc < 0) {
 		goto out;
 	}
@@ -687,7 +810,7 @@ int main(int argc, char **argv)
 		 "MONITOR %s",
 		 ff_profile_name(ff.set.profile),
 		 ff.set.ptp_interface[0] != '\0' ? ff.set.ptp_interface : "(from config)",
-		 hw_ts ? "hardware" : "software", ff.on[FF_PTP] ? "on" : "off",
+		 ff.hw_ts ? "hardware" : "software", ff.on[FF_PTP] ? "on" : "off",
 		 ff.on[FF_PHC2SYS] ? "on" : "off", ff.on[FF_MONITOR] ? "on" : "off");
 	rc = dpu_loop_run(ff.loop);
 	log_info("down");
@@ -700,7 +823,7 @@ out:
 	dpu_te_schema_destroy(ff.schema);
 	dpu_loop_destroy(ff.loop);
 	dpu_dev_close(ff.dev);
-	ff_ptpconf_destroy(conf);
+	free(ff.conf_text);
 	dpu_pidfile_close(pid);
 	return rc < 0 ? 1 : 0;
 }

@@ -226,6 +226,24 @@ tap_wait 10 "the exit is counted in error_count" sh -c "test \$(sed -n 's/^error
 tap_wait 20 "after the restart the monitor follows grandmaster 1 again" \
 	sh -c "grep -qx 'gmIdentity: $gm1_id' '$mon' && grep -qx 'port_state: UNCALIBRATED' '$mon'"
 
+# Reload (SIGHUP): a bad override is refused and ptp4l keeps running; a good
+# one restarts ptp4l with it.
+p4=$(pgrep -f "[p]tp4l -f $run/ptp4l.conf")
+cp "$work/slave.cfg" "$work/slave.good"
+printf 'domainNumber 300\n' >>"$work/slave.cfg"
+kill -HUP "$ff_pid"
+tap_wait 5 "reload: a bad override is refused, naming file, line and option" \
+	grep -q "slave.cfg:5: domainNumber: out of range: '300'" "$work/ff.log"
+tap_check "reload: ptp4l keeps running on the configuration in force" \
+	sh -c "test \"\$(pgrep -f '[p]tp4l -f $run/ptp4l.conf')\" = '$p4' && ! grep -q 'domainNumber 300' '$run/ptp4l.conf'"
+cp "$work/slave.good" "$work/slave.cfg"
+printf 'priority2 77\n' >>"$work/slave.cfg"
+kill -HUP "$ff_pid"
+tap_wait 10 "reload: the new option reaches ptp4l (pmc: priority2 77)" \
+	sh -c "ip netns exec $dut pmc -u -b 0 -s $run/ptp4l.sock -i $work/pmc-r.sock 'GET DEFAULT_DATA_SET' | grep -q 'priority2 *77\$'"
+tap_wait 20 "after the reload the monitor follows grandmaster 1 again" \
+	sh -c "grep -qx 'gmIdentity: $gm1_id' '$mon' && grep -qx 'port_state: UNCALIBRATED' '$mon'"
+
 # Failover: the better grandmaster dies; the BMCA picks the other.
 kill "$gm1_pid"
 tap_wait 30 "after grandmaster 1 dies the monitor follows grandmaster 2 ($gm2_id)" \
