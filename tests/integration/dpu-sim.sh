@@ -5,8 +5,12 @@ set -u
 . "$top_srcdir/tests/tap.sh"
 
 work=$(mktemp -d)
-DPU_DTS_PORT=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-export DPU_RUN_DIR="$work/run" DPU_BUILD_DIR="$top_builddir" DPU_NO_BUILD=1 DPU_DTS_PORT
+free_port() {
+	/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+DPU_DTS_PORT=$(free_port)
+DPU_FF_PORT=$(free_port)
+export DPU_RUN_DIR="$work/run" DPU_BUILD_DIR="$top_builddir" DPU_NO_BUILD=1 DPU_DTS_PORT DPU_FF_PORT
 sim="$top_srcdir/dpu-sim"
 sd="$DPU_RUN_DIR/sim/bf3-0"
 ctl="$top_builddir/sim/simd/dpu-simctl"
@@ -27,6 +31,24 @@ tap_wait 5 "traffic flows: pf0hpf sends them on" \
 tap_check "status: dpu-telemetry up" sh -c "'$sim' status | grep -q '^dpu-telemetry: up'"
 tap_wait 10 "telemetry: p0's packets on the Prometheus endpoint" \
 	sh -c "curl -sf http://127.0.0.1:$DPU_DTS_PORT/metrics | grep -Eq '^dts_eth_rx_packets_total\{device=\"p0\"\} [1-9]'"
+# Firefly, where it can run (root and linuxptp): it follows the grandmaster
+# dpu-sim puts beside the DPU, and reports to dpu-telemetry.
+mon="$DPU_RUN_DIR/firefly/ptp_monitor.txt"
+if [ "$(id -u)" -eq 0 ] && command -v ptp4l >/dev/null; then
+	tap_check "status: dpu-firefly up" sh -c "'$sim' status | grep -q '^dpu-firefly: up'"
+	tap_wait 30 "firefly: the port follows the grandmaster (UNCALIBRATED, free running)" \
+		sh -c "grep -qx 'port_state: UNCALIBRATED' '$mon' && grep -qx 'grandmasterPriority1: 64' '$mon'"
+	tap_wait 10 "firefly: the monitor's port answers" /usr/bin/python3 -c "
+import socket, sys
+s = socket.create_connection(('127.0.0.1', $DPU_FF_PORT), timeout=5)
+sys.exit(b'port_state: UNCALIBRATED' not in s.recv(4096))"
+	tap_wait 10 "firefly: its series on the Prometheus endpoint" \
+		sh -c "curl -sf http://127.0.0.1:$DPU_DTS_PORT/metrics | grep -q '^firefly_ptp_monitor_port_state{source=\"firefly\"} 8\$'"
+	ptp_ns=$(ip netns list | awk '/^dpu-sim-ptp-/ { print $1 }' | head -1)
+else
+	tap_skip "firefly in the main job" "needs root (the grandmaster's network namespace) and linuxptp"
+	ptp_ns=""
+fi
 "$sim" up --detach >"$work/again.log" 2>&1
 tap_check "a second up is refused" grep -q "already up" "$work/again.log"
 pids=$(cat "$DPU_RUN_DIR/dpu-sim.pids")
@@ -35,4 +57,8 @@ tap_check "down: dpu-simd and dpu-telemetry gone" sh -c "! kill -0 $(echo $pids 
 tap_check "down: socket and counter tree removed" sh -c "! test -e '$sd/simd.sock' && ! test -e '$sd/sys'"
 tap_check "status: down" sh -c "'$sim' status | grep -q '^dpu-simd:  down'"
 tap_check "status: dpu-telemetry down" sh -c "'$sim' status | grep -q '^dpu-telemetry: down'"
+if [ -n "$ptp_ns" ]; then
+	tap_check "down: dpu-firefly down, the grandmaster's namespace removed" \
+		sh -c "'$sim' status | grep -q '^dpu-firefly: down' && ! ip netns list | grep -q '^$ptp_ns'"
+fi
 tap_done
