@@ -62,6 +62,8 @@ struct __attribute__((packed)) ptp_record {
 	double freq_adj_ppb;
 	uint32_t error_count;
 	uint32_t ptp4l_restarts;
+	uint32_t rounds_missed;
+	uint32_t clients_dropped;
 };
 
 struct cli_set {
@@ -96,6 +98,7 @@ struct firefly {
 	uint16_t round_seq;  /* sequenceId of the round's first GET */
 	unsigned int got;    /* bit per mids[] answered this round */
 	unsigned int missed; /* consecutive rounds without a full answer */
+	uint64_t polls;	     /* rounds sent */
 	struct dpu_te_schema *schema;
 	struct dpu_te_source *src;
 	uint8_t type_idx;
@@ -148,7 +151,9 @@ static void export_open(struct firefly *ff)
 		    (rc = dpu_te_type_add_new_field(t, "mean_path_delay_ns", "int64_t", 1)) < 0 ||
 		    (rc = dpu_te_type_add_new_field(t, "freq_adj_ppb", "double", 1)) < 0 ||
 		    (rc = dpu_te_type_add_new_field(t, "error_count", "uint32_t", 1)) < 0 ||
-		    (rc = dpu_te_type_add_new_field(t, "ptp4l_restarts", "uint32_t", 1)) < 0) {
+		    (rc = dpu_te_type_add_new_field(t, "ptp4l_restarts", "uint32_t", 1)) < 0 ||
+		    (rc = dpu_te_type_add_new_field(t, "rounds_missed", "uint32_t", 1)) < 0 ||
+		    (rc = dpu_te_type_add_new_field(t, "clients_dropped", "uint32_t", 1)) < 0) {
 			dpu_te_type_destroy(t);
 		} else {
 			rc = dpu_te_schema_add_type(ff->schema, "ptp_monitor", t, &ff->type_idx);
@@ -199,6 +204,8 @@ static void export_status(struct firefly *ff)
 	r.freq_adj_ppb = st->freq_ppb;
 	r.error_count = st->error_count;
 	r.ptp4l_restarts = ff->ptp4l != NULL ? ff_child_restarts(ff->ptp4l) : 0;
+	r.rounds_missed = st->rounds_missed;
+	r.clients_dropped = st->clients_dropped;
 	dpu_te_source_report(ff->src, ff->type_idx, &r, 1);
 	dpu_te_source_flush(ff->src);
 }
@@ -210,6 +217,7 @@ static void publish(struct firefly *ff)
 	struct dpu_phc_state phc;
 
 	ff->st.sys_time_ns = (int64_t)dpu_time_real_ns();
+	ff->st.clients_dropped = ff_monitor_clients_dropped(ff->mon);
 	if (ff->dev != NULL && dpu_phc_read(ff->dev, &phc) == 0) {
 		ff->st.ptp_time_ns = phc.phc_ns;
 	} else {
@@ -293,6 +301,7 @@ static void on_poll(struct dpu_loop_src *src, uint64_t expirations, void *arg)
 	(void)src;
 	(void)expirations;
 	if ((ff->got & ((1u << N_MIDS) - 1)) != (1u << N_MIDS) - 1) {
+		ff->st.rounds_missed += ff->polls > 0;
 		if (++ff->missed == MISSED_ROUNDS && ff->st.ptp4l_up) {
 			log_warn("monitor: ptp4l does not answer on %s", ff->uds_path);
 			ff->st.ptp4l_up = false;
@@ -302,6 +311,7 @@ static void on_poll(struct dpu_loop_src *src, uint64_t expirations, void *arg)
 			publish(ff);
 		}
 	}
+	ff->polls++;
 	ff->round_seq = (uint16_t)(ff->round_seq + N_MIDS);
 	ff->got = 0;
 	rc = ff_pmc_send_gets(&ff->pmc, ff->round_seq, ff->st.dds.domain_number, mids, N_MIDS);

@@ -152,46 +152,48 @@ size_t ff_status_render(const struct ff_status *st, char *buf, size_t size)
 	} else {
 		snprintf(mo, sizeof(mo), "-");
 	}
-	n = snprintf(buf, size,
-		     "gmIdentity: %s\n"
-		     "portIdentity: %s-%u\n"
-		     "port_state: %s\n"
-		     "domainNumber: %u\n"
-		     "stepsRemoved: %u\n"
-		     "offsetFromMaster: %.0f\n"
-		     "meanPathDelay: %.0f\n"
-		     "master_offset: %s\n"
-		     "ingress_time: %lld\n"
-		     "gmPresent: %s\n"
-		     "ptp_stable: %s\n"
-		     "servo_state: %s\n"
-		     "freq_adj_ppb: %s\n"
-		     "UtcOffset: %d\n"
-		     "timeTraceable: %d\n"
-		     "frequencyTraceable: %d\n"
-		     "grandmasterPriority1: %u\n"
-		     "gmClockClass: %u\n"
-		     "gmClockAccuracy: 0x%02x\n"
-		     "grandmasterPriority2: %u\n"
-		     "gmOffsetScaledLogVariance: 0x%04x\n"
-		     "ptp_time: %s\n"
-		     "system_time (UTC): %s\n"
-		     "error_count: %u\n"
-		     "last_err_time (UTC): %s\n"
-		     "\n",
-		     gm, own, st->port.port.port,
-		     st->ptp4l_up ? ff_port_state_name(st->port.port_state) : "NO_PTP4L",
-		     st->dds.domain_number, st->cds.steps_removed, st->cds.offset_from_master_ns,
-		     st->cds.mean_path_delay_ns, mo, (long long)st->tsn.ingress_time_ns,
-		     st->tsn.gm_present ? "true" : "false", ff_status_stable(st) ? "yes" : "no",
-		     servo, freq, st->tpds.current_utc_offset, st->tpds.time_traceable,
-		     st->tpds.freq_traceable, st->pds.gm_priority1, st->pds.gm_clock_class,
-		     st->pds.gm_clock_accuracy, st->pds.gm_priority2,
-		     st->pds.gm_offset_scaled_log_variance,
-		     fmt_time(st->ptp_time_ns, t1, sizeof(t1)),
-		     fmt_time(st->sys_time_ns, t2, sizeof(t2)), st->error_count,
-		     st->error_count != 0 ? fmt_time(st->last_err_real_ns, t3, sizeof(t3))
-					  : "No errors");
+	n = snprintf(
+		buf, size,
+		"gmIdentity: %s\n"
+		"portIdentity: %s-%u\n"
+		"port_state: %s\n"
+		"domainNumber: %u\n"
+		"stepsRemoved: %u\n"
+		"offsetFromMaster: %.0f\n"
+		"meanPathDelay: %.0f\n"
+		"master_offset: %s\n"
+		"ingress_time: %lld\n"
+		"gmPresent: %s\n"
+		"ptp_stable: %s\n"
+		"servo_state: %s\n"
+		"freq_adj_ppb: %s\n"
+		"UtcOffset: %d\n"
+		"timeTraceable: %d\n"
+		"frequencyTraceable: %d\n"
+		"grandmasterPriority1: %u\n"
+		"gmClockClass: %u\n"
+		"gmClockAccuracy: 0x%02x\n"
+		"grandmasterPriority2: %u\n"
+		"gmOffsetScaledLogVariance: 0x%04x\n"
+		"ptp_time: %s\n"
+		"system_time (UTC): %s\n"
+		"error_count: %u\n"
+		"last_err_time (UTC): %s\n"
+		"rounds_missed: %u\n"
+		"clients_dropped: %u\n"
+		"\n",
+		gm, own, st->port.port.port,
+		st->ptp4l_up ? ff_port_state_name(st->port.port_state) : "NO_PTP4L",
+		st->dds.domain_number, st->cds.steps_removed, st->cds.offset_from_master_ns,
+		st->cds.mean_path_delay_ns, mo, (long long)st->tsn.ingress_time_ns,
+		st->tsn.gm_present ? "true" : "false", ff_status_stable(st) ? "yes" : "no", servo,
+		freq, st->tpds.current_utc_offset, st->tpds.time_traceable, st->tpds.freq_traceable,
+		st->pds.gm_priority1, st->pds.gm_clock_class, st->pds.gm_clock_accuracy,
+		st->pds.gm_priority2, st->pds.gm_offset_scaled_log_variance,
+		fmt_time(st->ptp_time_ns, t1, sizeof(t1)),
+		fmt_time(st->sys_time_ns, t2, sizeof(t2)), st->error_count,
+		st->error_count != 0 ? fmt_time(st->last_err_real_ns, t3, sizeof(t3)) : "No errors",
+		st->rounds_missed, st->clients_dropped);
 	if (n < 0) {
 		buf[0] = '\0';
 		return 0;
@@ -217,6 +219,7 @@ struct ff_monitor {
 	char file[4096];
 	char last[4096];
 	size_t last_len;
+	uint32_t dropped;	  /* clients let go */
 	uint64_t file_written_ns; /* CLOCK_MONOTONIC of the last file write */
 	uint8_t file_state;	  /* port state and grandmaster in the file */
 	uint8_t file_gm[8];
@@ -232,13 +235,14 @@ static void drop(struct client *c)
 }
 
 /* A whole block or nothing: a client that cannot keep up is let go. */
-static void send_block(struct client *c, const char *buf, size_t len)
+static void send_block(struct ff_monitor *mon, struct client *c, const char *buf, size_t len)
 {
 	ssize_t n = send(c->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 
 	if (n != (ssize_t)len) {
 		log_info("monitor: client dropped (%s)", n < 0 ? strerror(errno) : "too slow");
 		drop(c);
+		mon->dropped++;
 	}
 }
 
@@ -286,7 +290,7 @@ static void on_accept(struct dpu_loop_src *src, int fd, uint32_t events, void *a
 			continue;
 		}
 		if (mon->last_len > 0) {
-			send_block(c, mon->last, mon->last_len);
+			send_block(mon, c, mon->last, mon->last_len);
 		}
 	}
 }
@@ -400,6 +404,11 @@ static void write_file(const char *path, const char *buf, size_t len)
 	}
 }
 
+uint32_t ff_monitor_clients_dropped(const struct ff_monitor *mon)
+{
+	return mon->dropped;
+}
+
 void ff_monitor_publish(struct ff_monitor *mon, const struct ff_status *st)
 {
 	uint64_t now = dpu_time_mono_ns();
@@ -418,7 +427,7 @@ void ff_monitor_publish(struct ff_monitor *mon, const struct ff_status *st)
 	}
 	for (size_t i = 0; i < MAX_CLIENTS; i++) {
 		if (mon->clients[i].fd >= 0) {
-			send_block(&mon->clients[i], mon->last, mon->last_len);
+			send_block(mon, &mon->clients[i], mon->last, mon->last_len);
 		}
 	}
 }

@@ -33,11 +33,15 @@
  *   system_time (UTC): 2026-11-25 17:54:23.123456789
  *   error_count: 0
  *   last_err_time (UTC): No errors
+ *   rounds_missed: 0
+ *   clients_dropped: 0
  *
  * offsetFromMaster and meanPathDelay are ns (CURRENT_DATA_SET, rounded);
  * master_offset statistics cover the last 16 distinct samples; servo_state
  * and freq_adj_ppb come from ptp4l's "master offset" lines ("-" until one
- * is seen). ptp_time is the clock ptp4l disciplines: the device's PHC, or
+ * is seen). rounds_missed counts polls ptp4l did not answer in full before
+ * the next; clients_dropped the TCP clients let go for not keeping up.
+ * ptp_time is the clock ptp4l disciplines: the device's PHC, or
  * the system clock under software time stamping. While ptp4l does not
  * answer, port_state is "NO_PTP4L".
  */
@@ -75,6 +79,8 @@ struct ff_status {
 	int64_t sys_time_ns;
 	unsigned int error_count;
 	int64_t last_err_real_ns;
+	uint32_t rounds_missed;	  /* polls without a full answer */
+	uint32_t clients_dropped; /* TCP clients let go (set by the monitor) */
 };
 
 void ff_status_init(struct ff_status *st);
@@ -114,6 +120,8 @@ int ff_monitor_create(struct dpu_loop *loop, const char *addr, uint16_t port, co
 void ff_monitor_destroy(struct ff_monitor *mon);
 /* The port actually bound (for port 0 ... n/a) */
 uint16_t ff_monitor_port(const struct ff_monitor *mon);
+/* TCP clients let go so far for not keeping up (or a send error). */
+uint32_t ff_monitor_clients_dropped(const struct ff_monitor *mon);
 /* Publish a block to the file and every client (a new client gets the last one). */
 void ff_monitor_publish(struct ff_monitor *mon, const struct ff_status *st);
 

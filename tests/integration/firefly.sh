@@ -223,6 +223,8 @@ kill -9 $old
 tap_wait 10 "a killed ptp4l is restarted" \
 	sh -c "p=\$(pgrep -f '[p]tp4l -f $run/ptp4l.conf'); test -n \"\$p\" && test \"\$p\" != '$old'"
 tap_wait 10 "the exit is counted in error_count" sh -c "test \$(sed -n 's/^error_count: //p' '$mon') -ge 1"
+tap_wait 10 "the polls it did not answer are counted in rounds_missed" \
+	sh -c "test \$(sed -n 's/^rounds_missed: //p' '$mon') -ge 1"
 tap_wait 20 "after the restart the monitor follows grandmaster 1 again" \
 	sh -c "grep -qx 'gmIdentity: $gm1_id' '$mon' && grep -qx 'port_state: UNCALIBRATED' '$mon'"
 

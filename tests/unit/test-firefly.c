@@ -415,7 +415,8 @@ static void test_monitor_lines_and_render(void **state)
 				    "master_offset: avg: -50 max: 400 rms: 354\n"));
 	assert_non_null(strstr(buf, "\nptp_stable: yes\nservo_state: s2\nfreq_adj_ppb: 1032\n"));
 	assert_non_null(strstr(buf, "\ngrandmasterPriority1: 10\n"));
-	assert_non_null(strstr(buf, "\nlast_err_time (UTC): No errors\n\n"));
+	assert_non_null(strstr(buf, "\nlast_err_time (UTC): No errors\nrounds_missed: 0\n"
+				    "clients_dropped: 0\n\n"));
 	ff_status_error(&st, 1764093300LL * 1000000000LL);
 	st.ptp4l_up = false;
 	ff_status_render(&st, buf, sizeof(buf));
