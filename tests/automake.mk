@@ -98,10 +98,14 @@ tests_helpers_te_client_LDADD = src/telemetry/libdpu-telemetry-exporter.la \
 	src/common/libdpucommon.la
 
 TESTS += tests/integration/daemon-lifecycle.sh tests/integration/firefly.sh \
-	tests/integration/firefly-vm.sh tests/integration/deploy.sh
+	tests/integration/firefly-vm.sh tests/integration/deploy.sh \
+	tests/integration/scenarios.sh tests/integration/scenario-runner.sh
 EXTRA_DIST += tests/integration/firefly.sh tests/helpers/ff-compare.py \
 	tests/integration/firefly-vm.sh tests/integration/firefly-vm-guest.sh \
-	tests/integration/deploy.sh deploy/systemd/dpu-firefly.service.in deploy/kubelet/dpu-firefly.yaml tests/fuzz/fuzz-ff-pmc.c \
+	tests/integration/deploy.sh deploy/systemd/dpu-firefly.service.in deploy/kubelet/dpu-firefly.yaml \
+	tests/integration/scenarios.sh tests/integration/scenario-runner.sh scenarios/run scenarios/lib.sh \
+	scenarios/kernel-features scenarios/softroce scenarios/telemetry-replay \
+	scenarios/firefly-grandmaster tests/fuzz/fuzz-ff-pmc.c \
 	tests/fuzz/fuzz-ff-ptpconf.c
 if HAVE_DPDK
 TESTS += tests/integration/simd.sh tests/integration/dpu-sim.sh tests/integration/lpm-kernel.sh \
