@@ -17,7 +17,7 @@
 #   check_eq "name" ACTUAL EXPECTED       equal strings
 #   check_range "name" VALUE MIN MAX      MIN <= VALUE <= MAX (numbers)
 #   expect SECS "name" EXPECTED CMD...    CMD's output becomes EXPECTED within SECS
-#   vm NAME=SCRIPT [NAME=SCRIPT]          run scripts in QEMU guests (sim/vm/dpu-vm); the
+#   vm NAME=SCRIPT [NAME=SCRIPT ...]      run scripts in QEMU guests (sim/vm/dpu-vm); the
 #                                         scripts use this same language for their checks
 #
 # Inside a scenario: $SC_DIR (its folder), $SC_RESULTS (its results folder),
