@@ -6,6 +6,7 @@ UNIT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS)
 UNIT_LDADD = src/common/libdpucommon.la $(CMOCKA_LIBS) $(JSONC_LIBS)
 
 UNIT_TESTS = \
+	tests/unit/test-blueman \
 	tests/unit/test-cfg \
 	tests/unit/test-daemon \
 	tests/unit/test-dts \
@@ -21,6 +22,10 @@ tests_unit_test_cfg_SOURCES = tests/unit/test-cfg.c
 tests_unit_test_cfg_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_cfg_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_cfg_LDADD = $(UNIT_LDADD)
+tests_unit_test_blueman_SOURCES = tests/unit/test-blueman.c
+tests_unit_test_blueman_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_blueman_CFLAGS = $(UNIT_CFLAGS) $(XCRYPT_CFLAGS)
+tests_unit_test_blueman_LDADD = src/blueman/libblueman.la $(UNIT_LDADD) $(XCRYPT_LIBS)
 tests_unit_test_firefly_SOURCES = tests/unit/test-firefly.c
 tests_unit_test_firefly_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_firefly_CFLAGS = $(UNIT_CFLAGS)
@@ -99,13 +104,15 @@ tests_helpers_te_client_LDADD = src/telemetry/libdpu-telemetry-exporter.la \
 
 TESTS += tests/integration/daemon-lifecycle.sh tests/integration/firefly.sh \
 	tests/integration/firefly-vm.sh tests/integration/deploy.sh \
-	tests/integration/scenarios.sh tests/integration/scenario-runner.sh
+	tests/integration/scenarios.sh tests/integration/scenario-runner.sh \
+	tests/integration/blueman.sh
 EXTRA_DIST += tests/integration/firefly.sh tests/helpers/ff-compare.py \
 	tests/integration/firefly-vm.sh tests/integration/firefly-vm-guest.sh \
 	tests/integration/deploy.sh deploy/systemd/dpu-firefly.service.in deploy/kubelet/dpu-firefly.yaml \
 	tests/integration/scenarios.sh tests/integration/scenario-runner.sh scenarios/run scenarios/lib.sh \
 	scenarios/kernel-features scenarios/softroce scenarios/telemetry-replay \
-	scenarios/firefly-grandmaster tests/fuzz/fuzz-ff-pmc.c \
+	scenarios/firefly-grandmaster tests/integration/blueman.sh tests/fuzz/fuzz-bm-prom.c \
+	tests/fuzz/fuzz-bm-creds.c tests/fuzz/fuzz-ff-pmc.c \
 	tests/fuzz/fuzz-ff-ptpconf.c
 if HAVE_DPDK
 TESTS += tests/integration/simd.sh tests/integration/dpu-sim.sh tests/integration/lpm-kernel.sh \
@@ -172,6 +179,12 @@ tests_fuzz_fuzz_esw_parse_standalone_LDADD = sim/eswitch/libdpuesw.la $(DPDK_LIB
 else
 EXTRA_DIST += tests/fuzz/fuzz-esw-parse.c tests/fuzz/fuzz-simd-ctl.c
 endif
+check_PROGRAMS += tests/fuzz/fuzz-bm-prom-standalone tests/fuzz/fuzz-bm-creds-standalone
+tests_fuzz_fuzz_bm_prom_standalone_SOURCES = tests/fuzz/fuzz-bm-prom.c tests/fuzz/standalone.c
+tests_fuzz_fuzz_bm_prom_standalone_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
+tests_fuzz_fuzz_bm_prom_standalone_LDADD = src/blueman/libblueman.la
+tests_fuzz_fuzz_bm_creds_standalone_SOURCES = tests/fuzz/fuzz-bm-creds.c tests/fuzz/standalone.c
+tests_fuzz_fuzz_bm_creds_standalone_LDADD = src/blueman/libblueman.la
 check_PROGRAMS += tests/fuzz/fuzz-ff-pmc-standalone tests/fuzz/fuzz-ff-ptpconf-standalone
 tests_fuzz_fuzz_ff_pmc_standalone_SOURCES = tests/fuzz/fuzz-ff-pmc.c tests/fuzz/standalone.c
 tests_fuzz_fuzz_ff_pmc_standalone_LDADD = src/firefly/libfirefly.la
@@ -218,6 +231,15 @@ tests_fuzz_fuzz_dts_fluent_SOURCES = tests/fuzz/fuzz-dts-fluent.c
 tests_fuzz_fuzz_dts_fluent_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_dts_fluent_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_dts_fluent_LDADD = src/telemetry/libdts.la src/common/libdpucommon.la
+noinst_PROGRAMS += tests/fuzz/fuzz-bm-prom tests/fuzz/fuzz-bm-creds
+tests_fuzz_fuzz_bm_prom_SOURCES = tests/fuzz/fuzz-bm-prom.c
+tests_fuzz_fuzz_bm_prom_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_bm_prom_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_bm_prom_LDADD = src/blueman/libblueman.la
+tests_fuzz_fuzz_bm_creds_SOURCES = tests/fuzz/fuzz-bm-creds.c
+tests_fuzz_fuzz_bm_creds_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_bm_creds_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_bm_creds_LDADD = src/blueman/libblueman.la
 noinst_PROGRAMS += tests/fuzz/fuzz-ff-pmc tests/fuzz/fuzz-ff-ptpconf
 tests_fuzz_fuzz_ff_pmc_SOURCES = tests/fuzz/fuzz-ff-pmc.c
 tests_fuzz_fuzz_ff_pmc_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
