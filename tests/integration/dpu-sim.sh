@@ -10,7 +10,9 @@ free_port() {
 }
 DPU_DTS_PORT=$(free_port)
 DPU_FF_PORT=$(free_port)
-export DPU_RUN_DIR="$work/run" DPU_BUILD_DIR="$top_builddir" DPU_NO_BUILD=1 DPU_DTS_PORT DPU_FF_PORT
+DPU_BM_PORT=$(free_port)
+export DPU_RUN_DIR="$work/run" DPU_BUILD_DIR="$top_builddir" DPU_NO_BUILD=1 DPU_DTS_PORT DPU_FF_PORT \
+	DPU_BM_PORT
 sim="$top_srcdir/dpu-sim"
 sd="$DPU_RUN_DIR/sim/bf3-0"
 ctl="$top_builddir/sim/simd/dpu-simctl"
@@ -31,6 +33,17 @@ tap_wait 5 "traffic flows: pf0hpf sends them on" \
 tap_check "status: dpu-telemetry up" sh -c "'$sim' status | grep -q '^dpu-telemetry: up'"
 tap_wait 10 "telemetry: p0's packets on the Prometheus endpoint" \
 	sh -c "curl -sf http://127.0.0.1:$DPU_DTS_PORT/metrics | grep -Eq '^dts_eth_rx_packets_total\{device=\"p0\"\} [1-9]'"
+# BlueMan: HTTPS with its own certificate, the admin password made at first start.
+bmd="$DPU_RUN_DIR/blueman"
+tap_check "status: dpu-blueman up" sh -c "'$sim' status | grep -q '^dpu-blueman: up'"
+tap_wait 10 "blueman: the page over HTTPS (its own certificate verifies)" \
+	sh -c "curl -sf --cacert '$bmd/cert.pem' https://localhost:$DPU_BM_PORT/ | grep -q '<title>BlueMan</title>'"
+pw=$(cat "$bmd/credentials.initial-password" 2>/dev/null)
+curl -s --cacert "$bmd/cert.pem" -c "$work/jar" -d "{\"user\":\"admin\",\"password\":\"$pw\"}" \
+	"https://localhost:$DPU_BM_PORT/api/v1/login" >/dev/null
+tap_check "blueman: admin logs in with the made password and sees the serial" \
+	sh -c "curl -s --cacert '$bmd/cert.pem' -b '$work/jar' https://localhost:$DPU_BM_PORT/api/v1/overview | grep -q '\"serial\":\"MT2412X00001\"'"
+
 # Firefly, where it can run (root and linuxptp): it follows the grandmaster
 # dpu-sim puts beside the DPU, and reports to dpu-telemetry.
 mon="$DPU_RUN_DIR/firefly/ptp_monitor.txt"
@@ -57,6 +70,7 @@ tap_check "down: dpu-simd and dpu-telemetry gone" sh -c "! kill -0 $(echo $pids 
 tap_check "down: socket and counter tree removed" sh -c "! test -e '$sd/simd.sock' && ! test -e '$sd/sys'"
 tap_check "status: down" sh -c "'$sim' status | grep -q '^dpu-simd:  down'"
 tap_check "status: dpu-telemetry down" sh -c "'$sim' status | grep -q '^dpu-telemetry: down'"
+tap_check "status: dpu-blueman down" sh -c "'$sim' status | grep -q '^dpu-blueman: down'"
 if [ -n "$ptp_ns" ]; then
 	tap_check "down: dpu-firefly down, the grandmaster's namespace removed" \
 		sh -c "'$sim' status | grep -q '^dpu-firefly: down' && ! ip netns list | grep -q '^$ptp_ns'"
