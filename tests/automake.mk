@@ -105,13 +105,15 @@ tests_helpers_te_client_LDADD = src/telemetry/libdpu-telemetry-exporter.la \
 TESTS += tests/integration/daemon-lifecycle.sh tests/integration/firefly.sh \
 	tests/integration/firefly-vm.sh tests/integration/deploy.sh \
 	tests/integration/scenarios.sh tests/integration/scenario-runner.sh \
-	tests/integration/blueman.sh
+	tests/integration/blueman.sh tests/integration/blueman-browser.sh
 EXTRA_DIST += tests/integration/firefly.sh tests/helpers/ff-compare.py \
 	tests/integration/firefly-vm.sh tests/integration/firefly-vm-guest.sh \
 	tests/integration/deploy.sh deploy/systemd/dpu-firefly.service.in deploy/kubelet/dpu-firefly.yaml \
 	tests/integration/scenarios.sh tests/integration/scenario-runner.sh scenarios/run scenarios/lib.sh \
 	scenarios/kernel-features scenarios/softroce scenarios/telemetry-replay \
 	scenarios/firefly-grandmaster tests/integration/blueman.sh tests/fuzz/fuzz-bm-prom.c \
+	tests/integration/blueman-browser.sh tests/browser/package.json \
+	tests/browser/package-lock.json tests/browser/blueman.mjs \
 	tests/fuzz/fuzz-bm-creds.c tests/fuzz/fuzz-ff-pmc.c \
 	tests/fuzz/fuzz-ff-ptpconf.c
 if HAVE_DPDK
