@@ -286,6 +286,8 @@ bench: tests/bench/bench-esw all
 		$(BENCH_FI_ARGS)
 	/usr/bin/python3 $(srcdir)/tests/bench/bench-ff.py $(abs_builddir) $(abs_srcdir) \
 		$(BENCH_FF_ARGS)
+	/usr/bin/python3 $(srcdir)/tests/bench/bench-bm.py $(abs_builddir) $(abs_srcdir) \
+		$(BENCH_BM_ARGS)
 else
 bench: all
 	@echo "bench: DPDK not available; only the benchmarks without it"
@@ -293,5 +295,5 @@ bench: all
 		$(BENCH_FF_ARGS)
 endif
 EXTRA_DIST += tests/bench/bench-esw.c tests/bench/bench-dts.py tests/bench/bench-fi.py \
-	tests/bench/bench-ff.py
+	tests/bench/bench-ff.py tests/bench/bench-bm.py
 .PHONY: bench

@@ -71,6 +71,50 @@ struct blueman {
 	struct bm_tls tls;
 };
 
+/*
+ * Answers of the read-only calls, kept for a moment: the data change at
+ * most once a second (dpu-telemetry's update, the sensors), while a page
+ * or a monitoring tool may ask far more often.
+ */
+#define CACHE_SLOTS 8
+#define CACHE_NS 500000000ull
+
+struct cached {
+	char key[96]; /* "overview", "health", "telemetry?<prefix>" */
+	char *json;
+	size_t len;
+	uint64_t at_ns;
+};
+
+static struct cached cache[CACHE_SLOTS];
+
+static struct cached *cache_find(const char *key, uint64_t now)
+{
+	struct cached *oldest = &cache[0];
+
+	for (size_t i = 0; i < CACHE_SLOTS; i++) {
+		if (strcmp(cache[i].key, key) == 0) {
+			return &cache[i];
+		}
+		if (cache[i].at_ns < oldest->at_ns) {
+			oldest = &cache[i];
+		}
+	}
+	(void)now;
+	free(oldest->json);
+	memset(oldest, 0, sizeof(*oldest));
+	dpu_strscpy(oldest->key, key, sizeof(oldest->key));
+	return oldest;
+}
+
+static void cache_free(void)
+{
+	for (size_t i = 0; i < CACHE_SLOTS; i++) {
+		free(cache[i].json);
+		memset(&cache[i], 0, sizeof(cache[i]));
+	}
+}
+
 /* Per-request state: the POST body as it arrives. */
 struct req {
 	char body[BODY_MAX + 1];
@@ -292,6 +336,36 @@ static enum MHD_Result api_login(struct blueman *b, struct MHD_Connection *c, st
 	return send_json(c, MHD_HTTP_OK, o, cookie);
 }
 
+/* A read-only call's JSON, from the cache when fresh. */
+static enum MHD_Result send_cached(struct blueman *b, struct MHD_Connection *c, const char *what,
+				   const char *prefix)
+{
+	uint64_t now = dpu_time_mono_ns();
+	char key[96];
+	struct cached *e;
+
+	snprintf(key, sizeof(key), "%s?%.80s", what, prefix);
+	e = cache_find(key, now);
+	if (e->json == NULL || now - e->at_ns >= CACHE_NS) {
+		struct json_object *o = strcmp(what, "overview") == 0 ? bm_overview(b->data)
+					: strcmp(what, "health") == 0
+						? bm_health(b->data)
+						: bm_telemetry(b->data, prefix);
+		const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+		char *copy = strdup(s);
+
+		json_object_put(o);
+		if (copy == NULL) {
+			return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+		}
+		free(e->json);
+		e->json = copy;
+		e->len = strlen(copy);
+		e->at_ns = now;
+	}
+	return send_buf(c, MHD_HTTP_OK, "application/json", e->json, e->len, NULL);
+}
+
 static enum MHD_Result api(struct blueman *b, struct MHD_Connection *c, const char *url,
 			   const char *method, struct req *rq)
 {
@@ -331,18 +405,14 @@ static enum MHD_Result api(struct blueman *b, struct MHD_Connection *c, const ch
 		json_object_object_add(o, "user", json_object_new_string(user));
 		return send_json(c, MHD_HTTP_OK, o, NULL);
 	}
-	if (strcmp(what, "overview") == 0) {
-		return send_json(c, MHD_HTTP_OK, bm_overview(b->data), NULL);
-	}
-	if (strcmp(what, "health") == 0) {
-		return send_json(c, MHD_HTTP_OK, bm_health(b->data), NULL);
+	if (strcmp(what, "overview") == 0 || strcmp(what, "health") == 0) {
+		return send_cached(b, c, what, "");
 	}
 	if (strcmp(what, "telemetry") == 0) {
 		const char *prefix =
 			MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "prefix");
 
-		return send_json(c, MHD_HTTP_OK,
-				 bm_telemetry(b->data, prefix != NULL ? prefix : ""), NULL);
+		return send_cached(b, c, what, prefix != NULL ? prefix : "");
 	}
 	return send_error(c, MHD_HTTP_NOT_FOUND, "no such API");
 }
@@ -678,6 +748,7 @@ out:
 	if (b.mhd != NULL) {
 		MHD_stop_daemon(b.mhd);
 	}
+	cache_free();
 	bm_data_free(b.data);
 	bm_ratelimit_free(b.rl);
 	bm_sessions_free(b.sessions);
