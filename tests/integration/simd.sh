@@ -145,8 +145,11 @@ tap_check "pipes: the default pipe, root, one entry a port, every good frame a h
 sysstat="$root/class/net"
 tap_wait 3 "counter tree: p0 rx_packets published" \
 	sh -c "test \"\$(cat '$sysstat/p0/statistics/rx_packets')\" = '$n'"
-tap_check "counter tree: pf0hpf tx_bytes published" test "$(cat "$sysstat/pf0hpf/statistics/tx_bytes")" = "$okbytes"
-tap_check "counter tree: p0 rx_errors published" test "$(cat "$sysstat/p0/statistics/rx_errors")" = "$runts"
+# Each file is rewritten on its own: wait for each, not only the first.
+tap_wait 3 "counter tree: pf0hpf tx_bytes published" \
+	sh -c "test \"\$(cat '$sysstat/pf0hpf/statistics/tx_bytes')\" = '$okbytes'"
+tap_wait 3 "counter tree: p0 rx_errors published" \
+	sh -c "test \"\$(cat '$sysstat/p0/statistics/rx_errors')\" = '$runts'"
 
 # The HAL's bluefield backend reads the simulator's tree as it reads /sys on
 # a BlueField: it must see the same ports and, once published, the same counts.
