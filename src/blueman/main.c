@@ -23,6 +23,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +70,7 @@ struct blueman {
 	struct dpu_dev *dev;
 	struct MHD_Daemon *mhd;
 	struct bm_tls tls;
+	pthread_mutex_t lock; /* the users, between the HTTP thread and a reload */
 };
 
 /*
@@ -281,6 +283,7 @@ static enum MHD_Result api_login(struct blueman *b, struct MHD_Connection *c, st
 	uint64_t retry = 0;
 	const char *user;
 	enum json_tokener_error jerr;
+	bool ok;
 
 	client_addr(c, addr, sizeof(addr));
 	if (!bm_ratelimit_allow(b->rl, addr, now_ms(), &retry)) {
@@ -315,7 +318,10 @@ static enum MHD_Result api_login(struct blueman *b, struct MHD_Connection *c, st
 				  "body: expected {\"user\": string, \"password\": string}");
 	}
 	user = json_object_get_string(u);
-	if (!bm_creds_check(b->creds, user, json_object_get_string(p))) {
+	pthread_mutex_lock(&b->lock);
+	ok = bm_creds_check(b->creds, user, json_object_get_string(p));
+	pthread_mutex_unlock(&b->lock);
+	if (!ok) {
 		bm_ratelimit_fail(b->rl, addr, now_ms());
 		log_warn("login failed for '%.64s' from %s", user, addr);
 		json_object_put(body);
@@ -526,6 +532,29 @@ static int first_credentials(const char *path)
 	return rc;
 }
 
+/* SIGHUP: read the credentials again; a bad file keeps the users in force. */
+static void on_reload(struct dpu_loop *loop, void *arg)
+{
+	struct blueman *b = arg;
+	struct bm_creds *fresh = NULL;
+	struct dpu_cfg_err err;
+	char msg[1024];
+
+	(void)loop;
+	dpu_cfg_err_clear(&err);
+	if (bm_creds_load(b->creds_path, &fresh, &err) < 0) {
+		log_err("reload: %s; the users in force stay",
+			dpu_cfg_err_str(&err, msg, sizeof(msg)));
+		return;
+	}
+	/* The HTTP thread reads the users: swap under its lock. */
+	pthread_mutex_lock(&b->lock);
+	bm_creds_free(b->creds);
+	b->creds = fresh;
+	pthread_mutex_unlock(&b->lock);
+	log_info("reload: %zu user(s) from %s", bm_creds_count(fresh), b->creds_path);
+}
+
 static int start_http(struct blueman *b)
 {
 	struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST};
@@ -598,6 +627,7 @@ int main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	static struct blueman b = {
+		.lock = PTHREAD_MUTEX_INITIALIZER,
 		.telemetry = "http://127.0.0.1:9100/metrics",
 		.uri = "sim:bf3-0",
 		.www = BLUEMAN_WWW_DIR,
@@ -735,7 +765,8 @@ int main(int argc, char **argv)
 	    (rc = bm_ratelimit_create(5, 60000, &b.rl)) < 0 ||
 	    (rc = bm_data_create(b.dev, b.telemetry, b.log_dir, &b.data)) < 0 ||
 	    (rc = dpu_loop_create(&loop)) < 0 ||
-	    (rc = dpu_daemon_signals(loop, &(struct dpu_daemon_signals){0})) < 0) {
+	    (rc = dpu_daemon_signals(
+		     loop, &(struct dpu_daemon_signals){.on_reload = on_reload, .arg = &b})) < 0) {
 		log_err("start-up: %s", strerror(-rc));
 		goto out;
 	}

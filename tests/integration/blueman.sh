@@ -124,6 +124,27 @@ tap_check "logout: 200" test "$(status -b "$work/jar" -X POST "$base/api/v1/logo
 tap_check "after logout the session is gone: 401" \
 	test "$(status -b "$work/jar" "$base/api/v1/session")" = 401
 
+# SIGHUP rereads the credentials: a bad file keeps the users in force, a
+# good one brings its users.
+cp "$work/creds" "$work/creds.good"
+printf 'ops:plaintext\n' >"$work/creds"
+kill -HUP "$bm_pid"
+tap_wait 5 "reload: a bad credentials file is refused, naming file and line" \
+	grep -q "creds:1: ops: not a crypt(3)" "$work/bm.log"
+tap_check "reload: the users in force still log in" \
+	test "$(status -d '{"user":"ops","password":"s3cret-pw"}' "$base/api/v1/login")" = 200
+hash2=$(/usr/bin/python3 -W ignore -c 'import crypt; print(crypt.crypt("other-pw", crypt.mksalt(crypt.METHOD_SHA512)))')
+printf 'viewer:%s\n' "$hash2" >"$work/creds"
+kill -HUP "$bm_pid"
+tap_wait 5 "reload: a good file brings its users" \
+	sh -c "test \"\$(curl -s --cacert '$cert' -o /dev/null -w '%{http_code}' -d '{\"user\":\"viewer\",\"password\":\"other-pw\"}' '$base/api/v1/login')\" = 200"
+tap_check "reload: users no longer in the file are gone" \
+	test "$(status -d '{"user":"ops","password":"s3cret-pw"}' "$base/api/v1/login")" = 401
+cp "$work/creds.good" "$work/creds"
+kill -HUP "$bm_pid"
+tap_wait 5 "reload: back to the first users" \
+	sh -c "grep -c 'reload: 1 user' '$work/bm.log' | grep -qx 2"
+
 # Failed logins are rate limited (5 a minute per address).
 for i in 1 2 3 4 5; do
 	status -d '{"user":"ops","password":"wrong"}' "$base/api/v1/login" >/dev/null
