@@ -19,5 +19,6 @@ src_blueman_dpu_blueman_CPPFLAGS = $(AM_CPPFLAGS) -DBLUEMAN_WWW_DIR='"$(blueman_
 src_blueman_dpu_blueman_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(MICROHTTPD_CFLAGS) $(CURL_CFLAGS) \
 	$(XCRYPT_CFLAGS)
 src_blueman_dpu_blueman_LDADD = src/blueman/libblueman.la hal/libdpuhal.la \
+	src/telemetry/libdpu-telemetry-exporter.la \
 	src/common/libdpucommon.la $(MICROHTTPD_LIBS) $(JSONC_LIBS) $(GNUTLS_LIBS) $(CURL_LIBS) \
 	$(XCRYPT_LIBS) -lpthread -lm

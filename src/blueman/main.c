@@ -24,6 +24,7 @@
 #include <limits.h>
 #include <netdb.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,7 @@
 #include "common/opts.h"
 #include "common/timeutil.h"
 #include "dpu/hal.h"
+#include "telemetry/exporter.h"
 
 #define BODY_MAX 4096
 #define COOKIE "bm_session"
@@ -70,7 +72,11 @@ struct blueman {
 	struct dpu_dev *dev;
 	struct MHD_Daemon *mhd;
 	struct bm_tls tls;
-	pthread_mutex_t lock; /* the users, between the HTTP thread and a reload */
+	pthread_mutex_t lock;	 /* the users, between the HTTP thread and a reload */
+	const char *sockets_dir; /* dpu-telemetry's IPC sockets; NULL: the default */
+	struct dpu_te_schema *schema;
+	struct dpu_te_source *src;
+	uint8_t type_idx;
 };
 
 /*
@@ -117,6 +123,26 @@ static void cache_free(void)
 	}
 }
 
+/* BlueMan's own counters, kept by the HTTP thread, reported to DTS each second. */
+struct counters {
+	_Atomic uint64_t requests;
+	_Atomic uint64_t api_errors; /* 4xx and 5xx answers */
+	_Atomic uint64_t logins_ok;
+	_Atomic uint64_t logins_failed;
+	_Atomic uint64_t logins_refused; /* rate limited */
+};
+
+static struct counters ctr;
+
+/* The record reported to dpu-telemetry ("blueman"/"http"). */
+struct __attribute__((packed)) http_record {
+	uint64_t requests;
+	uint64_t api_errors;
+	uint64_t logins_ok;
+	uint64_t logins_failed;
+	uint64_t logins_refused;
+};
+
 /* Per-request state: the POST body as it arrives. */
 struct req {
 	char body[BODY_MAX + 1];
@@ -146,6 +172,8 @@ static void usage(FILE *out)
 		"  --www DIR             the page's files (default %s)\n"
 		"  --log-dir DIR         *.log files shown on the Health page\n"
 		"  --session-idle SECS   a session ends after this long unused (default 900)\n"
+		"  --telemetry-sockets DIR  dpu-telemetry's IPC sockets, for BlueMan's own "
+		"counters\n"
 		"  -h, --help\n",
 		BLUEMAN_WWW_DIR);
 	dpu_common_usage(out);
@@ -174,6 +202,10 @@ static enum MHD_Result send_buf(struct MHD_Connection *c, unsigned int status, c
 	MHD_add_response_header(r, "Content-Security-Policy",
 				"default-src 'self'; frame-ancestors 'none'");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	atomic_fetch_add(&ctr.requests, 1);
+	if (status >= 400) {
+		atomic_fetch_add(&ctr.api_errors, 1);
+	}
 	if (cookie != NULL) {
 		MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
 	}
@@ -293,6 +325,7 @@ static enum MHD_Result api_login(struct blueman *b, struct MHD_Connection *c, st
 			 (unsigned long long)(retry / 1000 + 1));
 		json_object_object_add(e, "error", json_object_new_string(msg));
 		log_warn("login from %s refused: rate limited", addr);
+		atomic_fetch_add(&ctr.logins_refused, 1);
 		return send_json(c, MHD_HTTP_TOO_MANY_REQUESTS, e, NULL);
 	}
 	tok = json_tokener_new();
@@ -322,6 +355,7 @@ static enum MHD_Result api_login(struct blueman *b, struct MHD_Connection *c, st
 	ok = bm_creds_check(b->creds, user, json_object_get_string(p));
 	pthread_mutex_unlock(&b->lock);
 	if (!ok) {
+		atomic_fetch_add(&ctr.logins_failed, 1);
 		bm_ratelimit_fail(b->rl, addr, now_ms());
 		log_warn("login failed for '%.64s' from %s", user, addr);
 		json_object_put(body);
@@ -333,6 +367,7 @@ static enum MHD_Result api_login(struct blueman *b, struct MHD_Connection *c, st
 		return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "no session");
 	}
 	log_info("login: %s from %s", user, addr);
+	atomic_fetch_add(&ctr.logins_ok, 1);
 	snprintf(cookie, sizeof(cookie), COOKIE "=%s; Path=/; HttpOnly;%s SameSite=Strict", token,
 		 b->insecure ? "" : " Secure;");
 	explicit_bzero(token, sizeof(token));
@@ -532,6 +567,63 @@ static int first_credentials(const char *path)
 	return rc;
 }
 
+static void export_open(struct blueman *b)
+{
+	static const char *const fields[] = {"requests", "api_errors", "logins_ok", "logins_failed",
+					     "logins_refused"};
+	struct dpu_te_type *t = NULL;
+	int rc = dpu_te_schema_init("blueman", &b->schema);
+
+	if (rc == 0 && (rc = dpu_te_type_create(&t)) == 0) {
+		for (size_t i = 0; rc == 0 && i < ARRAY_SIZE(fields); i++) {
+			rc = dpu_te_type_add_new_field(t, fields[i], "uint64_t", 1);
+		}
+		if (rc < 0) {
+			dpu_te_type_destroy(t);
+		} else {
+			rc = dpu_te_schema_add_type(b->schema, "http", t, &b->type_idx);
+		}
+	}
+	if (rc == 0) {
+		dpu_te_schema_set_ipc_enabled(b->schema);
+		if (b->sockets_dir != NULL) {
+			rc = dpu_te_schema_set_ipc_sockets_dir(b->schema, b->sockets_dir);
+		}
+	}
+	if (rc == 0 && (rc = dpu_te_schema_start(b->schema)) == 0 &&
+	    (rc = dpu_te_source_create(b->schema, &b->src)) == 0 &&
+	    (rc = dpu_te_source_set_id(b->src, "blueman")) == 0 &&
+	    (rc = dpu_te_source_set_tag(b->src, "blueman")) == 0) {
+		rc = dpu_te_source_start(b->src);
+	}
+	if (rc < 0) {
+		log_warn("telemetry: not reporting to DTS: %s", strerror(-rc));
+		dpu_te_source_destroy(b->src);
+		dpu_te_schema_destroy(b->schema);
+		b->src = NULL;
+		b->schema = NULL;
+	}
+}
+
+static void on_report(struct dpu_loop_src *src, uint64_t expirations, void *arg)
+{
+	struct blueman *b = arg;
+	struct http_record r = {
+		.requests = atomic_load(&ctr.requests),
+		.api_errors = atomic_load(&ctr.api_errors),
+		.logins_ok = atomic_load(&ctr.logins_ok),
+		.logins_failed = atomic_load(&ctr.logins_failed),
+		.logins_refused = atomic_load(&ctr.logins_refused),
+	};
+
+	(void)src;
+	(void)expirations;
+	if (b->src != NULL) {
+		dpu_te_source_report(b->src, b->type_idx, &r, 1);
+		dpu_te_source_flush(b->src);
+	}
+}
+
 /* SIGHUP: read the credentials again; a bad file keeps the users in force. */
 static void on_reload(struct dpu_loop *loop, void *arg)
 {
@@ -609,7 +701,8 @@ int main(int argc, char **argv)
 		O_KEY,
 		O_WWW,
 		O_LOGDIR,
-		O_IDLE
+		O_IDLE,
+		O_SOCKETS
 	};
 	static const struct option longopts[] = {
 		DPU_COMMON_LONGOPTS,
@@ -623,6 +716,7 @@ int main(int argc, char **argv)
 		{"www", required_argument, NULL, O_WWW},
 		{"log-dir", required_argument, NULL, O_LOGDIR},
 		{"session-idle", required_argument, NULL, O_IDLE},
+		{"telemetry-sockets", required_argument, NULL, O_SOCKETS},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -678,6 +772,9 @@ int main(int argc, char **argv)
 			break;
 		case O_LOGDIR:
 			b.log_dir = optarg;
+			break;
+		case O_SOCKETS:
+			b.sockets_dir = optarg;
 			break;
 		case O_IDLE:
 			if (dpu_cfg_parse_u64(optarg, 1, 86400, &v, &w) < 0) {
@@ -770,7 +867,11 @@ int main(int argc, char **argv)
 		log_err("start-up: %s", strerror(-rc));
 		goto out;
 	}
-	rc = start_http(&b);
+	export_open(&b);
+	rc = dpu_loop_add_timer(loop, 1000000000ull, 1000000000ull, on_report, &b, NULL);
+	if (rc == 0) {
+		rc = start_http(&b);
+	}
 	if (rc == 0) {
 		rc = dpu_loop_run(loop);
 		log_info("down");
@@ -780,6 +881,8 @@ out:
 		MHD_stop_daemon(b.mhd);
 	}
 	cache_free();
+	dpu_te_source_destroy(b.src);
+	dpu_te_schema_destroy(b.schema);
 	bm_data_free(b.data);
 	bm_ratelimit_free(b.rl);
 	bm_sessions_free(b.sessions);

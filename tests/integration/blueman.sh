@@ -47,7 +47,7 @@ port=$(free_port)
 base="https://localhost:$port"
 "$bm" --device "sim:bf3-0,run-dir=$sd" --listen "127.0.0.1:$port" --credentials "$work/creds" \
 	--telemetry "http://127.0.0.1:$dport/metrics" --www "$top_srcdir/src/blueman/www" \
-	--session-idle 3 2>"$work/bm.log" &
+	--telemetry-sockets "$work/dts/ipc_sockets" --session-idle 3 2>"$work/bm.log" &
 bm_pid=$!
 pids="$pids $bm_pid"
 cert="$work/run/blueman/cert.pem"
@@ -152,6 +152,13 @@ done
 c -d '{"user":"ops","password":"s3cret-pw"}' "$base/api/v1/login" >"$work/rl.out"
 tap_check "after 5 failures even the right password gets 429, saying when to retry" \
 	sh -c "tail -1 '$work/rl.out' | grep -qx 429 && grep -q 'try again in' '$work/rl.out'"
+
+# Its own counters, reported to dpu-telemetry.
+metric() { curl -s "http://127.0.0.1:$dport/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
+tap_wait 5 "DTS: BlueMan's refused logins (rate limited) counted" \
+	sh -c "test \"\$(curl -s http://127.0.0.1:$dport/metrics | awk '\$1 == \"blueman_http_logins_refused{source=\\\"blueman\\\"}\" { print \$2 }')\" -ge 1"
+tap_check "DTS: BlueMan's good and failed logins, its requests" \
+	sh -c "test \"$(metric 'blueman_http_logins_ok{source="blueman"}')\" -ge 3 && test \"$(metric 'blueman_http_logins_failed{source="blueman"}')\" -ge 6 && test \"$(metric 'blueman_http_requests{source="blueman"}')\" -ge 20"
 
 kill -TERM "$bm_pid"
 wait "$bm_pid"
