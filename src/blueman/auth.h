@@ -35,6 +35,12 @@ void bm_creds_free(struct bm_creds *creds);
 bool bm_creds_check(const struct bm_creds *creds, const char *user, const char *password);
 size_t bm_creds_count(const struct bm_creds *creds);
 
+/*
+ * The user's password through PAM service 'service' (its file in /etc/pam.d,
+ * or in 'confdir' when not NULL): authentication and account checks.
+ */
+bool bm_pam_check(const char *service, const char *confdir, const char *user, const char *password);
+
 struct bm_sessions;
 
 int bm_sessions_create(size_t max, uint64_t idle_ms, uint64_t max_ms, struct bm_sessions **sp);

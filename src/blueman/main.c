@@ -74,6 +74,8 @@ struct blueman {
 	struct bm_tls tls;
 	pthread_mutex_t lock;	 /* the users, between the HTTP thread and a reload */
 	const char *sockets_dir; /* dpu-telemetry's IPC sockets; NULL: the default */
+	const char *pam_service; /* PAM instead of the credentials file */
+	const char *pam_confdir; /* PAM's configuration folder (tests); NULL: /etc/pam.d */
 	struct dpu_te_schema *schema;
 	struct dpu_te_source *src;
 	uint8_t type_idx;
@@ -351,9 +353,13 @@ static enum MHD_Result api_login(struct blueman *b, struct MHD_Connection *c, st
 				  "body: expected {\"user\": string, \"password\": string}");
 	}
 	user = json_object_get_string(u);
-	pthread_mutex_lock(&b->lock);
-	ok = bm_creds_check(b->creds, user, json_object_get_string(p));
-	pthread_mutex_unlock(&b->lock);
+	if (b->pam_service != NULL) {
+		ok = bm_pam_check(b->pam_service, b->pam_confdir, user, json_object_get_string(p));
+	} else {
+		pthread_mutex_lock(&b->lock);
+		ok = bm_creds_check(b->creds, user, json_object_get_string(p));
+		pthread_mutex_unlock(&b->lock);
+	}
 	if (!ok) {
 		atomic_fetch_add(&ctr.logins_failed, 1);
 		bm_ratelimit_fail(b->rl, addr, now_ms());
@@ -633,6 +639,10 @@ static void on_reload(struct dpu_loop *loop, void *arg)
 	char msg[1024];
 
 	(void)loop;
+	if (b->pam_service != NULL) {
+		log_info("reload: users come from PAM service %s", b->pam_service);
+		return;
+	}
 	dpu_cfg_err_clear(&err);
 	if (bm_creds_load(b->creds_path, &fresh, &err) < 0) {
 		log_err("reload: %s; the users in force stay",
@@ -702,7 +712,9 @@ int main(int argc, char **argv)
 		O_WWW,
 		O_LOGDIR,
 		O_IDLE,
-		O_SOCKETS
+		O_SOCKETS,
+		O_PAM,
+		O_PAM_CONFDIR
 	};
 	static const struct option longopts[] = {
 		DPU_COMMON_LONGOPTS,
@@ -717,6 +729,8 @@ int main(int argc, char **argv)
 		{"log-dir", required_argument, NULL, O_LOGDIR},
 		{"session-idle", required_argument, NULL, O_IDLE},
 		{"telemetry-sockets", required_argument, NULL, O_SOCKETS},
+		{"pam", required_argument, NULL, O_PAM},
+		{"pam-confdir", required_argument, NULL, O_PAM_CONFDIR},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -776,6 +790,12 @@ int main(int argc, char **argv)
 		case O_SOCKETS:
 			b.sockets_dir = optarg;
 			break;
+		case O_PAM:
+			b.pam_service = optarg;
+			break;
+		case O_PAM_CONFDIR:
+			b.pam_confdir = optarg;
+			break;
 		case O_IDLE:
 			if (dpu_cfg_parse_u64(optarg, 1, 86400, &v, &w) < 0) {
 				fprintf(stderr, "dpu-blueman: --session-idle %s: %s\n", optarg, w);
@@ -813,7 +833,17 @@ int main(int argc, char **argv)
 		log_err("%s: %s", b.state_dir, strerror(-rc));
 		return 1;
 	}
-	if (b.creds_path == NULL) {
+	if (b.pam_service == NULL && b.creds_path == NULL &&
+	    strncmp(b.uri, "bluefield:", 10) == 0) {
+		b.pam_service = "dpu-blueman";
+	}
+	if (b.pam_service != NULL && b.creds_path != NULL) {
+		log_err("--pam and --credentials: choose one");
+		return 2;
+	}
+	if (b.pam_service != NULL) {
+		log_info("users: PAM service %s", b.pam_service);
+	} else if (b.creds_path == NULL) {
 		snprintf(b.creds_buf, sizeof(b.creds_buf), "%s/credentials", b.state_dir);
 		b.creds_path = b.creds_buf;
 		if (access(b.creds_path, F_OK) != 0 && (rc = first_credentials(b.creds_path)) < 0) {
@@ -822,7 +852,7 @@ int main(int argc, char **argv)
 		}
 	}
 	dpu_cfg_err_clear(&err);
-	if (bm_creds_load(b.creds_path, &b.creds, &err) < 0) {
+	if (b.pam_service == NULL && bm_creds_load(b.creds_path, &b.creds, &err) < 0) {
 		log_err("%s", dpu_cfg_err_str(&err, msg, sizeof(msg)));
 		return 1;
 	}

@@ -174,6 +174,30 @@ tap_wait 10 "--insecure-http serves plain HTTP" curl -sf -o /dev/null "http://12
 curl -s -D "$work/hdr2" -o /dev/null -d '{"user":"ops","password":"s3cret-pw"}' "http://127.0.0.1:$port2/api/v1/login"
 tap_check "without TLS the cookie is not marked Secure" \
 	sh -c "grep -qi '^set-cookie: bm_session=' '$work/hdr2' && ! grep -qi 'Secure' '$work/hdr2'"
+# PAM: a real PAM stack (in a folder of its own) whose pam_exec module
+# checks the password the conversation hands it.
+mkdir -p "$work/pam.d"
+cat >"$work/check-pw.sh" <<'PW'
+#!/bin/sh
+pw=$(tr -d '\000')
+[ "$PAM_USER" = "dpuops" ] && [ "$pw" = "pam-pw" ]
+PW
+chmod 755 "$work/check-pw.sh"
+printf 'auth required pam_exec.so expose_authtok quiet %s\naccount required pam_permit.so\n' \
+	"$work/check-pw.sh" >"$work/pam.d/dpu-blueman-test"
+port3=$(free_port)
+DPU_RUN_DIR="$work/run3" "$bm" --device "sim:bf3-0,run-dir=$sd" --listen "127.0.0.1:$port3" \
+	--pam dpu-blueman-test \
+	--pam-confdir "$work/pam.d" --www "$top_srcdir/src/blueman/www" --insecure-http 2>"$work/bm3.log" &
+pids="$pids $!"
+tap_wait 10 "with --pam it serves" curl -sf -o /dev/null "http://127.0.0.1:$port3/"
+tap_check "PAM: the right password logs in" test "$(curl -s -o /dev/null -w '%{http_code}' \
+	-d '{"user":"dpuops","password":"pam-pw"}' "http://127.0.0.1:$port3/api/v1/login")" = 200
+tap_check "PAM: a wrong password is refused" test "$(curl -s -o /dev/null -w '%{http_code}' \
+	-d '{"user":"dpuops","password":"nope"}' "http://127.0.0.1:$port3/api/v1/login")" = 401
+tap_check "PAM: an unknown user is refused" test "$(curl -s -o /dev/null -w '%{http_code}' \
+	-d '{"user":"root","password":"pam-pw"}' "http://127.0.0.1:$port3/api/v1/login")" = 401
+
 printf 'ops:plaintext\n' >"$work/badcreds"
 "$bm" --credentials "$work/badcreds" --insecure-http --listen 127.0.0.1:1 >"$work/bad.log" 2>&1
 tap_check "a credentials file without a crypt hash is refused, naming file and line" \
