@@ -38,7 +38,18 @@ struct bm_data {
 	uint64_t fetched_ns;
 	bool fetch_ok;
 	char fetch_error[CURL_ERROR_SIZE];
+	/* CPU: the /proc/stat totals at the previous overview. */
+	unsigned long long cpu_busy, cpu_total;
+	/* Sources reporting to dpu-telemetry: their record count and when it last moved. */
+	struct source_seen {
+		char name[64];
+		double records;
+		uint64_t changed_ns;
+	} sources[32];
+	size_t n_sources;
 };
+
+#define SILENT_NS 10000000000ull /* a source whose records stop for 10 s is "silent" */
 
 int bm_data_create(struct dpu_dev *dev, const char *telemetry_url, const char *log_dir,
 		   struct bm_data **dp)
@@ -131,6 +142,32 @@ static long long meminfo(const char *key)
 	return v;
 }
 
+/* Busy share of all CPUs since the previous call (since boot the first time). */
+static double cpu_busy_pct(struct bm_data *d)
+{
+	unsigned long long v[8] = {0}, busy, total = 0;
+	double pct = -1;
+	FILE *f = fopen("/proc/stat", "r");
+
+	if (f == NULL) {
+		return -1;
+	}
+	if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
+		   &v[4], &v[5], &v[6], &v[7]) == 8) {
+		for (int i = 0; i < 8; i++) {
+			total += v[i];
+		}
+		busy = total - v[3] - v[4]; /* all but idle and iowait */
+		if (total > d->cpu_total) {
+			pct = 100.0 * (double)(busy - d->cpu_busy) / (double)(total - d->cpu_total);
+		}
+		d->cpu_busy = busy;
+		d->cpu_total = total;
+	}
+	fclose(f);
+	return pct;
+}
+
 struct json_object *bm_overview(struct bm_data *d)
 {
 	struct json_object *o = json_object_new_object(), *dev = json_object_new_object();
@@ -182,6 +219,13 @@ struct json_object *bm_overview(struct bm_data *d)
 		fclose(f);
 	}
 	put_int(host, "cpus", sysconf(_SC_NPROCESSORS_ONLN));
+	{
+		double pct = cpu_busy_pct(d);
+
+		if (pct >= 0) {
+			put_num(host, "cpu_busy_pct", pct);
+		}
+	}
 	put_num(host, "load1", load[0]);
 	put_num(host, "load5", load[1]);
 	put_num(host, "load15", load[2]);
@@ -432,6 +476,35 @@ static void tail_logs(const char *dir, struct json_object *arr)
 	}
 }
 
+/* How long the source's record count has not moved (0 when it just did). */
+static uint64_t source_silent_ns(struct bm_data *d, const char *name, double records)
+{
+	uint64_t now = dpu_time_mono_ns();
+	struct source_seen *s = NULL;
+
+	for (size_t i = 0; i < d->n_sources; i++) {
+		if (strcmp(d->sources[i].name, name) == 0) {
+			s = &d->sources[i];
+			break;
+		}
+	}
+	if (s == NULL) {
+		if (d->n_sources == ARRAY_SIZE(d->sources)) {
+			return 0;
+		}
+		s = &d->sources[d->n_sources++];
+		dpu_strscpy(s->name, name, sizeof(s->name));
+		s->records = records;
+		s->changed_ns = now;
+		return 0;
+	}
+	if (records != s->records) {
+		s->records = records;
+		s->changed_ns = now;
+	}
+	return now - s->changed_ns;
+}
+
 struct json_object *bm_health(struct bm_data *d)
 {
 	struct json_object *o = json_object_new_object(), *sensors = json_object_new_array();
@@ -482,13 +555,16 @@ struct json_object *bm_health(struct bm_data *d)
 			json_object_object_get_ex(json_object_array_get_idx(series, i), "labels",
 						  &labels);
 			if (json_object_object_get_ex(labels, "source", &src)) {
+				double recs = json_object_get_double(json_object_object_get(
+					json_object_array_get_idx(series, i), "value"));
+				uint64_t silent =
+					source_silent_ns(d, json_object_get_string(src), recs);
+
 				svc = json_object_new_object();
 				put_str(svc, "name", json_object_get_string(src));
-				put_str(svc, "state", "reporting");
-				json_object_object_add(
-					svc, "records",
-					json_object_get(json_object_object_get(
-						json_object_array_get_idx(series, i), "value")));
+				put_str(svc, "state", silent >= SILENT_NS ? "silent" : "reporting");
+				put_num(svc, "records", recs);
+				put_num(svc, "silent_s", (double)(silent / 1000000000ull));
 				json_object_array_add(services, svc);
 			}
 		}

@@ -71,7 +71,10 @@ try {
     after = await p0();
   }
   ok(after > before, `the page shows p0's counter growing without a reload (${before} -> ${after})`);
-  ok((await page.locator('.chart[data-port="p0"] svg path').count()) === 1, "p0's rate chart is drawn");
+  const chart = page.locator('.chart[data-port="p0"]');
+  ok((await chart.locator('path.rx').count()) === 1 && (await chart.locator('path.tx').count()) === 1 &&
+    (await chart.locator('.drops').count()) === 1 && (await chart.locator('.errors').count()) === 1,
+    "p0's chart: received and sent lines, drop and error rates");
   await page.screenshot({ path: `${artifacts}/blueman-telemetry.png`, fullPage: true });
 
   await page.click('nav a[data-page=health]');

@@ -88,6 +88,12 @@ serial=$(sed -n 's/^ *serial: *"\{0,1\}\([^"]*\)"\{0,1\}.*/\1/p' "$top_srcdir/fi
 tap_check "overview: the device's serial ($serial) and model" \
 	sh -c "grep -q '\"serial\":\"$serial\"' '$work/ov.out' && grep -q '\"model\":\"BlueField-3' '$work/ov.out'"
 tap_check "overview: ports with link state" grep -q '"name":"p0","kind":"uplink"' "$work/ov.out"
+sleep 0.6 # a second overview (the first is kept 0.5 s) gives a CPU share over that time
+c -b "$work/jar" "$base/api/v1/overview" >"$work/ov2.out"
+tap_check "overview: CPU busy share, memory and disk" /usr/bin/python3 -c "
+import json, sys
+h = json.loads(open(sys.argv[1]).read().rsplit('\n', 1)[0])['host']
+sys.exit(not (0 <= h['cpu_busy_pct'] <= 100 and h['mem_total_kb'] > h['mem_available_kb'] > 0 and h['disk_total_bytes'] > 0))" "$work/ov2.out"
 c -b "$work/jar" "$base/api/v1/health" >"$work/health.out"
 tap_check "health: sensors with thresholds and dpu-telemetry up" \
 	sh -c "grep -q '\"kind\":\"temperature\"' '$work/health.out' && grep -q '\"name\":\"dpu-telemetry\",\"state\":\"up\"' '$work/health.out'"
@@ -101,6 +107,9 @@ print(int(sum(s["value"] for s in d["series"] if s["labels"].get("device") == "p
 PY
 tap_wait 10 "telemetry: p0's received packets (1000), as dpu-telemetry exports them" \
 	sh -c "test \"\$(curl -s --cacert '$cert' -b '$work/jar' '$base/api/v1/telemetry?prefix=dts_eth_rx_packets_total' | /usr/bin/python3 '$work/rx.py')\" -eq 1000"
+
+tap_wait 10 "health: BlueMan itself is a source reporting to dpu-telemetry" \
+	sh -c "curl -s --cacert '$cert' -b '$work/jar' '$base/api/v1/health' | grep -q '\"name\":\"blueman\",\"state\":\"reporting\"'"
 
 # Static files and path traversal.
 c "$base/" >"$work/index.out"

@@ -62,7 +62,8 @@ async function overview() {
   const h = o.host;
   kv($('host'), {
     hostname: h.hostname, os: h.os, kernel: h.kernel, uptime: Math.round(h.uptime_s) + ' s',
-    cpus: h.cpus, load: [h.load1, h.load5, h.load15].join(' '),
+    cpus: h.cpus, 'cpu busy': h.cpu_busy_pct === undefined ? '-' : h.cpu_busy_pct.toFixed(1) + ' %',
+    load: [h.load1, h.load5, h.load15].join(' '),
     memory: Math.round((h.mem_total_kb - h.mem_available_kb) / 1024) + ' / ' + Math.round(h.mem_total_kb / 1024) + ' MiB used',
     disk: Math.round((h.disk_total_bytes - h.disk_free_bytes) / 1073741824) + ' / ' + Math.round(h.disk_total_bytes / 1073741824) + ' GiB used',
   });
@@ -74,32 +75,58 @@ async function health() {
   const h = await api('health');
   grid($('alarms'), h.alarms, ['sensor', 'severity', 'value', 'threshold'], (r) => r.severity);
   grid($('sensors'), h.sensors, ['name', 'kind', 'value', 'warn', 'crit', 'state'], (r) => r.state);
-  grid($('services'), h.services, ['name', 'state', 'records', 'error'], (r) => (r.state === 'down' ? 'down' : 'up'));
+  grid($('services'), h.services, ['name', 'state', 'records', 'silent_s', 'error'],
+    (r) => (r.state === 'reporting' || r.state === 'up' ? 'up' : 'down'));
   $('log').textContent = h.log.map((l) => l.source + ': ' + l.line).join('\n');
 }
 
-function chart(name, points) {
+// One port's chart: received and sent packets per second over the last
+// minute, with the drop and error rates beside the numbers.
+function chart(name, pts) {
   const w = 240, hgt = 60;
-  const max = Math.max(1, ...points.map((p) => p.v));
-  const xs = points.map((p, i) => (i * w) / Math.max(1, points.length - 1));
-  const path = points.map((p, i) => (i ? 'L' : 'M') + xs[i].toFixed(1) + ',' + (hgt - (p.v / max) * hgt).toFixed(1)).join(' ');
-  const last = points.length ? points[points.length - 1].v : 0;
-  return '<div class="chart" data-port="' + name + '"><b>' + name + '</b> ' +
-    '<span class="rate">' + last.toFixed(0) + '</span> pkt/s<svg width="' + w + '" height="' + hgt + '">' +
-    '<path d="' + path + '" fill="none" stroke="#0969da" stroke-width="1.5"/></svg></div>';
+  const max = Math.max(1, ...pts.map((p) => Math.max(p.rx, p.tx)));
+  const line = (key) => pts.map((p, i) => (i ? 'L' : 'M') +
+    ((i * w) / Math.max(1, pts.length - 1)).toFixed(1) + ',' + (hgt - (p[key] / max) * hgt).toFixed(1)).join(' ');
+  const last = pts.length ? pts[pts.length - 1] : { rx: 0, tx: 0, drops: 0, errors: 0 };
+  return '<div class="chart" data-port="' + name + '"><b>' + name + '</b> rx <span class="rate">' +
+    last.rx.toFixed(0) + '</span> tx <span class="tx">' + last.tx.toFixed(0) + '</span> pkt/s, drops <span class="drops">' +
+    last.drops.toFixed(0) + '</span>/s, errors <span class="errors">' + last.errors.toFixed(0) + '</span>/s' +
+    '<svg width="' + w + '" height="' + hgt + '"><line x1="0" y1="' + hgt + '" x2="' + w + '" y2="' + hgt + '" stroke="#d0d7de"/>' +
+    '<path class="rx" d="' + line('rx') + '" fill="none" stroke="#0969da" stroke-width="1.5"/>' +
+    '<path class="tx" d="' + line('tx') + '" fill="none" stroke="#1a7f37" stroke-width="1.5"/></svg></div>';
 }
+
+const COUNTERS = {
+  rx: ['dts_eth_rx_packets_total'],
+  tx: ['dts_eth_tx_packets_total'],
+  drops: ['dts_eth_rx_dropped_total', 'dts_eth_tx_dropped_total'],
+  errors: ['dts_eth_rx_errors_total', 'dts_eth_tx_errors_total'],
+};
 
 async function telemetry() {
   const t = await api('telemetry?prefix=');
   const now = t.time_ms / 1000;
-  const rx = {};
-  t.series.filter((s) => s.name === 'dts_eth_rx_packets_total').forEach((s) => { rx[s.labels.device] = s.value; });
+  const sample = {}; // port -> {rx, tx, drops, errors} counter sums
+  t.series.forEach((s) => {
+    const dev = s.labels.device;
+    if (dev === undefined) return;
+    Object.entries(COUNTERS).forEach(([k, names]) => {
+      if (names.includes(s.name)) {
+        sample[dev] = sample[dev] || { rx: 0, tx: 0, drops: 0, errors: 0 };
+        sample[dev][k] += s.value || 0;
+      }
+    });
+  });
   let html = '';
-  Object.keys(rx).sort().forEach((dev) => {
+  Object.keys(sample).sort().forEach((dev) => {
     const h = history[dev] || (history[dev] = []);
-    h.push({ t: now, rx: rx[dev] });
+    h.push(Object.assign({ t: now }, sample[dev]));
     if (h.length > 61) h.shift();
-    const pts = h.slice(1).map((p, i) => ({ v: Math.max(0, (p.rx - h[i].rx) / Math.max(0.001, p.t - h[i].t)) }));
+    const pts = h.slice(1).map((p, i) => {
+      const dt = Math.max(0.001, p.t - h[i].t);
+      const rate = (k) => Math.max(0, (p[k] - h[i][k]) / dt);
+      return { rx: rate('rx'), tx: rate('tx'), drops: rate('drops'), errors: rate('errors') };
+    });
     html += chart(dev, pts);
   });
   $('charts').innerHTML = html;
