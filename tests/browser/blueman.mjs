@@ -1,7 +1,8 @@
 // BlueMan in a real browser: Debian's headless Chromium driven by
 // playwright-core. Logs in through the form, reads the device's serial on
 // Overview, opens Telemetry and watches p0's packet counter grow while a
-// capture replays. Screenshots go to ARTIFACTS.
+// capture replays, charts a series picked in the counter browser.
+// Screenshots go to ARTIFACTS.
 //
 //   node blueman.mjs URL USER PASSWORD SERIAL REPLAY-COMMAND... 
 // Environment: ARTIFACTS (folder for screenshots), CHROMIUM (default /usr/bin/chromium).
@@ -75,6 +76,11 @@ try {
   ok((await chart.locator('path.rx').count()) === 1 && (await chart.locator('path.tx').count()) === 1 &&
     (await chart.locator('.drops').count()) === 1 && (await chart.locator('.errors').count()) === 1,
     "p0's chart: received and sent lines, drop and error rates");
+  // Any series can be charted: pin p0's received packets from the browser.
+  await page.locator('#series tr', { hasText: 'device=p0' }).first().click();
+  await page.waitForSelector('.pinned-chart[data-series="dts_eth_rx_packets_total{device=p0}"]', { timeout: 5000 })
+    .then(() => ok(true, 'a series clicked in the counter browser gets a chart'))
+    .catch((e) => ok(false, 'a series clicked in the counter browser gets a chart', String(e).split('\n')[0]));
   await page.screenshot({ path: `${artifacts}/blueman-telemetry.png`, fullPage: true });
 
   await page.click('nav a[data-page=health]');

@@ -3,7 +3,8 @@
 
 const $ = (id) => document.getElementById(id);
 let timer = null;
-const history = {}; // port -> [{t, rx, tx}]
+const history = {}; // port -> [{t, rx, tx, drops, errors}]
+const pinned = {}; // "name{labels}" -> [{t, v}]: series charted from the counter browser
 
 async function api(path, opts) {
   const r = await fetch('/api/v1/' + path, Object.assign({ credentials: 'same-origin' }, opts || {}));
@@ -130,10 +131,47 @@ async function telemetry() {
     html += chart(dev, pts);
   });
   $('charts').innerHTML = html;
+  // Series pinned from the counter browser: a counter (*_total) as a rate, a gauge as is.
+  let pinnedHtml = '';
+  t.series.forEach((s) => {
+    const key = s.name + '{' + Object.entries(s.labels).map(([k, v]) => k + '=' + v).join(', ') + '}';
+    const h = pinned[key];
+    if (!h) return;
+    h.push({ t: now, v: s.value || 0 });
+    if (h.length > 61) h.shift();
+    const rate = s.name.endsWith('_total');
+    const pts = rate ? h.slice(1).map((p, i) => ({ v: Math.max(0, (p.v - h[i].v) / Math.max(0.001, p.t - h[i].t)) }))
+      : h.map((p) => ({ v: p.v }));
+    pinnedHtml += seriesChart(key, pts, rate ? '/s' : '');
+  });
+  $('pinned').innerHTML = pinnedHtml;
   const f = $('filter').value;
   grid($('series'), t.series.filter((s) => s.name.startsWith(f)).slice(0, 500).map((s) => ({
     name: s.name, labels: Object.entries(s.labels).map(([k, v]) => k + '=' + v).join(', '), value: s.value,
   })), ['name', 'labels', 'value']);
+  $('series').querySelectorAll('tr').forEach((tr, i) => {
+    if (i === 0) return;
+    const cells = tr.children;
+    const key = cells[0].textContent + '{' + cells[1].textContent + '}';
+    if (pinned[key]) tr.classList.add('pinned');
+    tr.title = 'click to chart this series';
+    tr.addEventListener('click', () => {
+      if (pinned[key]) delete pinned[key]; else pinned[key] = [];
+      tr.classList.toggle('pinned');
+    });
+  });
+}
+
+function seriesChart(key, pts, unit) {
+  const w = 240, hgt = 60;
+  const max = Math.max(1e-9, ...pts.map((p) => p.v));
+  const path = pts.map((p, i) => (i ? 'L' : 'M') + ((i * w) / Math.max(1, pts.length - 1)).toFixed(1) + ',' +
+    (hgt - (p.v / max) * hgt).toFixed(1)).join(' ');
+  const last = pts.length ? pts[pts.length - 1].v : 0;
+  const esc = key.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
+  return '<div class="chart pinned-chart" data-series="' + esc + '"><b>' + esc + '</b> <span class="value">' +
+    last.toPrecision(4) + '</span>' + unit + '<svg width="' + w + '" height="' + hgt + '"><path d="' + path +
+    '" fill="none" stroke="#8250df" stroke-width="1.5"/></svg></div>';
 }
 
 async function start() {
