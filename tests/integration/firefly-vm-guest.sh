@@ -74,7 +74,7 @@ def blocks():
             yield dict(l.split(": ", 1) for l in block.decode().splitlines() if ": " in l)
 
 start = time.monotonic()
-first = None        # the largest offset before SLAVE (expected about +1 s)
+first = None        # the first offset measured (expected about +1 s)
 slave_at = None
 seen = set()
 offsets = []        # |offset| per sync after the port reached SLAVE
@@ -91,7 +91,8 @@ for v in blocks():
         continue
     seen.add(ing)
     off = int(v["offsetFromMaster"])
-    if slave_at is None and (first is None or abs(off) > abs(first)):
+    # ptp4l reports 0 until it has a measurement: the first other value.
+    if first is None and off != 0:
         first = off
     if v["port_state"] == "SLAVE" and slave_at is None:
         slave_at = time.monotonic() - start
@@ -103,7 +104,7 @@ for v in blocks():
         break
 offsets.sort()
 pct = lambda p: offsets[min(len(offsets) - 1, int(p * len(offsets)))] if offsets else None
-json.dump({"offset_before_slave_ns": first, "slave_after_s": slave_at, "states": states,
+json.dump({"first_offset_ns": first, "slave_after_s": slave_at, "states": states,
            "samples": len(offsets), "median_abs_offset_ns": pct(0.5),
            "p99_abs_offset_ns": pct(0.99), "max_abs_offset_ns": offsets[-1] if offsets else None},
           open(out, "w"))

@@ -42,8 +42,11 @@ if [ ! -s "$work/slave.json" ]; then
 fi
 echo "# $(cat "$work/slave.json")"
 j() { /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($1)" "$work/slave.json"; }
-tap_check "before SLAVE ptp4l measured the 1 s the slave started ahead ($(j 'd["offset_before_slave_ns"]') ns)" \
-	test "$(j 'int(abs((d["offset_before_slave_ns"] or 0) - 1e9) < 50e6)')" -eq 1
+# Within 100 ms: the guests' clocks were aligned to a millisecond, but an
+# emulated clock on a busy host drifts by tens of ms in the seconds before
+# the first measurement.
+tap_check "the first offset ptp4l measured is the 1 s the slave started ahead ($(j 'd["first_offset_ns"]') ns)" \
+	test "$(j 'int(abs((d["first_offset_ns"] or 0) - 1e9) < 100e6)')" -eq 1
 tap_check "the port reaches SLAVE within ${CONVERGE_S}s ($(j 'd["slave_after_s"]') s; states $(j '"-".join(d["states"])'))" \
 	test "$(j 'int(d["slave_after_s"] is not None)')" -eq 1
 tap_check "samples after convergence ($(j 'd["samples"]'))" test "$(j 'd["samples"]')" -ge 20
