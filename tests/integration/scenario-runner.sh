@@ -17,12 +17,15 @@ mkdir -p "$work/sc/fails" "$work/sc/silent" "$work/sc/passes"
 cat >"$work/sc/fails/scenario.sh" <<'SC'
 scenario "fails on purpose"
 ns lab
-daemon sleeper --ns lab -- sleep 300
+daemon sleeper --ns lab -- sleep SLEEP_MARK
 check_eq "one equals two" 1 2
 check_range "a value in range" 5 1 10
 false
 exit 3
 SC
+# A sleep of a length no other process has, so that pgrep finds only ours.
+mark="299.$$"
+sed -i "s/SLEEP_MARK/$mark/" "$work/sc/fails/scenario.sh"
 cat >"$work/sc/silent/scenario.sh" <<'SC'
 scenario "checks nothing"
 SC
@@ -42,7 +45,7 @@ tap_check "a scenario that checks nothing fails" \
 	grep -q "FAIL  the scenario checks something: no check recorded" "$work/out"
 tap_check "the summary line" grep -q "^2 passed, 2 failed, 0 skipped" "$work/out"
 tap_check "teardown removed the namespace" sh -c "! ip netns list | grep -q -- '-lab'"
-tap_check "teardown stopped the daemon" sh -c "! pgrep -f '^sleep 300\$'"
+tap_check "teardown stopped the daemon" sh -c "! pgrep -f '^sleep $mark\$'"
 tap_check "the daemon's log is kept in the results" test -f "$work/r/fails/sleeper.log"
 SC_SCENARIOS_DIR="$work/sc" "$top_srcdir/scenarios/run" nosuch --results "$work/r2" >"$work/out2" 2>&1
 tap_check "a missing scenario is an error" sh -c "test $? -ne 0 && grep -q \"no scenario 'nosuch'\" '$work/out2'"
