@@ -167,6 +167,10 @@ static void collect(struct dts *d)
 	} else {
 		d->collect_failures++;
 	}
+	if (rc == 0) {
+		/* The host's own interfaces (this network namespace's), not the device's. */
+		rc = dts_ifconfig_collect("/sys", &d->cfg, &snap, &d->sysfs);
+	}
 	if (rc == 0 && d->ipc != NULL) {
 		rc = dts_ipcsrv_collect(d->ipc, &d->cfg, &snap);
 	}

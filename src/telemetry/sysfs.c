@@ -351,3 +351,102 @@ int dts_sysfs_collect(const char *root, const struct dpu_port_info *ports, size_
 	}
 	return rc;
 }
+
+/* ---------------------------------------------------------------- ifconfig */
+
+static int add_gauge(struct dts_snapshot *snap, const char *ifname, const char *what,
+		     const char *help, double v)
+{
+	char family[64], dname[128];
+	struct dts_series *s;
+
+	snprintf(family, sizeof(family), "dts_ifconfig_%s", what);
+	snprintf(dname, sizeof(dname), "%s:%s", ifname, what);
+	s = dts_snapshot_add(snap, family, help, DTS_GAUGE, dname, "ifconfig", 1, "device", ifname);
+	if (s == NULL) {
+		return -ENOMEM;
+	}
+	s->d = v;
+	return 0;
+}
+
+int dts_ifconfig_collect(const char *sysroot, const struct dts_config *cfg,
+			 struct dts_snapshot *snap, struct dts_sysfs_stats *st)
+{
+	static const char *const counters[] = {
+		"rx_packets", "rx_bytes",  "rx_errors",	 "rx_dropped", "tx_packets",
+		"tx_bytes",   "tx_errors", "tx_dropped", "multicast",  "collisions",
+	};
+	char dir[PATH_MAX], path[PATH_MAX + 128], buf[64];
+	char **ifs;
+	size_t n;
+	int rc = 0;
+
+	if (!dts_config_provider_enabled(cfg, "ifconfig")) {
+		return 0;
+	}
+	snprintf(dir, sizeof(dir), "%s/class/net", sysroot);
+	if (list_files(dir, &ifs, &n) < 0) {
+		st->files_failed++;
+		return 0;
+	}
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		uint64_t v, flags = 0;
+
+		for (size_t c = 0; rc == 0 && c < ARRAY_SIZE(counters); c++) {
+			char family[64], dname[128];
+			struct dts_series *s;
+
+			snprintf(path, sizeof(path), "%s/%s/statistics/%s", dir, ifs[i],
+				 counters[c]);
+			if (read_u64(path, &v, st) < 0) {
+				continue;
+			}
+			snprintf(family, sizeof(family), "dts_ifconfig_%s", counters[c]);
+			snprintf(dname, sizeof(dname), "%s:%s", ifs[i], counters[c]);
+			s = dts_snapshot_add(snap, family, "interface counter (ifconfig)",
+					     DTS_COUNTER, dname, "ifconfig", 1, "device", ifs[i]);
+			if (s == NULL) {
+				rc = -ENOMEM;
+				break;
+			}
+			s->u = v;
+		}
+		snprintf(path, sizeof(path), "%s/%s/mtu", dir, ifs[i]);
+		if (rc == 0 && read_u64(path, &v, st) == 0) {
+			rc = add_gauge(snap, ifs[i], "mtu", "interface MTU, bytes (ifconfig)",
+				       (double)v);
+		}
+		/*
+		 * UP is IFF_UP of the flags file; RUNNING, as ifconfig shows it, is
+		 * not stored there: the kernel derives it from the operational
+		 * state (up, or unknown for links without one, such as lo).
+		 */
+		snprintf(path, sizeof(path), "%s/%s/flags", dir, ifs[i]);
+		if (rc == 0 && read_u64(path, &flags, st) == 0) {
+			bool running = false;
+
+			snprintf(path, sizeof(path), "%s/%s/operstate", dir, ifs[i]);
+			if ((flags & 0x1) && read_small(path, buf, sizeof(buf), st) == 0) {
+				running = strcmp(buf, "up") == 0 || strcmp(buf, "unknown") == 0;
+			}
+			rc = add_gauge(snap, ifs[i], "up", "1 when the interface is up (ifconfig)",
+				       (flags & 0x1) ? 1 : 0);
+			if (rc == 0) {
+				rc = add_gauge(
+					snap, ifs[i], "running",
+					"1 when the interface is up and operational (ifconfig)",
+					running ? 1 : 0);
+			}
+		}
+		/* The carrier file cannot be read while the interface is down. */
+		snprintf(path, sizeof(path), "%s/%s/carrier", dir, ifs[i]);
+		if (rc == 0 && (flags & 0x1) && read_small(path, buf, sizeof(buf), st) == 0) {
+			rc = add_gauge(snap, ifs[i], "carrier",
+				       "1 when the link has a carrier (ifconfig)",
+				       strcmp(buf, "1") == 0 ? 1 : 0);
+		}
+	}
+	free_list(ifs, n);
+	return rc;
+}

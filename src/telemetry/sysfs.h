@@ -40,4 +40,15 @@ int dts_sysfs_collect(const char *root, const struct dpu_port_info *ports, size_
 		      const struct dts_config *cfg, struct dts_snapshot *snap,
 		      struct dts_sysfs_stats *st);
 
+/*
+ * The ifconfig provider (off by default: enable-provider=ifconfig): every
+ * interface of the network namespace dpu-telemetry runs in, from
+ * '<sysroot>/class/net' ("/sys"): counters dts_ifconfig_<counter>_total
+ * (rx/tx packets, bytes, errors, dropped, multicast, collisions) and gauges
+ * dts_ifconfig_mtu, _up, _running, _carrier, each {device}. Returns 0 or
+ * -ENOMEM.
+ */
+int dts_ifconfig_collect(const char *sysroot, const struct dts_config *cfg,
+			 struct dts_snapshot *snap, struct dts_sysfs_stats *st);
+
 #endif /* DPU_TELEMETRY_SYSFS_H */
