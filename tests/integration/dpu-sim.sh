@@ -33,6 +33,10 @@ tap_wait 5 "traffic flows: pf0hpf sends them on" \
 tap_check "status: dpu-telemetry up" sh -c "'$sim' status | grep -q '^dpu-telemetry: up'"
 tap_wait 10 "telemetry: p0's packets on the Prometheus endpoint" \
 	sh -c "curl -sf http://127.0.0.1:$DPU_DTS_PORT/metrics | grep -Eq '^dts_eth_rx_packets_total\{device=\"p0\"\} [1-9]'"
+# Flow Inspector on the SF with p0 mirrored to it: its records and counters reach dpu-telemetry.
+tap_wait 20 "flow inspector: its per-unit counters on the Prometheus endpoint, received > 0" \
+	sh -c "curl -sf http://127.0.0.1:$DPU_DTS_PORT/metrics | grep -Eq '^flow_inspector_stats_received\{[^}]*\} [1-9]'"
+
 # BlueMan: HTTPS with its own certificate, the admin password made at first start.
 bmd="$DPU_RUN_DIR/blueman"
 tap_check "status: dpu-blueman up" sh -c "'$sim' status | grep -q '^dpu-blueman: up'"
