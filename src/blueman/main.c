@@ -575,39 +575,23 @@ static int first_credentials(const char *path)
 
 static void export_open(struct blueman *b)
 {
+	/* In the order of struct http_record. */
 	static const char *const fields[] = {"requests", "api_errors", "logins_ok", "logins_failed",
 					     "logins_refused"};
 	struct dpu_te_type *t = NULL;
-	int rc = dpu_te_schema_init("blueman", &b->schema);
+	int rc = dpu_te_type_create(&t);
 
-	if (rc == 0 && (rc = dpu_te_type_create(&t)) == 0) {
-		for (size_t i = 0; rc == 0 && i < ARRAY_SIZE(fields); i++) {
-			rc = dpu_te_type_add_new_field(t, fields[i], "uint64_t", 1);
-		}
-		if (rc < 0) {
-			dpu_te_type_destroy(t);
-		} else {
-			rc = dpu_te_schema_add_type(b->schema, "http", t, &b->type_idx);
-		}
+	for (size_t i = 0; rc == 0 && i < ARRAY_SIZE(fields); i++) {
+		rc = dpu_te_type_add_new_field(t, fields[i], "uint64_t", 1);
 	}
-	if (rc == 0) {
-		dpu_te_schema_set_ipc_enabled(b->schema);
-		if (b->sockets_dir != NULL) {
-			rc = dpu_te_schema_set_ipc_sockets_dir(b->schema, b->sockets_dir);
-		}
-	}
-	if (rc == 0 && (rc = dpu_te_schema_start(b->schema)) == 0 &&
-	    (rc = dpu_te_source_create(b->schema, &b->src)) == 0 &&
-	    (rc = dpu_te_source_set_id(b->src, "blueman")) == 0 &&
-	    (rc = dpu_te_source_set_tag(b->src, "blueman")) == 0) {
-		rc = dpu_te_source_start(b->src);
+	if (rc < 0) {
+		dpu_te_type_destroy(t);
+	} else {
+		rc = dpu_te_open_one_type("blueman", "http", t, b->sockets_dir, "blueman",
+					  &b->schema, &b->src, &b->type_idx);
 	}
 	if (rc < 0) {
 		log_warn("telemetry: not reporting to DTS: %s", strerror(-rc));
-		dpu_te_source_destroy(b->src);
-		dpu_te_schema_destroy(b->schema);
-		b->src = NULL;
-		b->schema = NULL;
 	}
 }
 

@@ -133,51 +133,35 @@ static void usage(FILE *out)
 
 static void export_open(struct firefly *ff)
 {
+	static const struct {
+		const char *name, *type;
+	} fields[] = {
+		{"port_state", "uint8_t"},	   {"gm_present", "uint8_t"},
+		{"ptp_stable", "uint8_t"},	   {"servo_state", "int8_t"},
+		{"steps_removed", "uint16_t"},	   {"gm_clock_class", "uint8_t"},
+		{"gm_priority1", "uint8_t"},	   {"gm_priority2", "uint8_t"},
+		{"utc_offset", "int16_t"},	   {"offset_from_master_ns", "int64_t"},
+		{"mean_path_delay_ns", "int64_t"}, {"freq_adj_ppb", "double"},
+		{"error_count", "uint32_t"},	   {"ptp4l_restarts", "uint32_t"},
+		{"rounds_missed", "uint32_t"},	   {"clients_dropped", "uint32_t"},
+	};
 	struct dpu_te_type *t = NULL;
-	int rc = dpu_te_schema_init("firefly", &ff->schema);
+	int rc = dpu_te_type_create(&t);
 
-	if (rc == 0 && (rc = dpu_te_type_create(&t)) == 0) {
-		if ((rc = dpu_te_type_add_new_field(t, "port_state", "uint8_t", 1)) < 0 ||
-		    (rc = dpu_te_type_add_new_field(t, "gm_present", "uint8_t", 1)) < 0 ||
-		    (rc = dpu_te_type_add_new_field(t, "ptp_stable", "uint8_t", 1)) < 0 ||
-		    (rc = dpu_te_type_add_new_field(t, "servo_state", "int8_t", 1)) < 0 ||
-		    (rc = dpu_te_type_add_new_field(t, "steps_removed", "uint16_t", 1)) < 0 ||
-		    (rc = dpu_te_type_add_new_field(t, "gm_clock_class", "uint8_t", 1)) < 0 ||
-		    (rc = dpu_te_type_add_new_field(t, "gm_priority1", "uint8_t", 1)) < 0 ||
-		    (rc = dpu_te_type_add_new_field(t, "gm_priority2", "uint8_t", 1)) < 0 ||
-		    (rc = dpu_te_type_add_new_field(t, "utc_offset", "int16_t", 1)) < 0 ||
-		    (rc = dpu_te_type_add_new_field(t, "offset_from_master_ns", "int64_t", 1)) <
-			    0 ||
-		    (rc = dpu_te_type_add_new_field(t, "mean_path_delay_ns", "int64_t", 1)) < 0 ||
-		    (rc = dpu_te_type_add_new_field(t, "freq_adj_ppb", "double", 1)) < 0 ||
-		    (rc = dpu_te_type_add_new_field(t, "error_count", "uint32_t", 1)) < 0 ||
-		    (rc = dpu_te_type_add_new_field(t, "ptp4l_restarts", "uint32_t", 1)) < 0 ||
-		    (rc = dpu_te_type_add_new_field(t, "rounds_missed", "uint32_t", 1)) < 0 ||
-		    (rc = dpu_te_type_add_new_field(t, "clients_dropped", "uint32_t", 1)) < 0) {
-			dpu_te_type_destroy(t);
-		} else {
-			rc = dpu_te_schema_add_type(ff->schema, "ptp_monitor", t, &ff->type_idx);
-		}
+	/* In the order of struct ptp_record. */
+	for (size_t i = 0; rc == 0 && i < ARRAY_SIZE(fields); i++) {
+		rc = dpu_te_type_add_new_field(t, fields[i].name, fields[i].type, 1);
 	}
-	if (rc == 0) {
-		dpu_te_schema_set_ipc_enabled(ff->schema);
-		if (ff->set.telemetry_sockets[0] != '\0') {
-			rc = dpu_te_schema_set_ipc_sockets_dir(ff->schema,
-							       ff->set.telemetry_sockets);
-		}
-	}
-	if (rc == 0 && (rc = dpu_te_schema_start(ff->schema)) == 0 &&
-	    (rc = dpu_te_source_create(ff->schema, &ff->src)) == 0 &&
-	    (rc = dpu_te_source_set_id(ff->src, "firefly")) == 0 &&
-	    (rc = dpu_te_source_set_tag(ff->src, "firefly")) == 0) {
-		rc = dpu_te_source_start(ff->src);
+	if (rc < 0) {
+		dpu_te_type_destroy(t);
+	} else {
+		rc = dpu_te_open_one_type(
+			"firefly", "ptp_monitor", t,
+			ff->set.telemetry_sockets[0] != '\0' ? ff->set.telemetry_sockets : NULL,
+			"firefly", &ff->schema, &ff->src, &ff->type_idx);
 	}
 	if (rc < 0) {
 		log_warn("telemetry: not reporting to DTS: %s", strerror(-rc));
-		dpu_te_source_destroy(ff->src);
-		dpu_te_schema_destroy(ff->schema);
-		ff->src = NULL;
-		ff->schema = NULL;
 	}
 }
 

@@ -246,6 +246,42 @@ int dpu_te_type_add_field(struct dpu_te_type *type, struct dpu_te_field *field)
 	return rc;
 }
 
+int dpu_te_open_one_type(const char *schema_name, const char *type_name, struct dpu_te_type *type,
+			 const char *sockets_dir, const char *id, struct dpu_te_schema **schemap,
+			 struct dpu_te_source **sourcep, uint8_t *type_index)
+{
+	struct dpu_te_schema *schema = NULL;
+	struct dpu_te_source *src = NULL;
+	int rc = dpu_te_schema_init(schema_name, &schema);
+
+	if (rc == 0) {
+		rc = dpu_te_schema_add_type(schema, type_name, type, type_index);
+		type = NULL; /* the schema has it now */
+	}
+	if (rc == 0) {
+		dpu_te_schema_set_ipc_enabled(schema);
+		if (sockets_dir != NULL) {
+			rc = dpu_te_schema_set_ipc_sockets_dir(schema, sockets_dir);
+		}
+	}
+	if (rc == 0 && (rc = dpu_te_schema_start(schema)) == 0 &&
+	    (rc = dpu_te_source_create(schema, &src)) == 0 &&
+	    (rc = dpu_te_source_set_id(src, id)) == 0 &&
+	    (rc = dpu_te_source_set_tag(src, id)) == 0) {
+		rc = dpu_te_source_start(src);
+	}
+	if (rc < 0) {
+		dpu_te_type_destroy(type);
+		dpu_te_source_destroy(src);
+		dpu_te_schema_destroy(schema);
+		schema = NULL;
+		src = NULL;
+	}
+	*schemap = schema;
+	*sourcep = src;
+	return rc;
+}
+
 int dpu_te_type_add_new_field(struct dpu_te_type *type, const char *name, const char *type_name,
 			      uint16_t array_len)
 {

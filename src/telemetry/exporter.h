@@ -85,6 +85,16 @@ void dpu_te_field_destroy(struct dpu_te_field *field);
 int dpu_te_type_add_new_field(struct dpu_te_type *type, const char *name, const char *type_name,
 			      uint16_t array_len);
 
+/*
+ * A service's whole reporting set-up in one call: schema 'schema_name' with
+ * the one type 'type' (taken, also on failure) named 'type_name', IPC to
+ * 'sockets_dir' (NULL: the default), a started source 'id' tagged 'id'.
+ * On failure nothing is left: '*schemap' and '*sourcep' are NULL.
+ */
+int dpu_te_open_one_type(const char *schema_name, const char *type_name, struct dpu_te_type *type,
+			 const char *sockets_dir, const char *id, struct dpu_te_schema **schemap,
+			 struct dpu_te_source **sourcep, uint8_t *type_index);
+
 int dpu_te_source_create(struct dpu_te_schema *schema, struct dpu_te_source **sourcep);
 int dpu_te_source_set_id(struct dpu_te_source *source, const char *id);
 int dpu_te_source_set_tag(struct dpu_te_source *source, const char *tag);
