@@ -33,6 +33,7 @@ struct field {
 struct set {
 	char labels[MAX_LABEL_FIELDS][DTS_IPC_NAME];
 	double *vals;
+	uint64_t batch; /* the last RECORDS message that set its values */
 };
 
 struct rtype {
@@ -44,6 +45,7 @@ struct rtype {
 	size_t rec_size;
 	size_t n_sets;
 	struct set *sets; /* [MAX_SETS], made on first use */
+	uint64_t batches; /* RECORDS messages taken in */
 };
 
 struct source {
@@ -311,11 +313,11 @@ static void label_of(char *dst, const uint8_t *p, unsigned int count)
 	dst[i] = '\0';
 }
 
-static void take_record(struct dts_ipcsrv *srv, struct rtype *t, const uint8_t *rec)
+/* The label set a record belongs to, made when new; NULL when full. */
+static struct set *set_of(struct dts_ipcsrv *srv, struct rtype *t, const uint8_t *rec)
 {
 	char labels[MAX_LABEL_FIELDS][DTS_IPC_NAME];
 	struct set *set = NULL;
-	unsigned int v = 0;
 
 	memset(labels, 0, sizeof(labels));
 	for (unsigned int i = 0; i < t->n_labels; i++) {
@@ -335,17 +337,24 @@ static void take_record(struct dts_ipcsrv *srv, struct rtype *t, const uint8_t *
 		}
 		if (t->sets == NULL || t->n_sets == MAX_SETS) {
 			srv->dropped_series++;
-			return;
+			return NULL;
 		}
 		set = &t->sets[t->n_sets];
 		set->vals = calloc(t->n_vals ? t->n_vals : 1, sizeof(double));
 		if (set->vals == NULL) {
 			srv->dropped_series++;
-			return;
+			return NULL;
 		}
 		memcpy(set->labels, labels, sizeof(labels));
 		t->n_sets++;
 	}
+	return set;
+}
+
+static void take_values(const struct rtype *t, struct set *set, const uint8_t *rec)
+{
+	unsigned int v = 0;
+
 	for (unsigned int i = 0; i < t->n_fields; i++) {
 		const struct field *f = &t->f[i];
 		size_t sz = dts_ipc_ftype_size(f->ftype);
@@ -383,8 +392,22 @@ static int take_records(struct dts_ipc_conn *c, const uint8_t *p, size_t len, ui
 		*why = "RECORDS: length is not count x record size";
 		return -EBADMSG;
 	}
-	for (uint32_t i = 0; i < r.n; i++) {
-		take_record(c->srv, t, p + sizeof(r) + (size_t)i * t->rec_size);
+	/*
+	 * The table keeps each set's last values: a batch is read from its end,
+	 * and a record whose set a later record of the batch already set is
+	 * skipped. Without label fields, the last record is the batch's word.
+	 */
+	t->batches++;
+	for (uint32_t i = r.n; i-- > 0;) {
+		struct set *set = set_of(c->srv, t, p + sizeof(r) + (size_t)i * t->rec_size);
+
+		if (set != NULL && set->batch != t->batches) {
+			set->batch = t->batches;
+			take_values(t, set, p + sizeof(r) + (size_t)i * t->rec_size);
+		}
+		if (t->n_labels == 0) {
+			break;
+		}
 	}
 	c->source->records += r.n;
 	*seq = r.seq;

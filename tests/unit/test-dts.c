@@ -275,6 +275,48 @@ static void test_ipc_records_to_series(void **state)
 	dts_ipcsrv_stop(srv);
 }
 
+/* A later batch updates only its own sets; a type without labels keeps its last record. */
+static void test_ipc_last_values_across_batches(void **state)
+{
+	struct dts_ipc_type t = {.index = 3, .n_fields = 1, .name = "plain"};
+	struct dts_ipc_field f = {.name = "v", .ftype = DTS_F_UINT32, .count = 1};
+	struct dts_ipc_records r2 = {.seq = 2, .type_index = 2, .n = 2};
+	struct dts_ipc_records r3 = {.seq = 3, .type_index = 3, .n = 3};
+	struct demo_rec recs[2] = {{"y", 5, {1, 1}}, {"y", 6, {2, 2}}};
+	uint32_t plain[3] = {10, 20, 30};
+	struct dts_ipcsrv *srv;
+	struct dts_ipc_conn *c;
+	struct dts_snapshot snap;
+	uint8_t m[4096];
+	const char *why;
+	char *text;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(dts_ipcsrv_create_detached(&srv), 0);
+	c = dts_ipcsrv_test_conn(srv);
+	session(srv, c);
+	assert_int_equal(
+		take(srv, c, m, msg(m, DTS_IPC_RECORDS, &r2, sizeof(r2), recs, sizeof(recs)), &why),
+		0);
+	assert_int_equal(take(srv, c, m, msg(m, DTS_IPC_TYPE, &t, sizeof(t), &f, sizeof(f)), &why),
+			 0);
+	assert_int_equal(take(srv, c, m,
+			      msg(m, DTS_IPC_RECORDS, &r3, sizeof(r3), plain, sizeof(plain)), &why),
+			 0);
+	dts_snapshot_init(&snap);
+	assert_int_equal(dts_ipcsrv_collect(srv, NULL, &snap), 0);
+	assert_int_equal(dts_prom_render(&snap, NULL, false, &text, &len), 0);
+	assert_non_null(strstr(text, "app_unit_hits{source=\"s1\",name=\"x\"} 3\n"));
+	assert_non_null(strstr(text, "app_unit_hits{source=\"s1\",name=\"y\"} 6\n"));
+	assert_non_null(strstr(text, "app_unit_temp_0{source=\"s1\",name=\"y\"} 2\n"));
+	assert_non_null(strstr(text, "app_plain_v{source=\"s1\"} 30\n"));
+	assert_non_null(strstr(text, "dts_ipc_records_total{source=\"s1\",schema=\"app\"} 8\n"));
+	free(text);
+	dts_snapshot_free(&snap);
+	dts_ipcsrv_stop(srv);
+}
+
 static void test_ipc_refuses_bad_messages(void **state)
 {
 	struct dts_ipc_hello h = {.schema = "app", .source_id = "s1"};
@@ -329,6 +371,7 @@ int main(void)
 		cmocka_unit_test(test_render),
 		cmocka_unit_test(test_render_filters),
 		cmocka_unit_test(test_ipc_records_to_series),
+		cmocka_unit_test(test_ipc_last_values_across_batches),
 		cmocka_unit_test(test_ipc_refuses_bad_messages),
 	};
 
