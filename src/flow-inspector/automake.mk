@@ -2,9 +2,10 @@
 noinst_LTLIBRARIES += src/flow-inspector/libfi.la
 src_flow_inspector_libfi_la_SOURCES = \
 	src/flow-inspector/policy.c src/flow-inspector/policy.h \
-	src/flow-inspector/record.c src/flow-inspector/record.h
-src_flow_inspector_libfi_la_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
-src_flow_inspector_libfi_la_LIBADD = src/common/libdpucommon.la $(JSONC_LIBS)
+	src/flow-inspector/record.c src/flow-inspector/record.h \
+	src/flow-inspector/capture.c src/flow-inspector/capture.h
+src_flow_inspector_libfi_la_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(PCAP_CFLAGS)
+src_flow_inspector_libfi_la_LIBADD = src/common/libdpucommon.la $(JSONC_LIBS) $(PCAP_LIBS)
 
 if HAVE_DPDK
 bin_PROGRAMS += src/flow-inspector/dpu-flow-inspector

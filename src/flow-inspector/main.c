@@ -30,6 +30,8 @@
 #include "common/dpdk.h"
 #include "common/log.h"
 #include "common/opts.h"
+#include "common/timeutil.h"
+#include "flow-inspector/capture.h"
 #include "flow-inspector/live.h"
 #include "flow-inspector/policy.h"
 #include "flow-inspector/record.h"
@@ -100,8 +102,8 @@ static int build_filter(const struct fi_policy *p, struct esw **eswp)
 static struct fi_export *offline_export;
 
 static void flush_burst(struct esw *esw, const struct fi_policy *p, struct esw_key *keys,
-			const uint8_t **data, uint32_t *caps, uint32_t *lens, uint64_t *ts,
-			unsigned int n, struct unit_ctr *ctr)
+			const struct fi_frame *f, const uint32_t *lens, unsigned int n,
+			struct unit_ctr *ctr)
 {
 	struct esw_result res[BURST];
 
@@ -118,12 +120,12 @@ static void flush_burst(struct esw *esw, const struct fi_policy *p, struct esw_k
 		}
 		u = res[i].mark;
 		ctr[u].received++;
-		if (fi_parse(data[i], caps[i], lens[i], &pkt) < 0) {
+		if (fi_parse(f[i].data, f[i].caplen, f[i].wirelen, &pkt) < 0) {
 			ctr[u].parse_errors++;
 			continue;
 		}
 		pkt.unit = (uint16_t)u;
-		pkt.timestamp_us = ts[i];
+		pkt.timestamp_us = f[i].ts_us;
 		if (offline_export != NULL) {
 			if (fi_export_record(offline_export, p, &pkt) < 0) {
 				continue;
@@ -135,20 +137,17 @@ static void flush_burst(struct esw *esw, const struct fi_policy *p, struct esw_k
 	}
 }
 
-static int run_offline(const struct fi_policy *p, const char *file)
+static int run_offline(const struct fi_policy *p, const char *file, bool force_libpcap)
 {
 	static struct unit_ctr ctr[FI_MAX_UNITS];
-	char err[PCAP_ERRBUF_SIZE];
+	struct fi_frame frames[BURST], kept[BURST];
 	struct esw_key keys[BURST];
-	const uint8_t *data[BURST];
-	uint8_t copies[BURST][2048];
-	uint32_t caps[BURST], lens[BURST];
-	uint64_t ts[BURST], frames = 0, unparsed = 0;
-	struct pcap_pkthdr *h;
-	const u_char *d;
+	uint32_t lens[BURST];
+	uint64_t n_frames = 0, unparsed = 0, t0;
+	struct fi_capture *cap;
 	struct esw *esw;
-	unsigned int n = 0;
-	pcap_t *pc;
+	char err[PCAP_ERRBUF_SIZE + 96];
+	double secs;
 	int rc;
 
 	rc = build_filter(p, &esw);
@@ -156,50 +155,30 @@ static int run_offline(const struct fi_policy *p, const char *file)
 		log_err("filter: %s", strerror(-rc));
 		return 1;
 	}
-	pc = pcap_open_offline(file, err);
-	if (pc == NULL) {
+	t0 = dpu_time_mono_ns();
+	if (fi_capture_open(file, force_libpcap, &cap, err, sizeof(err)) < 0) {
 		log_err("%s: %s", file, err);
 		esw_destroy(esw);
 		return 1;
 	}
-	if (pcap_datalink(pc) != DLT_EN10MB) {
-		log_err("%s: link type %s, expected Ethernet", file,
-			pcap_datalink_val_to_name(pcap_datalink(pc)));
-		pcap_close(pc);
-		esw_destroy(esw);
-		return 1;
-	}
-	while ((rc = pcap_next_ex(pc, &h, &d)) == 1) {
-		uint32_t cap = h->caplen < sizeof(copies[0]) ? h->caplen : sizeof(copies[0]);
+	while ((rc = fi_capture_burst(cap, frames, BURST)) > 0) {
+		unsigned int n = 0;
 
-		frames++;
-		/* libpcap reuses its buffer: a burst keeps copies. */
-		memcpy(copies[n], d, cap);
-		if (esw_parse(copies[n], cap, 0, &keys[n]) < 0) {
-			unparsed++;
-			continue;
+		n_frames += (uint64_t)rc;
+		for (int i = 0; i < rc; i++) {
+			if (esw_parse(frames[i].data, frames[i].caplen, 0, &keys[n]) < 0) {
+				unparsed++;
+				continue;
+			}
+			kept[n] = frames[i];
+			lens[n] = frames[i].wirelen;
+			n++;
 		}
-		data[n] = copies[n];
-		caps[n] = cap;
-		lens[n] = h->len;
-		ts[n] = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
-		if (++n == BURST) {
-			flush_burst(esw, p, keys, data, caps, lens, ts, n, ctr);
-			n = 0;
-		}
+		flush_burst(esw, p, keys, kept, lens, n, ctr);
 	}
-	flush_burst(esw, p, keys, data, caps, lens, ts, n, ctr);
 	fflush(stdout);
-	if (rc == PCAP_ERROR) {
-		log_err("%s: %s (after %llu frames)", file, pcap_geterr(pc),
-			(unsigned long long)frames);
-	}
-	fprintf(stderr, "dpu-flow-inspector: %s: %llu frames (%llu not Ethernet)\n", file,
-		(unsigned long long)frames, (unsigned long long)unparsed);
-	for (size_t u = 0; u < p->n_units; u++) {
-		fprintf(stderr, "  unit %zu: received %llu, exported %llu, parse errors %llu\n", u,
-			(unsigned long long)ctr[u].received, (unsigned long long)ctr[u].exported,
-			(unsigned long long)ctr[u].parse_errors);
+	if (rc < 0) {
+		log_err("%s: %s", file, fi_capture_error(cap));
 	}
 	if (offline_export != NULL) {
 		uint64_t rx[FI_MAX_UNITS], ex[FI_MAX_UNITS], er[FI_MAX_UNITS];
@@ -211,9 +190,20 @@ static int run_offline(const struct fi_policy *p, const char *file)
 		}
 		fi_export_stats(offline_export, p, rx, ex, er); /* flushes the records too */
 	}
-	pcap_close(pc);
+	secs = (double)(dpu_time_mono_ns() - t0) / 1e9;
+	fprintf(stderr,
+		"dpu-flow-inspector: %s: %llu frames (%llu not Ethernet) in %.3f s, %.2f Mpps "
+		"(%s reader)\n",
+		file, (unsigned long long)n_frames, (unsigned long long)unparsed, secs,
+		secs > 0 ? (double)n_frames / secs / 1e6 : 0.0, fi_capture_reader(cap));
+	for (size_t u = 0; u < p->n_units; u++) {
+		fprintf(stderr, "  unit %zu: received %llu, exported %llu, parse errors %llu\n", u,
+			(unsigned long long)ctr[u].received, (unsigned long long)ctr[u].exported,
+			(unsigned long long)ctr[u].parse_errors);
+	}
+	fi_capture_close(cap);
 	esw_destroy(esw);
-	return rc == PCAP_ERROR ? 1 : 0;
+	return rc < 0 ? 1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -228,12 +218,14 @@ int main(int argc, char **argv)
 		{"mirror-from", required_argument, NULL, 'm'},
 		{"telemetry-sockets", required_argument, NULL, 'T'},
 		{"id", required_argument, NULL, 'i'},
+		{"libpcap", no_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	static const char *const eal[] = {"--no-pci", "-l", "0", "--no-telemetry", NULL};
 	static struct fi_policy policy;
 	const char *policy_path = NULL, *pcap = NULL, *output = NULL;
+	bool force_libpcap = false;
 	struct fi_live_opts live = {.uri = "sim:bf3-0", .source_id = "flow_inspector"};
 	struct dpu_cfg_err err;
 	char buf[700];
@@ -273,12 +265,17 @@ int main(int argc, char **argv)
 		case 'i':
 			live.source_id = optarg;
 			break;
+		case 'L':
+			force_libpcap = true;
+			break;
 		case 'h':
 			printf("usage: dpu-flow-inspector --policy FILE --pcap FILE --output "
 			       "jsonl\n"
 			       "  -p, --policy FILE   export units (JSON; docs/flow-inspector.md)\n"
 			       "  -r, --pcap FILE     offline: inspect a capture\n"
-			       "  -o, --output jsonl  one JSON object per record on stdout\n");
+			       "  -o, --output jsonl  one JSON object per record on stdout\n"
+			       "      --libpcap       read the capture through libpcap, never "
+			       "mapped\n");
 			dpu_common_usage(stdout);
 			return 0;
 		default:
@@ -318,7 +315,7 @@ int main(int argc, char **argv)
 			}
 			offline_export = &x;
 		}
-		rc = run_offline(&policy, pcap);
+		rc = run_offline(&policy, pcap, force_libpcap);
 		fi_export_close(&x);
 	} else {
 		rc = fi_run_live(&live, policy_path, &policy) < 0 ? 1 : 0;

@@ -293,7 +293,6 @@ size_t fi_record_pack(uint8_t *out, const struct fi_unit *u, const struct fi_pkt
 		size_t size;
 
 		field_type(u->fields[i], payload_bytes, &len, &size);
-		memset(out + off, 0, size);
 		switch (u->fields[i]) {
 		case FI_TIMESTAMP:
 			memcpy(out + off, &k->timestamp_us, 8);
@@ -351,8 +350,10 @@ size_t fi_record_pack(uint8_t *out, const struct fi_unit *u, const struct fi_pkt
 			memcpy(out + off, &v32, 4);
 			break;
 		case FI_PAYLOAD:
-			memcpy(out + off, k->payload,
-			       k->payload_cap < size ? k->payload_cap : size);
+			/* A short payload is padded with zeros. */
+			v32 = k->payload_cap < size ? k->payload_cap : (uint32_t)size;
+			memcpy(out + off, k->payload, v32);
+			memset(out + off + v32, 0, size - v32);
 			break;
 		default:
 			break;
