@@ -138,8 +138,8 @@ EXTRA_DIST += tests/integration/daemon-lifecycle.sh tests/integration/simd.sh \
 	tests/integration/port-backings.sh tests/integration/telemetry.sh \
 	tests/integration/telemetry-exporter.sh tests/helpers/te-client.c tests/fuzz/fuzz-dts-ipc.c \
 	tests/integration/telemetry-fluent.sh tests/fuzz/fuzz-dts-fluent.c \
-	tests/integration/fi-offline.sh tests/helpers/fi-reference.py tests/fuzz/fuzz-fi-policy.c \
-	tests/integration/fi-live.sh tests/fuzz/fuzz-fi-parse.c
+	tests/integration/fi-offline.sh tests/helpers/fi-reference.py tests/helpers/fi-tshark.py tests/fuzz/fuzz-fi-policy.c \
+	tests/integration/fi-live.sh tests/fuzz/fuzz-fi-parse.c tests/fuzz/fuzz-fi-capture.c
 
 # ---------------------------------------------------------------- fuzz
 # Standalone builds replay the corpora in every 'make check'; with
@@ -156,7 +156,11 @@ tests_fuzz_fuzz_cfg_yaml_standalone_LDADD = src/common/libdpucommon.la
 tests_fuzz_fuzz_sim_device_standalone_SOURCES = tests/fuzz/fuzz-sim-device.c tests/fuzz/standalone.c
 tests_fuzz_fuzz_sim_device_standalone_LDADD = sim/libdpusim.la -lm
 check_PROGRAMS += tests/fuzz/fuzz-dts-ipc-standalone tests/fuzz/fuzz-dts-fluent-standalone \
-	tests/fuzz/fuzz-fi-policy-standalone tests/fuzz/fuzz-fi-parse-standalone
+	tests/fuzz/fuzz-fi-policy-standalone tests/fuzz/fuzz-fi-parse-standalone \
+	tests/fuzz/fuzz-fi-capture-standalone
+tests_fuzz_fuzz_fi_capture_standalone_SOURCES = tests/fuzz/fuzz-fi-capture.c tests/fuzz/standalone.c
+tests_fuzz_fuzz_fi_capture_standalone_LDADD = src/flow-inspector/libfi.la src/common/libdpucommon.la \
+	$(JSONC_LIBS) $(PCAP_LIBS)
 tests_fuzz_fuzz_fi_parse_standalone_SOURCES = tests/fuzz/fuzz-fi-parse.c tests/fuzz/standalone.c
 tests_fuzz_fuzz_fi_parse_standalone_LDADD = src/flow-inspector/libfi.la src/common/libdpucommon.la \
 	$(JSONC_LIBS)
@@ -218,7 +222,12 @@ tests_fuzz_fuzz_sim_device_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_sim_device_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_sim_device_LDADD = sim/libdpusim.la -lm
 noinst_PROGRAMS += tests/fuzz/fuzz-dts-ipc tests/fuzz/fuzz-dts-fluent tests/fuzz/fuzz-fi-policy \
-	tests/fuzz/fuzz-fi-parse
+	tests/fuzz/fuzz-fi-parse tests/fuzz/fuzz-fi-capture
+tests_fuzz_fuzz_fi_capture_SOURCES = tests/fuzz/fuzz-fi-capture.c
+tests_fuzz_fuzz_fi_capture_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_fi_capture_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_fi_capture_LDADD = src/flow-inspector/libfi.la src/common/libdpucommon.la \
+	$(JSONC_LIBS) $(PCAP_LIBS)
 tests_fuzz_fuzz_fi_parse_SOURCES = tests/fuzz/fuzz-fi-parse.c
 tests_fuzz_fuzz_fi_parse_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_fi_parse_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
