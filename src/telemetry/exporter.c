@@ -63,9 +63,12 @@ struct dpu_te_source {
 	bool started;
 	int fd;
 	uint64_t last_try_ns;
-	/* the batches being filled, one per type (made on first use) */
+	/*
+	 * The batches being filled, one per type (made on first use): each is
+	 * the RECORDS message it becomes, records written at REC_OFF.
+	 */
 	struct {
-		uint8_t *buf;
+		struct pending *p;
 		size_t len;
 		uint32_t n;
 	} batch[DTS_IPC_MAX_TYPES];
@@ -75,6 +78,9 @@ struct dpu_te_source {
 	uint64_t next_seq;
 	struct dpu_te_stats st;
 };
+
+/* Where a batch's records start in its message. */
+#define REC_OFF (sizeof(struct dts_ipc_hdr) + sizeof(struct dts_ipc_records))
 
 /* ---- schema, types, fields ---- */
 
@@ -536,12 +542,14 @@ static bool close_batch(struct dpu_te_source *src, unsigned int type)
 			pump(src);
 		}
 	}
-	if (src->pending_bytes + len > pending_max(src) || (p = malloc(sizeof(*p) + len)) == NULL) {
+	if (src->pending_bytes + len > pending_max(src)) {
 		src->st.dropped += src->batch[type].n;
 		src->batch[type].n = 0;
 		src->batch[type].len = 0;
 		return false;
 	}
+	p = src->batch[type].p; /* the message now; the next batch gets a new one */
+	src->batch[type].p = NULL;
 	memset(&r, 0, sizeof(r));
 	r.seq = ++src->next_seq;
 	r.type_index = (uint16_t)type;
@@ -554,7 +562,7 @@ static bool close_batch(struct dpu_te_source *src, unsigned int type)
 	p->seq = r.seq;
 	p->n = src->batch[type].n;
 	p->sent = false;
-	p->len = dts_ipc_pack(p->msg, len, DTS_IPC_RECORDS, &r, sizeof(r), src->batch[type].buf,
+	p->len = dts_ipc_pack(p->msg, len, DTS_IPC_RECORDS, &r, sizeof(r), NULL,
 			      src->batch[type].len);
 	if (src->tail != NULL) {
 		src->tail->next = p;
@@ -627,18 +635,19 @@ int dpu_te_source_report(struct dpu_te_source *src, uint8_t index, const void *r
 		return -EINVAL;
 	}
 	t = src->schema->types[index];
-	if (src->batch[index].buf == NULL &&
-	    (src->batch[index].buf = malloc(src->schema->buf_size)) == NULL) {
-		src->st.dropped += (uint64_t)count;
-		return -ENOBUFS;
-	}
 	for (int i = 0; i < count; i++) {
 		if (src->batch[index].len + t->rec_size > src->schema->buf_size) {
 			dropped |= !close_batch(src, index);
 			pump(src);
 		}
-		memcpy(src->batch[index].buf + src->batch[index].len, rec + (size_t)i * t->rec_size,
-		       t->rec_size);
+		if (src->batch[index].p == NULL &&
+		    (src->batch[index].p = malloc(sizeof(struct pending) + REC_OFF +
+						  src->schema->buf_size)) == NULL) {
+			src->st.dropped += (uint64_t)(count - i);
+			return -ENOBUFS;
+		}
+		memcpy(src->batch[index].p->msg + REC_OFF + src->batch[index].len,
+		       rec + (size_t)i * t->rec_size, t->rec_size);
 		src->batch[index].len += t->rec_size;
 		src->batch[index].n++;
 		src->st.reported++;
@@ -697,7 +706,7 @@ void dpu_te_source_destroy(struct dpu_te_source *src)
 		close(src->fd);
 	}
 	for (unsigned int t = 0; t < DTS_IPC_MAX_TYPES; t++) {
-		free(src->batch[t].buf);
+		free(src->batch[t].p);
 	}
 	free(src);
 }

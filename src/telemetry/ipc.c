@@ -70,7 +70,7 @@ size_t dts_ipc_pack(void *buf, size_t size, enum dts_ipc_kind kind, const void *
 	if (alen > 0) {
 		memcpy(p + sizeof(h), a, alen);
 	}
-	if (blen > 0) {
+	if (blen > 0 && b != NULL) {
 		memcpy(p + sizeof(h) + alen, b, blen);
 	}
 	return sizeof(h) + alen + blen;

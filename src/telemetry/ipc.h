@@ -110,7 +110,10 @@ size_t dts_ipc_ftype_size(unsigned int ftype);
 unsigned int dts_ipc_ftype_by_name(const char *name);
 const char *dts_ipc_ftype_name(unsigned int ftype);
 
-/* Build a message: header + 'a' (alen) + 'b' (blen) into 'buf'; returns its length or 0. */
+/*
+ * Build a message: header + 'a' (alen) + 'b' (blen) into 'buf'; returns its
+ * length or 0. 'b' NULL: its blen bytes are in 'buf' at their place already.
+ */
 size_t dts_ipc_pack(void *buf, size_t size, enum dts_ipc_kind kind, const void *a, size_t alen,
 		    const void *b, size_t blen);
 
