@@ -26,7 +26,7 @@
 #define IO_LINK_TIMEOUT_MS 3000
 
 struct dpu_portio {
-	uint16_t ethdev;
+	uint16_t ethdev, queues;
 	bool meta_header;
 	bool hotplugged;
 	struct dpu_hal_attach at;
@@ -54,12 +54,12 @@ static int start_port(struct dpu_portio *io, const struct dpu_portio_conf *conf)
 	int rc;
 
 	memset(&ec, 0, sizeof(ec));
-	rc = rte_eth_dev_configure(io->ethdev, 1, 1, &ec);
-	if (rc == 0) {
-		rc = rte_eth_rx_queue_setup(io->ethdev, 0, rxd, SOCKET_ID_ANY, NULL, conf->pool);
-	}
-	if (rc == 0) {
-		rc = rte_eth_tx_queue_setup(io->ethdev, 0, txd, SOCKET_ID_ANY, NULL);
+	rc = rte_eth_dev_configure(io->ethdev, io->queues, io->queues, &ec);
+	for (uint16_t q = 0; rc == 0 && q < io->queues; q++) {
+		rc = rte_eth_rx_queue_setup(io->ethdev, q, rxd, SOCKET_ID_ANY, NULL, conf->pool);
+		if (rc == 0) {
+			rc = rte_eth_tx_queue_setup(io->ethdev, q, txd, SOCKET_ID_ANY, NULL);
+		}
 	}
 	if (rc == 0) {
 		rc = rte_eth_dev_start(io->ethdev);
@@ -84,7 +84,8 @@ int dpu_portio_open(struct dpu_dev *dev, const char *port, const struct dpu_port
 	struct dpu_portio *io;
 	int rc;
 
-	if (dev == NULL || port == NULL || conf == NULL || conf->pool == NULL || iop == NULL) {
+	if (dev == NULL || port == NULL || conf == NULL || conf->pool == NULL || iop == NULL ||
+	    conf->queues > DPU_PORTIO_MAX_QUEUES) {
 		return -EINVAL;
 	}
 	dev->last_error[0] = '\0';
@@ -96,6 +97,8 @@ int dpu_portio_open(struct dpu_dev *dev, const char *port, const struct dpu_port
 		return -ENOMEM;
 	}
 	dpu_strscpy(io->port, port, sizeof(io->port));
+	io->queues = conf->queues ? conf->queues : 1;
+	io->at.queues = io->queues;
 	rc = dev->class->port_attach(dev, port, &io->at);
 	if (rc < 0) {
 		free(io);
@@ -140,7 +143,8 @@ int dpu_portio_open(struct dpu_dev *dev, const char *port, const struct dpu_port
 		}
 		dpu_sleep_ns(5 * DPU_NSEC_PER_MSEC);
 	}
-	log_info("%s: packet I/O on DPDK port %u (%s)", port, io->ethdev, io->at.name);
+	log_info("%s: packet I/O on DPDK port %u (%s), %u queue%s", port, io->ethdev, io->at.name,
+		 io->queues, io->queues == 1 ? "" : "s");
 	*iop = io;
 	return 0;
 }
@@ -172,6 +176,10 @@ static void take_meta(struct rte_mbuf *m)
 		m->hash.fdir.hi = meta.mark;
 		m->ol_flags |= RTE_MBUF_F_RX_FDIR | RTE_MBUF_F_RX_FDIR_ID;
 	}
+	if (meta.flags & SIMD_META_RSS) {
+		m->hash.rss = meta.rss;
+		m->ol_flags |= RTE_MBUF_F_RX_RSS_HASH;
+	}
 	if (rte_flow_dynf_metadata_avail()) {
 		*RTE_FLOW_DYNF_METADATA(m) = meta.src_port;
 		m->ol_flags |= RTE_MBUF_DYNFLAG_RX_METADATA;
@@ -186,9 +194,15 @@ int dpu_mbuf_src_port(const struct rte_mbuf *m)
 	return (int)*RTE_FLOW_DYNF_METADATA(m);
 }
 
-uint16_t dpu_portio_rx_burst(struct dpu_portio *io, struct rte_mbuf **pkts, uint16_t n)
+uint16_t dpu_portio_queues(const struct dpu_portio *io)
 {
-	uint16_t got = rte_eth_rx_burst(io->ethdev, 0, pkts, n);
+	return io->queues;
+}
+
+uint16_t dpu_portio_rx_queue_burst(struct dpu_portio *io, uint16_t queue, struct rte_mbuf **pkts,
+				   uint16_t n)
+{
+	uint16_t got = rte_eth_rx_burst(io->ethdev, queue, pkts, n);
 
 	if (io->meta_header) {
 		for (uint16_t i = 0; i < got; i++) {
@@ -198,7 +212,8 @@ uint16_t dpu_portio_rx_burst(struct dpu_portio *io, struct rte_mbuf **pkts, uint
 	return got;
 }
 
-uint16_t dpu_portio_tx_burst(struct dpu_portio *io, struct rte_mbuf **pkts, uint16_t n)
+uint16_t dpu_portio_tx_queue_burst(struct dpu_portio *io, uint16_t queue, struct rte_mbuf **pkts,
+				   uint16_t n)
 {
-	return rte_eth_tx_burst(io->ethdev, 0, pkts, n);
+	return rte_eth_tx_burst(io->ethdev, queue, pkts, n);
 }

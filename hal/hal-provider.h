@@ -18,6 +18,7 @@ struct dpu_hal_attach {
 	char name[64];	  /* the device; also its ethdev name */
 	char args[256];	  /* devargs */
 	bool meta_header; /* frames start with sim/simd/portmeta.h's header */
+	uint16_t queues;  /* in: the receive/transmit queue pairs wanted */
 };
 
 /* Embedded as the first member of each backend's device. */

@@ -895,6 +895,7 @@ static int sim_port_attach(struct dpu_dev *dev, const char *port, struct dpu_hal
 	int rc, n;
 
 	json_object_object_add(req, "port", json_object_new_string(port));
+	json_object_object_add(req, "queues", json_object_new_int(at->queues ? at->queues : 1));
 	rc = sim_call(sim_cast(dev), req, "attach", &o);
 	json_object_put(req);
 	if (rc < 0) {

@@ -139,7 +139,7 @@ EXTRA_DIST += tests/integration/daemon-lifecycle.sh tests/integration/simd.sh \
 	tests/integration/telemetry-exporter.sh tests/helpers/te-client.c tests/fuzz/fuzz-dts-ipc.c \
 	tests/integration/telemetry-fluent.sh tests/fuzz/fuzz-dts-fluent.c \
 	tests/integration/fi-offline.sh tests/helpers/fi-reference.py tests/helpers/fi-tshark.py tests/fuzz/fuzz-fi-policy.c \
-	tests/integration/fi-live.sh tests/fuzz/fuzz-fi-parse.c tests/fuzz/fuzz-fi-capture.c
+	tests/integration/fi-live.sh tests/helpers/rss-queues.py tests/fuzz/fuzz-fi-parse.c tests/fuzz/fuzz-fi-capture.c
 
 # ---------------------------------------------------------------- fuzz
 # Standalone builds replay the corpora in every 'make check'; with

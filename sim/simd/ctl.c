@@ -348,7 +348,8 @@ static struct json_object *do_clock_adjust(struct simd *s, struct json_object *r
 static struct json_object *do_port_attach(struct simd *s, struct json_object *req)
 {
 	const char *port = get_string(req, "port");
-	struct json_object *o;
+	struct json_object *o, *v;
+	int64_t queues = 1;
 	char sock[108];
 	int idx = -1, rc;
 
@@ -368,7 +369,14 @@ static struct json_object *do_port_attach(struct simd *s, struct json_object *re
 					"for a socket path",
 					s->rundir, port);
 	}
-	rc = simd_dp_attach(s->dp, (size_t)idx, SIMD_BACKING_SERVICE, sock);
+	if (json_object_object_get_ex(req, "queues", &v)) {
+		queues = json_object_is_type(v, json_type_int) ? json_object_get_int64(v) : 0;
+		if (queues < 1 || queues > 16) {
+			return simd_reply_error(EINVAL, "port-attach %s: \"queues\" is 1..16",
+						port);
+		}
+	}
+	rc = simd_dp_attach(s->dp, (size_t)idx, SIMD_BACKING_SERVICE, sock, (uint16_t)queues);
 	if (rc == -EEXIST) {
 		return simd_reply_error(EBUSY, "port-attach %s: the port has another backing",
 					port);
@@ -380,6 +388,7 @@ static struct json_object *do_port_attach(struct simd *s, struct json_object *re
 	add_str(o, "port", port);
 	json_object_object_add(o, "index", json_object_new_int(idx));
 	add_str(o, "socket", sock);
+	json_object_object_add(o, "queues", json_object_new_int((int)queues));
 	return simd_reply_ok("attach", o);
 }
 

@@ -14,6 +14,7 @@
 #include <rte_dev.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
+#include <rte_thash.h>
 
 #define DPU_LOG_MODULE "simd-dp"
 #include "common/log.h"
@@ -30,6 +31,16 @@
 #define DP_SLEEP_MIN_NS (50 * DPU_NSEC_PER_USEC)
 /* Longest idle wait while service ports need polling. */
 #define DP_POLL_IDLE_NS (200 * DPU_NSEC_PER_USEC)
+#define DP_MAX_QUEUES 16
+/* A NIC's RSS redirection table: entry i holds queue i % queues. */
+#define DP_RETA_SIZE 128
+
+/* The 40-byte Toeplitz key most NICs and drivers use by default. */
+static const uint8_t rss_key[40] = {
+	0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2, 0x41, 0x67, 0x25, 0x3d, 0x43, 0xa3,
+	0x8f, 0xb0, 0xd0, 0xca, 0x2b, 0xcb, 0xae, 0x7b, 0x30, 0xb4, 0x77, 0xcb, 0x2d, 0xa3,
+	0x80, 0x30, 0xf2, 0x0c, 0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa,
+};
 
 struct port_ctr {
 	atomic_uint_fast64_t rx_packets, rx_bytes, rx_dropped, rx_errors;
@@ -41,6 +52,7 @@ struct svc_port {
 	bool attached;
 	enum simd_backing kind;
 	uint16_t ethdev;
+	uint16_t queues;     /* queue pairs (a service's memif; 1 otherwise) */
 	char arg[108];	     /* socket path or interface name */
 	struct esw *ingress; /* the port's own rules; NULL: deliver all */
 };
@@ -182,7 +194,26 @@ struct attach_req {
 	size_t port;
 	enum simd_backing kind;
 	const char *arg;
+	uint16_t queues;
 };
+
+/* Stop and remove the port's backing (its ingress rules stay). */
+static void detach_one(struct simd_dp *dp, size_t port)
+{
+	struct svc_port *sp = &dp->svc[port];
+	char name[RTE_ETH_NAME_MAX_LEN];
+
+	if (!sp->attached) {
+		return;
+	}
+	rte_eth_dev_stop(sp->ethdev);
+	if (rte_eth_dev_get_name_by_port(sp->ethdev, name) == 0) {
+		rte_eth_dev_close(sp->ethdev);
+		rte_eal_hotplug_remove("vdev", name);
+	}
+	sp->attached = false;
+	dp->n_svc--;
+}
 
 static const char *const backing_drivers[] = {"net_memif", "net_tap", "net_af_packet"};
 
@@ -197,7 +228,15 @@ static int attach_on_dp(struct simd_dp *dp, void *arg)
 	int rc;
 
 	if (sp->attached) {
-		return sp->kind == r->kind && strcmp(sp->arg, r->arg) == 0 ? 0 : -EEXIST;
+		if (sp->kind != r->kind || strcmp(sp->arg, r->arg) != 0) {
+			return -EEXIST;
+		}
+		if (sp->queues == r->queues) {
+			return 0;
+		}
+		/* A service back with another queue count: its memif is made anew. */
+		log_info("%s: %u queues instead of %u", port, r->queues, sp->queues);
+		detach_one(dp, r->port);
 	}
 	if (dpu_strscpy(sp->arg, r->arg, sizeof(sp->arg)) < 0) {
 		return -ENAMETOOLONG;
@@ -223,13 +262,13 @@ static int attach_on_dp(struct simd_dp *dp, void *arg)
 	rc = rte_eth_dev_get_port_by_name(name, &pid);
 	if (rc == 0) {
 		memset(&conf, 0, sizeof(conf));
-		rc = rte_eth_dev_configure(pid, 1, 1, &conf);
+		rc = rte_eth_dev_configure(pid, r->queues, r->queues, &conf);
 	}
-	if (rc == 0) {
-		rc = rte_eth_rx_queue_setup(pid, 0, DP_RING_SIZE, SOCKET_ID_ANY, NULL, dp->pool);
-	}
-	if (rc == 0) {
-		rc = rte_eth_tx_queue_setup(pid, 0, DP_RING_SIZE, SOCKET_ID_ANY, NULL);
+	for (uint16_t q = 0; rc == 0 && q < r->queues; q++) {
+		rc = rte_eth_rx_queue_setup(pid, q, DP_RING_SIZE, SOCKET_ID_ANY, NULL, dp->pool);
+		if (rc == 0) {
+			rc = rte_eth_tx_queue_setup(pid, q, DP_RING_SIZE, SOCKET_ID_ANY, NULL);
+		}
 	}
 	if (rc == 0) {
 		rc = rte_eth_dev_start(pid);
@@ -245,19 +284,26 @@ static int attach_on_dp(struct simd_dp *dp, void *arg)
 		return rc;
 	}
 	sp->ethdev = pid;
+	sp->queues = r->queues;
 	sp->kind = r->kind;
 	sp->attached = true;
 	dp->n_svc++;
-	log_info("%s: on %s %s", port, backing_drivers[r->kind], r->arg);
+	log_info("%s: on %s %s, %u queue%s", port, backing_drivers[r->kind], r->arg, r->queues,
+		 r->queues == 1 ? "" : "s");
 	return 0;
 }
 
-int simd_dp_attach(struct simd_dp *dp, size_t port, enum simd_backing kind, const char *arg)
+int simd_dp_attach(struct simd_dp *dp, size_t port, enum simd_backing kind, const char *arg,
+		   uint16_t queues)
 {
-	struct attach_req r = {.port = port, .kind = kind, .arg = arg};
+	struct attach_req r = {.port = port, .kind = kind, .arg = arg, .queues = queues};
 
 	if (port >= dp->dev->n_ports || (unsigned int)kind > SIMD_BACKING_AF_PACKET) {
 		return -ENODEV;
+	}
+	if (queues == 0 || queues > DP_MAX_QUEUES ||
+	    (kind != SIMD_BACKING_SERVICE && queues != 1)) {
+		return -EINVAL;
 	}
 	return simd_dp_call(dp, attach_on_dp, &r);
 }
@@ -300,22 +346,10 @@ bool simd_dp_attached(struct simd_dp *dp, size_t port, enum simd_backing *kind, 
 static void detach_all(struct simd_dp *dp)
 {
 	for (size_t i = 0; i < SIM_MAX_PORTS; i++) {
-		struct svc_port *sp = &dp->svc[i];
-		char name[RTE_ETH_NAME_MAX_LEN];
-
-		esw_destroy(sp->ingress);
-		sp->ingress = NULL;
-		if (!sp->attached) {
-			continue;
-		}
-		rte_eth_dev_stop(sp->ethdev);
-		if (rte_eth_dev_get_name_by_port(sp->ethdev, name) == 0) {
-			rte_eth_dev_close(sp->ethdev);
-			rte_eal_hotplug_remove("vdev", name);
-		}
-		sp->attached = false;
+		esw_destroy(dp->svc[i].ingress);
+		dp->svc[i].ingress = NULL;
+		detach_one(dp, i);
 	}
-	dp->n_svc = 0;
 }
 
 /* ---- forwarding ---- */
@@ -394,6 +428,31 @@ static void out(struct simd_dp *dp, uint16_t port, struct rte_mbuf *m, const str
 	q->n++;
 }
 
+/*
+ * A NIC's RSS hash of the frame: Toeplitz over the addresses and, with a
+ * TCP or UDP header, the ports (the words as rte_ipv4_tuple/rte_ipv6_tuple
+ * lay them out); 0 without IP.
+ */
+static uint32_t rss_hash(const struct esw_key *k)
+{
+	uint32_t t[9];
+	unsigned int n = 0, words = k->ip_ver == 4 ? 1 : 4;
+
+	if (!(k->flags & ESW_KEY_L3) || (k->ip_ver != 4 && k->ip_ver != 6)) {
+		return 0;
+	}
+	for (unsigned int i = 0; i < words; i++) {
+		t[n++] = rte_be_to_cpu_32(*(const rte_be32_t *)(const void *)&k->src_ip[4 * i]);
+	}
+	for (unsigned int i = 0; i < words; i++) {
+		t[n++] = rte_be_to_cpu_32(*(const rte_be32_t *)(const void *)&k->dst_ip[4 * i]);
+	}
+	if ((k->flags & ESW_KEY_L4) && (k->ip_proto == 6 || k->ip_proto == 17)) {
+		t[n++] = (uint32_t)k->sport << 16 | k->dport;
+	}
+	return rte_softrss(t, n, rss_key);
+}
+
 /* Through the port's own rules, the header in front, out over memif. */
 static void send_queue(struct simd_dp *dp, uint16_t port)
 {
@@ -401,6 +460,7 @@ static void send_queue(struct simd_dp *dp, uint16_t port)
 	struct svc_port *sp = &dp->svc[port];
 	struct esw_result ing[ESW_BURST_MAX];
 	struct rte_mbuf *send[DP_BURST * 2];
+	uint16_t queue[DP_BURST * 2];
 	uint32_t lens[ESW_BURST_MAX];
 	unsigned int n = 0;
 
@@ -434,6 +494,7 @@ static void send_queue(struct simd_dp *dp, uint16_t port)
 				}
 			}
 			if (sp->kind != SIMD_BACKING_SERVICE) {
+				queue[n] = 0;
 				send[n++] = m; /* a wire: the frame as it is */
 				continue;
 			}
@@ -450,17 +511,33 @@ static void send_queue(struct simd_dp *dp, uint16_t port)
 				meta.flags = SIMD_META_MARKED;
 				meta.mark = mark;
 			}
+			queue[n] = 0;
+			if (sp->queues > 1) {
+				meta.rss = rss_hash(&q->key[base + i]);
+				meta.flags |= SIMD_META_RSS;
+				queue[n] = (uint16_t)((meta.rss % DP_RETA_SIZE) % sp->queues);
+			}
 			memcpy(hdr, &meta, sizeof(meta));
 			send[n++] = m;
 		}
 	}
 	q->n = 0;
-	if (n > 0) {
-		uint16_t sent = rte_eth_tx_burst(sp->ethdev, 0, send, (uint16_t)n);
+	for (uint16_t qi = 0; n > 0 && qi < sp->queues; qi++) {
+		struct rte_mbuf *batch[DP_BURST * 2];
+		uint16_t k = 0, sent;
 
-		if (sent < n) {
-			ctr_add(&dp->ctr[port].tx_dropped, n - sent);
-			rte_pktmbuf_free_bulk(&send[sent], n - sent);
+		for (unsigned int i = 0; i < n; i++) {
+			if (queue[i] == qi) {
+				batch[k++] = send[i];
+			}
+		}
+		if (k == 0) {
+			continue;
+		}
+		sent = rte_eth_tx_burst(sp->ethdev, qi, batch, k);
+		if (sent < k) {
+			ctr_add(&dp->ctr[port].tx_dropped, (uint64_t)(k - sent));
+			rte_pktmbuf_free_bulk(&batch[sent], k - sent);
 		}
 	}
 }
@@ -556,14 +633,17 @@ static unsigned int poll_services(struct simd_dp *dp)
 		if (!dp->svc[p].attached) {
 			continue;
 		}
-		got = rte_eth_rx_burst(dp->svc[p].ethdev, 0, m, DP_BURST);
-		for (uint16_t i = 0; i < got; i++) {
-			if (ingress(dp, p, &m[i], &keys[n])) {
-				m[n++] = m[i];
+		for (uint16_t qi = 0; qi < dp->svc[p].queues; qi++) {
+			got = rte_eth_rx_burst(dp->svc[p].ethdev, qi, m, DP_BURST);
+			n = 0;
+			for (uint16_t i = 0; i < got; i++) {
+				if (ingress(dp, p, &m[i], &keys[n])) {
+					m[n++] = m[i];
+				}
 			}
+			forward(dp, p, m, keys, n);
+			work += got;
 		}
-		forward(dp, p, m, keys, n);
-		work += got;
 	}
 	return work;
 }

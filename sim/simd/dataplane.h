@@ -98,10 +98,13 @@ enum simd_backing {
 };
 
 /*
- * Give port 'port' its backing (once; the same again returns 0). -EEXIST
- * when the port has another one already.
+ * Give port 'port' its backing with 'queues' queue pairs (more than one for
+ * a service only: frames to it are spread over them by an RSS hash). Once;
+ * the same again returns 0, a service's memif with another queue count is
+ * made anew. -EEXIST when the port has another backing already.
  */
-int simd_dp_attach(struct simd_dp *dp, size_t port, enum simd_backing kind, const char *arg);
+int simd_dp_attach(struct simd_dp *dp, size_t port, enum simd_backing kind, const char *arg,
+		   uint16_t queues);
 bool simd_dp_attached(struct simd_dp *dp, size_t port, enum simd_backing *kind, bool *link_up);
 
 /* A consistent-enough snapshot (each counter is read atomically). */

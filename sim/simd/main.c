@@ -169,7 +169,7 @@ static int apply_backing(struct simd *s, const char *spec)
 		log_err("--port-backing %s: empty interface name", spec);
 		return -EINVAL;
 	}
-	rc = simd_dp_attach(s->dp, (size_t)idx, kind, arg);
+	rc = simd_dp_attach(s->dp, (size_t)idx, kind, arg, 1);
 	if (rc < 0) {
 		log_err("--port-backing %s: %s", spec,
 			rc == -EEXIST ? "the port has a backing already" : strerror(-rc));

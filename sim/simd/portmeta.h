@@ -17,6 +17,7 @@
 
 #define SIMD_META_MAGIC 0x4d555044u /* "DPUM" in memory on little-endian */
 #define SIMD_META_MARKED 0x0001u
+#define SIMD_META_RSS 0x0002u
 
 /* Host byte order: both ends run on the same machine. */
 struct simd_port_meta {
@@ -24,7 +25,7 @@ struct simd_port_meta {
 	uint32_t mark;	   /* valid with SIMD_META_MARKED */
 	uint16_t src_port; /* eSwitch port index the frame entered on */
 	uint16_t flags;
-	uint32_t reserved;
+	uint32_t rss; /* the RSS hash that chose the queue, with SIMD_META_RSS */
 };
 
 _Static_assert(sizeof(struct simd_port_meta) == 16, "simd_port_meta is 16 bytes");

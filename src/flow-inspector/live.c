@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,8 @@
 #include <unistd.h>
 
 #include <rte_errno.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
@@ -46,13 +49,33 @@ struct __attribute__((packed)) unit_stats {
 	uint64_t received, exported, parse_errors;
 };
 
+struct live;
+
+/* A worker lcore on one receive queue. */
+struct worker {
+	struct live *l;
+	uint16_t queue;
+	struct fi_export x; /* its own connection: the exporter is single-threaded */
+	atomic_uint_fast64_t received[FI_MAX_UNITS], exported[FI_MAX_UNITS], errors[FI_MAX_UNITS];
+	atomic_uint_fast64_t unmarked;
+	atomic_bool done; /* set last: all it did happens before the main lcore sees it */
+};
+
+/*
+ * The main lcore watches the policy, reports the counters and applies a
+ * new policy while the workers are parked; the workers read 'policy' only
+ * between parks.
+ */
 struct live {
 	const struct fi_live_opts *o;
 	struct fi_policy policy;
 	struct dpu_dev *dev;
-	struct fi_export x;
-	uint64_t received[FI_MAX_UNITS], exported[FI_MAX_UNITS], errors[FI_MAX_UNITS];
-	uint64_t unmarked;
+	struct dpu_portio *io;
+	struct fi_export x; /* the main lcore's: the stats */
+	unsigned int n_workers;
+	struct worker w[DPU_PORTIO_MAX_QUEUES];
+	atomic_bool running, pause;
+	atomic_uint parked;
 };
 
 static int fail(struct dpu_dev *dev, const char *what, int rc)
@@ -184,7 +207,7 @@ void fi_export_close(struct fi_export *x)
 
 int fi_export_record(struct fi_export *x, const struct fi_policy *p, const struct fi_pkt *pkt)
 {
-	static uint8_t rec[FI_RECORD_MAX];
+	uint8_t rec[FI_RECORD_MAX];
 
 	fi_record_pack(rec, &p->units[pkt->unit], pkt, p->payload_bytes);
 	return dpu_te_source_report(x->src, x->type_of[pkt->unit], rec, 1);
@@ -206,36 +229,150 @@ void fi_export_stats(struct fi_export *x, const struct fi_policy *p, const uint6
 	dpu_te_source_flush(x->src);
 }
 
+/* Single writer per counter (its worker): a relaxed add is enough. */
+static inline void ctr_add(atomic_uint_fast64_t *c, uint64_t v)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + v,
+			      memory_order_relaxed);
+}
+
+static uint64_t ctr_sum(struct live *l, size_t u, int which)
+{
+	uint64_t sum = 0;
+
+	for (unsigned int i = 0; i < l->n_workers; i++) {
+		const struct worker *w = &l->w[i];
+		const atomic_uint_fast64_t *c = which == 0   ? &w->received[u]
+						: which == 1 ? &w->exported[u]
+							     : &w->errors[u];
+
+		sum += atomic_load_explicit(c, memory_order_relaxed);
+	}
+	return sum;
+}
+
+/* The per-unit counters, all workers together, through the main exporter. */
 static void report_stats(struct live *l)
 {
-	fi_export_stats(&l->x, &l->policy, l->received, l->exported, l->errors);
+	uint64_t rx[FI_MAX_UNITS], ex[FI_MAX_UNITS], er[FI_MAX_UNITS];
+
+	for (size_t u = 0; u < l->policy.n_units; u++) {
+		rx[u] = ctr_sum(l, u, 0);
+		ex[u] = ctr_sum(l, u, 1);
+		er[u] = ctr_sum(l, u, 2);
+	}
+	fi_export_stats(&l->x, &l->policy, rx, ex, er);
 }
 
 /* 'now_us': the burst's receive time, read once per burst. */
-static void handle(struct live *l, struct rte_mbuf *m, uint64_t now_us)
+static void handle(struct worker *w, struct rte_mbuf *m, uint64_t now_us)
 {
+	const struct fi_policy *p = &w->l->policy;
 	struct fi_pkt pkt;
 	uint32_t mark;
 	int src;
 
-	if (!dpu_mbuf_mark(m, &mark) || mark >= l->policy.n_units) {
-		l->unmarked++;
+	if (!dpu_mbuf_mark(m, &mark) || mark >= p->n_units) {
+		ctr_add(&w->unmarked, 1);
 		return;
 	}
-	l->received[mark]++;
+	ctr_add(&w->received[mark], 1);
 	if (!rte_pktmbuf_is_contiguous(m) ||
 	    fi_parse(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m),
 		     rte_pktmbuf_pkt_len(m), &pkt) < 0) {
-		l->errors[mark]++;
+		ctr_add(&w->errors[mark], 1);
 		return;
 	}
 	pkt.unit = (uint16_t)mark;
 	src = dpu_mbuf_src_port(m);
 	pkt.port = src >= 0 ? (uint16_t)src : 0;
 	pkt.timestamp_us = now_us;
-	if (fi_export_record(&l->x, &l->policy, &pkt) == 0) {
-		l->exported[mark]++;
+	if (fi_export_record(&w->x, p, &pkt) == 0) {
+		ctr_add(&w->exported[mark], 1);
 	}
+}
+
+/*
+ * A worker: one receive queue, its own connection to dpu-telemetry. It
+ * parks while the main lcore changes the policy under it.
+ */
+static int worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct live *l = w->l;
+	uint64_t next_flush = dpu_time_mono_ns() + DPU_NSEC_PER_SEC;
+
+	while (atomic_load_explicit(&l->running, memory_order_acquire)) {
+		struct rte_mbuf *m[BURST];
+		uint64_t now_us = 0, now;
+		uint16_t n;
+
+		if (atomic_load_explicit(&l->pause, memory_order_acquire)) {
+			atomic_fetch_add(&l->parked, 1);
+			while (atomic_load(&l->pause) && atomic_load(&l->running)) {
+				dpu_sleep_ns(DPU_NSEC_PER_MSEC);
+			}
+			atomic_fetch_sub(&l->parked, 1);
+			continue;
+		}
+		n = dpu_portio_rx_queue_burst(l->io, w->queue, m, BURST);
+		if (n > 0) {
+			dpu_te_get_timestamp(&now_us);
+		}
+		for (uint16_t i = 0; i < n; i++) {
+			handle(w, m[i], now_us);
+		}
+		rte_pktmbuf_free_bulk(m, n);
+		if (n == 0) {
+			dpu_sleep_ns(50 * DPU_NSEC_PER_USEC);
+		}
+		now = dpu_time_mono_ns();
+		if (now >= next_flush) {
+			/* Records of a quiet second reach dpu-telemetry too. */
+			next_flush = now + DPU_NSEC_PER_SEC;
+			dpu_te_source_flush(w->x.src);
+		}
+	}
+	atomic_store_explicit(&w->done, true, memory_order_release);
+	return 0;
+}
+
+/* Every worker parked (or none running): the policy can change under them. */
+static void pause_workers(struct live *l)
+{
+	atomic_store(&l->pause, true);
+	while (atomic_load(&l->parked) < l->n_workers) {
+		dpu_sleep_ns(DPU_NSEC_PER_MSEC);
+	}
+}
+
+static void resume_workers(struct live *l)
+{
+	atomic_store(&l->pause, false);
+}
+
+static void reset_counters(struct live *l)
+{
+	for (unsigned int i = 0; i < l->n_workers; i++) {
+		struct worker *w = &l->w[i];
+
+		for (size_t u = 0; u < FI_MAX_UNITS; u++) {
+			atomic_store(&w->received[u], 0);
+			atomic_store(&w->exported[u], 0);
+			atomic_store(&w->errors[u], 0);
+		}
+	}
+}
+
+/* The main exporter and one per worker, for the current policy. */
+static int open_exporters(struct live *l)
+{
+	int rc = fi_export_open(&l->x, &l->policy, l->o->sockets_dir, l->o->source_id);
+
+	for (unsigned int i = 0; rc == 0 && i < l->n_workers; i++) {
+		rc = fi_export_open(&l->w[i].x, &l->policy, l->o->sockets_dir, l->o->source_id);
+	}
+	return rc;
 }
 
 /* The policy changed on disk: apply it whole, or keep the running one. */
@@ -249,17 +386,16 @@ static void reload(struct live *l, const char *path)
 		log_err("%s; keeping the running policy", dpu_cfg_err_str(&err, buf, sizeof(buf)));
 		return;
 	}
+	pause_workers(l);
 	report_stats(l);
 	l->policy = p;
-	memset(l->received, 0, sizeof(l->received));
-	memset(l->exported, 0, sizeof(l->exported));
-	memset(l->errors, 0, sizeof(l->errors));
-	if (install_rules(l) < 0 ||
-	    fi_export_open(&l->x, &l->policy, l->o->sockets_dir, l->o->source_id) < 0) {
+	reset_counters(l);
+	if (install_rules(l) < 0 || open_exporters(l) < 0) {
 		log_err("policy %s: could not be applied", path);
-		return;
+	} else {
+		log_info("policy %s applied: %zu export units", path, l->policy.n_units);
 	}
-	log_info("policy %s applied: %zu export units", path, l->policy.n_units);
+	resume_workers(l);
 }
 
 /* inotify on the directory: editors replace files by renaming. */
@@ -312,17 +448,27 @@ int fi_run_live(const struct fi_live_opts *o, const char *policy_path,
 {
 	static struct live l;
 	struct dpu_portio_conf conf = {0};
-	struct dpu_portio *io = NULL;
 	struct rte_mempool *pool;
+	unsigned int queues = o->queues ? o->queues : 1, lcore, i;
 	uint64_t next_stats;
 	char wname[NAME_MAX + 1];
-	int wfd, rc;
+	int wfd = -1, rc;
 
 	l.o = o;
 	l.policy = *policy;
+	l.n_workers = queues;
+	if (queues > DPU_PORTIO_MAX_QUEUES || rte_lcore_count() < queues + 1) {
+		log_err("%u queues need %u lcores (a worker each and the main one); EAL has %u",
+			queues, queues + 1, rte_lcore_count());
+		return -EINVAL;
+	}
+	for (i = 0; i < queues; i++) {
+		l.w[i].l = &l;
+		l.w[i].queue = (uint16_t)i;
+	}
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
-	pool = rte_pktmbuf_pool_create("fi", POOL_SIZE, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+	pool = rte_pktmbuf_pool_create("fi", POOL_SIZE * queues, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				       SOCKET_ID_ANY);
 	if (pool == NULL) {
 		log_err("mbuf pool: %s", rte_strerror(rte_errno));
@@ -338,13 +484,14 @@ int fi_run_live(const struct fi_live_opts *o, const char *policy_path,
 		rc = mirror_to_port(&l);
 	}
 	if (rc == 0) {
-		rc = fi_export_open(&l.x, &l.policy, o->sockets_dir, o->source_id);
+		rc = open_exporters(&l);
 	}
 	if (rc < 0) {
 		goto out;
 	}
 	conf.pool = pool;
-	rc = dpu_portio_open(l.dev, o->port, &conf, &io);
+	conf.queues = (uint16_t)queues;
+	rc = dpu_portio_open(l.dev, o->port, &conf, &l.io);
 	if (rc < 0) {
 		fail(l.dev, "packet I/O", rc);
 		goto out;
@@ -353,24 +500,18 @@ int fi_run_live(const struct fi_live_opts *o, const char *policy_path,
 	if (wfd < 0) {
 		log_warn("%s: cannot watch it (%s); no live reload", policy_path, strerror(-wfd));
 	}
-	log_info("inspecting %s (%zu export units); policy %s", o->port, l.policy.n_units,
-		 policy_path);
+	log_info("inspecting %s (%zu export units, %u queue%s); policy %s", o->port,
+		 l.policy.n_units, queues, queues == 1 ? "" : "s", policy_path);
+	atomic_store(&l.running, true);
+	i = 0;
+	RTE_LCORE_FOREACH_WORKER (lcore) {
+		if (i < queues) {
+			rte_eal_remote_launch(worker_main, &l.w[i++], lcore);
+		}
+	}
 	next_stats = dpu_time_mono_ns() + DPU_NSEC_PER_SEC;
 	while (!stop) {
-		struct rte_mbuf *m[BURST];
-		uint16_t n = dpu_portio_rx_burst(io, m, BURST);
-		uint64_t now_us = 0;
-
-		if (n > 0) {
-			dpu_te_get_timestamp(&now_us);
-		}
-		for (uint16_t i = 0; i < n; i++) {
-			handle(&l, m[i], now_us);
-		}
-		rte_pktmbuf_free_bulk(m, n);
-		if (n == 0) {
-			dpu_sleep_ns(50 * DPU_NSEC_PER_USEC);
-		}
+		dpu_sleep_ns(10 * DPU_NSEC_PER_MSEC);
 		if (dpu_time_mono_ns() >= next_stats) {
 			next_stats += DPU_NSEC_PER_SEC;
 			report_stats(&l);
@@ -379,20 +520,43 @@ int fi_run_live(const struct fi_live_opts *o, const char *policy_path,
 			}
 		}
 	}
+	atomic_store(&l.running, false);
+	rte_eal_mp_wait_lcore();
+	/* The EAL's own wait is not one the sanitizers see: this one is. */
+	for (i = 0; i < queues; i++) {
+		while (!atomic_load_explicit(&l.w[i].done, memory_order_acquire)) {
+			dpu_sleep_ns(DPU_NSEC_PER_MSEC);
+		}
+	}
+	for (i = 0; i < queues; i++) {
+		fi_export_close(&l.w[i].x); /* flushes what the worker reported */
+	}
 	report_stats(&l);
 	for (size_t u = 0; u < l.policy.n_units; u++) {
 		fprintf(stderr, "  unit %zu: received %llu, exported %llu, parse errors %llu\n", u,
-			(unsigned long long)l.received[u], (unsigned long long)l.exported[u],
-			(unsigned long long)l.errors[u]);
+			(unsigned long long)ctr_sum(&l, u, 0),
+			(unsigned long long)ctr_sum(&l, u, 1),
+			(unsigned long long)ctr_sum(&l, u, 2));
 	}
+	for (i = 0; queues > 1 && i < queues; i++) {
+		uint64_t rx = 0;
+
+		for (size_t u = 0; u < l.policy.n_units; u++) {
+			rx += atomic_load(&l.w[i].received[u]);
+		}
+		fprintf(stderr, "  queue %u: received %llu\n", i, (unsigned long long)rx);
+	}
+	dpu_portio_close(l.io);
+	/* Every buffer back: none leaked on the way. */
+	fprintf(stderr, "dpu-flow-inspector: mempool %u of %u buffers free\n",
+		rte_mempool_avail_count(pool), POOL_SIZE * queues);
+out:
 	if (wfd >= 0) {
 		close(wfd);
 	}
-	dpu_portio_close(io);
-	/* Every buffer back: none leaked on the way. */
-	fprintf(stderr, "dpu-flow-inspector: mempool %u of %u buffers free\n",
-		rte_mempool_avail_count(pool), POOL_SIZE);
-out:
+	for (i = 0; i < queues; i++) {
+		fi_export_close(&l.w[i].x);
+	}
 	fi_export_close(&l.x);
 	dpu_dev_close(l.dev);
 	rte_mempool_free(pool);

@@ -14,6 +14,7 @@ struct fi_live_opts {
 	const char *mirror_from; /* have the switch mirror this port to ours; NULL: no */
 	const char *sockets_dir; /* dpu-telemetry's ipc_sockets; NULL: the default */
 	const char *source_id;
+	unsigned int queues; /* receive queues, a worker lcore each; 0: 1 */
 };
 
 /*

@@ -20,6 +20,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@
 #include "common/log.h"
 #include "common/opts.h"
 #include "common/timeutil.h"
+#include "dpu/hal-io.h"
 #include "flow-inspector/capture.h"
 #include "flow-inspector/live.h"
 #include "flow-inspector/policy.h"
@@ -206,6 +208,36 @@ static int run_offline(const struct fi_policy *p, const char *file, bool force_l
 	return rc < 0 ? 1 : 0;
 }
 
+/*
+ * EAL lcores for the live mode: the main one and a worker per queue, every
+ * one allowed on each CPU this process may use ("0@(0,1),1@(0,1),...").
+ */
+static int lcores_arg(unsigned int queues, char *buf, size_t size)
+{
+	char cpus[256] = "";
+	size_t len = 0, off = 0;
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) < 0) {
+		return -errno;
+	}
+	for (int c = 0; c < CPU_SETSIZE && len + 8 < sizeof(cpus); c++) {
+		if (CPU_ISSET(c, &set)) {
+			len += (size_t)snprintf(cpus + len, sizeof(cpus) - len, "%s%d",
+						len ? "," : "", c);
+		}
+	}
+	for (unsigned int l = 0; l <= queues; l++) {
+		int n = snprintf(buf + off, size - off, "%s%u@(%s)", l ? "," : "", l, cpus);
+
+		if (n < 0 || (size_t)n >= size - off) {
+			return -ENAMETOOLONG;
+		}
+		off += (size_t)n;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -219,10 +251,13 @@ int main(int argc, char **argv)
 		{"telemetry-sockets", required_argument, NULL, 'T'},
 		{"id", required_argument, NULL, 'i'},
 		{"libpcap", no_argument, NULL, 'L'},
+		{"queues", required_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	static const char *const eal[] = {"--no-pci", "-l", "0", "--no-telemetry", NULL};
+	static const char *eal[] = {"--no-pci", "-l", "0", "--no-telemetry", NULL};
+	static char lcores[4096];
+	char *end;
 	static struct fi_policy policy;
 	const char *policy_path = NULL, *pcap = NULL, *output = NULL;
 	bool force_libpcap = false;
@@ -268,13 +303,31 @@ int main(int argc, char **argv)
 		case 'L':
 			force_libpcap = true;
 			break;
+		case 'q':
+			live.queues = (unsigned int)strtoul(optarg, &end, 10);
+			if (*end != '\0' || live.queues < 1 ||
+			    live.queues > DPU_PORTIO_MAX_QUEUES) {
+				log_err("--queues: 1..%d, not '%s'", DPU_PORTIO_MAX_QUEUES, optarg);
+				return 2;
+			}
+			break;
 		case 'h':
-			printf("usage: dpu-flow-inspector --policy FILE --pcap FILE --output "
-			       "jsonl\n"
-			       "  -p, --policy FILE   export units (JSON; docs/flow-inspector.md)\n"
-			       "  -r, --pcap FILE     offline: inspect a capture\n"
-			       "  -o, --output jsonl  one JSON object per record on stdout\n"
-			       "      --libpcap       read the capture through libpcap, never "
+			printf("usage: dpu-flow-inspector --policy FILE --port PORT [options]   "
+			       "(live)\n"
+			       "       dpu-flow-inspector --policy FILE --pcap FILE [--output "
+			       "jsonl]\n"
+			       "  -p, --policy FILE        export units (JSON; "
+			       "docs/flow-inspector.md)\n"
+			       "      --device URI         HAL device (default sim:bf3-0)\n"
+			       "      --port PORT          the port to inspect (live)\n"
+			       "      --mirror-from PORT   have the switch mirror PORT to it\n"
+			       "      --queues N           receive queues, a worker lcore each "
+			       "(default 1)\n"
+			       "      --telemetry-sockets DIR  dpu-telemetry's ipc_sockets\n"
+			       "      --id ID              telemetry source id\n"
+			       "  -r, --pcap FILE          offline: inspect a capture\n"
+			       "  -o, --output jsonl       one JSON object per record on stdout\n"
+			       "      --libpcap            read the capture through libpcap, never "
 			       "mapped\n");
 			dpu_common_usage(stdout);
 			return 0;
@@ -302,6 +355,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	dpu_log_set_sdk_level(DPU_LOG_ERROR);
+	if (pcap == NULL) {
+		/* Live: the main lcore and a worker per queue. */
+		if (lcores_arg(live.queues ? live.queues : 1, lcores, sizeof(lcores)) < 0) {
+			log_err("cannot list this process's CPUs for the EAL lcores");
+			return 1;
+		}
+		eal[1] = "--lcores";
+		eal[2] = lcores;
+	}
 	if (dpu_dpdk_init("dpu-flow-inspector", eal, 256) < 0) {
 		return 1;
 	}

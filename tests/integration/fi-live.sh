@@ -5,7 +5,8 @@
 # dpu-telemetry through the exporter API. A capture replayed into p0 gives
 # the per-unit counts an independent decode of it predicts, on dpu-telemetry's
 # Prometheus endpoint; a changed policy applies live, a broken one is refused
-# with its JSON path while the running one goes on; no mbuf is leaked.
+# with its JSON path while the running one goes on; no mbuf is leaked; with
+# three queues the frames spread over the workers as RSS puts them.
 set -u
 . "$top_srcdir/tests/tap.sh"
 
@@ -79,4 +80,36 @@ kill -TERM "$fpid"
 wait "$fpid"
 tap_check "dpu-flow-inspector stops cleanly" test $? -eq 0
 tap_check "no mbuf leaked: the pool is whole again" grep -q "mempool 8191 of 8191 buffers free" "$work/fi.log"
+
+# Three receive queues, a worker lcore each: the switch spreads the frames by
+# their RSS hash (tests/helpers/rss-queues.py predicts each queue's share from
+# the Toeplitz definition); the units' counts add up over the workers.
+cp "$fx/flow-inspector/policy-all.json" "$work/policy.json"
+"$fi_bin" --policy "$work/policy.json" --device "sim:bf3-0,run-dir=$run" --port "$sf" \
+	--queues 3 --telemetry-sockets "$work/telemetry/ipc_sockets" --id fi3 2>"$work/fi3.log" &
+fpid=$!
+pids="$pids $fpid"
+tap_wait 10 "--queues 3: dpu-flow-inspector inspects the SF with 3 queues" \
+	grep -q "inspecting $sf (1 export units, 3 queues)" "$work/fi3.log"
+tap_check "dpu-simd made the SF's memif anew with 3 queues" grep -q "$sf: 3 queues instead of 1" "$work/simd.log"
+"$ctl" --run-dir "$run" replay "$fx/pcap/mixed.pcap" --port p0 --top-speed >/dev/null
+want=$(expect "$work/policy.json" "$fx/pcap/mixed.pcap" 0)
+tap_wait 10 "--queues 3: $want exported over the workers, as the reference decodes the capture" \
+	sh -c "test \"\$(curl -sf '$url' | sed -n 's/^flow_inspector_stats_exported{source=\"fi3\",unit=\"unit0\"} //p')\" = '$want'"
+# A change applies with the workers parked under it; the last unit of policy-mixed
+# takes every TCP and UDP frame, so the same frames are marked as before.
+cp "$fx/flow-inspector/policy-mixed.json" "$work/policy.tmp" && mv "$work/policy.tmp" "$work/policy.json"
+tap_wait 5 "--queues 3: a change applies live" grep -q "policy $work/policy.json applied: 3 export units" "$work/fi3.log"
+"$ctl" --run-dir "$run" replay "$fx/pcap/mixed.pcap" --port p0 --top-speed >/dev/null
+want=$(expect "$work/policy.json" "$fx/pcap/mixed.pcap" 2)
+tap_wait 10 "--queues 3: after the change, unit 2 as the reference decodes it ($want)" \
+	sh -c "test \"\$(curl -sf '$url' | sed -n 's/^flow_inspector_stats_exported{source=\"fi3\",unit=\"unit2\"} //p')\" = '$want'"
+kill -TERM "$fpid"
+wait "$fpid"
+tap_check "--queues 3: stops cleanly" test $? -eq 0
+share=$(/usr/bin/python3 "$ref" "$fx/flow-inspector/policy-all.json" "$fx/pcap/mixed.pcap" |
+	/usr/bin/python3 "$top_srcdir/tests/helpers/rss-queues.py" 3)
+got=$(sed -n 's/^  queue [0-9]*: received \([0-9]*\)$/\1/p' "$work/fi3.log" | tr '\n' ' ' | sed 's/ $//')
+tap_check "--queues 3: each queue got the frames RSS gives it ($share; got $got)" test "$got" = "$share"
+tap_check "--queues 3: no mbuf leaked" grep -q "mempool 24573 of 24573 buffers free" "$work/fi3.log"
 tap_done

@@ -14,8 +14,14 @@
  *                dpu_port_list() of the port the frame entered the switch
  *                on (dpu_mbuf_src_port())
  *
- * Frames sent go into the switch on 'port'. Rx and tx run on queue 0; one
- * thread at a time per direction, as with rte_eth_rx/tx_burst.
+ * Frames sent go into the switch on 'port'. A port has 'queues' queue
+ * pairs (dpu_portio_conf; 1 by default). The switch spreads what it sends to
+ * the port over the receive queues as a NIC's RSS does: a Toeplitz hash
+ * (the common 40-byte key) of the IPv4/IPv6 addresses and, for TCP and
+ * UDP, the ports, looked up in a 128-entry redirection table that deals the
+ * queues out in turn; frames without IP go to queue 0. The hash arrives in
+ * m->hash.rss with RTE_MBUF_F_RX_RSS_HASH. One thread at a time per queue
+ * and direction, as with rte_eth_rx/tx_burst.
  */
 #ifndef DPU_HAL_IO_H
 #define DPU_HAL_IO_H
@@ -33,7 +39,10 @@ struct dpu_portio_conf {
 	struct rte_mempool *pool;     /* rx buffers (required, borrowed) */
 	uint16_t rx_desc, tx_desc;    /* 0: 1024 */
 	unsigned int link_timeout_ms; /* wait for the link; 0: 3000 */
+	uint16_t queues;	      /* queue pairs; 0: 1; at most DPU_PORTIO_MAX_QUEUES */
 };
+
+#define DPU_PORTIO_MAX_QUEUES 16
 
 /*
  * -ENODEV: no such port; -ETIMEDOUT: the link did not come up;
@@ -48,8 +57,26 @@ void dpu_portio_close(struct dpu_portio *io);
 uint16_t dpu_portio_ethdev(const struct dpu_portio *io);
 bool dpu_portio_link_up(const struct dpu_portio *io);
 
-uint16_t dpu_portio_rx_burst(struct dpu_portio *io, struct rte_mbuf **pkts, uint16_t n);
-uint16_t dpu_portio_tx_burst(struct dpu_portio *io, struct rte_mbuf **pkts, uint16_t n);
+uint16_t dpu_portio_queues(const struct dpu_portio *io);
+
+/* Queue 'queue' (below dpu_portio_queues()). */
+uint16_t dpu_portio_rx_queue_burst(struct dpu_portio *io, uint16_t queue, struct rte_mbuf **pkts,
+				   uint16_t n);
+uint16_t dpu_portio_tx_queue_burst(struct dpu_portio *io, uint16_t queue, struct rte_mbuf **pkts,
+				   uint16_t n);
+
+/* Queue 0. */
+static inline uint16_t dpu_portio_rx_burst(struct dpu_portio *io, struct rte_mbuf **pkts,
+					   uint16_t n)
+{
+	return dpu_portio_rx_queue_burst(io, 0, pkts, n);
+}
+
+static inline uint16_t dpu_portio_tx_burst(struct dpu_portio *io, struct rte_mbuf **pkts,
+					   uint16_t n)
+{
+	return dpu_portio_tx_queue_burst(io, 0, pkts, n);
+}
 
 /* The flow mark the steering set, as a NIC reports it. */
 static inline bool dpu_mbuf_mark(const struct rte_mbuf *m, uint32_t *mark)
