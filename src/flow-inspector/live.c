@@ -287,7 +287,13 @@ static void handle(struct worker *w, struct rte_mbuf *m, uint64_t now_us)
 	src = dpu_mbuf_src_port(m);
 	pkt.port = src >= 0 ? (uint16_t)src : 0;
 	pkt.timestamp_us = now_us;
-	if (fi_export_record(&w->x, p, &pkt) == 0) {
+	if (w->l->o->jsonl) {
+		/* One whole line per record, whichever worker writes it. */
+		flockfile(stdout);
+		fi_write_json(stdout, &p->units[mark], &pkt, p->payload_bytes);
+		funlockfile(stdout);
+		ctr_add(&w->exported[mark], 1);
+	} else if (fi_export_record(&w->x, p, &pkt) == 0) {
 		ctr_add(&w->exported[mark], 1);
 	}
 }
@@ -531,6 +537,7 @@ int fi_run_live(const struct fi_live_opts *o, const char *policy_path,
 	for (i = 0; i < queues; i++) {
 		fi_export_close(&l.w[i].x); /* flushes what the worker reported */
 	}
+	fflush(stdout);
 	report_stats(&l);
 	for (size_t u = 0; u < l.policy.n_units; u++) {
 		fprintf(stderr, "  unit %zu: received %llu, exported %llu, parse errors %llu\n", u,

@@ -3,6 +3,7 @@
 #ifndef DPU_FI_LIVE_H
 #define DPU_FI_LIVE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "flow-inspector/policy.h"
@@ -15,6 +16,7 @@ struct fi_live_opts {
 	const char *sockets_dir; /* dpu-telemetry's ipc_sockets; NULL: the default */
 	const char *source_id;
 	unsigned int queues; /* receive queues, a worker lcore each; 0: 1 */
+	bool jsonl;	     /* records to stdout as JSON lines, not to dpu-telemetry */
 };
 
 /*

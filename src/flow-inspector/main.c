@@ -4,7 +4,8 @@
  * parsed into each unit's record and exported.
  *
  *   dpu-flow-inspector --policy FILE [--device URI] --port PORT [--mirror-from PORT]
- *                      [--telemetry-sockets DIR] [--id ID] [-l LEVEL]
+ *                      [--queues N] [--output jsonl] [--telemetry-sockets DIR] [--id ID]
+ *                      [-l LEVEL]
  *   dpu-flow-inspector --policy FILE --pcap FILE --output jsonl [-l LEVEL]
  *
  * Live mode (live.c): the service on a HAL port, records to dpu-telemetry.
@@ -345,7 +346,7 @@ int main(int argc, char **argv)
 		log_err("%s", dpu_cfg_err_str(&err, buf, sizeof(buf)));
 		return 2;
 	}
-	if (pcap != NULL && output != NULL && strcmp(output, "jsonl") != 0) {
+	if (output != NULL && strcmp(output, "jsonl") != 0) {
 		log_err("--output: jsonl is the one format (without it, records go to "
 			"dpu-telemetry)");
 		return 2;
@@ -380,6 +381,7 @@ int main(int argc, char **argv)
 		rc = run_offline(&policy, pcap, force_libpcap);
 		fi_export_close(&x);
 	} else {
+		live.jsonl = output != NULL;
 		rc = fi_run_live(&live, policy_path, &policy) < 0 ? 1 : 0;
 	}
 	dpu_dpdk_fini();

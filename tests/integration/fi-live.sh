@@ -112,4 +112,48 @@ share=$(/usr/bin/python3 "$ref" "$fx/flow-inspector/policy-all.json" "$fx/pcap/m
 got=$(sed -n 's/^  queue [0-9]*: received \([0-9]*\)$/\1/p' "$work/fi3.log" | tr '\n' ' ' | sed 's/ $//')
 tap_check "--queues 3: each queue got the frames RSS gives it ($share; got $got)" test "$got" = "$share"
 tap_check "--queues 3: no mbuf leaked" grep -q "mempool 24573 of 24573 buffers free" "$work/fi3.log"
+
+# The records themselves, through the simulator: with --output jsonl the live
+# service writes them out; they must be the records tshark (and fi-reference.py)
+# decode from the capture, field for field but the receive time, in any order.
+cp "$fx/flow-inspector/policy-all.json" "$work/policy.json"
+"$fi_bin" --policy "$work/policy.json" --device "sim:bf3-0,run-dir=$run" --port "$sf" \
+	--queues 2 --output jsonl --telemetry-sockets "$work/telemetry/ipc_sockets" --id fij \
+	>"$work/live.jsonl" 2>"$work/fij.log" &
+fpid=$!
+pids="$pids $fpid"
+tap_wait 10 "--output jsonl: inspecting with 2 queues" grep -q "inspecting $sf (1 export units, 2 queues)" "$work/fij.log"
+"$ctl" --run-dir "$run" replay "$fx/pcap/mixed.pcap" --port p0 --top-speed >/dev/null
+want=$(expect "$work/policy.json" "$fx/pcap/mixed.pcap" 0)
+tap_wait 10 "--output jsonl: $want records written" \
+	sh -c "test \"\$(curl -sf '$url' | sed -n 's/^flow_inspector_stats_exported{source=\"fij\",unit=\"unit0\"} //p')\" = '$want'"
+kill -TERM "$fpid"
+wait "$fpid"
+for dec in fi-tshark fi-reference; do
+	if [ $dec = fi-tshark ] && ! command -v tshark >/dev/null 2>&1; then
+		tap_skip "live records = tshark's decode" "no tshark (ci/install-deps installs it)"
+		continue
+	fi
+	/usr/bin/python3 "$top_srcdir/tests/helpers/$dec.py" "$work/policy.json" "$fx/pcap/mixed.pcap" >"$work/dec.jsonl"
+	/usr/bin/python3 - "$work/live.jsonl" "$work/dec.jsonl" >"$work/cmp.txt" 2>&1 <<'PY'
+import json, sys
+def load(p):
+    out = []
+    for line in open(p):
+        r = json.loads(line)
+        r.pop("timestamp")
+        out.append(json.dumps(r, sort_keys=True))
+    return sorted(out)
+a, b = load(sys.argv[1]), load(sys.argv[2])
+print("records", len(a), len(b), "same" if a == b else "differ")
+for x, y in zip(a, b):
+    if x != y:
+        print(" live", x)
+        print(" decoded", y)
+        break
+PY
+	tap_check "live records through the simulator = $dec's decode ($(head -1 "$work/cmp.txt"))" \
+		grep -qx "records $want $want same" "$work/cmp.txt"
+	[ "$(grep -c . "$work/cmp.txt")" -gt 1 ] && cat "$work/cmp.txt" >&2
+done
 tap_done
