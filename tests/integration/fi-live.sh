@@ -115,7 +115,9 @@ tap_check "--queues 3: no mbuf leaked" grep -q "mempool 24573 of 24573 buffers f
 
 # The records themselves, through the simulator: with --output jsonl the live
 # service writes them out; they must be the records tshark (and fi-reference.py)
-# decode from the capture, field for field but the receive time, in any order.
+# decode from the captures, field for field but the receive time, in any order.
+# A replayed frame is what was captured of it: the decoders get edge.pcap with
+# each frame's length on the wire set to its captured length.
 cp "$fx/flow-inspector/policy-all.json" "$work/policy.json"
 "$fi_bin" --policy "$work/policy.json" --device "sim:bf3-0,run-dir=$run" --port "$sf" \
 	--queues 2 --output jsonl --telemetry-sockets "$work/telemetry/ipc_sockets" --id fij \
@@ -123,8 +125,19 @@ cp "$fx/flow-inspector/policy-all.json" "$work/policy.json"
 fpid=$!
 pids="$pids $fpid"
 tap_wait 10 "--output jsonl: inspecting with 2 queues" grep -q "inspecting $sf (1 export units, 2 queues)" "$work/fij.log"
+/usr/bin/python3 - "$fx/pcap/edge.pcap" "$work/edge-wire.pcap" <<'PY'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+out, pos = [data[:24]], 24
+while pos + 16 <= len(data):
+    sec, frac, cap, _ = struct.unpack_from("<IIII", data, pos)
+    out.append(struct.pack("<IIII", sec, frac, cap, cap) + data[pos + 16:pos + 16 + cap])
+    pos += 16 + cap
+open(sys.argv[2], "wb").write(b"".join(out))
+PY
 "$ctl" --run-dir "$run" replay "$fx/pcap/mixed.pcap" --port p0 --top-speed >/dev/null
-want=$(expect "$work/policy.json" "$fx/pcap/mixed.pcap" 0)
+"$ctl" --run-dir "$run" replay "$fx/pcap/edge.pcap" --port p0 --top-speed >/dev/null
+want=$(($(expect "$work/policy.json" "$fx/pcap/mixed.pcap" 0) + $(expect "$work/policy.json" "$work/edge-wire.pcap" 0)))
 tap_wait 10 "--output jsonl: $want records written" \
 	sh -c "test \"\$(curl -sf '$url' | sed -n 's/^flow_inspector_stats_exported{source=\"fij\",unit=\"unit0\"} //p')\" = '$want'"
 kill -TERM "$fpid"
@@ -135,6 +148,7 @@ for dec in fi-tshark fi-reference; do
 		continue
 	fi
 	/usr/bin/python3 "$top_srcdir/tests/helpers/$dec.py" "$work/policy.json" "$fx/pcap/mixed.pcap" >"$work/dec.jsonl"
+	/usr/bin/python3 "$top_srcdir/tests/helpers/$dec.py" "$work/policy.json" "$work/edge-wire.pcap" >>"$work/dec.jsonl"
 	/usr/bin/python3 - "$work/live.jsonl" "$work/dec.jsonl" >"$work/cmp.txt" 2>&1 <<'PY'
 import json, sys
 def load(p):
