@@ -4,6 +4,7 @@ src_telemetry_libdts_la_SOURCES = \
 	src/telemetry/config.c src/telemetry/config.h \
 	src/telemetry/metrics.c src/telemetry/metrics.h \
 	src/telemetry/sysfs.c src/telemetry/sysfs.h \
+	src/telemetry/ethtool.c src/telemetry/ethtool.h \
 	src/telemetry/ipc.c src/telemetry/ipc.h \
 	src/telemetry/ipcsrv.c src/telemetry/ipcsrv.h \
 	src/telemetry/fluent.c src/telemetry/fluent.h

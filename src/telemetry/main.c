@@ -38,6 +38,7 @@
 #include "common/timeutil.h"
 #include "dpu/hal.h"
 #include "telemetry/config.h"
+#include "telemetry/ethtool.h"
 #include "telemetry/fluent.h"
 #include "telemetry/ipcsrv.h"
 #include "telemetry/metrics.h"
@@ -56,6 +57,7 @@ struct dts {
 	struct dpu_dev *dev;
 	bool dev_warned;
 	struct dts_sysfs_stats sysfs;
+	struct dts_ethtool_stats ethtool;
 	uint64_t collections, collect_failures;
 	double last_collect_s;
 	struct dts_ipcsrv *ipc;
@@ -170,6 +172,9 @@ static void collect(struct dts *d)
 	if (rc == 0) {
 		/* The host's own interfaces (this network namespace's), not the device's. */
 		rc = dts_ifconfig_collect("/sys", &d->cfg, &snap, &d->sysfs);
+	}
+	if (rc == 0) {
+		rc = dts_ethtool_collect(&d->cfg, &snap, &d->ethtool);
 	}
 	if (rc == 0 && d->ipc != NULL) {
 		rc = dts_ipcsrv_collect(d->ipc, &d->cfg, &snap);
