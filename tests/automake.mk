@@ -94,8 +94,10 @@ tests_helpers_nf_client_SOURCES = tests/helpers/nf-client.c
 tests_helpers_nf_client_LDADD = src/telemetry/libdpu-telemetry-exporter.la \
 	src/common/libdpucommon.la
 TESTS += tests/integration/telemetry-netflow.sh tests/integration/telemetry-exporter.sh \
-	tests/integration/telemetry-fluent.sh tests/integration/telemetry-ifconfig.sh tests/integration/telemetry-ethtool.sh
-EXTRA_DIST += tests/integration/telemetry-ifconfig.sh tests/integration/telemetry-ethtool.sh
+	tests/integration/telemetry-fluent.sh tests/integration/telemetry-ifconfig.sh tests/integration/telemetry-ethtool.sh \
+	tests/integration/telemetry-tc.sh
+EXTRA_DIST += tests/integration/telemetry-ifconfig.sh tests/integration/telemetry-ethtool.sh \
+	tests/integration/telemetry-tc.sh
 EXTRA_DIST += tests/integration/telemetry-netflow.sh
 
 check_PROGRAMS += tests/helpers/te-client

@@ -5,11 +5,12 @@ src_telemetry_libdts_la_SOURCES = \
 	src/telemetry/metrics.c src/telemetry/metrics.h \
 	src/telemetry/sysfs.c src/telemetry/sysfs.h \
 	src/telemetry/ethtool.c src/telemetry/ethtool.h \
+	src/telemetry/tc.c src/telemetry/tc.h \
 	src/telemetry/ipc.c src/telemetry/ipc.h \
 	src/telemetry/ipcsrv.c src/telemetry/ipcsrv.h \
 	src/telemetry/fluent.c src/telemetry/fluent.h
-src_telemetry_libdts_la_CFLAGS = $(AM_CFLAGS) $(MSGPACK_CFLAGS)
-src_telemetry_libdts_la_LIBADD = src/common/libdpucommon.la $(MSGPACK_LIBS)
+src_telemetry_libdts_la_CFLAGS = $(AM_CFLAGS) $(MSGPACK_CFLAGS) $(MNL_CFLAGS)
+src_telemetry_libdts_la_LIBADD = src/common/libdpucommon.la $(MSGPACK_LIBS) $(MNL_LIBS)
 
 # libdpu-telemetry-exporter: the Telemetry Exporter API for other programs.
 noinst_LTLIBRARIES += src/telemetry/libdpu-telemetry-exporter.la

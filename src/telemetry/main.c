@@ -43,6 +43,7 @@
 #include "telemetry/ipcsrv.h"
 #include "telemetry/metrics.h"
 #include "telemetry/sysfs.h"
+#include "telemetry/tc.h"
 
 #define MAX_PORTS 64
 
@@ -58,6 +59,7 @@ struct dts {
 	bool dev_warned;
 	struct dts_sysfs_stats sysfs;
 	struct dts_ethtool_stats ethtool;
+	struct dts_tc_stats tc;
 	uint64_t collections, collect_failures;
 	double last_collect_s;
 	struct dts_ipcsrv *ipc;
@@ -175,6 +177,9 @@ static void collect(struct dts *d)
 	}
 	if (rc == 0) {
 		rc = dts_ethtool_collect(&d->cfg, &snap, &d->ethtool);
+	}
+	if (rc == 0) {
+		rc = dts_tc_collect(&d->cfg, &snap, &d->tc);
 	}
 	if (rc == 0 && d->ipc != NULL) {
 		rc = dts_ipcsrv_collect(d->ipc, &d->cfg, &snap);
