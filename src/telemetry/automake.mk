@@ -8,7 +8,8 @@ src_telemetry_libdts_la_SOURCES = \
 	src/telemetry/tc.c src/telemetry/tc.h \
 	src/telemetry/ipc.c src/telemetry/ipc.h \
 	src/telemetry/ipcsrv.c src/telemetry/ipcsrv.h \
-	src/telemetry/fluent.c src/telemetry/fluent.h
+	src/telemetry/fluent.c src/telemetry/fluent.h \
+	src/telemetry/forward.c src/telemetry/forward.h
 src_telemetry_libdts_la_CFLAGS = $(AM_CFLAGS) $(MSGPACK_CFLAGS) $(MNL_CFLAGS)
 src_telemetry_libdts_la_LIBADD = src/common/libdpucommon.la $(MSGPACK_LIBS) $(MNL_LIBS)
 
@@ -25,4 +26,4 @@ src_telemetry_dpu_telemetry_SOURCES = src/telemetry/main.c
 src_telemetry_dpu_telemetry_CFLAGS = $(AM_CFLAGS) $(MICROHTTPD_CFLAGS)
 src_telemetry_dpu_telemetry_LDADD = src/telemetry/libdts.la hal/libdpuhal.la \
 	src/common/libdpucommon.la $(MICROHTTPD_LIBS) $(JSONC_LIBS) -lpthread -lm
-dist_bin_SCRIPTS += src/telemetry/telemetry-init.sh
+dist_bin_SCRIPTS += src/telemetry/telemetry-init.sh src/telemetry/enable-fluent-forward.sh

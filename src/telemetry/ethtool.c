@@ -36,10 +36,12 @@ static int ethtool_ioctl(int fd, const char *ifname, void *data, struct dts_etht
 /* How many statistics the driver has; 0 when none (or it will not say). */
 static uint32_t n_stats(int fd, const char *ifname, struct dts_ethtool_stats *st)
 {
-	struct {
+	/* The header and room for the one count asked for (its data[]). */
+	union {
 		struct ethtool_sset_info hdr;
-		uint32_t len;
+		uint8_t raw[sizeof(struct ethtool_sset_info) + sizeof(uint32_t)];
 	} info;
+	uint32_t len;
 
 	memset(&info, 0, sizeof(info));
 	info.hdr.cmd = ETHTOOL_GSSET_INFO;
@@ -48,7 +50,8 @@ static uint32_t n_stats(int fd, const char *ifname, struct dts_ethtool_stats *st
 	    !(info.hdr.sset_mask & (1ull << ETH_SS_STATS))) {
 		return 0;
 	}
-	return info.len <= MAX_STATS ? info.len : 0;
+	memcpy(&len, info.raw + sizeof(info.hdr), sizeof(len));
+	return len <= MAX_STATS ? len : 0;
 }
 
 static int collect_one(int fd, const char *ifname, struct dts_snapshot *snap,

@@ -40,6 +40,7 @@
 #include "telemetry/config.h"
 #include "telemetry/ethtool.h"
 #include "telemetry/fluent.h"
+#include "telemetry/forward.h"
 #include "telemetry/ipcsrv.h"
 #include "telemetry/metrics.h"
 #include "telemetry/sysfs.h"
@@ -64,6 +65,8 @@ struct dts {
 	double last_collect_s;
 	struct dts_ipcsrv *ipc;
 	struct dts_fluent *fluent;
+	struct dts_fwd *fwd;
+	struct dts_fwd_conf fwd_conf;
 	char fluent_host[64];
 	uint16_t fluent_port;
 	struct MHD_Daemon *mhd;
@@ -187,9 +190,15 @@ static void collect(struct dts *d)
 	if (rc == 0 && d->fluent != NULL) {
 		rc = dts_fluent_collect(d->fluent, &snap);
 	}
+	if (rc == 0) {
+		rc = dts_fwd_collect(d->fwd, &snap);
+	}
 	series = snap.n;
 	d->last_collect_s = (double)(dpu_time_mono_ns() - t0) / 1e9;
 	add_self(d, &snap, d->last_collect_s, series);
+	if (rc == 0) {
+		dts_fwd_push(d->fwd, &snap, dpu_time_real_ns());
+	}
 	if (rc == 0) {
 		rc = dts_prom_render(&snap, &d->cfg, false, &text[0], &len[0]);
 	}
@@ -358,6 +367,36 @@ static void fluent_apply(struct dts *d)
 	}
 }
 
+/* ---- Fluent forward push ---- */
+
+/* Read fluent_bit_configs/forward.exp; start, stop or move the forwarder to match. */
+static int forward_apply(struct dts *d)
+{
+	struct dts_fwd_conf c;
+	struct dpu_cfg_err err;
+	char buf[700];
+	int rc = dts_fwd_conf_load(d->config_dir, &c, &err);
+
+	if (rc < 0) {
+		log_err("%s; forwarding as before", dpu_cfg_err_str(&err, buf, sizeof(buf)));
+		return rc;
+	}
+	if (d->fwd != NULL && (!c.enable || memcmp(&c, &d->fwd_conf, sizeof(c)) != 0)) {
+		dts_fwd_stop(d->fwd);
+		d->fwd = NULL;
+	}
+	d->fwd_conf = c;
+	if (c.enable && d->fwd == NULL) {
+		rc = dts_fwd_start(d->loop, &c, &d->fwd);
+		if (rc < 0) {
+			log_err("forward to %s:%u: %s", c.host, c.port, strerror(-rc));
+		} else {
+			log_info("Fluent forward to %s:%u, tag %s", c.host, c.port, c.tag);
+		}
+	}
+	return rc;
+}
+
 /* ---- configuration ---- */
 
 static int load_config(struct dts *d, struct dts_config *cfg)
@@ -416,6 +455,7 @@ static void on_reload(struct dpu_loop *loop, void *arg)
 		http_start(d);
 	}
 	fluent_apply(d);
+	forward_apply(d);
 	log_info("configuration reloaded: update=%llu ms, %zu enabled, %zu disabled providers",
 		 (unsigned long long)d->cfg.update_ms, d->cfg.enabled.n, d->cfg.disabled.n);
 }
@@ -558,6 +598,10 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	fluent_apply(&d);
+	if (forward_apply(&d) < 0) {
+		rc = -EINVAL;
+		goto out;
+	}
 	collect(&d); /* something to serve from the first scrape on */
 	rc = http_start(&d);
 	if (rc < 0) {
@@ -570,6 +614,7 @@ int main(int argc, char **argv)
 out:
 	http_stop(&d);
 	dts_fluent_stop(d.fluent);
+	dts_fwd_stop(d.fwd);
 	dts_ipcsrv_stop(d.ipc);
 	dpu_loop_destroy(d.loop);
 	dpu_dev_close(d.dev);
