@@ -17,6 +17,7 @@
 #include "common/loop.h"
 #include "common/timeutil.h"
 #include "telemetry/forward.h"
+#include "telemetry/ipc.h"
 
 #define DEFAULT_TAG "doca_telemetry"
 #define DEFAULT_MAX_BUFFER (8u << 20)
@@ -476,11 +477,48 @@ static void new_chunk_id(char *id)
 	}
 }
 
+/* Close the message with its chunk option and queue it; it owns 'sb' from here. */
+static void enqueue(struct dts_fwd *f, msgpack_packer *pk, msgpack_sbuffer *sb, const char *id,
+		    uint32_t records)
+{
+	struct chunk *c;
+
+	msgpack_pack_map(pk, 1);
+	pack_str(pk, "chunk");
+	pack_str(pk, id);
+	f->records += records;
+	if (f->buffered + sb->size > f->c.max_buffer ||
+	    (c = malloc(sizeof(*c) + sb->size)) == NULL) {
+		f->dropped += records;
+		msgpack_sbuffer_destroy(sb);
+		return;
+	}
+	memcpy(c->id, id, sizeof(c->id));
+	c->next = NULL;
+	c->records = records;
+	c->len = sb->size;
+	memcpy(c->data, sb->data, sb->size);
+	msgpack_sbuffer_destroy(sb);
+	if (f->tail != NULL) {
+		f->tail->next = c;
+	} else {
+		f->head = c;
+	}
+	f->tail = c;
+	f->buffered += c->len;
+	if (f->sending == NULL) {
+		f->sending = c;
+		f->sent_off = 0;
+	}
+	if (f->state == FWD_CONNECTED) {
+		write_some(f);
+	}
+}
+
 void dts_fwd_push(struct dts_fwd *f, const struct dts_snapshot *snap, uint64_t time_ns)
 {
 	msgpack_sbuffer sb;
 	msgpack_packer pk;
-	struct chunk *c;
 	char id[CHUNK_ID_LEN + 1];
 
 	if (f == NULL || snap->n == 0) {
@@ -515,35 +553,120 @@ void dts_fwd_push(struct dts_fwd *f, const struct dts_snapshot *snap, uint64_t t
 			pack_str(&pk, s->labels[l].value);
 		}
 	}
-	msgpack_pack_map(&pk, 1);
-	pack_str(&pk, "chunk");
-	pack_str(&pk, id);
-	f->records += snap->n;
-	if (f->buffered + sb.size > f->c.max_buffer || (c = malloc(sizeof(*c) + sb.size)) == NULL) {
-		f->dropped += snap->n;
-		msgpack_sbuffer_destroy(&sb);
+	enqueue(f, &pk, &sb, id, (uint32_t)snap->n);
+}
+
+/* One value of a field, by its exporter API type. */
+static void pack_value(msgpack_packer *pk, const uint8_t *p, unsigned int ftype)
+{
+	size_t size = dts_ipc_ftype_size(ftype);
+	union {
+		int8_t i8;
+		int16_t i16;
+		int32_t i32;
+		int64_t i64;
+		uint8_t u8;
+		uint16_t u16;
+		uint32_t u32;
+		uint64_t u64;
+		float f;
+		double d;
+	} v;
+
+	memcpy(&v, p, size);
+	switch (ftype) {
+	case DTS_F_BOOL:
+		if (v.u8) {
+			msgpack_pack_true(pk);
+		} else {
+			msgpack_pack_false(pk);
+		}
+		return;
+	case DTS_F_FLOAT:
+		msgpack_pack_double(pk, v.f);
+		return;
+	case DTS_F_DOUBLE:
+		msgpack_pack_double(pk, v.d);
+		return;
+	case DTS_F_CHAR:
+	case DTS_F_SHORT:
+	case DTS_F_INT:
+	case DTS_F_LONG:
+	case DTS_F_LONGLONG:
+	case DTS_F_INT8:
+	case DTS_F_INT16:
+	case DTS_F_INT32:
+	case DTS_F_INT64:
+		msgpack_pack_int64(pk, size == 1   ? v.i8
+				       : size == 2 ? v.i16
+				       : size == 4 ? v.i32
+						   : v.i64);
+		return;
+	default:
+		msgpack_pack_uint64(pk, size == 1   ? v.u8
+					: size == 2 ? v.u16
+					: size == 4 ? v.u32
+						    : v.u64);
 		return;
 	}
-	memcpy(c->id, id, sizeof(c->id));
-	c->next = NULL;
-	c->records = (uint32_t)snap->n;
-	c->len = sb.size;
-	memcpy(c->data, sb.data, sb.size);
-	msgpack_sbuffer_destroy(&sb);
-	if (f->tail != NULL) {
-		f->tail->next = c;
-	} else {
-		f->head = c;
+}
+
+void dts_fwd_push_records(struct dts_fwd *f, const char *source_id, const char *schema,
+			  const char *type, const struct dts_ipc_field_view *fields,
+			  unsigned int n_fields, size_t rec_size, const uint8_t *recs, uint32_t n,
+			  uint64_t timestamp_us)
+{
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	char id[CHUNK_ID_LEN + 1], tag[3 * 64 + 3];
+
+	if (f == NULL || n == 0) {
+		return;
 	}
-	f->tail = c;
-	f->buffered += c->len;
-	if (f->sending == NULL) {
-		f->sending = c;
-		f->sent_off = 0;
+	snprintf(tag, sizeof(tag), "%s.%s.%s", f->c.tag, schema, type);
+	new_chunk_id(id);
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_array(&pk, 3);
+	pack_str(&pk, tag);
+	msgpack_pack_array(&pk, n);
+	for (uint32_t r = 0; r < n; r++) {
+		const uint8_t *rec = recs + (size_t)r * rec_size;
+
+		msgpack_pack_array(&pk, 2);
+		msgpack_pack_uint64(&pk, timestamp_us / 1000000u);
+		msgpack_pack_map(&pk, n_fields + 1);
+		pack_str(&pk, "source");
+		pack_str(&pk, source_id);
+		for (unsigned int i = 0; i < n_fields; i++) {
+			const struct dts_ipc_field_view *fv = &fields[i];
+			const uint8_t *p = rec + fv->offset;
+			size_t sz = dts_ipc_ftype_size(fv->ftype);
+
+			pack_str(&pk, fv->name);
+			if (fv->ftype == DTS_F_CHAR && fv->count > 1) {
+				/* A string: up to its NUL, bytes that are not printable as '?'. */
+				char text[4097];
+				size_t len = 0;
+
+				while (len < fv->count && len < sizeof(text) - 1 && p[len] != 0) {
+					text[len] = p[len] >= 0x20 && p[len] < 0x7f ? (char)p[len]
+										    : '?';
+					len++;
+				}
+				msgpack_pack_str(&pk, len);
+				msgpack_pack_str_body(&pk, text, len);
+			} else if (fv->count > 1) {
+				msgpack_pack_array(&pk, fv->count);
+				for (unsigned int k = 0; k < fv->count; k++) {
+					pack_value(&pk, p + k * sz, fv->ftype);
+				}
+			} else {
+				pack_value(&pk, p, fv->ftype);
+			}
+		}
 	}
-	if (f->state == FWD_CONNECTED) {
-		write_some(f);
-	}
+	enqueue(f, &pk, &sb, id, n);
 }
 
 static int add(struct dts_snapshot *snap, const struct dts_fwd *f, const char *family,

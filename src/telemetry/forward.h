@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Fluent forward push: every collection cycle's series go to a Fluent
+ * Fluent forward push: every collection cycle's series, and every record
+ * sources send through the exporter API, go to a Fluent
  * forward server (Fluent Bit's or Fluentd's in_forward, or any other) as
  * one Forward-mode message,
  *
@@ -61,6 +62,17 @@ void dts_fwd_push(struct dts_fwd *f, const struct dts_snapshot *snap, uint64_t t
  */
 int dts_fwd_create_detached(struct dts_fwd **fp);
 int dts_fwd_feed(struct dts_fwd *f, const void *data, size_t len);
+
+/*
+ * Queue a batch of exporter API records (ipcsrv.h's records sink): tag
+ * "<tag>.<schema>.<type>", each record a map of its fields (numbers;
+ * char arrays as strings; other arrays as arrays) and "source".
+ */
+struct dts_ipc_field_view;
+void dts_fwd_push_records(struct dts_fwd *f, const char *source_id, const char *schema,
+			  const char *type, const struct dts_ipc_field_view *fields,
+			  unsigned int n_fields, size_t rec_size, const uint8_t *recs, uint32_t n,
+			  uint64_t timestamp_us);
 
 /* Its own counters: dts_forward_{records,acked_records,dropped_records,reconnects}_total, ... */
 int dts_fwd_collect(const struct dts_fwd *f, struct dts_snapshot *snap);

@@ -65,6 +65,13 @@ enum dts_ipc_ftype {
 	DTS_F_MAX = DTS_F_UINT64,
 };
 
+/* A record type's field as a reader of its packed records sees it. */
+struct dts_ipc_field_view {
+	const char *name;
+	unsigned int ftype, count; /* enum dts_ipc_ftype; array length */
+	size_t offset;		   /* in the record */
+};
+
 struct dts_ipc_hdr {
 	uint32_t magic;
 	uint16_t version;

@@ -72,6 +72,8 @@ struct dts_ipcsrv {
 	struct dts_ipc_conn *conns;
 	uint64_t bad, dropped_series;
 	struct source *sources[MAX_SOURCES]; /* made at a new source's HELLO */
+	dts_ipcsrv_records_fn *sink;
+	void *sink_arg;
 	struct dts_ipc_conn test;
 };
 
@@ -410,8 +412,26 @@ static int take_records(struct dts_ipc_conn *c, const uint8_t *p, size_t len, ui
 		}
 	}
 	c->source->records += r.n;
+	if (c->srv->sink != NULL && r.n > 0) {
+		struct dts_ipc_field_view v[DTS_IPC_MAX_FIELDS];
+
+		for (unsigned int i = 0; i < t->n_fields; i++) {
+			v[i].name = t->f[i].name;
+			v[i].ftype = t->f[i].ftype;
+			v[i].count = t->f[i].count;
+			v[i].offset = t->f[i].offset;
+		}
+		c->srv->sink(c->srv->sink_arg, c->source->id, c->source->schema, t->name, v,
+			     t->n_fields, t->rec_size, p + sizeof(r), r.n, r.timestamp_us);
+	}
 	*seq = r.seq;
 	return 0;
+}
+
+void dts_ipcsrv_set_records_sink(struct dts_ipcsrv *srv, dts_ipcsrv_records_fn *fn, void *arg)
+{
+	srv->sink = fn;
+	srv->sink_arg = arg;
 }
 
 int dts_ipcsrv_take(struct dts_ipcsrv *srv, struct dts_ipc_conn *c, const void *msg, size_t len,

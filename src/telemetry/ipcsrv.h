@@ -20,6 +20,9 @@
 #ifndef DPU_TELEMETRY_IPCSRV_H
 #define DPU_TELEMETRY_IPCSRV_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "telemetry/config.h"
 #include "telemetry/metrics.h"
 
@@ -30,6 +33,18 @@ int dts_ipcsrv_start(struct dpu_loop *loop, const char *dir, struct dts_ipcsrv *
 void dts_ipcsrv_stop(struct dts_ipcsrv *srv);
 int dts_ipcsrv_collect(struct dts_ipcsrv *srv, const struct dts_config *cfg,
 		       struct dts_snapshot *snap);
+
+/*
+ * Every RECORDS message taken in also goes to 'fn' (NULL: none), which must
+ * not keep the pointers: the source id, schema and type names, the type's
+ * fields, 'n' packed records of 'rec_size' bytes and the batch's time stamp.
+ */
+struct dts_ipc_field_view;
+typedef void dts_ipcsrv_records_fn(void *arg, const char *source_id, const char *schema,
+				   const char *type, const struct dts_ipc_field_view *fields,
+				   unsigned int n_fields, size_t rec_size, const uint8_t *recs,
+				   uint32_t n, uint64_t timestamp_us);
+void dts_ipcsrv_set_records_sink(struct dts_ipcsrv *srv, dts_ipcsrv_records_fn *fn, void *arg);
 
 /*
  * Take in one message from a client (for tests and fuzzing): 'conn' is an

@@ -369,6 +369,17 @@ static void fluent_apply(struct dts *d)
 
 /* ---- Fluent forward push ---- */
 
+/* The exporter API's records, as they come in, to the forward destination. */
+static void on_records(void *arg, const char *source_id, const char *schema, const char *type,
+		       const struct dts_ipc_field_view *fields, unsigned int n_fields,
+		       size_t rec_size, const uint8_t *recs, uint32_t n, uint64_t timestamp_us)
+{
+	struct dts *d = arg;
+
+	dts_fwd_push_records(d->fwd, source_id, schema, type, fields, n_fields, rec_size, recs, n,
+			     timestamp_us);
+}
+
 /* Read fluent_bit_configs/forward.exp; start, stop or move the forwarder to match. */
 static int forward_apply(struct dts *d)
 {
@@ -597,6 +608,7 @@ int main(int argc, char **argv)
 		log_err("%s/%s: %s", path, "dpu-telemetry.sock", strerror(-rc));
 		goto out;
 	}
+	dts_ipcsrv_set_records_sink(d.ipc, on_records, &d);
 	fluent_apply(&d);
 	if (forward_apply(&d) < 0) {
 		rc = -EINVAL;
