@@ -9,9 +9,11 @@ src_telemetry_libdts_la_SOURCES = \
 	src/telemetry/ipc.c src/telemetry/ipc.h \
 	src/telemetry/ipcsrv.c src/telemetry/ipcsrv.h \
 	src/telemetry/fluent.c src/telemetry/fluent.h \
-	src/telemetry/forward.c src/telemetry/forward.h
-src_telemetry_libdts_la_CFLAGS = $(AM_CFLAGS) $(MSGPACK_CFLAGS) $(MNL_CFLAGS)
-src_telemetry_libdts_la_LIBADD = src/common/libdpucommon.la $(MSGPACK_LIBS) $(MNL_LIBS)
+	src/telemetry/forward.c src/telemetry/forward.h \
+	src/telemetry/promaggr.c src/telemetry/promaggr.h
+src_telemetry_libdts_la_CFLAGS = $(AM_CFLAGS) $(MSGPACK_CFLAGS) $(MNL_CFLAGS) $(CURL_CFLAGS)
+src_telemetry_libdts_la_LIBADD = src/common/libdpucommon.la $(MSGPACK_LIBS) $(MNL_LIBS) \
+	$(CURL_LIBS) -lpthread -lm
 
 # libdpu-telemetry-exporter: the Telemetry Exporter API for other programs.
 noinst_LTLIBRARIES += src/telemetry/libdpu-telemetry-exporter.la

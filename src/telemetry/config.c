@@ -132,6 +132,60 @@ static int check_provider(const char *key, const char *value, struct dpu_cfg_err
 	return 0;
 }
 
+/* "[name=]http://host:port/path", comma-separated, for prometheus_aggr. */
+static int add_endpoints(struct dts_config *cfg, const char *key, const char *value,
+			 struct dpu_cfg_err *err)
+{
+	char list[1024], *save = NULL;
+
+	if (dpu_strscpy(list, value, sizeof(list)) < 0) {
+		return dpu_cfg_err_set(err, NULL, 0, key, "longer than %zu bytes",
+				       sizeof(list) - 1);
+	}
+	for (char *e = strtok_r(list, ",", &save); e != NULL; e = strtok_r(NULL, ",", &save)) {
+		char *url = strstr(e, "://"), *eq = strchr(e, '='), host[64];
+		const char *why;
+		uint16_t port;
+		size_t i = cfg->n_aggr;
+
+		while (*e == ' ') {
+			e++;
+		}
+		if (eq != NULL && (url == NULL || eq < url)) {
+			*eq = '\0';
+			url = eq + 1;
+		} else {
+			url = e;
+		}
+		if (i == DTS_AGGR_MAX_ENDPOINTS) {
+			return dpu_cfg_err_set(err, NULL, 0, key, "more than %d endpoints",
+					       DTS_AGGR_MAX_ENDPOINTS);
+		}
+		if (strncmp(url, "http://", 7) != 0 ||
+		    dpu_cfg_parse_hostport(url, host, sizeof(host), &port, &why) < 0) {
+			return dpu_cfg_err_set(err, NULL, 0, key,
+					       "'%s': expected [name=]http://host:port/path", url);
+		}
+		if (dpu_strscpy(cfg->aggr[i].url, url, sizeof(cfg->aggr[i].url)) < 0) {
+			return dpu_cfg_err_set(err, NULL, 0, key, "'%s': URL too long", url);
+		}
+		if (url != e) {
+			if (e[0] == '\0' ||
+			    dpu_strscpy(cfg->aggr[i].name, e, sizeof(cfg->aggr[i].name)) < 0) {
+				return dpu_cfg_err_set(err, NULL, 0, key,
+						       "'%s': a name of 1..63 bytes", e);
+			}
+		} else {
+			char name[sizeof(host) + 8];
+
+			snprintf(name, sizeof(name), "%s:%u", host, port);
+			dpu_strscpy(cfg->aggr[i].name, name, sizeof(cfg->aggr[i].name));
+		}
+		cfg->n_aggr++;
+	}
+	return 0;
+}
+
 static int cfg_key(void *arg, const char *section, const char *key, const char *value, int line,
 		   struct dpu_cfg_err *err)
 {
@@ -202,6 +256,9 @@ static int cfg_key(void *arg, const char *section, const char *key, const char *
 	}
 	if (strcmp(key, "prometheus-ignore-tags") == 0) {
 		return add_list(&cfg->prom_ignore_tags, key, value, err);
+	}
+	if (strcmp(key, "prometheus-aggr-endpoints") == 0) {
+		return add_endpoints(cfg, key, value, err);
 	}
 	if (strcmp(key, "fluent-aggr-listen") == 0) {
 		if (dpu_cfg_parse_hostport(value, cfg->fluent_host, sizeof(cfg->fluent_host),

@@ -32,6 +32,7 @@
 #define DTS_CFG_ITEM 64
 #define DTS_PROMETHEUS_DEFAULT_PORT 9100
 #define DTS_UPDATE_DEFAULT_MS 1000
+#define DTS_AGGR_MAX_ENDPOINTS 16
 
 /* A comma list or a repeated key, as names. */
 struct dts_names {
@@ -50,6 +51,12 @@ struct dts_config {
 	int verbose;
 	char fluent_host[64];
 	uint16_t fluent_port;
+	/* prometheus_aggr's endpoints: "name=http://host:port/path" or just the URL */
+	size_t n_aggr;
+	struct {
+		char name[64];
+		char url[256];
+	} aggr[DTS_AGGR_MAX_ENDPOINTS];
 };
 
 void dts_config_defaults(struct dts_config *cfg);

@@ -541,7 +541,7 @@ void dts_fwd_push(struct dts_fwd *f, const struct dts_snapshot *snap, uint64_t t
 		pack_str(&pk, "family");
 		pack_str(&pk, s->family);
 		pack_str(&pk, "value");
-		if (s->kind == DTS_COUNTER) {
+		if (s->kind == DTS_COUNTER && !s->fractional) {
 			msgpack_pack_uint64(&pk, s->u);
 		} else {
 			msgpack_pack_double(&pk, s->d);

@@ -43,6 +43,7 @@
 #include "telemetry/forward.h"
 #include "telemetry/ipcsrv.h"
 #include "telemetry/metrics.h"
+#include "telemetry/promaggr.h"
 #include "telemetry/sysfs.h"
 #include "telemetry/tc.h"
 
@@ -66,6 +67,7 @@ struct dts {
 	struct dts_ipcsrv *ipc;
 	struct dts_fluent *fluent;
 	struct dts_fwd *fwd;
+	struct dts_paggr *paggr;
 	struct dts_fwd_conf fwd_conf;
 	char fluent_host[64];
 	uint16_t fluent_port;
@@ -189,6 +191,9 @@ static void collect(struct dts *d)
 	}
 	if (rc == 0 && d->fluent != NULL) {
 		rc = dts_fluent_collect(d->fluent, &snap);
+	}
+	if (rc == 0) {
+		rc = dts_paggr_collect(d->paggr, &snap);
 	}
 	if (rc == 0) {
 		rc = dts_fwd_collect(d->fwd, &snap);
@@ -367,6 +372,31 @@ static void fluent_apply(struct dts *d)
 	}
 }
 
+/* ---- prometheus_aggr ---- */
+
+/* Start, stop or restart the scraper to match the configuration. */
+static void paggr_apply(struct dts *d)
+{
+	bool want = dts_config_provider_enabled(&d->cfg, "prometheus_aggr") && d->cfg.n_aggr > 0;
+	int rc;
+
+	if (d->paggr != NULL && (!want || !dts_paggr_same(d->paggr, &d->cfg, d->cfg.update_ms))) {
+		dts_paggr_stop(d->paggr);
+		d->paggr = NULL;
+	}
+	if (want && d->paggr == NULL) {
+		rc = dts_paggr_start(&d->cfg, d->cfg.update_ms, &d->paggr);
+		if (rc < 0) {
+			log_err("prometheus_aggr: %s", strerror(-rc));
+		} else {
+			log_info("prometheus_aggr: scraping %zu endpoint%s", d->cfg.n_aggr,
+				 d->cfg.n_aggr == 1 ? "" : "s");
+		}
+	} else if (dts_config_provider_enabled(&d->cfg, "prometheus_aggr") && d->cfg.n_aggr == 0) {
+		log_warn("prometheus_aggr is enabled without prometheus-aggr-endpoints");
+	}
+}
+
 /* ---- Fluent forward push ---- */
 
 /* The exporter API's records, as they come in, to the forward destination. */
@@ -466,6 +496,7 @@ static void on_reload(struct dpu_loop *loop, void *arg)
 		http_start(d);
 	}
 	fluent_apply(d);
+	paggr_apply(d);
 	forward_apply(d);
 	log_info("configuration reloaded: update=%llu ms, %zu enabled, %zu disabled providers",
 		 (unsigned long long)d->cfg.update_ms, d->cfg.enabled.n, d->cfg.disabled.n);
@@ -610,6 +641,7 @@ int main(int argc, char **argv)
 	}
 	dts_ipcsrv_set_records_sink(d.ipc, on_records, &d);
 	fluent_apply(&d);
+	paggr_apply(&d);
 	if (forward_apply(&d) < 0) {
 		rc = -EINVAL;
 		goto out;
@@ -627,6 +659,7 @@ out:
 	http_stop(&d);
 	dts_fluent_stop(d.fluent);
 	dts_fwd_stop(d.fwd);
+	dts_paggr_stop(d.paggr);
 	dts_ipcsrv_stop(d.ipc);
 	dpu_loop_destroy(d.loop);
 	dpu_dev_close(d.dev);

@@ -2,6 +2,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,6 +153,10 @@ static int view_cmp(const void *a, const void *b)
 	if (c != 0) {
 		return c;
 	}
+	/* A counter renders as <family>_total: apart from a gauge named <family>. */
+	if ((x->s->kind == DTS_COUNTER) != (y->s->kind == DTS_COUNTER)) {
+		return x->s->kind == DTS_COUNTER ? 1 : -1;
+	}
 	for (unsigned int i = 0; i < x->n && i < y->n; i++) {
 		c = strcmp(x->l[i]->key, y->l[i]->key);
 		if (c == 0) {
@@ -164,13 +169,19 @@ static int view_cmp(const void *a, const void *b)
 	if (x->n != y->n) {
 		return x->n < y->n ? -1 : 1;
 	}
+	c = strcmp(x->s->suffix, y->s->suffix);
+	if (c != 0) {
+		return c;
+	}
 	/* Equal as rendered: keep the earlier one first (then drop the rest). */
 	return x->s < y->s ? -1 : (x->s > y->s);
 }
 
 static bool same_labels(const struct view *x, const struct view *y)
 {
-	if (strcmp(x->s->family, y->s->family) != 0 || x->n != y->n) {
+	if (strcmp(x->s->family, y->s->family) != 0 || x->n != y->n ||
+	    strcmp(x->s->suffix, y->s->suffix) != 0 ||
+	    (x->s->kind == DTS_COUNTER) != (y->s->kind == DTS_COUNTER)) {
 		return false;
 	}
 	for (unsigned int i = 0; i < x->n; i++) {
@@ -250,18 +261,22 @@ int dts_prom_render(const struct dts_snapshot *snap, const struct dts_config *cf
 	for (size_t i = 0; i < nv; i++) {
 		const struct dts_series *s = v[i].s;
 		bool counter = s->kind == DTS_COUNTER;
-		bool first = i == 0 || strcmp(v[i - 1].s->family, s->family) != 0;
+		bool first = i == 0 || strcmp(v[i - 1].s->family, s->family) != 0 ||
+			     (v[i - 1].s->kind == DTS_COUNTER) != counter;
 
 		if (i > 0 && same_labels(&v[i - 1], &v[i])) {
 			continue; /* the same series once the labels are cut: keep the first */
 		}
 		if (first) {
+			static const char *const words[] = {"counter", "gauge", "summary",
+							    "histogram", "untyped"};
 			const char *sfx = counter && !openmetrics ? "_total" : "";
 
 			put(&o, "# HELP %s%s %s\n", s->family, sfx, s->help);
-			put(&o, "# TYPE %s%s %s\n", s->family, sfx, counter ? "counter" : "gauge");
+			put(&o, "# TYPE %s%s %s\n", s->family, sfx,
+			    openmetrics && s->kind == DTS_UNTYPED ? "unknown" : words[s->kind]);
 		}
-		put(&o, "%s%s", s->family, counter ? "_total" : "");
+		put(&o, "%s%s", s->family, counter ? "_total" : s->suffix);
 		if (v[i].n > 0) {
 			put(&o, "{");
 			for (unsigned int j = 0; j < v[i].n; j++) {
@@ -271,8 +286,12 @@ int dts_prom_render(const struct dts_snapshot *snap, const struct dts_config *cf
 			}
 			put(&o, "}");
 		}
-		if (counter) {
+		if (counter && !s->fractional) {
 			put(&o, " %llu\n", (unsigned long long)s->u);
+		} else if (isnan(s->d)) {
+			put(&o, " NaN\n");
+		} else if (isinf(s->d)) {
+			put(&o, " %cInf\n", s->d > 0 ? '+' : '-');
 		} else {
 			put(&o, " %.15g\n", s->d);
 		}

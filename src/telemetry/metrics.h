@@ -18,11 +18,14 @@
 
 #include "telemetry/config.h"
 
-#define DTS_MAX_LABELS 4
+#define DTS_MAX_LABELS 8
 
 enum dts_kind {
-	DTS_COUNTER, /* monotonically increasing integer */
-	DTS_GAUGE,   /* a measured value */
+	DTS_COUNTER,   /* monotonically increasing integer */
+	DTS_GAUGE,     /* a measured value */
+	DTS_SUMMARY,   /* a sample of a summary (value in d; 'suffix' _sum, _count) */
+	DTS_HISTOGRAM, /* a sample of a histogram (value in d; 'suffix' _bucket, ...) */
+	DTS_UNTYPED,   /* a value of unknown kind (value in d) */
 };
 
 struct dts_label {
@@ -36,8 +39,10 @@ struct dts_series {
 	enum dts_kind kind;
 	unsigned int n_labels;
 	struct dts_label labels[DTS_MAX_LABELS];
-	uint64_t u; /* counters */
-	double d;   /* gauges */
+	uint64_t u;	 /* counters */
+	double d;	 /* gauges, and counters with 'fractional' */
+	bool fractional; /* a counter whose value is 'd' (seconds_total, ...) */
+	char suffix[12]; /* summary and histogram samples: after the family name */
 	char dts_name[128];
 	char tag[32];
 };
