@@ -13,7 +13,7 @@ src_telemetry_libdts_la_SOURCES = \
 	src/telemetry/promaggr.c src/telemetry/promaggr.h
 src_telemetry_libdts_la_CFLAGS = $(AM_CFLAGS) $(MSGPACK_CFLAGS) $(MNL_CFLAGS) $(CURL_CFLAGS)
 src_telemetry_libdts_la_LIBADD = src/common/libdpucommon.la $(MSGPACK_LIBS) $(MNL_LIBS) \
-	$(CURL_LIBS) -lpthread -lm
+	-ldl -lpthread -lm
 
 # libdpu-telemetry-exporter: the Telemetry Exporter API for other programs.
 noinst_LTLIBRARIES += src/telemetry/libdpu-telemetry-exporter.la

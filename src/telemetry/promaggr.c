@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <curl/curl.h>
+#include <dlfcn.h>
 
 #define DPU_LOG_MODULE "dts-aggr"
 #include "common/log.h"
@@ -346,6 +347,62 @@ int dts_prom_parse(const char *text, size_t len, const char *tag, const char *pr
 
 /* ---------------------------------------------------------------- scraping */
 
+/*
+ * libcurl, loaded when prometheus_aggr starts: linked in, it and what it
+ * pulls (Kerberos, LDAP, SSH, ...) would cost every dpu-telemetry ~3 MB
+ * of memory whether it scrapes or not.
+ */
+static struct {
+	void *lib;
+	CURLcode (*global_init)(long flags);
+	void (*global_cleanup)(void);
+	CURL *(*easy_init)(void);
+	CURLcode (*easy_setopt)(CURL *curl, CURLoption option, ...);
+	CURLcode (*easy_perform)(CURL *curl);
+	CURLcode (*easy_getinfo)(CURL *curl, CURLINFO info, ...);
+	void (*easy_cleanup)(CURL *curl);
+	const char *(*easy_strerror)(CURLcode code);
+} cu;
+
+static int load_curl(void)
+{
+	static const char *const names[] = {"libcurl-gnutls.so.4", "libcurl.so.4"};
+	struct {
+		const char *sym;
+		void **fn;
+	} syms[] = {
+		{"curl_global_init", (void **)&cu.global_init},
+		{"curl_global_cleanup", (void **)&cu.global_cleanup},
+		{"curl_easy_init", (void **)&cu.easy_init},
+		{"curl_easy_setopt", (void **)&cu.easy_setopt},
+		{"curl_easy_perform", (void **)&cu.easy_perform},
+		{"curl_easy_getinfo", (void **)&cu.easy_getinfo},
+		{"curl_easy_cleanup", (void **)&cu.easy_cleanup},
+		{"curl_easy_strerror", (void **)&cu.easy_strerror},
+	};
+
+	if (cu.lib != NULL) {
+		return 0;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(names) && cu.lib == NULL; i++) {
+		cu.lib = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+	}
+	if (cu.lib == NULL) {
+		log_err("prometheus_aggr: no libcurl (%s)", dlerror());
+		return -ENOENT;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(syms); i++) {
+		*syms[i].fn = dlsym(cu.lib, syms[i].sym);
+		if (*syms[i].fn == NULL) {
+			log_err("prometheus_aggr: libcurl without %s", syms[i].sym);
+			dlclose(cu.lib);
+			cu.lib = NULL;
+			return -ENOENT;
+		}
+	}
+	return 0;
+}
+
 struct target {
 	char name[64], url[256];
 	/* the last scrape: under the lock */
@@ -406,14 +463,14 @@ static void scrape(struct dts_paggr *pa, struct target *t, CURL *curl)
 	CURLcode cc;
 
 	dts_snapshot_init(&snap);
-	curl_easy_setopt(curl, CURLOPT_URL, t->url);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)DPU_MIN(pa->period_ms, 2000));
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, NULL);
-	cc = curl_easy_perform(curl);
-	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+	cu.easy_setopt(curl, CURLOPT_URL, t->url);
+	cu.easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)DPU_MIN(pa->period_ms, 2000));
+	cu.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	cu.easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_data);
+	cu.easy_setopt(curl, CURLOPT_WRITEDATA, &b);
+	cu.easy_setopt(curl, CURLOPT_HTTPHEADER, NULL);
+	cc = cu.easy_perform(curl);
+	cu.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
 	ok = cc == CURLE_OK && status == 200;
 	if (ok && dts_prom_parse(b.buf != NULL ? b.buf : "", b.len, "prometheus_aggr", t->name,
 				 &snap, &skipped, err, sizeof(err)) < 0) {
@@ -422,7 +479,7 @@ static void scrape(struct dts_paggr *pa, struct target *t, CURL *curl)
 		ok = false;
 	} else if (!ok) {
 		log_warn_rl("prometheus_aggr %s (%s): %s", t->name, t->url,
-			    cc != CURLE_OK ? curl_easy_strerror(cc) : "HTTP status not 200");
+			    cc != CURLE_OK ? cu.easy_strerror(cc) : "HTTP status not 200");
 	}
 	free(b.buf);
 	pthread_mutex_lock(&pa->lock);
@@ -441,7 +498,7 @@ static void scrape(struct dts_paggr *pa, struct target *t, CURL *curl)
 static void *scraper(void *arg)
 {
 	struct dts_paggr *pa = arg;
-	CURL *curl = curl_easy_init();
+	CURL *curl = cu.easy_init();
 
 	pthread_mutex_lock(&pa->lock);
 	while (!pa->quit) {
@@ -465,7 +522,7 @@ static void *scraper(void *arg)
 	}
 	pthread_mutex_unlock(&pa->lock);
 	if (curl != NULL) {
-		curl_easy_cleanup(curl);
+		cu.easy_cleanup(curl);
 	}
 	return NULL;
 }
@@ -479,7 +536,11 @@ int dts_paggr_start(const struct dts_config *cfg, uint64_t period_ms, struct dts
 		return -ENOMEM;
 	}
 	/* Once, from the main thread, before the scraper thread uses libcurl. */
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+	if (load_curl() < 0) {
+		free(pa);
+		return -ENOENT;
+	}
+	if (cu.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		free(pa);
 		return -ENOMEM;
 	}
@@ -496,7 +557,7 @@ int dts_paggr_start(const struct dts_config *cfg, uint64_t period_ms, struct dts
 	if (rc != 0) {
 		pthread_mutex_destroy(&pa->lock);
 		pthread_cond_destroy(&pa->cond);
-		curl_global_cleanup();
+		cu.global_cleanup();
 		free(pa);
 		return -rc;
 	}
@@ -519,7 +580,7 @@ void dts_paggr_stop(struct dts_paggr *pa)
 	}
 	pthread_mutex_destroy(&pa->lock);
 	pthread_cond_destroy(&pa->cond);
-	curl_global_cleanup();
+	cu.global_cleanup();
 	free(pa);
 }
 
