@@ -7,7 +7,8 @@ reading the simulator's sysfs tree (--path.sysfs) for netclass. For each:
 10 warm-up scrapes, then N scrapes with curl (time_total); CPU per scrape
 from /proc/PID/stat over the N scrapes; RSS from /proc/PID/status; series
 counted from the exposition. Also dpu-telemetry's CPU per collection cycle
-(over an idle stretch of cycles, no scrapes).
+(over an idle stretch of cycles, no scrapes); the exporter API's records/s
+into the daemon; fluent_aggr's ingest of PackedForward messages.
 
   bench-dts.py BUILDDIR SRCDIR [--scrapes N]
 
@@ -98,6 +99,41 @@ def measure(name, pid, url, n):
     }
 
 
+def fluent_ingest(pid, port, url, messages=2000, per_message=1000):
+    """fluent_aggr taking PackedForward messages as fast as one client sends them."""
+    try:
+        import msgpack
+    except ImportError:
+        print("fluent ingest: python3-msgpack is not installed (ci/install-deps installs it)")
+        return
+    now = int(time.time())
+    entries = b"".join(msgpack.packb([now, {"latency_us": i % 997, "bytes": i, "host": f"h{i % 4}"}])
+                       for i in range(per_message))
+    msg = msgpack.packb(["bench.ingest", entries])
+    total = messages * per_message
+    c0, t0 = cpu_s(pid), time.time()
+    with socket.create_connection(("127.0.0.1", port)) as s:
+        for _ in range(messages):
+            s.sendall(msg)
+    done = None
+    for _ in range(600):
+        out = subprocess.run(["curl", "-s", url], capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            if line.startswith('dts_fluent_records_total{tag="bench.ingest"}'):
+                done = int(float(line.split()[-1]))
+        if done is not None and done >= total:
+            break
+        time.sleep(0.05)
+    wall = time.time() - t0
+    cpu = cpu_s(pid) - c0
+    if done is None or done < total:
+        print(f"fluent ingest: only {done} of {total} records counted")
+        return
+    print(f"fluent ingest (fluent_aggr, PackedForward, {per_message} records a message, one client): "
+          f"{total} records in {wall:.2f} s wall, {cpu:.2f} s of dpu-telemetry's CPU: "
+          f"{total / cpu / 1e6 if cpu > 0 else float('nan'):.2f} M records per CPU-second")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("builddir")
@@ -123,11 +159,12 @@ def main():
         subprocess.run([os.path.join(a.builddir, "sim/simd/dpu-simctl"), "--run-dir", run,
                         "replay", os.path.join(a.srcdir, "fixtures/pcap/mixed.pcap"),
                         "--port", "p0", "--loop", "0", "--no-wait"], check=True)
-        dport, nport = free_port(), free_port()
+        dport, nport, fport = free_port(), free_port(), free_port()
         cfgdir = os.path.join(work, "telemetry/config")
         os.makedirs(cfgdir)
         with open(os.path.join(cfgdir, "dts_config.ini"), "w") as f:
-            f.write(f"update=1000\nprometheus=http://127.0.0.1:{dport}\n")
+            f.write(f"update=1000\nprometheus=http://127.0.0.1:{dport}\n"
+                    f"enable-provider=fluent_aggr\nfluent-aggr-listen=127.0.0.1:{fport}\n")
         dts = subprocess.Popen([os.path.join(a.builddir, "src/telemetry/dpu-telemetry"),
                                 "--config-dir", cfgdir, "--device",
                                 f"sim:bf3-0,run-dir={run}"], stderr=subprocess.DEVNULL)
@@ -172,6 +209,7 @@ def main():
             print(f"exporter API: {r['acked']} records of 40 bytes acknowledged in "
                   f"{r['seconds']:.3f} s: {r['records_per_s'] / 1e6:.2f} M records/s "
                   f"(dropped {r['dropped']})")
+        fluent_ingest(dts.pid, fport, durl)
         print(f"ratios dpu-telemetry / node_exporter: scrape p50 {d['p50'] / n['p50']:.3f}, "
               f"p99 {d['p99'] / n['p99']:.3f}, keep-alive p50 {d['ka50'] / n['ka50']:.3f}, "
               f"CPU per scrape "
