@@ -99,6 +99,30 @@ def measure(name, pid, url, n):
     }
 
 
+def start_collectd(work, procs):
+    """collectd with the interface plugin and write_prometheus; (process, url) or (None, None)."""
+    collectd = shutil.which("collectd") or (os.path.exists("/usr/sbin/collectd") and "/usr/sbin/collectd")
+    if not collectd or not os.path.exists("/usr/lib/collectd/write_prometheus.so"):
+        print("bench-dts: collectd with write_prometheus is not installed (ci/install-deps installs it)")
+        return None, None
+    port = free_port()
+    conf = os.path.join(work, "collectd.conf")
+    with open(conf, "w") as f:
+        f.write(f"Interval 1\nBaseDir \"{work}\"\nPIDFile \"{work}/collectd.pid\"\n"
+                "PluginDir \"/usr/lib/collectd\"\nTypesDB \"/usr/share/collectd/types.db\"\n"
+                "LoadPlugin interface\nLoadPlugin write_prometheus\n"
+                f"<Plugin write_prometheus>\n  Port \"{port}\"\n</Plugin>\n")
+    p = subprocess.Popen([collectd, "-f", "-C", conf], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    procs.append(p)
+    url = f"http://127.0.0.1:{port}/metrics"
+    if not wait_http(url):
+        print("bench-dts: collectd's write_prometheus did not come up")
+        return None, None
+    time.sleep(2)  # a read cycle or two
+    return p, url
+
+
 def fluent_ingest(pid, port, url, messages=2000, per_message=1000):
     """fluent_aggr taking PackedForward messages as fast as one client sends them."""
     try:
@@ -179,6 +203,7 @@ def main():
         if not wait_http(durl) or not wait_http(nurl):
             print("bench-dts: an endpoint did not come up")
             return 1
+        collectd, curl_ = start_collectd(work, procs)
         time.sleep(1.5)  # a collection cycle or two
         # dpu-telemetry's own cost per collection cycle, nobody scraping.
         c0, t0 = cpu_s(dts.pid), time.time()
@@ -187,6 +212,8 @@ def main():
         cycle_ms = (cpu_s(dts.pid) - c0) * 1000.0 / cycles
         rows = [measure("dpu-telemetry", dts.pid, durl, a.scrapes),
                 measure("node_exporter", nodex.pid, nurl, a.scrapes)]
+        if collectd is not None:
+            rows.append(measure("collectd", collectd.pid, curl_, a.scrapes))
         print(f"bench-dts: {a.scrapes} scrapes each with curl (a new connection each), "
               f"after 10 warm-up scrapes; then {a.scrapes} over one kept-alive connection "
               "(as Prometheus scrapes)")
@@ -195,7 +222,7 @@ def main():
                   f"p99 {r['p99']:.2f} ms; keep-alive p50 {r['ka50']:.3f} ms, "
                   f"p99 {r['ka99']:.3f} ms; CPU {r['cpu_ms']:.3f} ms per scrape; "
                   f"RSS {r['rss']:.1f} MB")
-        d, n = rows
+        d, n = rows[0], rows[1]
         print(f"dpu-telemetry collection cycle: {cycle_ms:.3f} ms CPU "
               f"({d['series']} series, update=1000)")
         # Exporter API: records into the daemon, acknowledged, one client.
@@ -215,6 +242,11 @@ def main():
               f"CPU per scrape "
               f"{d['cpu_ms'] / n['cpu_ms'] if n['cpu_ms'] > 0 else float('nan'):.3f}, "
               f"RSS {d['rss'] / n['rss']:.3f}")
+        if collectd is not None:
+            c = rows[2]
+            print(f"ratios dpu-telemetry / collectd (write_prometheus; it reads the host's "
+                  f"interfaces): scrape p50 {d['p50'] / c['p50']:.3f}, keep-alive p50 "
+                  f"{d['ka50'] / c['ka50']:.3f}, RSS {d['rss'] / c['rss']:.3f}")
         return 0
     finally:
         for p in reversed(procs):
