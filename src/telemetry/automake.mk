@@ -10,7 +10,8 @@ src_telemetry_libdts_la_SOURCES = \
 	src/telemetry/ipcsrv.c src/telemetry/ipcsrv.h \
 	src/telemetry/fluent.c src/telemetry/fluent.h \
 	src/telemetry/forward.c src/telemetry/forward.h \
-	src/telemetry/promaggr.c src/telemetry/promaggr.h
+	src/telemetry/promaggr.c src/telemetry/promaggr.h \
+	src/telemetry/datafile.c src/telemetry/datafile.h
 src_telemetry_libdts_la_CFLAGS = $(AM_CFLAGS) $(MSGPACK_CFLAGS) $(MNL_CFLAGS) $(CURL_CFLAGS)
 src_telemetry_libdts_la_LIBADD = src/common/libdpucommon.la $(MSGPACK_LIBS) $(MNL_LIBS) \
 	-ldl -lpthread -lm
@@ -28,4 +29,7 @@ src_telemetry_dpu_telemetry_SOURCES = src/telemetry/main.c
 src_telemetry_dpu_telemetry_CFLAGS = $(AM_CFLAGS) $(MICROHTTPD_CFLAGS)
 src_telemetry_dpu_telemetry_LDADD = src/telemetry/libdts.la hal/libdpuhal.la \
 	src/common/libdpucommon.la $(MICROHTTPD_LIBS) $(JSONC_LIBS) -lpthread -lm
+bin_PROGRAMS += src/telemetry/dpu-telemetry-read
+src_telemetry_dpu_telemetry_read_SOURCES = src/telemetry/read.c
+src_telemetry_dpu_telemetry_read_LDADD = src/telemetry/libdts.la src/common/libdpucommon.la -lm
 dist_bin_SCRIPTS += src/telemetry/telemetry-init.sh src/telemetry/enable-fluent-forward.sh

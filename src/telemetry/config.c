@@ -49,6 +49,8 @@ void dts_config_defaults(struct dts_config *cfg)
 	cfg->verbose = 6;
 	dpu_strscpy(cfg->fluent_host, "0.0.0.0", sizeof(cfg->fluent_host));
 	cfg->fluent_port = 42442;
+	cfg->data_max_bytes = 1024 * 1024;
+	cfg->data_max_age_ms = 3600 * 1000;
 }
 
 bool dts_names_has(const struct dts_names *names, const char *name)
@@ -256,6 +258,24 @@ static int cfg_key(void *arg, const char *section, const char *key, const char *
 	}
 	if (strcmp(key, "prometheus-ignore-tags") == 0) {
 		return add_list(&cfg->prom_ignore_tags, key, value, err);
+	}
+	if (strcmp(key, "data-write") == 0) {
+		if (dpu_cfg_parse_bool(value, &cfg->data_write, &why) < 0) {
+			return dpu_cfg_err_set(err, NULL, 0, key, "'%s': %s", value, why);
+		}
+		return 0;
+	}
+	if (strcmp(key, "data-max-file-size") == 0) {
+		if (dpu_cfg_parse_u64(value, 4096, 1ull << 40, &cfg->data_max_bytes, &why) < 0) {
+			return dpu_cfg_err_set(err, NULL, 0, key, "'%s': %s (bytes)", value, why);
+		}
+		return 0;
+	}
+	if (strcmp(key, "data-max-file-age") == 0) {
+		if (dpu_cfg_parse_u64(value, 1, 1ull << 40, &cfg->data_max_age_ms, &why) < 0) {
+			return dpu_cfg_err_set(err, NULL, 0, key, "'%s': %s (ms)", value, why);
+		}
+		return 0;
 	}
 	if (strcmp(key, "prometheus-aggr-endpoints") == 0) {
 		return add_endpoints(cfg, key, value, err);

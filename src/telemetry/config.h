@@ -51,6 +51,9 @@ struct dts_config {
 	int verbose;
 	char fluent_host[64];
 	uint16_t fluent_port;
+	/* binary data files of the exporter API's records (<root>/data) */
+	bool data_write;
+	uint64_t data_max_bytes, data_max_age_ms;
 	/* prometheus_aggr's endpoints: "name=http://host:port/path" or just the URL */
 	size_t n_aggr;
 	struct {

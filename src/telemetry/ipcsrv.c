@@ -74,6 +74,8 @@ struct dts_ipcsrv {
 	struct source *sources[MAX_SOURCES]; /* made at a new source's HELLO */
 	dts_ipcsrv_records_fn *sink;
 	void *sink_arg;
+	dts_ipcsrv_msg_fn *msg_sink;
+	void *msg_sink_arg;
 	struct dts_ipc_conn test;
 };
 
@@ -428,6 +430,12 @@ static int take_records(struct dts_ipc_conn *c, const uint8_t *p, size_t len, ui
 	return 0;
 }
 
+void dts_ipcsrv_set_msg_sink(struct dts_ipcsrv *srv, dts_ipcsrv_msg_fn *fn, void *arg)
+{
+	srv->msg_sink = fn;
+	srv->msg_sink_arg = arg;
+}
+
 void dts_ipcsrv_set_records_sink(struct dts_ipcsrv *srv, dts_ipcsrv_records_fn *fn, void *arg)
 {
 	srv->sink = fn;
@@ -443,17 +451,23 @@ int dts_ipcsrv_take(struct dts_ipcsrv *srv, struct dts_ipc_conn *c, const void *
 	uint64_t seq = 0;
 	int rc = dts_ipc_parse(msg, len, &kind, &p, &plen, why);
 
-	(void)srv;
 	if (rc < 0) {
 		return rc;
 	}
 	switch (kind) {
 	case DTS_IPC_HELLO:
-		return take_hello(c, p, plen, why);
 	case DTS_IPC_TYPE:
-		return take_type(c, p, plen, why);
+		rc = kind == DTS_IPC_HELLO ? take_hello(c, p, plen, why)
+					   : take_type(c, p, plen, why);
+		if (rc == 0 && srv->msg_sink != NULL) {
+			srv->msg_sink(srv->msg_sink_arg, c->source->id, (int)kind, msg, len);
+		}
+		return rc;
 	case DTS_IPC_RECORDS:
 		rc = take_records(c, p, plen, &seq, why);
+		if (rc == 0 && srv->msg_sink != NULL) {
+			srv->msg_sink(srv->msg_sink_arg, c->source->id, (int)kind, msg, len);
+		}
 		if (rc == 0 && c->fd >= 0) {
 			struct dts_ipc_ack ack = {.seq = seq};
 			uint8_t buf[64];

@@ -47,6 +47,14 @@ typedef void dts_ipcsrv_records_fn(void *arg, const char *source_id, const char 
 void dts_ipcsrv_set_records_sink(struct dts_ipcsrv *srv, dts_ipcsrv_records_fn *fn, void *arg);
 
 /*
+ * Every message taken in (HELLO, TYPE, RECORDS) also goes, as it came, to
+ * 'fn' with its source's id (the data files keep them so).
+ */
+typedef void dts_ipcsrv_msg_fn(void *arg, const char *source_id, int kind, const void *msg,
+			       size_t len);
+void dts_ipcsrv_set_msg_sink(struct dts_ipcsrv *srv, dts_ipcsrv_msg_fn *fn, void *arg);
+
+/*
  * Take in one message from a client (for tests and fuzzing): 'conn' is an
  * opaque client slot made by dts_ipcsrv_test_conn(). Returns 0, or
  * -EBADMSG with 'why' for a message that closes the connection.

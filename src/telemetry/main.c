@@ -38,9 +38,11 @@
 #include "common/timeutil.h"
 #include "dpu/hal.h"
 #include "telemetry/config.h"
+#include "telemetry/datafile.h"
 #include "telemetry/ethtool.h"
 #include "telemetry/fluent.h"
 #include "telemetry/forward.h"
+#include "telemetry/ipc.h"
 #include "telemetry/ipcsrv.h"
 #include "telemetry/metrics.h"
 #include "telemetry/promaggr.h"
@@ -68,6 +70,12 @@ struct dts {
 	struct dts_fluent *fluent;
 	struct dts_fwd *fwd;
 	struct dts_paggr *paggr;
+	/* data files, one writer per source (data-write=true) */
+	struct {
+		char id[DTS_IPC_NAME];
+		struct dts_dfile *f;
+		bool described; /* its HELLO was seen: the files can say what records are */
+	} data[64];
 	struct dts_fwd_conf fwd_conf;
 	char fluent_host[64];
 	uint16_t fluent_port;
@@ -159,6 +167,8 @@ static bool device_view(struct dts *d, char *root, size_t size, struct dpu_port_
 	return true;
 }
 
+static int data_collect(const struct dts *d, struct dts_snapshot *snap);
+
 static void collect(struct dts *d)
 {
 	static struct dpu_port_info ports[MAX_PORTS];
@@ -194,6 +204,9 @@ static void collect(struct dts *d)
 	}
 	if (rc == 0) {
 		rc = dts_paggr_collect(d->paggr, &snap);
+	}
+	if (rc == 0) {
+		rc = data_collect(d, &snap);
 	}
 	if (rc == 0) {
 		rc = dts_fwd_collect(d->fwd, &snap);
@@ -372,6 +385,90 @@ static void fluent_apply(struct dts *d)
 	}
 }
 
+/* ---- data files ---- */
+
+static void data_close_all(struct dts *d)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(d->data); i++) {
+		dts_dfile_destroy(d->data[i].f);
+		memset(&d->data[i], 0, sizeof(d->data[i]));
+	}
+}
+
+static void on_message(void *arg, const char *source_id, int kind, const void *msg, size_t len)
+{
+	struct dts *d = arg;
+	size_t i, free_slot = ARRAY_SIZE(d->data);
+
+	if (!d->cfg.data_write) {
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(d->data); i++) {
+		if (d->data[i].f != NULL && strcmp(d->data[i].id, source_id) == 0) {
+			break;
+		}
+		if (d->data[i].f == NULL && free_slot == ARRAY_SIZE(d->data)) {
+			free_slot = i;
+		}
+	}
+	if (i == ARRAY_SIZE(d->data)) {
+		char dir[PATH_MAX + 8], prefix[DTS_IPC_NAME];
+
+		if (kind != DTS_IPC_HELLO || free_slot == ARRAY_SIZE(d->data)) {
+			return; /* connected before data-write was on: from its next HELLO */
+		}
+		i = free_slot;
+		snprintf(dir, sizeof(dir), "%s/data", d->root);
+		dpu_strscpy(prefix, source_id, sizeof(prefix));
+		for (char *c = prefix; *c != '\0'; c++) {
+			*c = *c == '/' ? '_' : *c;
+		}
+		if (dts_dfile_create(dir, prefix, d->cfg.data_max_bytes, d->cfg.data_max_age_ms,
+				     &d->data[i].f) < 0) {
+			log_err_rl("data files in %s: cannot write there", dir);
+			return;
+		}
+		dpu_strscpy(d->data[i].id, source_id, sizeof(d->data[i].id));
+	}
+	if (kind == DTS_IPC_HELLO) {
+		dts_dfile_preamble_reset(d->data[i].f, msg, len);
+		d->data[i].described = true;
+	} else if (kind == DTS_IPC_TYPE) {
+		dts_dfile_preamble_add(d->data[i].f, msg, len);
+	} else if (d->data[i].described) {
+		dts_dfile_write(d->data[i].f, msg, len);
+	}
+}
+
+static int data_collect(const struct dts *d, struct dts_snapshot *snap)
+{
+	uint64_t files = 0, errors = 0;
+	struct dts_series *s;
+
+	if (!d->cfg.data_write) {
+		return 0;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(d->data); i++) {
+		if (d->data[i].f != NULL) {
+			files += dts_dfile_files(d->data[i].f);
+			errors += dts_dfile_errors(d->data[i].f);
+		}
+	}
+	s = dts_snapshot_add(snap, "dts_data_files", "data files started", DTS_COUNTER,
+			     "data_files", "dts", 0);
+	if (s == NULL) {
+		return -ENOMEM;
+	}
+	s->u = files;
+	s = dts_snapshot_add(snap, "dts_data_write_errors", "messages not written to data files",
+			     DTS_COUNTER, "data_write_errors", "dts", 0);
+	if (s == NULL) {
+		return -ENOMEM;
+	}
+	s->u = errors;
+	return 0;
+}
+
 /* ---- prometheus_aggr ---- */
 
 /* Start, stop or restart the scraper to match the configuration. */
@@ -489,6 +586,10 @@ static void on_reload(struct dpu_loop *loop, void *arg)
 	bool restart = cfg.prometheus != d->cfg.prometheus || cfg.prom_port != d->cfg.prom_port ||
 		       strcmp(cfg.prom_host, d->cfg.prom_host) != 0;
 
+	if (!cfg.data_write || cfg.data_max_bytes != d->cfg.data_max_bytes ||
+	    cfg.data_max_age_ms != d->cfg.data_max_age_ms) {
+		data_close_all(d); /* sources are written again from their next HELLO */
+	}
 	d->cfg = cfg;
 	dpu_loop_timer_set(d->timer, 1, d->cfg.update_ms * DPU_NSEC_PER_MSEC);
 	if (restart) {
@@ -640,6 +741,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	dts_ipcsrv_set_records_sink(d.ipc, on_records, &d);
+	dts_ipcsrv_set_msg_sink(d.ipc, on_message, &d);
 	fluent_apply(&d);
 	paggr_apply(&d);
 	if (forward_apply(&d) < 0) {
@@ -659,6 +761,7 @@ out:
 	http_stop(&d);
 	dts_fluent_stop(d.fluent);
 	dts_fwd_stop(d.fwd);
+	data_close_all(&d);
 	dts_paggr_stop(d.paggr);
 	dts_ipcsrv_stop(d.ipc);
 	dpu_loop_destroy(d.loop);
