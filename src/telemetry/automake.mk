@@ -21,7 +21,8 @@ noinst_LTLIBRARIES += src/telemetry/libdpu-telemetry-exporter.la
 src_telemetry_libdpu_telemetry_exporter_la_SOURCES = \
 	src/telemetry/exporter.c src/telemetry/exporter.h \
 	src/telemetry/netflow.c src/telemetry/netflow.h \
-	src/telemetry/ipc.c src/telemetry/ipc.h
+	src/telemetry/ipc.c src/telemetry/ipc.h \
+	src/telemetry/datafile.c src/telemetry/datafile.h
 src_telemetry_libdpu_telemetry_exporter_la_LIBADD = src/common/libdpucommon.la
 
 bin_PROGRAMS += src/telemetry/dpu-telemetry

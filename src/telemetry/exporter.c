@@ -15,6 +15,7 @@
 #include "common/daemon.h"
 #include "common/timeutil.h"
 #include "common/util.h"
+#include "telemetry/datafile.h"
 #include "telemetry/exporter.h"
 #include "telemetry/ipc.h"
 
@@ -46,6 +47,11 @@ struct dpu_te_schema {
 	bool started;
 	size_t n_types;
 	struct dpu_te_type *types[DTS_IPC_MAX_TYPES];
+	/* binary data files (datafile.h), written by each source */
+	bool file_write;
+	char file_dir[PATH_MAX];
+	size_t file_max_size;
+	uint64_t file_max_age_us;
 };
 
 struct pending {
@@ -77,6 +83,7 @@ struct dpu_te_source {
 	size_t pending_bytes;
 	uint64_t next_seq;
 	struct dpu_te_stats st;
+	struct dts_dfile *file; /* with file writing */
 };
 
 /* Where a batch's records start in its message. */
@@ -103,7 +110,10 @@ int dpu_te_schema_init(const char *name, struct dpu_te_schema **schemap)
 	s->timeout_ms = DPU_TE_SOCKET_TIMEOUT_MS_DEFAULT;
 	if (dpu_rundir_default(base, sizeof(base)) == 0) {
 		snprintf(s->sockets_dir, sizeof(s->sockets_dir), "%s/telemetry/ipc_sockets", base);
+		snprintf(s->file_dir, sizeof(s->file_dir), "%s/telemetry/data", base);
 	}
+	s->file_max_size = DPU_TE_FILE_MAX_SIZE_DEFAULT;
+	s->file_max_age_us = DPU_TE_FILE_MAX_AGE_US_DEFAULT;
 	*schemap = s;
 	return 0;
 }
@@ -155,8 +165,29 @@ void dpu_te_schema_set_ipc_socket_timeout(struct dpu_te_schema *s, uint32_t ms)
 
 int dpu_te_schema_set_file_write_enabled(struct dpu_te_schema *s)
 {
-	(void)s;
-	return -EOPNOTSUPP;
+	if (s == NULL || s->started) {
+		return -EINVAL;
+	}
+	s->file_write = true;
+	return 0;
+}
+
+int dpu_te_schema_set_file_write_path(struct dpu_te_schema *s, const char *dir)
+{
+	if (s == NULL || dir == NULL || dpu_strscpy(s->file_dir, dir, sizeof(s->file_dir)) < 0) {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void dpu_te_schema_set_file_write_max_size(struct dpu_te_schema *s, size_t size)
+{
+	s->file_max_size = size;
+}
+
+void dpu_te_schema_set_file_write_max_age(struct dpu_te_schema *s, uint64_t max_age_us)
+{
+	s->file_max_age_us = max_age_us;
 }
 
 int dpu_te_type_create(struct dpu_te_type **typep)
@@ -371,11 +402,25 @@ static int send_msg(int fd, const void *msg, size_t len)
 	return (size_t)n == len ? 0 : -EIO;
 }
 
-/* HELLO and the TYPEs: what dpu-telemetry must know before records. */
-static int introduce(struct dpu_te_source *src)
+typedef int intro_out_fn(struct dpu_te_source *src, const void *msg, size_t len, bool hello);
+
+static int intro_to_socket(struct dpu_te_source *src, const void *msg, size_t len, bool hello)
 {
-	static uint8_t buf[sizeof(struct dts_ipc_hdr) + sizeof(struct dts_ipc_type) +
-			   DTS_IPC_MAX_FIELDS * sizeof(struct dts_ipc_field)];
+	(void)hello;
+	return send_msg(src->fd, msg, len);
+}
+
+static int intro_to_file(struct dpu_te_source *src, const void *msg, size_t len, bool hello)
+{
+	return hello ? dts_dfile_preamble_reset(src->file, msg, len)
+		     : dts_dfile_preamble_add(src->file, msg, len);
+}
+
+/* HELLO and the TYPEs: what dpu-telemetry (or a data file) must know before records. */
+static int introduce(struct dpu_te_source *src, intro_out_fn *out)
+{
+	uint8_t buf[sizeof(struct dts_ipc_hdr) + sizeof(struct dts_ipc_type) +
+		    DTS_IPC_MAX_FIELDS * sizeof(struct dts_ipc_field)];
 	struct dts_ipc_hello h;
 	size_t len;
 	int rc;
@@ -385,7 +430,7 @@ static int introduce(struct dpu_te_source *src)
 	dpu_strscpy(h.source_id, src->id, sizeof(h.source_id));
 	dpu_strscpy(h.tag, src->tag, sizeof(h.tag));
 	len = dts_ipc_pack(buf, sizeof(buf), DTS_IPC_HELLO, &h, sizeof(h), NULL, 0);
-	rc = send_msg(src->fd, buf, len);
+	rc = out(src, buf, len, true);
 	for (size_t i = 0; rc == 0 && i < src->schema->n_types; i++) {
 		const struct dpu_te_type *t = src->schema->types[i];
 		struct dts_ipc_field f[DTS_IPC_MAX_FIELDS];
@@ -403,7 +448,7 @@ static int introduce(struct dpu_te_source *src)
 		}
 		len = dts_ipc_pack(buf, sizeof(buf), DTS_IPC_TYPE, &th, sizeof(th), f,
 				   t->n * sizeof(f[0]));
-		rc = send_msg(src->fd, buf, len);
+		rc = out(src, buf, len, false);
 	}
 	return rc;
 }
@@ -433,7 +478,7 @@ static bool ensure_connected(struct dpu_te_source *src)
 			return false;
 		}
 		if (connect(src->fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
-		    introduce(src) == 0) {
+		    introduce(src, intro_to_socket) == 0) {
 			src->st.reconnects++;
 			return true;
 		}
@@ -564,6 +609,17 @@ static bool close_batch(struct dpu_te_source *src, unsigned int type)
 	p->sent = false;
 	p->len = dts_ipc_pack(p->msg, len, DTS_IPC_RECORDS, &r, sizeof(r), NULL,
 			      src->batch[type].len);
+	if (src->file != NULL && dts_dfile_write(src->file, p->msg, p->len) < 0) {
+		src->st.file_errors++;
+	}
+	if (!src->schema->ipc) {
+		/* Files only: nobody to acknowledge it. */
+		src->st.acked += src->batch[type].n;
+		free(p);
+		src->batch[type].n = 0;
+		src->batch[type].len = 0;
+		return true;
+	}
 	if (src->tail != NULL) {
 		src->tail->next = p;
 	} else {
@@ -620,6 +676,27 @@ int dpu_te_source_start(struct dpu_te_source *src)
 		return -EINVAL;
 	}
 	src->started = true;
+	if (src->schema->file_write) {
+		char prefix[DTS_IPC_NAME + 16];
+		int rc;
+
+		/* Apart from what dpu-telemetry itself writes for this source. */
+		snprintf(prefix, sizeof(prefix), "%s.exporter", src->id);
+		for (char *c = prefix; *c != '\0'; c++) {
+			*c = *c == '/' ? '_' : *c;
+		}
+		rc = dts_dfile_create(src->schema->file_dir, prefix, src->schema->file_max_size,
+				      src->schema->file_max_age_us / 1000, &src->file);
+		if (rc == 0) {
+			rc = introduce(src, intro_to_file);
+		}
+		if (rc < 0) {
+			dts_dfile_destroy(src->file);
+			src->file = NULL;
+			src->started = false;
+			return rc;
+		}
+	}
 	ensure_connected(src);
 	return 0;
 }
@@ -708,6 +785,7 @@ void dpu_te_source_destroy(struct dpu_te_source *src)
 	for (unsigned int t = 0; t < DTS_IPC_MAX_TYPES; t++) {
 		free(src->batch[t].p);
 	}
+	dts_dfile_destroy(src->file);
 	free(src);
 }
 

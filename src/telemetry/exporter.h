@@ -21,8 +21,15 @@
  * 256 KiB). When that is full and dpu-telemetry is connected, report waits
  * for acknowledgements (up to the socket timeout); while dpu-telemetry is
  * away the source reconnects by itself (every reconnect_time ms) and what
- * does not fit is dropped and counted (dpu_te_source_stats()). Binary file writing is not
- * implemented yet: dpu_te_schema_set_file_write_enabled() returns -EOPNOTSUPP.
+ * does not fit is dropped and counted (dpu_te_source_stats()).
+ *
+ * With file writing (dpu_te_schema_set_file_write_enabled()) every batch is
+ * also written, as it closes, to binary data files (datafile.h: the format
+ * dpu-telemetry writes and dpu-telemetry-read prints) named
+ * "<source id>.exporter-<time>-<n>.dts" in the file write path (default
+ * <run dir>/telemetry/data), a new file when one would pass the max size
+ * (default 1 MB) or is older than the max age (default 1 h). With file
+ * writing and no IPC, batches go to the files only.
  *
  * Defaults, as DOCA's: buffer 60000 B, IPC off, sockets dir
  * <run dir>/telemetry/ipc_sockets, reconnect time 100 ms, 3 tries per
@@ -42,6 +49,8 @@ struct dpu_te_field;
 struct dpu_te_source;
 
 #define DPU_TE_BUF_SIZE_DEFAULT 60000
+#define DPU_TE_FILE_MAX_SIZE_DEFAULT (1024 * 1024)
+#define DPU_TE_FILE_MAX_AGE_US_DEFAULT (3600ull * 1000000)
 #define DPU_TE_RECONNECT_MS_DEFAULT 100
 #define DPU_TE_RECONNECT_TRIES_DEFAULT 3
 #define DPU_TE_SOCKET_TIMEOUT_MS_DEFAULT 3000
@@ -62,6 +71,9 @@ void dpu_te_schema_set_ipc_reconnect_time(struct dpu_te_schema *schema, uint32_t
 void dpu_te_schema_set_ipc_reconnect_tries(struct dpu_te_schema *schema, uint8_t tries);
 void dpu_te_schema_set_ipc_socket_timeout(struct dpu_te_schema *schema, uint32_t ms);
 int dpu_te_schema_set_file_write_enabled(struct dpu_te_schema *schema);
+int dpu_te_schema_set_file_write_path(struct dpu_te_schema *schema, const char *dir);
+void dpu_te_schema_set_file_write_max_size(struct dpu_te_schema *schema, size_t size);
+void dpu_te_schema_set_file_write_max_age(struct dpu_te_schema *schema, uint64_t max_age_us);
 /* Add 'type' (taken over, also on failure) as 'name'; '*index' is its index. */
 int dpu_te_schema_add_type(struct dpu_te_schema *schema, const char *name, struct dpu_te_type *type,
 			   uint8_t *index);
@@ -113,6 +125,7 @@ void dpu_te_source_destroy(struct dpu_te_source *source);
 
 struct dpu_te_stats {
 	uint64_t reported, acked, dropped, pending, reconnects;
+	uint64_t file_errors; /* batches not written to the data files */
 };
 void dpu_te_source_stats(const struct dpu_te_source *source, struct dpu_te_stats *stats);
 

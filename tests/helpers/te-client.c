@@ -6,7 +6,7 @@
  * packets = i + 1. At the end it flushes and prints its counters as JSON.
  *
  *   te-client --sockets-dir DIR [--id ID] [--count N] [--rate R] [--names a,b,c]
- *             [--buf-size B]
+ *             [--buf-size B] [--file-dir DIR [--file-max-size B] [--no-ipc]]
  *
  * The JSON also says how long reporting and the final flush took
  * ("seconds") and the rate ("records_per_s"), for the benchmark.
@@ -39,9 +39,14 @@ int main(int argc, char **argv)
 		{"rate", required_argument, NULL, 'r'},
 		{"names", required_argument, NULL, 'n'},
 		{"buf-size", required_argument, NULL, 'b'},
+		{"file-dir", required_argument, NULL, 'f'},
+		{"file-max-size", required_argument, NULL, 'm'},
+		{"no-ipc", no_argument, NULL, 'x'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *dir = NULL, *id = "client0";
+	const char *dir = NULL, *id = "client0", *file_dir = NULL;
+	uint64_t file_max = 0;
+	bool ipc = true;
 	char names[8][16], list[128] = "a,b,c";
 	uint64_t count = 1000, rate = 0, buf = 2048, start;
 	double secs;
@@ -74,6 +79,15 @@ int main(int argc, char **argv)
 		case 'b':
 			buf = strtoull(optarg, NULL, 10);
 			break;
+		case 'f':
+			file_dir = optarg;
+			break;
+		case 'm':
+			file_max = strtoull(optarg, NULL, 10);
+			break;
+		case 'x':
+			ipc = false;
+			break;
 		default:
 			return 2;
 		}
@@ -99,9 +113,16 @@ int main(int argc, char **argv)
 	if (rc == 0) {
 		rc = dpu_te_schema_add_type(schema, "port_stats", type, &idx);
 	}
-	if (rc == 0) {
+	if (rc == 0 && ipc) {
 		dpu_te_schema_set_ipc_enabled(schema);
 		rc = dpu_te_schema_set_ipc_sockets_dir(schema, dir);
+	}
+	if (rc == 0 && file_dir != NULL &&
+	    (rc = dpu_te_schema_set_file_write_enabled(schema)) == 0) {
+		rc = dpu_te_schema_set_file_write_path(schema, file_dir);
+		if (file_max != 0) {
+			dpu_te_schema_set_file_write_max_size(schema, file_max);
+		}
 	}
 	if (rc == 0) {
 		dpu_te_schema_set_buf_size(schema, buf); /* default small: many messages */

@@ -3,7 +3,8 @@
 # with data-write=true the records a client sends through the exporter API
 # land in <root>/data, rotated by size and by age, every file readable
 # alone; dpu-telemetry-read gives them back record for record as JSON or
-# CSV; a damaged file gives what it holds before the damage and the offset.
+# CSV; the exporter API writes the same files itself when asked; a damaged
+# file gives what it holds before the damage and the offset.
 set -u
 . "$top_srcdir/tests/tap.sh"
 
@@ -76,6 +77,20 @@ stop
 n_files=$(ls "$data"/data2-*.dts 2>/dev/null | wc -l)
 tap_check "rotated by age: $n_files files for 1.5 s" test "$n_files" -ge 3
 tap_check "... and all 3000 records in them" sh -c "test \$('$rd' '$data'/data2-*.dts | grep -c .) = 3000"
+
+# The exporter API writing data files itself, with no dpu-telemetry at all.
+"$te" --sockets-dir "$work/none" --id filer --count 3000 --file-dir "$work/client" \
+	--file-max-size 32768 --no-ipc >"$work/te3.json"
+n_files=$(ls "$work/client"/filer.exporter-*.dts 2>/dev/null | wc -l)
+tap_check "the client writes its own files (file writing, no IPC): $n_files of at most 32 KiB" \
+	sh -c "test $n_files -ge 3 && test \$(stat -c %s '$work/client'/*.dts | sort -n | tail -1) -le 32768"
+tap_check "... which dpu-telemetry-read gives back record for record" \
+	/usr/bin/python3 -c "
+import json, subprocess, sys
+out = subprocess.run(['$rd', '$work/client'], capture_output=True, text=True, check=True).stdout
+recs = [json.loads(l) for l in out.splitlines()]
+ok = len(recs) == 3000 and all(r['source'] == 'filer' and r['packets'] == i + 1 for i, r in enumerate(recs))
+sys.exit(0 if ok else 1)"
 
 # A damaged file: the records before the damage, then where it is.
 f=$(ls "$data"/data1-*.dts | head -1)
