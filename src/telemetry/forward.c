@@ -559,54 +559,25 @@ void dts_fwd_push(struct dts_fwd *f, const struct dts_snapshot *snap, uint64_t t
 /* One value of a field, by its exporter API type. */
 static void pack_value(msgpack_packer *pk, const uint8_t *p, unsigned int ftype)
 {
-	size_t size = dts_ipc_ftype_size(ftype);
-	union {
-		int8_t i8;
-		int16_t i16;
-		int32_t i32;
-		int64_t i64;
-		uint8_t u8;
-		uint16_t u16;
-		uint32_t u32;
-		uint64_t u64;
-		float f;
-		double d;
-	} v;
+	struct dts_ipc_value v;
 
-	memcpy(&v, p, size);
-	switch (ftype) {
-	case DTS_F_BOOL:
-		if (v.u8) {
+	dts_ipc_value_at(p, ftype, &v);
+	switch (v.kind) {
+	case DTS_V_BOOL:
+		if (v.u) {
 			msgpack_pack_true(pk);
 		} else {
 			msgpack_pack_false(pk);
 		}
 		return;
-	case DTS_F_FLOAT:
-		msgpack_pack_double(pk, v.f);
+	case DTS_V_INT:
+		msgpack_pack_int64(pk, v.i);
 		return;
-	case DTS_F_DOUBLE:
+	case DTS_V_FLOAT:
 		msgpack_pack_double(pk, v.d);
 		return;
-	case DTS_F_CHAR:
-	case DTS_F_SHORT:
-	case DTS_F_INT:
-	case DTS_F_LONG:
-	case DTS_F_LONGLONG:
-	case DTS_F_INT8:
-	case DTS_F_INT16:
-	case DTS_F_INT32:
-	case DTS_F_INT64:
-		msgpack_pack_int64(pk, size == 1   ? v.i8
-				       : size == 2 ? v.i16
-				       : size == 4 ? v.i32
-						   : v.i64);
-		return;
 	default:
-		msgpack_pack_uint64(pk, size == 1   ? v.u8
-					: size == 2 ? v.u16
-					: size == 4 ? v.u32
-						    : v.u64);
+		msgpack_pack_uint64(pk, v.u);
 		return;
 	}
 }

@@ -107,3 +107,54 @@ int dts_ipc_parse(const void *msg, size_t len, enum dts_ipc_kind *kind, const ui
 	*plen = h.len;
 	return 0;
 }
+
+void dts_ipc_value_at(const uint8_t *p, unsigned int ftype, struct dts_ipc_value *v)
+{
+	size_t size = dts_ipc_ftype_size(ftype);
+	union {
+		int8_t i8;
+		int16_t i16;
+		int32_t i32;
+		int64_t i64;
+		uint8_t u8;
+		uint16_t u16;
+		uint32_t u32;
+		uint64_t u64;
+		float f;
+		double d;
+	} x;
+
+	memset(v, 0, sizeof(*v));
+	memset(&x, 0, sizeof(x));
+	memcpy(&x, p, size);
+	switch (ftype) {
+	case DTS_F_BOOL:
+		v->kind = DTS_V_BOOL;
+		v->u = x.u8 != 0;
+		return;
+	case DTS_F_FLOAT:
+		v->kind = DTS_V_FLOAT;
+		v->d = x.f;
+		return;
+	case DTS_F_DOUBLE:
+		v->kind = DTS_V_FLOAT;
+		v->d = x.d;
+		return;
+	case DTS_F_CHAR:
+	case DTS_F_SHORT:
+	case DTS_F_INT:
+	case DTS_F_LONG:
+	case DTS_F_LONGLONG:
+	case DTS_F_INT8:
+	case DTS_F_INT16:
+	case DTS_F_INT32:
+	case DTS_F_INT64:
+		v->kind = DTS_V_INT;
+		v->i = size == 1 ? x.i8 : size == 2 ? x.i16 : size == 4 ? x.i32 : x.i64;
+		return;
+	default:
+		v->kind = DTS_V_UINT;
+		v->u = size == 1 ? x.u8 : size == 2 ? x.u16 : size == 4 ? x.u32 : x.u64;
+		return;
+	}
+}

@@ -111,6 +111,17 @@ struct dts_ipc_ack {
 	uint64_t seq;
 };
 
+/* One value of a field, read as the C type it is: 'kind' says which member. */
+struct dts_ipc_value {
+	enum { DTS_V_BOOL, DTS_V_INT, DTS_V_UINT, DTS_V_FLOAT } kind;
+	int64_t i;  /* DTS_V_INT */
+	uint64_t u; /* DTS_V_UINT, DTS_V_BOOL (0 or 1) */
+	double d;   /* DTS_V_FLOAT */
+};
+
+/* The value of type 'ftype' at 'p' (dts_ipc_ftype_size() bytes, host order). */
+void dts_ipc_value_at(const uint8_t *p, unsigned int ftype, struct dts_ipc_value *v);
+
 /* The size of one value of 'ftype' (0 for an unknown type). */
 size_t dts_ipc_ftype_size(unsigned int ftype);
 /* DOCA's type name ("unsigned int", "uint64_t", ...) -> type, or 0. */

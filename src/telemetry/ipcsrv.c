@@ -234,74 +234,16 @@ static int take_type(struct dts_ipc_conn *c, const uint8_t *p, size_t len, const
 
 static double value_at(const uint8_t *p, unsigned int ftype)
 {
-	union {
-		_Bool b;
-		char c;
-		short s;
-		int i;
-		long l;
-		long long ll;
-		unsigned char uc;
-		unsigned short us;
-		unsigned int ui;
-		unsigned long ul;
-		unsigned long long ull;
-		float f;
-		double d;
-		int8_t i8;
-		int16_t i16;
-		int32_t i32;
-		int64_t i64;
-		uint8_t u8;
-		uint16_t u16;
-		uint32_t u32;
-		uint64_t u64;
-	} v;
+	struct dts_ipc_value v;
 
-	memcpy(&v, p, dts_ipc_ftype_size(ftype));
-	switch (ftype) {
-	case DTS_F_BOOL:
-		return v.b;
-	case DTS_F_CHAR:
-		return v.c;
-	case DTS_F_SHORT:
-		return v.s;
-	case DTS_F_INT:
-		return v.i;
-	case DTS_F_LONG:
-		return (double)v.l;
-	case DTS_F_LONGLONG:
-		return (double)v.ll;
-	case DTS_F_UCHAR:
-		return v.uc;
-	case DTS_F_USHORT:
-		return v.us;
-	case DTS_F_UINT:
-		return v.ui;
-	case DTS_F_ULONG:
-		return (double)v.ul;
-	case DTS_F_ULONGLONG:
-		return (double)v.ull;
-	case DTS_F_FLOAT:
-		return v.f;
-	case DTS_F_DOUBLE:
+	dts_ipc_value_at(p, ftype, &v);
+	switch (v.kind) {
+	case DTS_V_INT:
+		return (double)v.i;
+	case DTS_V_FLOAT:
 		return v.d;
-	case DTS_F_INT8:
-		return v.i8;
-	case DTS_F_INT16:
-		return v.i16;
-	case DTS_F_INT32:
-		return v.i32;
-	case DTS_F_INT64:
-		return (double)v.i64;
-	case DTS_F_UINT8:
-		return v.u8;
-	case DTS_F_UINT16:
-		return v.u16;
-	case DTS_F_UINT32:
-		return v.u32;
 	default:
-		return (double)v.u64;
+		return (double)v.u;
 	}
 }
 

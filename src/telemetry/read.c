@@ -38,44 +38,26 @@ struct reader {
 
 static void print_value(const uint8_t *p, unsigned int ftype)
 {
-	size_t size = dts_ipc_ftype_size(ftype);
-	union {
-		int8_t i8;
-		int16_t i16;
-		int32_t i32;
-		int64_t i64;
-		uint8_t u8;
-		uint16_t u16;
-		uint32_t u32;
-		uint64_t u64;
-		float f;
-		double d;
-	} v;
-	bool is_signed = ftype == DTS_F_CHAR || ftype == DTS_F_SHORT || ftype == DTS_F_INT ||
-			 ftype == DTS_F_LONG || ftype == DTS_F_LONGLONG || ftype == DTS_F_INT8 ||
-			 ftype == DTS_F_INT16 || ftype == DTS_F_INT32 || ftype == DTS_F_INT64;
+	struct dts_ipc_value v;
 
-	memcpy(&v, p, size);
-	if (ftype == DTS_F_BOOL) {
-		fputs(v.u8 ? "true" : "false", stdout);
-	} else if (ftype == DTS_F_FLOAT || ftype == DTS_F_DOUBLE) {
-		double d = ftype == DTS_F_FLOAT ? v.f : v.d;
-
-		if (isfinite(d)) {
-			printf("%.17g", d);
+	dts_ipc_value_at(p, ftype, &v);
+	switch (v.kind) {
+	case DTS_V_BOOL:
+		fputs(v.u ? "true" : "false", stdout);
+		break;
+	case DTS_V_INT:
+		printf("%" PRId64, v.i);
+		break;
+	case DTS_V_FLOAT:
+		if (isfinite(v.d)) {
+			printf("%.17g", v.d);
 		} else {
 			fputs("null", stdout);
 		}
-	} else if (is_signed) {
-		printf("%" PRId64, size == 1   ? v.i8
-				   : size == 2 ? v.i16
-				   : size == 4 ? v.i32
-					       : v.i64);
-	} else {
-		printf("%" PRIu64, size == 1   ? v.u8
-				   : size == 2 ? v.u16
-				   : size == 4 ? v.u32
-					       : v.u64);
+		break;
+	default:
+		printf("%" PRIu64, v.u);
+		break;
 	}
 }
 
