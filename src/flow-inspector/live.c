@@ -512,8 +512,20 @@ int fi_run_live(const struct fi_live_opts *o, const char *policy_path,
 	i = 0;
 	RTE_LCORE_FOREACH_WORKER (lcore) {
 		if (i < queues) {
-			rte_eal_remote_launch(worker_main, &l.w[i++], lcore);
+			if (rte_eal_remote_launch(worker_main, &l.w[i], lcore) != 0) {
+				log_err("lcore %u: cannot start its worker", lcore);
+				break;
+			}
+			i++;
 		}
+	}
+	if (i < queues) {
+		/* The ones that did start stop again; a worker that never ran is done. */
+		for (unsigned int k = i; k < queues; k++) {
+			atomic_store(&l.w[k].done, true);
+		}
+		stop = 1;
+		rc = -ECHILD;
 	}
 	next_stats = dpu_time_mono_ns() + DPU_NSEC_PER_SEC;
 	while (!stop) {
