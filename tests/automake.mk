@@ -100,7 +100,7 @@ TESTS += tests/integration/telemetry-netflow.sh tests/integration/telemetry-expo
 EXTRA_DIST += tests/integration/telemetry-ifconfig.sh tests/integration/telemetry-ethtool.sh \
 	tests/integration/telemetry-tc.sh tests/integration/telemetry-forward.sh tests/helpers/fluent-sink.py \
 	tests/integration/telemetry-aggr.sh tests/integration/telemetry-data.sh
-EXTRA_DIST += tests/integration/telemetry-netflow.sh
+EXTRA_DIST += tests/integration/telemetry-netflow.sh tests/helpers/udp-capture.py
 
 check_PROGRAMS += tests/helpers/te-client
 tests_helpers_te_client_SOURCES = tests/helpers/te-client.c

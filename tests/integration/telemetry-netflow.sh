@@ -1,7 +1,8 @@
 #!/bin/sh
 # The exporter's NetFlow API against a real collector: nfcapd (nfdump's
 # collector) receives the NetFlow v9 and the IPFIX export of
-# tests/helpers/nf-client, and nfdump prints back exactly the records sent.
+# tests/helpers/nf-client, and nfdump prints back exactly the records sent;
+# tshark's NetFlow/IPFIX dissector decodes the same datagrams to the same flows.
 set -u
 . "$top_srcdir/tests/tap.sh"
 
@@ -64,5 +65,34 @@ PY
 	tap_check "$name: packets add up (500500)" grep -qx "packets 500500" "$work/check-$version.txt"
 	tap_check "$name: nfcapd saw no sequence error" \
 		grep -q "Flows: 1000, Packets: 500500, .*Sequence Errors: 0, Bad Packets: 0" "$work/nfcapd-$version.log"
+	# tshark's dissector, a second decoder: the datagrams as they were sent.
+	if ! command -v tshark >/dev/null 2>&1; then
+		tap_skip "$name: tshark decodes the 1000 flows" "no tshark (ci/install-deps installs it)"
+		continue
+	fi
+	port=$(free_udp_port)
+	/usr/bin/python3 "$top_srcdir/tests/helpers/udp-capture.py" "$port" "$work/nf-$version.pcap" 3 &
+	cpid=$!
+	sleep 0.5
+	"$client" --port "$port" --count 1000 --version "$version" >/dev/null 2>&1
+	wait "$cpid"
+	tshark -n -r "$work/nf-$version.pcap" -d "udp.port==$port,cflow" -T fields -E occurrence=a \
+		-E aggregator=';' -e cflow.srcaddr -e cflow.srcport -e cflow.dstaddr -e cflow.dstport \
+		-e cflow.protocol -e cflow.packets -e cflow.octets >"$work/tshark-$version.txt" 2>/dev/null
+	/usr/bin/python3 - "$work/tshark-$version.txt" >"$work/tcheck-$version.txt" 2>&1 <<'PY'
+import sys
+flows = []
+for line in open(sys.argv[1]):
+    cols = [c.split(";") for c in line.rstrip("\n").split("\t")]
+    if len(cols) == 7 and cols[0] != [""]:
+        flows += list(zip(*cols))
+want = {("10.0.%d.%d" % (i // 250, i % 250 + 1), str(10000 + i)):
+        ("192.168.1.1", str(53 if i % 2 else 80), str(17 if i % 2 else 6), str(i + 1), str(100 * (i + 1)))
+        for i in range(1000)}
+ok = sum(1 for f in flows if want.get((f[0], f[1])) == f[2:])
+print("flows", len(flows), "matching", ok)
+PY
+	tap_check "$name: tshark decodes the 1000 flows, field for field ($(cat "$work/tcheck-$version.txt"))" \
+		grep -qx "flows 1000 matching 1000" "$work/tcheck-$version.txt"
 done
 tap_done
