@@ -29,7 +29,8 @@
  * "<source id>.exporter-<time>-<n>.dts" in the file write path (default
  * <run dir>/telemetry/data), a new file when one would pass the max size
  * (default 1 MB) or is older than the max age (default 1 h). With file
- * writing and no IPC, batches go to the files only.
+ * writing and no IPC, batches go to the files only and count as
+ * acknowledged once written (a write that fails counts in file_errors).
  *
  * Defaults, as DOCA's: buffer 60000 B, IPC off, sockets dir
  * <run dir>/telemetry/ipc_sockets, reconnect time 100 ms, 3 tries per

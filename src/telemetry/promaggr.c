@@ -32,8 +32,8 @@ struct family {
 };
 
 struct parse {
-	struct family *fam;
-	size_t n_fam;
+	struct family *fam; /* grown as TYPE and HELP lines come */
+	size_t n_fam, cap;
 };
 
 static struct family *family_of(struct parse *ps, const char *name, bool make)
@@ -45,6 +45,16 @@ static struct family *family_of(struct parse *ps, const char *name, bool make)
 	}
 	if (!make || ps->n_fam == MAX_TYPES || strlen(name) >= sizeof(ps->fam[0].name)) {
 		return NULL;
+	}
+	if (ps->n_fam == ps->cap) {
+		size_t cap = ps->cap ? ps->cap * 2 : 64;
+		struct family *nf = realloc(ps->fam, cap * sizeof(*nf));
+
+		if (nf == NULL) {
+			return NULL; /* its samples go out untyped */
+		}
+		ps->fam = nf;
+		ps->cap = cap;
 	}
 	memset(&ps->fam[ps->n_fam], 0, sizeof(ps->fam[0]));
 	dpu_strscpy(ps->fam[ps->n_fam].name, name, sizeof(ps->fam[0].name));
@@ -313,14 +323,11 @@ static int sample(struct parse *ps, const char *p, const char *end, const char *
 int dts_prom_parse(const char *text, size_t len, const char *tag, const char *prefix,
 		   struct dts_snapshot *snap, size_t *skipped, char *err, size_t err_size)
 {
-	struct parse ps = {.fam = malloc(MAX_TYPES * sizeof(struct family))};
+	struct parse ps = {0};
 	const char *p = text, *end = text + len;
 	unsigned int line = 0;
 	int rc = 0;
 
-	if (ps.fam == NULL) {
-		return -ENOMEM;
-	}
 	while (rc == 0 && p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl != NULL ? nl : end;

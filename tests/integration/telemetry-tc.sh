@@ -114,9 +114,10 @@ tap_check "every qdisc and class of tc -s, value for value ($(head -1 "$work/cmp
 [ "$(grep -c . "$work/cmp.txt")" -gt 1 ] && cat "$work/cmp.txt" >&2
 tap_check "htb's default class 1:20 counted the 50 frames of 200 bytes" \
 	grep -qx 'dts_tc_class_bytes_total{device="va",kind="htb",handle="1:20",parent="root"} 10000' "$work/metrics.txt"
-tap_check "the DTS names name the class: prometheus-ignore-names can pick it" \
-	sh -c "printf 'prometheus-ignore-names=va:class 1:10:bytes\n' >>'$work/on/config/dts_config.ini' && kill -HUP $pid && sleep 0.5 &&
-	       ip netns exec $ns curl -sf http://127.0.0.1:9100/metrics >'$work/m2.txt' &&
+printf 'prometheus-ignore-names=va:class 1:10:bytes\n' >>"$work/on/config/dts_config.ini"
+kill -HUP "$pid"
+tap_wait 5 "the DTS names name the class: prometheus-ignore-names can pick it" \
+	sh -c "ip netns exec $ns curl -sf http://127.0.0.1:9100/metrics >'$work/m2.txt' &&
 	       ! grep -q 'dts_tc_class_bytes_total{device=\"va\",kind=\"htb\",handle=\"1:10\"' '$work/m2.txt' &&
 	       grep -q 'dts_tc_class_bytes_total{device=\"va\",kind=\"htb\",handle=\"1:20\"' '$work/m2.txt'"
 kill "$pid"
