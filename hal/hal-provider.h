@@ -58,6 +58,10 @@ struct dpu_hal_class {
 	int (*entry_stats)(struct dpu_dev *dev, const char *domain, const char *pipe,
 			   uint32_t entry, uint64_t *packets, uint64_t *bytes);
 	int (*flow_flush)(struct dpu_dev *dev, const char *domain);
+	int (*meter_create)(struct dpu_dev *dev, const char *domain, uint64_t cir, uint64_t cbs,
+			    uint64_t ebs, uint32_t *id);
+	int (*meter_stats)(struct dpu_dev *dev, const char *domain, uint32_t id,
+			   uint64_t packets[3], uint64_t bytes[3]);
 
 	/* The PHC; 'st' is zeroed before the call. */
 	int (*phc_read)(struct dpu_dev *dev, struct dpu_phc_state *st);

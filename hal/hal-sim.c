@@ -560,8 +560,10 @@ static int sim_nv_set(struct dpu_dev *dev, const char *name, const char *value)
 /* ---- steering: dpu/hal-flow.h as dpu-simd's requests (sim/simd/flow.h) ---- */
 
 static const char *const match_names[DPU_MATCH_FIELDS] = {
-	"in_port",  "eth_type", "vlan",	  "src_mac",  "dst_mac",  "ip_version",
-	"ip_proto", "src_ip",	"dst_ip", "src_port", "dst_port", "vni",
+	"in_port",	  "eth_type",	  "vlan",	    "src_mac",	      "dst_mac",
+	"ip_version",	  "ip_proto",	  "src_ip",	    "dst_ip",	      "src_port",
+	"dst_port",	  "vni",	  "inner_eth_type", "inner_src_mac",  "inner_dst_mac",
+	"inner_ip_proto", "inner_src_ip", "inner_dst_ip",   "inner_src_port", "inner_dst_port",
 };
 
 static struct json_object *flow_req(const char *cmd, const char *domain, const char *pipe)
@@ -616,7 +618,7 @@ static struct json_object *json_range(uint16_t lo, uint16_t hi)
 static struct json_object *json_match(const struct dpu_match *m)
 {
 	struct json_object *o = json_object_new_object();
-	uint8_t ver = m->ip_version == 6 ? 6 : 4;
+	uint8_t ver = m->ip_version == 6 ? 6 : 4, iver = m->inner.ip_version == 6 ? 6 : 4;
 
 	for (unsigned int bit = 0; bit < DPU_MATCH_FIELDS; bit++) {
 		struct json_object *v = NULL;
@@ -658,6 +660,30 @@ static struct json_object *json_match(const struct dpu_match *m)
 		case DPU_MATCH_VNI:
 			v = json_object_new_int64(m->vni);
 			break;
+		case DPU_MATCH_INNER_ETH_TYPE:
+			v = json_object_new_int(m->inner.eth_type);
+			break;
+		case DPU_MATCH_INNER_SRC_MAC:
+			v = json_mac(m->inner.src_mac);
+			break;
+		case DPU_MATCH_INNER_DST_MAC:
+			v = json_mac(m->inner.dst_mac);
+			break;
+		case DPU_MATCH_INNER_IP_PROTO:
+			v = json_object_new_int(m->inner.ip_proto);
+			break;
+		case DPU_MATCH_INNER_SRC_IP:
+			v = json_prefix(m->inner.src_ip, iver, 0);
+			break;
+		case DPU_MATCH_INNER_DST_IP:
+			v = json_prefix(m->inner.dst_ip, iver, 0);
+			break;
+		case DPU_MATCH_INNER_SRC_PORT:
+			v = json_object_new_int(m->inner.sport);
+			break;
+		case DPU_MATCH_INNER_DST_PORT:
+			v = json_object_new_int(m->inner.dport);
+			break;
 		default:
 			break;
 		}
@@ -686,6 +712,62 @@ static struct json_object *json_actions(const struct dpu_actions *a)
 	}
 	if (a->mirror[0] != '\0') {
 		json_object_object_add(o, "mirror", json_object_new_string(a->mirror));
+	}
+	if (a->meter != 0) {
+		json_object_object_add(o, "meter", json_object_new_int64(a->meter));
+	}
+	if (a->set_queue) {
+		json_object_object_add(o, "queue", json_object_new_int(a->queue));
+	}
+	if (a->decap) {
+		json_object_object_add(o, "decap", json_object_new_boolean(true));
+	}
+	if (a->set != 0) {
+		struct json_object *set = json_object_new_object();
+		uint8_t ver = a->set_ip_version == 6 ? 6 : 4;
+
+		if (a->set & DPU_SET_SRC_MAC) {
+			json_object_object_add(set, "src_mac", json_mac(a->set_src_mac));
+		}
+		if (a->set & DPU_SET_DST_MAC) {
+			json_object_object_add(set, "dst_mac", json_mac(a->set_dst_mac));
+		}
+		if (a->set & DPU_SET_SRC_IP) {
+			json_object_object_add(set, "src_ip", json_prefix(a->set_src_ip, ver, 0));
+		}
+		if (a->set & DPU_SET_DST_IP) {
+			json_object_object_add(set, "dst_ip", json_prefix(a->set_dst_ip, ver, 0));
+		}
+		if (a->set & DPU_SET_SRC_PORT) {
+			json_object_object_add(set, "src_port",
+					       json_object_new_int(a->set_src_port));
+		}
+		if (a->set & DPU_SET_DST_PORT) {
+			json_object_object_add(set, "dst_port",
+					       json_object_new_int(a->set_dst_port));
+		}
+		json_object_object_add(o, "set", set);
+	}
+	if (a->dec_ttl) {
+		json_object_object_add(o, "dec_ttl", json_object_new_boolean(true));
+	}
+	if (a->encap) {
+		const struct dpu_vxlan_encap *v = &a->vxlan;
+		struct json_object *e = json_object_new_object();
+		uint8_t ver = v->ip_version == 6 ? 6 : 4;
+
+		json_object_object_add(e, "src_mac", json_mac(v->src_mac));
+		json_object_object_add(e, "dst_mac", json_mac(v->dst_mac));
+		json_object_object_add(e, "src_ip", json_prefix(v->src_ip, ver, 0));
+		json_object_object_add(e, "dst_ip", json_prefix(v->dst_ip, ver, 0));
+		json_object_object_add(e, "vni", json_object_new_int64(v->vni));
+		if (v->ttl != 0) {
+			json_object_object_add(e, "ttl", json_object_new_int(v->ttl));
+		}
+		if (v->udp_dport != 0) {
+			json_object_object_add(e, "udp_dport", json_object_new_int(v->udp_dport));
+		}
+		json_object_object_add(o, "encap", e);
 	}
 	return o;
 }
@@ -830,6 +912,58 @@ static int sim_flow_flush(struct dpu_dev *dev, const char *domain)
 	return rc;
 }
 
+static int sim_meter_create(struct dpu_dev *dev, const char *domain, uint64_t cir, uint64_t cbs,
+			    uint64_t ebs, uint32_t *id)
+{
+	struct json_object *req = flow_req("meter-create", domain, NULL), *v = NULL;
+	int rc;
+
+	json_object_object_add(req, "cir", json_object_new_uint64(cir));
+	json_object_object_add(req, "cbs", json_object_new_uint64(cbs));
+	json_object_object_add(req, "ebs", json_object_new_uint64(ebs));
+	rc = sim_call(sim_cast(dev), req, "meter", &v);
+	if (rc == 0) {
+		*id = (uint32_t)json_object_get_uint64(v);
+	}
+	json_object_put(v);
+	json_object_put(req);
+	return rc;
+}
+
+static int sim_meter_stats(struct dpu_dev *dev, const char *domain, uint32_t id,
+			   uint64_t packets[3], uint64_t bytes[3])
+{
+	static const char *const colors[] = {"green", "yellow", "red"};
+	struct json_object *req = flow_req("meters", domain, NULL), *a = NULL;
+	int rc;
+
+	rc = sim_call(sim_cast(dev), req, "meters", &a);
+	json_object_put(req);
+	if (rc < 0) {
+		return rc;
+	}
+	rc = -ENOENT;
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		struct json_object *o = json_object_array_get_idx(a, i);
+
+		if (get_u64(o, "meter") != id) {
+			continue;
+		}
+		for (int c = 0; c < 3; c++) {
+			char name[32];
+
+			snprintf(name, sizeof(name), "%s_packets", colors[c]);
+			packets[c] = get_u64(o, name);
+			snprintf(name, sizeof(name), "%s_bytes", colors[c]);
+			bytes[c] = get_u64(o, name);
+		}
+		rc = 0;
+		break;
+	}
+	json_object_put(a);
+	return rc;
+}
+
 static int sim_phc_read(struct dpu_dev *dev, struct dpu_phc_state *st)
 {
 	struct json_object *o, *v;
@@ -934,6 +1068,8 @@ const struct dpu_hal_class dpu_hal_sim_class = {
 	.entry_del = sim_entry_del,
 	.entry_stats = sim_entry_stats,
 	.flow_flush = sim_flow_flush,
+	.meter_create = sim_meter_create,
+	.meter_stats = sim_meter_stats,
 	.port_attach = sim_port_attach,
 	.phc_read = sim_phc_read,
 	.phc_settime = sim_phc_settime,

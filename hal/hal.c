@@ -240,6 +240,34 @@ int dpu_flow_flush(struct dpu_dev *dev, const char *domain)
 	return dev->class->flow_flush(dev, domain);
 }
 
+int dpu_meter_create(struct dpu_dev *dev, const char *domain, uint64_t cir, uint64_t cbs,
+		     uint64_t ebs, uint32_t *id)
+{
+	if (dev == NULL || id == NULL || (domain != NULL && domain[0] == '\0') || cir == 0 ||
+	    (cbs == 0 && ebs == 0)) {
+		return -EINVAL;
+	}
+	dev->last_error[0] = '\0';
+	if (dev->class->meter_create == NULL) {
+		return -EOPNOTSUPP;
+	}
+	return dev->class->meter_create(dev, domain, cir, cbs, ebs, id);
+}
+
+int dpu_meter_stats(struct dpu_dev *dev, const char *domain, uint32_t id, uint64_t packets[3],
+		    uint64_t bytes[3])
+{
+	if (dev == NULL || packets == NULL || bytes == NULL ||
+	    (domain != NULL && domain[0] == '\0')) {
+		return -EINVAL;
+	}
+	dev->last_error[0] = '\0';
+	if (dev->class->meter_stats == NULL) {
+		return -EOPNOTSUPP;
+	}
+	return dev->class->meter_stats(dev, domain, id, packets, bytes);
+}
+
 int dpu_phc_read(struct dpu_dev *dev, struct dpu_phc_state *st)
 {
 	if (dev == NULL || st == NULL) {

@@ -7,6 +7,9 @@
 
 #include <errno.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "sim/eswitch/esw.h"
 
@@ -18,6 +21,27 @@
 #define ETHERTYPE_QINQ_OLD 0x9100
 #define VXLAN_PORT 4789
 
+/* Zero a key with plain vector stores: memset's "rep stos" costs more than a parse. */
+static inline void key_zero(struct esw_key *k)
+{
+#ifdef __SSE2__
+	__m128i *v = (__m128i *)(void *)k, z = _mm_setzero_si128();
+
+	/* Spelt out: the compiler turns a loop of stores back into "rep stos". */
+	_Static_assert(sizeof(*k) == 8 * sizeof(*v), "struct esw_key is 128 bytes");
+	_mm_store_si128(&v[0], z);
+	_mm_store_si128(&v[1], z);
+	_mm_store_si128(&v[2], z);
+	_mm_store_si128(&v[3], z);
+	_mm_store_si128(&v[4], z);
+	_mm_store_si128(&v[5], z);
+	_mm_store_si128(&v[6], z);
+	_mm_store_si128(&v[7], z);
+#else
+	memset(k, 0, sizeof(*k));
+#endif
+}
+
 static inline uint16_t rd16(const uint8_t *p)
 {
 	return (uint16_t)((uint16_t)p[0] << 8 | p[1]);
@@ -28,8 +52,44 @@ static inline uint32_t rd24(const uint8_t *p)
 	return (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
 }
 
+/* Where the parse started, and where header offsets go (NULL: nowhere). */
+struct pctx {
+	const uint8_t *base;
+	struct esw_offsets *off;
+};
+
+static int parse_frame(const uint8_t *pkt, uint32_t len, struct esw_key *k, struct pctx *c);
+
+/* The inner frame of a VXLAN packet into k->inner (out of line: the common path stays flat). */
+static __attribute__((noinline, cold)) void parse_inner(const uint8_t *p, uint32_t left,
+							struct esw_key *k, struct pctx *c)
+{
+	struct esw_key in;
+	struct pctx ic = {.base = NULL, .off = NULL}; /* no offsets, no VXLAN in VXLAN */
+
+	if (parse_frame(p, left, &in, &ic) < 0) {
+		k->flags |= ESW_KEY_TRUNC;
+		return;
+	}
+	if (c->off != NULL) {
+		c->off->inner = (uint32_t)(p - c->base);
+	}
+	k->flags |= ESW_KEY_VXLAN;
+	k->inner.ethertype = in.ethertype;
+	k->inner.ip_ver = in.ip_ver;
+	k->inner.ip_proto = in.ip_proto;
+	k->inner.sport = in.sport;
+	k->inner.dport = in.dport;
+	k->inner.flags = in.flags;
+	k->inner.tcp_flags = in.tcp_flags;
+	memcpy(k->inner.src_mac, in.src_mac, 6);
+	memcpy(k->inner.dst_mac, in.dst_mac, 6);
+	memcpy(k->inner.src_ip, in.src_ip, 16);
+	memcpy(k->inner.dst_ip, in.dst_ip, 16);
+}
+
 /* L4 at 'p' with 'left' bytes. */
-static void parse_l4(const uint8_t *p, uint32_t left, struct esw_key *k)
+static void parse_l4(const uint8_t *p, uint32_t left, struct esw_key *k, struct pctx *c)
 {
 	switch (k->ip_proto) {
 	case 6: /* TCP: the flags are at offset 13 of a >= 20-byte header */
@@ -50,9 +110,12 @@ static void parse_l4(const uint8_t *p, uint32_t left, struct esw_key *k)
 		k->sport = rd16(p);
 		k->dport = rd16(p + 2);
 		k->flags |= ESW_KEY_L4;
-		/* VXLAN: 8-byte header after UDP, flags bit 0x08 = VNI valid. */
+		/* VXLAN: 8-byte header after UDP, flags bit 0x08 = VNI valid; one level. */
 		if (k->dport == VXLAN_PORT && left >= 16 && (p[8] & 0x08)) {
 			k->vni = rd24(p + 12);
+			if (c->base != NULL) {
+				parse_inner(p + 16, left - 16, k, c);
+			}
 		}
 		return;
 	case 1:	 /* ICMP */
@@ -70,7 +133,7 @@ static void parse_l4(const uint8_t *p, uint32_t left, struct esw_key *k)
 	}
 }
 
-static void parse_ipv4(const uint8_t *p, uint32_t left, struct esw_key *k)
+static void parse_ipv4(const uint8_t *p, uint32_t left, struct esw_key *k, struct pctx *c)
 {
 	uint32_t ihl;
 
@@ -96,10 +159,13 @@ static void parse_ipv4(const uint8_t *p, uint32_t left, struct esw_key *k)
 		k->flags |= ESW_KEY_TRUNC; /* options cut short */
 		return;
 	}
-	parse_l4(p + ihl, left - ihl, k);
+	if (c->off != NULL) {
+		c->off->l4 = (uint32_t)(p + ihl - c->base);
+	}
+	parse_l4(p + ihl, left - ihl, k, c);
 }
 
-static void parse_ipv6(const uint8_t *p, uint32_t left, struct esw_key *k)
+static void parse_ipv6(const uint8_t *p, uint32_t left, struct esw_key *k, struct pctx *c)
 {
 	uint8_t next;
 	uint32_t off = 40;
@@ -154,16 +220,22 @@ static void parse_ipv6(const uint8_t *p, uint32_t left, struct esw_key *k)
 		k->flags |= ESW_KEY_TRUNC;
 		return;
 	}
-	parse_l4(p + off, left - off, k);
+	if (c->off != NULL) {
+		c->off->l4 = (uint32_t)(p + off - c->base);
+	}
+	parse_l4(p + off, left - off, k, c);
 }
 
-int esw_parse(const uint8_t *pkt, uint32_t len, uint16_t in_port, struct esw_key *k)
+/*
+ * One frame into 'k' (zeroed first). An inner frame's parse has no base
+ * (c->base NULL), so a VXLAN packet inside a VXLAN packet is not entered.
+ */
+static int parse_frame(const uint8_t *pkt, uint32_t len, struct esw_key *k, struct pctx *c)
 {
 	uint32_t off = ETH_HLEN;
 	uint16_t type;
 
-	memset(k, 0, sizeof(*k));
-	k->in_port = in_port;
+	key_zero(k);
 	if (len < ETH_HLEN) {
 		return -EINVAL;
 	}
@@ -186,10 +258,39 @@ int esw_parse(const uint8_t *pkt, uint32_t len, uint16_t in_port, struct esw_key
 		off += 4;
 	}
 	k->ethertype = type;
+	if ((type == ETHERTYPE_IPV4 || type == ETHERTYPE_IPV6) && c->off != NULL) {
+		c->off->l3 = off;
+	}
 	if (type == ETHERTYPE_IPV4) {
-		parse_ipv4(pkt + off, len - off, k);
+		parse_ipv4(pkt + off, len - off, k, c);
 	} else if (type == ETHERTYPE_IPV6) {
-		parse_ipv6(pkt + off, len - off, k);
+		parse_ipv6(pkt + off, len - off, k, c);
 	}
 	return 0;
+}
+
+static inline __attribute__((always_inline)) int parse_top(const uint8_t *pkt, uint32_t len,
+							   uint16_t in_port, struct esw_key *k,
+							   struct esw_offsets *off)
+{
+	struct pctx c = {.base = pkt, .off = off};
+	int rc;
+
+	if (off != NULL) {
+		memset(off, 0, sizeof(*off));
+	}
+	rc = parse_frame(pkt, len, k, &c);
+	k->in_port = in_port;
+	return rc;
+}
+
+int esw_parse_offsets(const uint8_t *pkt, uint32_t len, uint16_t in_port, struct esw_key *k,
+		      struct esw_offsets *off)
+{
+	return parse_top(pkt, len, in_port, k, off);
+}
+
+int esw_parse(const uint8_t *pkt, uint32_t len, uint16_t in_port, struct esw_key *k)
+{
+	return parse_top(pkt, len, in_port, k, NULL);
 }

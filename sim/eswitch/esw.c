@@ -12,7 +12,11 @@
 #include <rte_byteorder.h>
 #include <rte_hash.h>
 #include <rte_hash_crc.h>
+#include <rte_cycles.h>
+#include <rte_ip.h>
 #include <rte_lcore.h>
+#include <rte_meter.h>
+#include <rte_udp.h>
 #include <rte_fib.h>
 #include <rte_fib6.h>
 #include <rte_rib.h>
@@ -33,15 +37,23 @@ enum pipe_kind { PIPE_EXACT, PIPE_ACL, PIPE_LPM };
 #define ESW_CK_MAX sizeof(struct esw_key)
 
 /*
- * What the data path touches per hit, kept in its own dense array (32 bytes,
- * two to a cache line) and prefetched per burst: with a million entries a
- * second cache miss per packet would halve the rate.
+ * An entry's actions: one set, or an ECMP group of n_ecmp (> 1) in ecmp[]
+ * (act's edit is then NULL). Edits are the set's own copies.
+ */
+struct esw_actset {
+	struct esw_actions act;
+	uint32_t n_ecmp;
+	struct esw_actions *ecmp; /* [n_ecmp] */
+};
+
+/*
+ * What the data path touches per hit, kept in its own dense array and
+ * prefetched per burst: with a million entries a second cache miss per
+ * packet would halve the rate.
  */
 struct esw_hot {
 	uint64_t pkts, bytes;
-	struct esw_actions act;
-	uint32_t n_ecmp;	  /* lpm: > 1 for an ECMP group */
-	struct esw_actions *ecmp; /* [n_ecmp] */
+	struct esw_actset as;
 };
 
 /*
@@ -82,10 +94,8 @@ struct esw_hit_rec {
 #define ASET_SLOTS 2048
 
 struct esw_aset {
-	struct esw_actions act;
-	uint32_t n_ecmp; /* > 1: an ECMP group in ecmp[] */
-	struct esw_actions *ecmp;
-	uint32_t refs, hash;
+	struct esw_actset as;
+	uint32_t hash;
 };
 
 /* The control-plane side of an entry. */
@@ -132,7 +142,8 @@ struct esw_pipe {
 	 */
 	uint8_t shuf[ESW_CK_MAX / 16][sizeof(struct esw_key) / 16][16] __attribute__((aligned(16)));
 	uint8_t cmask[ESW_CK_MAX / 16][16] __attribute__((aligned(16)));
-	uint8_t lanes[ESW_CK_MAX / 16]; /* bitmap of key lanes per chunk */
+	uint8_t n_lanes[ESW_CK_MAX / 16];			    /* key lanes per chunk, */
+	uint8_t lane[ESW_CK_MAX / 16][sizeof(struct esw_key) / 16]; /* and which */
 	/* lpm: rte_fib (DIR-24-8) and rte_fib6 (trie), RIB-backed control */
 	struct rte_fib *fib4;
 	struct rte_fib6 *fib6;
@@ -143,11 +154,19 @@ struct esw_pipe {
 	uint32_t acl_gen;
 };
 
+struct esw_meter {
+	struct rte_meter_srtcm_profile prof;
+	struct rte_meter_srtcm m;
+	uint64_t pkts[3], bytes[3]; /* per enum esw_color */
+};
+
 struct esw {
 	struct esw_pipe *pipes[ESW_MAX_PIPES];
 	unsigned int n_pipes;
 	struct esw_pipe *root;
-	unsigned int id; /* makes DPDK object names unique */
+	unsigned int id;	  /* makes DPDK object names unique */
+	struct esw_meter *meters; /* [n_meters]; id i+1 is meters[i] */
+	uint32_t n_meters;
 };
 
 static atomic_uint esw_ids;
@@ -222,6 +241,67 @@ int esw_create(struct esw **eswp)
 	return 0;
 }
 
+/* Free the edits of 'n' actions. */
+static void actions_release(struct esw_actions *a, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		free((void *)(uintptr_t)a[i].edit);
+		a[i].edit = NULL;
+	}
+}
+
+/* 'n' actions into 'dst', each with a copy of its edit. */
+static int actions_copy(struct esw_actions *dst, const struct esw_actions *src, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		dst[i] = src[i];
+		if (src[i].edit != NULL) {
+			struct esw_edit *e = malloc(sizeof(*e));
+
+			if (e == NULL) {
+				dst[i].edit = NULL;
+				actions_release(dst, i);
+				return -ENOMEM;
+			}
+			*e = *src[i].edit;
+			dst[i].edit = e;
+		}
+	}
+	return 0;
+}
+
+static void actset_release(struct esw_actset *as)
+{
+	if (as->n_ecmp > 1) {
+		actions_release(as->ecmp, as->n_ecmp);
+	}
+	actions_release(&as->act, 1);
+	free(as->ecmp);
+	memset(as, 0, sizeof(*as));
+}
+
+/* 'as' := 'n' actions (more than one: an ECMP group), copied. */
+static int actset_set(struct esw_actset *as, const struct esw_actions *acts, unsigned int n)
+{
+	struct esw_actset new = {0};
+
+	if (n > 1) {
+		new.ecmp = malloc(n * sizeof(*new.ecmp));
+		if (new.ecmp == NULL || actions_copy(new.ecmp, acts, n) < 0) {
+			free(new.ecmp);
+			return -ENOMEM;
+		}
+		new.n_ecmp = n;
+		new.act = acts[0];
+		new.act.edit = NULL;
+	} else if (actions_copy(&new.act, acts, 1) < 0) {
+		return -ENOMEM;
+	}
+	actset_release(as);
+	*as = new;
+	return 0;
+}
+
 static void pipe_free(struct esw_pipe *p)
 {
 	if (p == NULL) {
@@ -233,11 +313,12 @@ static void pipe_free(struct esw_pipe *p)
 	rte_fib_free(p->fib4);
 	rte_fib6_free(p->fib6);
 	for (uint32_t i = 0; p->hot != NULL && i < p->max; i++) {
-		free(p->hot[i].ecmp);
+		actset_release(&p->hot[i].as);
 	}
 	for (uint32_t i = 0; p->asets != NULL && i < ESW_ASETS; i++) {
-		free(p->asets[i].ecmp);
+		actset_release(&p->asets[i].as);
 	}
+	actions_release(&p->miss, 1);
 	free(p->asets);
 	free(p->aset_slot);
 	free(p->entries);
@@ -254,13 +335,33 @@ void esw_destroy(struct esw *esw)
 	for (unsigned int i = 0; i < esw->n_pipes; i++) {
 		pipe_free(esw->pipes[i]);
 	}
+	free(esw->meters);
 	free(esw);
+}
+
+#define ESW_EDIT_ALL 0x1ffu
+#define ESW_EDIT_IP (ESW_EDIT_SRC_IP | ESW_EDIT_DST_IP)
+
+static int check_edit(const struct esw_edit *e)
+{
+	if ((e->ops & ~ESW_EDIT_ALL) != 0 ||
+	    ((e->ops & ESW_EDIT_IP) && e->ip_ver != 4 && e->ip_ver != 6)) {
+		return -EINVAL;
+	}
+	if ((e->ops & ESW_EDIT_ENCAP) &&
+	    ((e->encap.ip_ver != 4 && e->encap.ip_ver != 6) || e->encap.vni > 0xffffff)) {
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static int check_actions(const struct esw *esw, const struct esw_actions *a)
 {
 	if (a == NULL) {
 		return 0;
+	}
+	if ((a->edit != NULL && check_edit(a->edit) < 0) || a->meter > esw->n_meters) {
+		return -EINVAL;
 	}
 	switch (a->fate) {
 	case ESW_FATE_DROP:
@@ -308,7 +409,10 @@ static int pipe_new(struct esw *esw, const char *name, enum pipe_kind kind, uint
 	p->index = (uint16_t)esw->n_pipes;
 	dpu_strscpy(p->name, name, sizeof(p->name));
 	if (miss != NULL) {
-		p->miss = *miss;
+		if (actions_copy(&p->miss, miss, 1) < 0) {
+			pipe_free(p);
+			return -ENOMEM;
+		}
 	} else {
 		p->miss.fate = ESW_FATE_DROP;
 	}
@@ -349,7 +453,9 @@ int esw_pipe_create_exact(struct esw *esw, const char *name, const struct esw_ke
 
 		p->shuf[c][lane][i % 16] = (uint8_t)(p->off[i] % 16);
 		p->cmask[c][i % 16] = p->m[i];
-		p->lanes[c] |= (uint8_t)(1u << lane);
+		if (p->n_lanes[c] == 0 || p->lane[c][p->n_lanes[c] - 1] != lane) {
+			p->lane[c][p->n_lanes[c]++] = (uint8_t)lane; /* offsets ascend */
+		}
 	}
 	snprintf(hname, sizeof(hname), "esw%u_%u", esw->id, esw->n_pipes);
 	hp.name = hname;
@@ -445,6 +551,7 @@ static int entry_alloc(struct esw_pipe *p, uint32_t *idx)
 static void entry_free(struct esw_pipe *p, uint32_t idx)
 {
 	flush_log(p); /* no logged hit may land on the id's next owner */
+	actset_release(&p->hot[idx].as);
 	p->entries[idx].used = false;
 	p->free_ids[p->n_free++] = idx;
 	p->n_used--;
@@ -459,14 +566,13 @@ static inline void compact_key(const struct esw_pipe *p, const struct esw_key *k
 	for (uint32_t c = 0; c < p->ck_len / 16; c++) {
 		__m128i acc = _mm_setzero_si128();
 
-		for (unsigned int l = 0; l < sizeof(*k) / 16; l++) {
-			if (p->lanes[c] & (1u << l)) {
-				acc = _mm_or_si128(
-					acc, _mm_shuffle_epi8(
-						     _mm_load_si128(&kv[l]),
-						     _mm_load_si128((const __m128i *)(const void *)
-									    p->shuf[c][l])));
-			}
+		for (unsigned int i = 0; i < p->n_lanes[c]; i++) {
+			unsigned int l = p->lane[c][i];
+
+			acc = _mm_or_si128(
+				acc, _mm_shuffle_epi8(_mm_load_si128(&kv[l]),
+						      _mm_load_si128((const __m128i *)(const void *)
+									     p->shuf[c][l])));
 		}
 		acc = _mm_and_si128(acc,
 				    _mm_load_si128((const __m128i *)(const void *)p->cmask[c]));
@@ -490,7 +596,8 @@ static uint64_t exact_word(uint32_t idx, const struct esw_actions *a)
 {
 	uint64_t w = idx;
 
-	if (idx > 0xffffff || a->mirror || (a->set_mark && a->mark >= W_MARK_MAX) ||
+	if (idx > 0xffffff || a->mirror || a->edit != NULL || a->meter != 0 || a->set_queue ||
+	    (a->set_mark && a->mark >= W_MARK_MAX) ||
 	    (a->fate == ESW_FATE_PORT && a->port > 0xff)) {
 		return w;
 	}
@@ -530,9 +637,13 @@ int esw_exact_add(struct esw_pipe *p, const struct esw_key *match, const struct 
 	memset(e, 0, sizeof(*e));
 	memcpy(e->ck, ck, p->ck_len);
 	memset(&p->hot[idx], 0, sizeof(p->hot[idx]));
-	p->hot[idx].act = *act;
+	if (actset_set(&p->hot[idx].as, act, 1) < 0) {
+		p->free_ids[p->n_free++] = idx;
+		return -ENOMEM;
+	}
 	rc = rte_hash_add_key_data(p->hash, ck, (void *)(uintptr_t)exact_word(idx, act));
 	if (rc < 0) {
+		actset_release(&p->hot[idx].as);
 		p->free_ids[p->n_free++] = idx; /* give the id back */
 		return rc == -ENOSPC ? -ENOSPC : -EINVAL;
 	}
@@ -576,14 +687,17 @@ int esw_acl_add(struct esw_pipe *p, const struct esw_acl_rule *rule, const struc
 		return rc;
 	}
 	e = &p->entries[idx];
+	memset(&p->hot[idx], 0, sizeof(p->hot[idx]));
+	if (actset_set(&p->hot[idx].as, act, 1) < 0) {
+		p->free_ids[p->n_free++] = idx;
+		return -ENOMEM;
+	}
 	memset(e, 0, sizeof(*e));
 	e->used = true;
 	e->rule = *rule;
 	if (rule->src4_len || rule->dst4_len) {
 		e->rule.ip_ver = 4;
 	}
-	memset(&p->hot[idx], 0, sizeof(p->hot[idx]));
-	p->hot[idx].act = *act;
 	p->n_used++;
 	if (entry != NULL) {
 		*entry = idx;
@@ -678,7 +792,10 @@ static bool actions_equal(const struct esw_actions *a, const struct esw_actions 
 	return a->fate == b->fate && (a->fate != ESW_FATE_PORT || a->port == b->port) &&
 	       (a->fate != ESW_FATE_PIPE || a->pipe == b->pipe) && a->set_mark == b->set_mark &&
 	       (!a->set_mark || a->mark == b->mark) && a->mirror == b->mirror &&
-	       (!a->mirror || a->mirror_port == b->mirror_port);
+	       (!a->mirror || a->mirror_port == b->mirror_port) && a->meter == b->meter &&
+	       a->set_queue == b->set_queue && (!a->set_queue || a->queue == b->queue) &&
+	       (a->edit == NULL) == (b->edit == NULL) &&
+	       (a->edit == NULL || memcmp(a->edit, b->edit, sizeof(*a->edit)) == 0);
 }
 
 static uint32_t actions_hash(const struct esw_actions *acts, unsigned int n)
@@ -692,6 +809,11 @@ static uint32_t actions_hash(const struct esw_actions *acts, unsigned int n)
 		h = rte_hash_crc_8byte((uint64_t)(uintptr_t)a->pipe, h);
 		h = rte_hash_crc_4byte(a->set_mark ? a->mark : 0xffffffffu, h);
 		h = rte_hash_crc_4byte(a->mirror ? a->mirror_port : 0xffffffffu, h);
+		h = rte_hash_crc_4byte(a->meter, h);
+		h = rte_hash_crc_4byte(a->set_queue ? a->queue : 0xffffffffu, h);
+		if (a->edit != NULL) {
+			h = rte_hash_crc(a->edit, sizeof(*a->edit), h);
+		}
 	}
 	return h;
 }
@@ -723,9 +845,9 @@ static uint32_t aset_get(struct esw_pipe *p, const struct esw_actions *acts, uns
 		bool same;
 
 		as = &p->asets[p->aset_slot[slot]];
-		same = as->hash == h && (as->n_ecmp > 1 ? as->n_ecmp : 1) == n;
+		same = as->hash == h && (as->as.n_ecmp > 1 ? as->as.n_ecmp : 1) == n;
 		for (unsigned int i = 0; same && i < n; i++) {
-			same = actions_equal(n > 1 ? &as->ecmp[i] : &as->act, &acts[i]);
+			same = actions_equal(n > 1 ? &as->as.ecmp[i] : &as->as.act, &acts[i]);
 		}
 		if (same) {
 			return p->aset_slot[slot];
@@ -734,19 +856,13 @@ static uint32_t aset_get(struct esw_pipe *p, const struct esw_actions *acts, uns
 	if (p->n_asets + 1 >= ESW_ASETS) {
 		return 0;
 	}
-	id = ++p->n_asets;
+	id = p->n_asets + 1;
 	as = &p->asets[id];
-	as->act = acts[0];
-	as->hash = h;
-	if (n > 1) {
-		as->ecmp = malloc(n * sizeof(*as->ecmp));
-		if (as->ecmp == NULL) {
-			p->n_asets--;
-			return 0;
-		}
-		memcpy(as->ecmp, acts, n * sizeof(*as->ecmp));
-		as->n_ecmp = n;
+	if (actset_set(&as->as, acts, n) < 0) {
+		return 0;
 	}
+	as->hash = h;
+	p->n_asets = id;
 	p->aset_slot[slot] = (uint16_t)id;
 	return id;
 }
@@ -755,7 +871,7 @@ int esw_lpm_add(struct esw_pipe *p, int family, const uint8_t *addr, uint8_t dep
 		const struct esw_actions *acts, unsigned int n_acts, uint32_t *entry)
 {
 	uint8_t a[16] = {0};
-	struct esw_actions *group = NULL;
+	struct esw_actset set = {0};
 	uint32_t idx, nh = 0, ip4 = 0;
 	uint64_t nh64 = 0;
 	bool present;
@@ -777,12 +893,8 @@ int esw_lpm_add(struct esw_pipe *p, int family, const uint8_t *addr, uint8_t dep
 	if (rc < 0) {
 		return rc;
 	}
-	if (n_acts > 1) {
-		group = malloc(n_acts * sizeof(*group));
-		if (group == NULL) {
-			return -ENOMEM;
-		}
-		memcpy(group, acts, n_acts * sizeof(*group));
+	if (actset_set(&set, acts, n_acts) < 0) {
+		return -ENOMEM;
 	}
 	if (family == 4) {
 		struct rte_rib_node *node;
@@ -805,14 +917,14 @@ int esw_lpm_add(struct esw_pipe *p, int family, const uint8_t *addr, uint8_t dep
 		rc = family == 4 ? rte_fib_add(p->fib4, ip4, depth, nh)
 				 : rte_fib6_add(p->fib6, a, depth, nh);
 		if (rc < 0) {
-			free(group);
+			actset_release(&set);
 			return rc == -ENOSPC ? -ENOSPC : -EINVAL;
 		}
-		free(p->hot[idx].ecmp);
+		actset_release(&p->hot[idx].as);
 	} else {
 		rc = entry_alloc(p, &idx);
 		if (rc < 0) {
-			free(group);
+			actset_release(&set);
 			return rc;
 		}
 		nh = p->lpm_sets ? idx | aset_get(p, acts, n_acts) << NH_ID_BITS : idx;
@@ -820,7 +932,7 @@ int esw_lpm_add(struct esw_pipe *p, int family, const uint8_t *addr, uint8_t dep
 				 : rte_fib6_add(p->fib6, a, depth, nh);
 		if (rc < 0) {
 			p->free_ids[p->n_free++] = idx;
-			free(group);
+			actset_release(&set);
 			return rc == -ENOSPC ? -ENOSPC : -EINVAL;
 		}
 		memset(&p->entries[idx], 0, sizeof(p->entries[idx]));
@@ -831,9 +943,7 @@ int esw_lpm_add(struct esw_pipe *p, int family, const uint8_t *addr, uint8_t dep
 		memcpy(p->entries[idx].addr, a, sizeof(a));
 		p->n_used++;
 	}
-	p->hot[idx].act = acts[0];
-	p->hot[idx].n_ecmp = n_acts > 1 ? n_acts : 0;
-	p->hot[idx].ecmp = group;
+	p->hot[idx].as = set; /* the entry owns the set's copies now */
 	if (entry != NULL) {
 		*entry = idx;
 	}
@@ -860,9 +970,6 @@ int esw_lpm_del(struct esw_pipe *p, uint32_t entry)
 	if (rc < 0) {
 		return -ENOENT;
 	}
-	free(p->hot[entry].ecmp);
-	p->hot[entry].ecmp = NULL;
-	p->hot[entry].n_ecmp = 0;
 	entry_free(p, entry);
 	return 0;
 }
@@ -989,31 +1096,84 @@ int esw_miss_stats(const struct esw_pipe *p, uint64_t *pkts, uint64_t *bytes)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ meters */
+
+int esw_meter_create(struct esw *esw, uint64_t cir, uint64_t cbs, uint64_t ebs, uint32_t *id)
+{
+	struct rte_meter_srtcm_params prm = {.cir = cir, .cbs = cbs, .ebs = ebs};
+	struct esw_meter *m, *grown;
+
+	if (esw == NULL || id == NULL || cir == 0 || (cbs == 0 && ebs == 0)) {
+		return -EINVAL;
+	}
+	if (esw->n_meters == ESW_METERS_MAX) {
+		return -ENOSPC;
+	}
+	grown = realloc(esw->meters, (esw->n_meters + 1) * sizeof(*grown));
+	if (grown == NULL) {
+		return -ENOMEM;
+	}
+	esw->meters = grown;
+	m = &esw->meters[esw->n_meters];
+	memset(m, 0, sizeof(*m));
+	if (rte_meter_srtcm_profile_config(&m->prof, &prm) != 0 ||
+	    rte_meter_srtcm_config(&m->m, &m->prof) != 0) {
+		return -EINVAL;
+	}
+	*id = ++esw->n_meters;
+	return 0;
+}
+
+int esw_meter_stats(const struct esw *esw, uint32_t id, uint64_t pkts[3], uint64_t bytes[3])
+{
+	if (esw == NULL || id == 0 || id > esw->n_meters) {
+		return -ENOENT;
+	}
+	memcpy(pkts, esw->meters[id - 1].pkts, sizeof(esw->meters[id - 1].pkts));
+	memcpy(bytes, esw->meters[id - 1].bytes, sizeof(esw->meters[id - 1].bytes));
+	return 0;
+}
+
+/* The colour meter 'id' gives a frame of 'len' bytes; '*now' is read once per burst. */
+static enum esw_color meter_check(struct esw *esw, uint32_t id, uint32_t len, uint64_t *now)
+{
+	struct esw_meter *m = &esw->meters[id - 1];
+	enum rte_color c;
+
+	if (*now == 0) {
+		*now = rte_get_tsc_cycles();
+	}
+	c = rte_meter_srtcm_color_blind_check(&m->m, &m->prof, *now, len);
+	m->pkts[c]++;
+	m->bytes[c] += len;
+	return (enum esw_color)c;
+}
+
 /* ------------------------------------------------------------------ data path */
 
-/* Look up 'n' packets (indices 'idx' into keys) in pipe 'p'; entry id or -1. */
 /* What a lookup returns per packet: a pipe-specific word, or NO_HIT. */
 #define NO_HIT UINT64_MAX
 
-static void lookup_exact(struct esw_pipe *p, const struct esw_key *keys, const uint16_t *idx,
+/* Look up 'n' packets (kp[idx[i]]) in pipe 'p'; a word per packet into 'hit'. */
+static void lookup_exact(struct esw_pipe *p, const struct esw_key *const *kp, const uint16_t *idx,
 			 unsigned int n, uint64_t *hit)
 {
 	uint8_t ck[ESW_BURST_MAX][ESW_CK_MAX] __attribute__((aligned(16)));
-	const void *kp[ESW_BURST_MAX];
+	const void *ckp[ESW_BURST_MAX];
 	void *data[ESW_BURST_MAX];
 	uint64_t hits = 0;
 
 	for (unsigned int i = 0; i < n; i++) {
-		compact_key(p, &keys[idx[i]], ck[i]);
-		kp[i] = ck[i];
+		compact_key(p, kp[idx[i]], ck[i]);
+		ckp[i] = ck[i];
 	}
-	rte_hash_lookup_bulk_data(p->hash, kp, n, &hits, data);
+	rte_hash_lookup_bulk_data(p->hash, ckp, n, &hits, data);
 	for (unsigned int i = 0; i < n; i++) {
 		hit[i] = (hits >> i) & 1 ? (uint64_t)(uintptr_t)data[i] : NO_HIT;
 	}
 }
 
-static void lookup_acl(struct esw_pipe *p, const struct esw_key *keys, const uint16_t *idx,
+static void lookup_acl(struct esw_pipe *p, const struct esw_key *const *kp, const uint16_t *idx,
 		       unsigned int n, uint64_t *hit)
 {
 	struct acl_input in[ESW_BURST_MAX];
@@ -1027,7 +1187,7 @@ static void lookup_acl(struct esw_pipe *p, const struct esw_key *keys, const uin
 		return;
 	}
 	for (unsigned int i = 0; i < n; i++) {
-		const struct esw_key *k = &keys[idx[i]];
+		const struct esw_key *k = kp[idx[i]];
 		struct acl_input *a = &in[i];
 
 		memset(a, 0, sizeof(*a));
@@ -1048,7 +1208,7 @@ static void lookup_acl(struct esw_pipe *p, const struct esw_key *keys, const uin
 	}
 }
 
-static void lookup_lpm(struct esw_pipe *p, const struct esw_key *keys, const uint16_t *idx,
+static void lookup_lpm(struct esw_pipe *p, const struct esw_key *const *kp, const uint16_t *idx,
 		       unsigned int n, uint64_t *hit)
 {
 	uint32_t ip4[ESW_BURST_MAX];
@@ -1057,7 +1217,7 @@ static void lookup_lpm(struct esw_pipe *p, const struct esw_key *keys, const uin
 	unsigned int at4[ESW_BURST_MAX], at6[ESW_BURST_MAX], n4 = 0, n6 = 0;
 
 	for (unsigned int i = 0; i < n; i++) {
-		const struct esw_key *k = &keys[idx[i]];
+		const struct esw_key *k = kp[idx[i]];
 
 		hit[i] = NO_HIT;
 		if (k->ip_ver == 4) {
@@ -1089,7 +1249,7 @@ static void lookup_lpm(struct esw_pipe *p, const struct esw_key *keys, const uin
 	}
 }
 
-/* Per-flow hash for ECMP: addresses, ports and protocol. */
+/* Per-flow hash for ECMP and VXLAN source ports: addresses, ports and protocol. */
 static uint32_t flow_hash(const struct esw_key *k)
 {
 	uint32_t h = rte_hash_crc(k->src_ip, 16, 0x9e3779b9);
@@ -1099,31 +1259,124 @@ static uint32_t flow_hash(const struct esw_key *k)
 	return rte_hash_crc_1byte(k->ip_proto, h);
 }
 
+#define VXLAN_PORT 4789
+#define ETHERTYPE_IPV4 0x0800
+#define ETHERTYPE_IPV6 0x86dd
+
+/* The UDP source port of an encap: RFC 7348's entropy, from the inner flow. */
+static uint16_t encap_sport(const struct esw_key *k)
+{
+	return (uint16_t)(49152 + flow_hash(k) % 16384);
+}
+
+/* What the frame's key becomes after 'e', for the pipes after this one. */
+static void key_edit(struct esw_key *k, const struct esw_edit *e, uint16_t sport)
+{
+	uint16_t in_port = k->in_port;
+	bool l4 = (k->flags & ESW_KEY_L4) && (k->ip_proto == 6 || k->ip_proto == 17);
+
+	if ((e->ops & ESW_EDIT_DECAP) && (k->flags & ESW_KEY_VXLAN)) {
+		struct esw_inner in = k->inner;
+
+		memset(k, 0, sizeof(*k));
+		k->in_port = in_port;
+		k->ethertype = in.ethertype;
+		k->ip_ver = in.ip_ver;
+		k->ip_proto = in.ip_proto;
+		k->sport = in.sport;
+		k->dport = in.dport;
+		k->flags = in.flags;
+		k->tcp_flags = in.tcp_flags;
+		memcpy(k->src_mac, in.src_mac, 6);
+		memcpy(k->dst_mac, in.dst_mac, 6);
+		memcpy(k->src_ip, in.src_ip, 16);
+		memcpy(k->dst_ip, in.dst_ip, 16);
+		l4 = (k->flags & ESW_KEY_L4) && (k->ip_proto == 6 || k->ip_proto == 17);
+	}
+	if (e->ops & ESW_EDIT_SRC_MAC) {
+		memcpy(k->src_mac, e->src_mac, 6);
+	}
+	if (e->ops & ESW_EDIT_DST_MAC) {
+		memcpy(k->dst_mac, e->dst_mac, 6);
+	}
+	if ((e->ops & ESW_EDIT_SRC_IP) && k->ip_ver == e->ip_ver) {
+		memcpy(k->src_ip, e->src_ip, e->ip_ver == 4 ? 4 : 16);
+	}
+	if ((e->ops & ESW_EDIT_DST_IP) && k->ip_ver == e->ip_ver) {
+		memcpy(k->dst_ip, e->dst_ip, e->ip_ver == 4 ? 4 : 16);
+	}
+	if ((e->ops & ESW_EDIT_SRC_PORT) && l4) {
+		k->sport = e->sport;
+	}
+	if ((e->ops & ESW_EDIT_DST_PORT) && l4) {
+		k->dport = e->dport;
+	}
+	if (e->ops & ESW_EDIT_ENCAP) {
+		struct esw_inner in = {
+			.ethertype = k->ethertype,
+			.ip_ver = k->ip_ver,
+			.ip_proto = k->ip_proto,
+			.sport = k->sport,
+			.dport = k->dport,
+			.flags = (uint8_t)(k->flags & (ESW_KEY_L3 | ESW_KEY_L4 | ESW_KEY_TRUNC |
+						       ESW_KEY_FRAG)),
+			.tcp_flags = k->tcp_flags,
+		};
+		const struct esw_vxlan *v = &e->encap;
+
+		memcpy(in.src_mac, k->src_mac, 6);
+		memcpy(in.dst_mac, k->dst_mac, 6);
+		memcpy(in.src_ip, k->src_ip, 16);
+		memcpy(in.dst_ip, k->dst_ip, 16);
+		memset(k, 0, sizeof(*k));
+		k->in_port = in_port;
+		k->inner = in;
+		k->ethertype = v->ip_ver == 4 ? ETHERTYPE_IPV4 : ETHERTYPE_IPV6;
+		memcpy(k->src_mac, v->src_mac, 6);
+		memcpy(k->dst_mac, v->dst_mac, 6);
+		k->ip_ver = v->ip_ver;
+		k->ip_proto = 17;
+		memcpy(k->src_ip, v->src_ip, v->ip_ver == 4 ? 4 : 16);
+		memcpy(k->dst_ip, v->dst_ip, v->ip_ver == 4 ? 4 : 16);
+		k->sport = sport;
+		k->dport = v->udp_dport != 0 ? v->udp_dport : VXLAN_PORT;
+		k->vni = v->vni;
+		k->flags = ESW_KEY_L3 | ESW_KEY_L4 | ESW_KEY_VXLAN;
+	}
+}
+
 int esw_classify_burst(struct esw *esw, const struct esw_key *keys, const uint32_t *lens,
 		       unsigned int n, struct esw_result *res)
 {
 	struct esw_pipe *at[ESW_BURST_MAX], *next[ESW_BURST_MAX];
+	const struct esw_key *kp[ESW_BURST_MAX];
+	struct esw_key wk[ESW_BURST_MAX]; /* keys changed by edits, as later pipes see them */
 	uint16_t idx[ESW_BURST_MAX];
 	uint64_t hit[ESW_BURST_MAX];
 	uint32_t id[ESW_BURST_MAX];
 	bool slow[ESW_BURST_MAX];
 	unsigned int pending = n;
+	uint64_t now = 0;
 
 	if (esw == NULL || esw->root == NULL || n > ESW_BURST_MAX) {
 		return -EINVAL;
 	}
 	for (unsigned int i = 0; i < n; i++) {
 		at[i] = esw->root;
-		res[i].fate = ESW_FATE_DROP;
-		res[i].port = 0;
+		kp[i] = &keys[i];
+		res[i].fate = ESW_FATE_DROP; /* the values behind the flags are set with them */
 		res[i].marked = false;
-		res[i].mark = 0;
 		res[i].mirrored = false;
-		res[i].mirror_port = 0;
+		res[i].queued = false;
+		res[i].color = ESW_GREEN;
+		res[i].n_edits = 0;
 	}
 	for (int hop = 0; hop < ESW_MAX_HOPS && pending > 0; hop++) {
 		pending = 0;
-		memset(next, 0, sizeof(next[0]) * n);
+		/*
+		 * next[] is set for every packet looked up below; the others ended
+		 * in an earlier hop, whose next[] for them is NULL already.
+		 */
 		/* Group the packets by the pipe they are at; usually all share one. */
 		for (unsigned int i = 0; i < n; i++) {
 			struct esw_pipe *p = at[i];
@@ -1139,11 +1392,11 @@ int esw_classify_burst(struct esw *esw, const struct esw_key *keys, const uint32
 				}
 			}
 			if (p->kind == PIPE_EXACT) {
-				lookup_exact(p, keys, idx, m, hit);
+				lookup_exact(p, kp, idx, m, hit);
 			} else if (p->kind == PIPE_ACL) {
-				lookup_acl(p, keys, idx, m, hit);
+				lookup_acl(p, kp, idx, m, hit);
 			} else {
-				lookup_lpm(p, keys, idx, m, hit);
+				lookup_lpm(p, kp, idx, m, hit);
 			}
 			/* Entry ids, and the entries to read when the word has no actions. */
 			for (unsigned int j = 0; j < m; j++) {
@@ -1172,21 +1425,17 @@ int esw_classify_burst(struct esw *esw, const struct esw_key *keys, const uint32
 			for (unsigned int j = 0; j < m; j++) {
 				unsigned int k = idx[j];
 				const struct esw_actions *a;
+				const struct esw_actset *as;
 				uint64_t w = hit[j];
 
+				next[k] = NULL;
 				if (w == NO_HIT) {
 					p->miss_pkts++;
 					p->miss_bytes += lens[k];
 					a = &p->miss;
 				} else {
 					p->log[p->n_log++] = (struct esw_hit_rec){id[j], lens[k]};
-					if (slow[j]) {
-						const struct esw_hot *e = &p->hot[id[j]];
-
-						a = e->n_ecmp > 1 ? &e->ecmp[flow_hash(&keys[k]) %
-									     e->n_ecmp]
-								  : &e->act;
-					} else if (p->kind == PIPE_EXACT) {
+					if (!slow[j] && p->kind == PIPE_EXACT) {
 						/* The actions, from the word itself. */
 						enum esw_fate f = W_FATE(w);
 
@@ -1202,12 +1451,20 @@ int esw_classify_burst(struct esw *esw, const struct esw_key *keys, const uint32
 							res[k].fate = ESW_FATE_DROP;
 						}
 						continue;
-					} else {
-						const struct esw_aset *as = &p->asets[NH_SET(w)];
+					}
+					as = slow[j] ? &p->hot[id[j]].as : &p->asets[NH_SET(w)].as;
+					a = as->n_ecmp > 1
+						    ? &as->ecmp[flow_hash(kp[k]) % as->n_ecmp]
+						    : &as->act;
+				}
+				if (a->meter != 0) {
+					enum esw_color c =
+						meter_check(esw, a->meter, lens[k], &now);
 
-						a = as->n_ecmp > 1 ? &as->ecmp[flow_hash(&keys[k]) %
-									       as->n_ecmp]
-								   : &as->act;
+					res[k].color = (uint8_t)c;
+					if (c == ESW_RED) {
+						res[k].fate = ESW_FATE_DROP;
+						continue;
 					}
 				}
 				if (a->set_mark) {
@@ -1218,8 +1475,34 @@ int esw_classify_burst(struct esw *esw, const struct esw_key *keys, const uint32
 					res[k].mirrored = true;
 					res[k].mirror_port = a->mirror_port;
 				}
+				if (a->set_queue) {
+					res[k].queued = true;
+					res[k].queue = a->queue;
+				}
 				res[k].fate = a->fate;
 				res[k].port = a->port;
+				if (a->edit != NULL) {
+					uint16_t sport = 0;
+
+					if (res[k].n_edits == ESW_EDITS_MAX) {
+						res[k].fate =
+							ESW_FATE_DROP; /* more than it can carry */
+						continue;
+					}
+					if (a->edit->ops & ESW_EDIT_ENCAP) {
+						sport = encap_sport(kp[k]);
+					}
+					res[k].edits[res[k].n_edits].edit = a->edit;
+					res[k].edits[res[k].n_edits].encap_sport = sport;
+					res[k].n_edits++;
+					if (a->fate == ESW_FATE_PIPE) {
+						if (kp[k] != &wk[k]) {
+							wk[k] = *kp[k];
+							kp[k] = &wk[k];
+						}
+						key_edit(&wk[k], a->edit, sport);
+					}
+				}
 				if (a->fate == ESW_FATE_PIPE) {
 					next[k] = a->pipe;
 					res[k].fate = ESW_FATE_DROP; /* until a pipe decides */
@@ -1231,5 +1514,221 @@ int esw_classify_burst(struct esw *esw, const struct esw_key *keys, const uint32
 			pending += at[i] != NULL;
 		}
 	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ rewrite */
+
+static inline uint16_t rd16(const uint8_t *p)
+{
+	return (uint16_t)((uint16_t)p[0] << 8 | p[1]);
+}
+
+static inline void wr16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/*
+ * RFC 1624 incremental update of the checksum at 'csum' for 'len' (even)
+ * bytes changing from 'old' to 'new'. A UDP checksum that comes out 0 is
+ * sent as 0xffff (0 means none).
+ */
+static void csum_update(uint8_t *csum, const uint8_t *old, const uint8_t *new, unsigned int len,
+			bool udp)
+{
+	uint32_t s = (uint16_t)~rd16(csum);
+	uint16_t r;
+
+	for (unsigned int i = 0; i < len; i += 2) {
+		s += (uint16_t)~rd16(old + i);
+		s += rd16(new + i);
+	}
+	while (s >> 16) {
+		s = (s & 0xffff) + (s >> 16);
+	}
+	r = (uint16_t)~s;
+	wr16(csum, udp && r == 0 ? 0xffff : r);
+}
+
+/*
+ * Replace 'len' bytes at 'field' (an address or a port) with 'val' and fix
+ * the checksums that cover them: the IPv4 header's when 'ip_hdr', the L4
+ * header's (TCP; UDP unless it has none; ICMPv6 for IPv6 addresses).
+ */
+static void set_field(uint8_t *f, const struct esw_key *k, const struct esw_offsets *o,
+		      uint8_t *field, const uint8_t *val, unsigned int len, bool ip_hdr)
+{
+	uint8_t old[16];
+
+	memcpy(old, field, len);
+	memcpy(field, val, len);
+	if (ip_hdr && k->ip_ver == 4) {
+		csum_update(f + o->l3 + 10, old, val, len, false);
+	}
+	if (!(k->flags & ESW_KEY_L4) || o->l4 == 0) {
+		return; /* a fragment or a cut header: no L4 checksum to keep */
+	}
+	if (k->ip_proto == 6) {
+		csum_update(f + o->l4 + 16, old, val, len, false);
+	} else if (k->ip_proto == 17 && rd16(f + o->l4 + 6) != 0) {
+		csum_update(f + o->l4 + 6, old, val, len, true);
+	} else if (k->ip_proto == 58 && ip_hdr) {
+		csum_update(f + o->l4 + 2, old, val, len, false);
+	}
+}
+
+/* The header rewrites and TTL decrement of 'e' on the frame at 'f'. */
+static int rewrite_headers(uint8_t *f, uint32_t len, const struct esw_edit *e)
+{
+	struct esw_offsets o;
+	struct esw_key k;
+	unsigned int alen;
+	bool l4;
+
+	if (esw_parse_offsets(f, len, 0, &k, &o) < 0) {
+		return -EINVAL;
+	}
+	if (e->ops & ESW_EDIT_DST_MAC) {
+		memcpy(f, e->dst_mac, 6);
+	}
+	if (e->ops & ESW_EDIT_SRC_MAC) {
+		memcpy(f + 6, e->src_mac, 6);
+	}
+	if (!(k.flags & ESW_KEY_L3)) {
+		return 0;
+	}
+	alen = k.ip_ver == 4 ? 4 : 16;
+	if (k.ip_ver == e->ip_ver) {
+		uint32_t src = o.l3 + (k.ip_ver == 4 ? 12 : 8);
+
+		if (e->ops & ESW_EDIT_SRC_IP) {
+			set_field(f, &k, &o, f + src, e->src_ip, alen, true);
+		}
+		if (e->ops & ESW_EDIT_DST_IP) {
+			set_field(f, &k, &o, f + src + alen, e->dst_ip, alen, true);
+		}
+	}
+	l4 = (k.flags & ESW_KEY_L4) && o.l4 != 0 && (k.ip_proto == 6 || k.ip_proto == 17);
+	if ((e->ops & ESW_EDIT_SRC_PORT) && l4) {
+		uint8_t v[2];
+
+		wr16(v, e->sport);
+		set_field(f, &k, &o, f + o.l4, v, 2, false);
+	}
+	if ((e->ops & ESW_EDIT_DST_PORT) && l4) {
+		uint8_t v[2];
+
+		wr16(v, e->dport);
+		set_field(f, &k, &o, f + o.l4 + 2, v, 2, false);
+	}
+	if (e->ops & ESW_EDIT_DEC_TTL) {
+		uint8_t *ttl = f + o.l3 + (k.ip_ver == 4 ? 8 : 7);
+
+		if (*ttl <= 1) {
+			return -ETIMEDOUT;
+		}
+		if (k.ip_ver == 4) {
+			uint8_t old[2] = {ttl[0], ttl[1]}, new[2] = {(uint8_t)(ttl[0] - 1), ttl[1]};
+
+			ttl[0]--;
+			csum_update(f + o.l3 + 10, old, new, 2, false);
+		} else {
+			ttl[0]--;
+		}
+	}
+	return 0;
+}
+
+/* The VXLAN headers of 'v' in front of the 'len'-byte frame at 'f' ('hdr' bytes). */
+static void put_vxlan(uint8_t *f, uint32_t len, uint32_t hdr, const struct esw_vxlan *v,
+		      uint16_t sport)
+{
+	uint8_t *ip = f + 14, *udp = f + hdr - 16, *vx = f + hdr - 8;
+	uint32_t udp_len = len - (uint32_t)(udp - f);
+
+	memcpy(f, v->dst_mac, 6);
+	memcpy(f + 6, v->src_mac, 6);
+	wr16(f + 12, v->ip_ver == 4 ? ETHERTYPE_IPV4 : ETHERTYPE_IPV6);
+	wr16(udp, sport);
+	wr16(udp + 2, v->udp_dport != 0 ? v->udp_dport : VXLAN_PORT);
+	wr16(udp + 4, (uint16_t)udp_len);
+	wr16(udp + 6, 0);
+	vx[0] = 0x08; /* the VNI is valid */
+	vx[1] = vx[2] = vx[3] = 0;
+	vx[4] = (uint8_t)(v->vni >> 16);
+	vx[5] = (uint8_t)(v->vni >> 8);
+	vx[6] = (uint8_t)v->vni;
+	vx[7] = 0;
+	if (v->ip_ver == 4) {
+		struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)(void *)ip;
+
+		memset(h, 0, sizeof(*h));
+		h->version_ihl = 0x45;
+		h->total_length = rte_cpu_to_be_16((uint16_t)(len - 14));
+		h->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+		h->time_to_live = v->ttl != 0 ? v->ttl : 64;
+		h->next_proto_id = 17;
+		memcpy(&h->src_addr, v->src_ip, 4);
+		memcpy(&h->dst_addr, v->dst_ip, 4);
+		h->hdr_checksum = rte_ipv4_cksum(h);
+		/* UDP checksum 0 over IPv4, as Linux's VXLAN sends by default. */
+	} else {
+		struct rte_ipv6_hdr *h = (struct rte_ipv6_hdr *)(void *)ip;
+
+		memset(h, 0, sizeof(*h));
+		h->vtc_flow = rte_cpu_to_be_32(6u << 28);
+		h->payload_len = rte_cpu_to_be_16((uint16_t)udp_len);
+		h->proto = 17;
+		h->hop_limits = v->ttl != 0 ? v->ttl : 64;
+		memcpy(&h->src_addr, v->src_ip, 16);
+		memcpy(&h->dst_addr, v->dst_ip, 16);
+		/* IPv6 requires a UDP checksum (RFC 8200 §8.1). */
+		((struct rte_udp_hdr *)(void *)udp)->dgram_cksum = rte_ipv6_udptcp_cksum(h, udp);
+	}
+}
+
+int esw_rewrite(uint8_t *pkt, uint32_t len, uint32_t room, const struct esw_result *res,
+		int32_t *start, uint32_t *new_len)
+{
+	uint8_t *f = pkt;
+
+	if (pkt == NULL || res == NULL || start == NULL || new_len == NULL ||
+	    res->n_edits > ESW_EDITS_MAX) {
+		return -EINVAL;
+	}
+	for (unsigned int i = 0; i < res->n_edits; i++) {
+		const struct esw_edit *e = res->edits[i].edit;
+		int rc;
+
+		if (e->ops & ESW_EDIT_DECAP) {
+			struct esw_offsets o;
+			struct esw_key k;
+
+			if (esw_parse_offsets(f, len, 0, &k, &o) == 0 && o.inner != 0) {
+				f += o.inner;
+				len -= o.inner;
+				room += o.inner;
+			}
+		}
+		rc = rewrite_headers(f, len, e);
+		if (rc < 0) {
+			return rc;
+		}
+		if (e->ops & ESW_EDIT_ENCAP) {
+			uint32_t hdr = 14 + (e->encap.ip_ver == 4 ? 20 : 40) + 8 + 8;
+
+			if (room < hdr || len + hdr > UINT16_MAX) {
+				return -ENOSPC;
+			}
+			f -= hdr;
+			room -= hdr;
+			len += hdr;
+			put_vxlan(f, len, hdr, &e->encap, res->edits[i].encap_sport);
+		}
+	}
+	*start = (int32_t)(f - pkt);
+	*new_len = len;
 	return 0;
 }

@@ -4,9 +4,10 @@
  * DPDK's own lookup structures, as the NIC executes them in hardware.
  *
  * A packet is parsed once into a struct esw_key (port metadata, L2, L3, L4,
- * VXLAN VNI). It enters the root pipe; each pipe looks the key up and applies
- * the matching entry's actions (mark; forward to a port or to another pipe;
- * drop), or its miss actions. Pipe kinds:
+ * VXLAN VNI and the inner frame's headers). It enters the root pipe; each
+ * pipe looks the key up and applies the matching entry's actions (mark,
+ * meter, queue, packet edits: header rewrites and VXLAN decap/encap; forward
+ * to a port or to another pipe; drop), or its miss actions. Pipe kinds:
  *
  *   exact  a match mask over struct esw_key; entries are masked keys in an
  *          rte_hash (bulk lookups)
@@ -17,6 +18,10 @@
  *          a RIB so updates are O(log n); a route's actions may be an
  *          ECMP group, one member chosen per flow by a hash of the 5-tuple.
  *          A VRF is one lpm pipe; an exact pipe on the in-port picks it.
+ *
+ * Packet edits change the key the next pipes see (after a decap they match
+ * the inner frame, as hardware does); the frame itself is rewritten once, by
+ * esw_rewrite(), when it leaves the switch.
  *
  * Every entry counts packets and bytes; so does every pipe's miss path.
  * Hit counters are logged on the data path and folded into the entries a
@@ -38,6 +43,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* The inner frame of a VXLAN packet (ESW_KEY_VXLAN), as parsed. */
+struct esw_inner {
+	uint16_t ethertype;
+	uint8_t ip_ver, ip_proto;
+	uint16_t sport, dport;
+	uint8_t flags; /* ESW_KEY_L3/L4/TRUNC/FRAG of the inner frame */
+	uint8_t tcp_flags;
+	uint8_t src_mac[6], dst_mac[6];
+	uint8_t src_ip[16], dst_ip[16];
+};
+
 /* Parsed packet, the unit every pipe matches on. Zero in absent fields. */
 struct esw_key {
 	uint16_t in_port;   /* switch port the packet came from */
@@ -54,19 +70,32 @@ struct esw_key {
 	uint32_t vni;	    /* VXLAN VNI (UDP port 4789), 0 otherwise */
 	uint8_t src_ip[16]; /* IPv4 in the first 4 bytes, network order */
 	uint8_t dst_ip[16];
+	struct esw_inner inner; /* zero unless ESW_KEY_VXLAN */
 } __attribute__((aligned(16)));
 
 #define ESW_KEY_L3 0x01	   /* an IPv4/IPv6 header was parsed */
 #define ESW_KEY_L4 0x02	   /* a whole TCP/UDP/ICMP header was parsed */
 #define ESW_KEY_TRUNC 0x04 /* the packet ended inside a header */
 #define ESW_KEY_FRAG 0x08  /* a non-first IP fragment: no L4 header */
+#define ESW_KEY_VXLAN 0x10 /* UDP/4789 with a VXLAN header; 'inner' parsed */
 
 /*
  * Parse 'len' bytes of an Ethernet frame (VLAN/QinQ, IPv4 with options,
- * IPv6 with extension headers, TCP, UDP, ICMP, VXLAN). Never reads beyond
- * 'len'. Returns 0, or -EINVAL when not even an Ethernet header fits.
+ * IPv6 with extension headers, TCP, UDP, ICMP, VXLAN and the frame inside
+ * it). Never reads beyond 'len'. Returns 0, or -EINVAL when not even an
+ * Ethernet header fits.
  */
 int esw_parse(const uint8_t *pkt, uint32_t len, uint16_t in_port, struct esw_key *key);
+
+/* Where the headers of a parsed frame start (bytes from the frame's start). */
+struct esw_offsets {
+	uint32_t l3, l4; /* 0: absent */
+	uint32_t inner;	 /* the inner Ethernet header of a VXLAN packet; 0: none */
+};
+
+/* esw_parse(), and the header offsets ('off' may be NULL). */
+int esw_parse_offsets(const uint8_t *pkt, uint32_t len, uint16_t in_port, struct esw_key *key,
+		      struct esw_offsets *off);
 
 struct esw;
 struct esw_pipe;
@@ -77,17 +106,67 @@ enum esw_fate {
 	ESW_FATE_PIPE, /* on to another pipe */
 };
 
-struct esw_actions {
-	enum esw_fate fate;
-	uint16_t port;	       /* ESW_FATE_PORT */
-	struct esw_pipe *pipe; /* ESW_FATE_PIPE */
-	bool set_mark;
-	uint32_t mark; /* delivered with the packet, as the NIC's flow mark */
-	bool mirror;
-	uint16_t mirror_port; /* a copy also goes out of this port */
+/*
+ * Packet edits of an entry, done in this order: VXLAN decap (strip the
+ * outer Ethernet/IP/UDP/VXLAN headers; a frame without VXLAN is left as it
+ * is), the header rewrites (on the frame as it is after the decap; IP and
+ * port rewrites need the frame's IP version to be 'ip_ver'), TTL/hop-limit
+ * decrement (a frame whose TTL would reach 0 is dropped), VXLAN encap.
+ * Checksums are updated (IPv4 header, TCP, UDP unless zero).
+ */
+enum {
+	ESW_EDIT_SRC_MAC = 1u << 0,
+	ESW_EDIT_DST_MAC = 1u << 1,
+	ESW_EDIT_SRC_IP = 1u << 2,
+	ESW_EDIT_DST_IP = 1u << 3,
+	ESW_EDIT_SRC_PORT = 1u << 4,
+	ESW_EDIT_DST_PORT = 1u << 5,
+	ESW_EDIT_DEC_TTL = 1u << 6,
+	ESW_EDIT_DECAP = 1u << 7,
+	ESW_EDIT_ENCAP = 1u << 8,
 };
 
-/* What happened to one packet. */
+/* The VXLAN header an encap puts in front (RFC 7348). */
+struct esw_vxlan {
+	uint8_t src_mac[6], dst_mac[6];
+	uint8_t ip_ver;			/* 4 or 6 */
+	uint8_t ttl;			/* 0: 64 */
+	uint8_t src_ip[16], dst_ip[16]; /* network order; IPv4 in the first 4 bytes */
+	uint32_t vni;			/* 24 bits */
+	uint16_t udp_dport;		/* 0: 4789 */
+};
+
+struct esw_edit {
+	uint32_t ops; /* ESW_EDIT_* */
+	uint8_t src_mac[6], dst_mac[6];
+	uint8_t ip_ver; /* of src_ip/dst_ip */
+	uint8_t src_ip[16], dst_ip[16];
+	uint16_t sport, dport;
+	struct esw_vxlan encap;
+};
+
+/*
+ * An entry's (or a miss's) actions. 'edit' is the caller's: the switch keeps
+ * a copy of its own.
+ */
+struct esw_actions {
+	enum esw_fate fate;
+	uint32_t mark;		     /* delivered with the packet, as the NIC's flow mark */
+	struct esw_pipe *pipe;	     /* ESW_FATE_PIPE */
+	const struct esw_edit *edit; /* NULL: none */
+	uint32_t meter;		     /* 0: none; else an esw_meter_create() id */
+	uint16_t port;		     /* ESW_FATE_PORT */
+	uint16_t mirror_port;	     /* a copy also goes out of this port */
+	uint16_t queue;		     /* with set_queue: the receive queue at the port */
+	bool set_mark, mirror, set_queue;
+};
+
+/* Edits one packet can collect on its way through the pipes. */
+#define ESW_EDITS_MAX 4
+
+enum esw_color { ESW_GREEN, ESW_YELLOW, ESW_RED };
+
+/* What happened to one packet. port, mark, mirror_port, queue: valid with their flag / fate. */
 struct esw_result {
 	enum esw_fate fate; /* DROP or PORT */
 	uint16_t port;
@@ -95,7 +174,36 @@ struct esw_result {
 	uint32_t mark;
 	bool mirrored; /* the last mirror action on the way wins */
 	uint16_t mirror_port;
+	bool queued; /* the last queue action wins */
+	uint16_t queue;
+	uint8_t color;	 /* enum esw_color: the last meter's verdict (GREEN without) */
+	uint8_t n_edits; /* edits[] to apply, in order, with esw_rewrite() */
+	struct {
+		const struct esw_edit *edit; /* the switch's; valid until the entry changes */
+		uint16_t encap_sport;	     /* the UDP source port an encap uses */
+	} edits[ESW_EDITS_MAX];
 };
+
+/*
+ * Rewrite the frame of 'len' bytes at 'pkt' as res->edits say. The frame
+ * may grow by an encap: 'pkt' must have 'room' bytes in front it may take
+ * (the frame then starts earlier); a decap makes it start later. On return
+ * '*start' is the frame's new offset from 'pkt' (negative: into the room)
+ * and '*new_len' its length. -ETIMEDOUT: a TTL ran out; -ENOSPC: no room
+ * for an encap; the frame is to be dropped in both cases.
+ */
+int esw_rewrite(uint8_t *pkt, uint32_t len, uint32_t room, const struct esw_result *res,
+		int32_t *start, uint32_t *new_len);
+
+/*
+ * Meters: single-rate three-colour markers (RFC 2697) on rte_meter. 'cir'
+ * bytes/s; 'cbs' and 'ebs' bucket sizes in bytes. Red frames are dropped;
+ * yellow and green go on (the result's colour says which).
+ */
+#define ESW_METERS_MAX 4096
+int esw_meter_create(struct esw *esw, uint64_t cir, uint64_t cbs, uint64_t ebs, uint32_t *id);
+/* Packets and bytes per colour (arrays indexed by enum esw_color). */
+int esw_meter_stats(const struct esw *esw, uint32_t id, uint64_t pkts[3], uint64_t bytes[3]);
 
 int esw_create(struct esw **eswp);
 void esw_destroy(struct esw *esw);

@@ -410,6 +410,30 @@ static int build_default_pipe(struct simd_dp *dp)
 	return esw_set_root(dp->esw, dp->pipe);
 }
 
+/*
+ * The packet edits the switch decided (header rewrites, VXLAN decap/encap)
+ * on 'm', and 'key' parsed anew from the result; false when the frame is to
+ * be dropped (a TTL ran out, no room in front for an encap).
+ */
+static bool apply_edits(struct rte_mbuf *m, const struct esw_result *r, struct esw_key *key)
+{
+	int32_t start;
+	uint32_t len;
+
+	if (esw_rewrite(rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_data_len(m),
+			rte_pktmbuf_headroom(m), r, &start, &len) < 0) {
+		return false;
+	}
+	if (start < 0 && rte_pktmbuf_prepend(m, (uint16_t)-start) == NULL) {
+		return false;
+	}
+	if (start > 0 && rte_pktmbuf_adj(m, (uint16_t)start) == NULL) {
+		return false;
+	}
+	return esw_parse(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m),
+			 key->in_port, key) == 0;
+}
+
 /* Queue 'm' for port 'port'; frames for ports without a service leave the device here. */
 static void out(struct simd_dp *dp, uint16_t port, struct rte_mbuf *m, const struct esw_key *key,
 		const struct esw_result *res)
@@ -479,11 +503,14 @@ static void send_queue(struct simd_dp *dp, uint16_t port)
 			const struct esw_result *r = &q->res[base + i];
 			struct simd_port_meta meta;
 			char *hdr;
-			bool marked = r->marked;
+			bool marked = r->marked, queued = r->queued;
 			uint32_t mark = r->mark;
+			uint16_t qsel = r->queue;
 
 			if (filter) {
-				if (ing[i].fate == ESW_FATE_DROP) {
+				if (ing[i].fate == ESW_FATE_DROP ||
+				    (ing[i].n_edits > 0 &&
+				     !apply_edits(m, &ing[i], &q->key[base + i]))) {
 					ctr_add(&dp->ctr[port].tx_dropped, 1);
 					rte_pktmbuf_free(m);
 					continue;
@@ -491,6 +518,10 @@ static void send_queue(struct simd_dp *dp, uint16_t port)
 				if (ing[i].marked) {
 					marked = true;
 					mark = ing[i].mark;
+				}
+				if (ing[i].queued) {
+					queued = true;
+					qsel = ing[i].queue;
 				}
 			}
 			if (sp->kind != SIMD_BACKING_SERVICE) {
@@ -515,7 +546,9 @@ static void send_queue(struct simd_dp *dp, uint16_t port)
 			if (sp->queues > 1) {
 				meta.rss = rss_hash(&q->key[base + i]);
 				meta.flags |= SIMD_META_RSS;
-				queue[n] = (uint16_t)((meta.rss % DP_RETA_SIZE) % sp->queues);
+				queue[n] =
+					queued ? (uint16_t)(qsel % sp->queues)
+					       : (uint16_t)((meta.rss % DP_RETA_SIZE) % sp->queues);
 			}
 			memcpy(hdr, &meta, sizeof(meta));
 			send[n++] = m;
@@ -570,7 +603,8 @@ static void forward(struct simd_dp *dp, uint16_t in_port, struct rte_mbuf **m, s
 				ctr_add(&dp->ctr[r->mirror_port].tx_dropped, 1);
 			}
 		}
-		if (r->fate == ESW_FATE_PORT && r->port < dp->dev->n_ports) {
+		if (r->fate == ESW_FATE_PORT && r->port < dp->dev->n_ports &&
+		    (r->n_edits == 0 || apply_edits(m[i], r, &keys[i]))) {
 			out(dp, r->port, m[i], &keys[i], r);
 			dirty |= 1ull << r->port;
 		} else {

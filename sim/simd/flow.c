@@ -37,11 +37,21 @@ enum {
 	F_SRC_PORT = 1u << 9,
 	F_DST_PORT = 1u << 10,
 	F_VNI = 1u << 11,
+	F_INNER_ETH_TYPE = 1u << 12,
+	F_INNER_SRC_MAC = 1u << 13,
+	F_INNER_DST_MAC = 1u << 14,
+	F_INNER_IP_PROTO = 1u << 15,
+	F_INNER_SRC_IP = 1u << 16,
+	F_INNER_DST_IP = 1u << 17,
+	F_INNER_SRC_PORT = 1u << 18,
+	F_INNER_DST_PORT = 1u << 19,
 };
 
 static const char *const field_names[] = {
-	"in_port",  "eth_type", "vlan",	  "src_mac",  "dst_mac",  "ip_version",
-	"ip_proto", "src_ip",	"dst_ip", "src_port", "dst_port", "vni",
+	"in_port",	  "eth_type",	  "vlan",	    "src_mac",	      "dst_mac",
+	"ip_version",	  "ip_proto",	  "src_ip",	    "dst_ip",	      "src_port",
+	"dst_port",	  "vni",	  "inner_eth_type", "inner_src_mac",  "inner_dst_mac",
+	"inner_ip_proto", "inner_src_ip", "inner_dst_ip",   "inner_src_port", "inner_dst_port",
 };
 
 struct flow_pipe {
@@ -56,6 +66,7 @@ struct flow_pipe {
 struct flow_domain {
 	struct flow_pipe pipes[FLOW_MAX_PIPES];
 	unsigned int n;
+	struct json_object *meters; /* [{meter, cir, cbs, ebs}], NULL before the first */
 };
 
 struct simd_flows {
@@ -90,6 +101,7 @@ static void domain_clear(struct flow_domain *d)
 	for (unsigned int i = 0; i < d->n; i++) {
 		json_object_put(d->pipes[i].entries);
 	}
+	json_object_put(d->meters);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -138,6 +150,24 @@ static int port_index(const struct simd *s, const char *name)
 static struct flow_domain *domain_of(struct flow_req *r)
 {
 	return r->domain < 0 ? &r->s->flows->sw : &r->s->flows->port[r->domain];
+}
+
+/* The eSwitch of the request's domain; a port's is made on first use. */
+static int domain_esw(struct flow_req *r, struct esw **eswp)
+{
+	struct esw *esw =
+		r->domain < 0 ? simd_dp_switch(r->s->dp) : simd_dp_ingress(r->s->dp, r->domain);
+	int rc;
+
+	if (esw == NULL) {
+		rc = esw_create(&esw);
+		if (rc < 0) {
+			return fail(r, -rc, "cannot create the domain: %s", strerror(-rc));
+		}
+		simd_dp_set_ingress(r->s->dp, (size_t)r->domain, esw);
+	}
+	*eswp = esw;
+	return 0;
 }
 
 static struct flow_pipe *find_pipe(struct flow_domain *d, const char *name)
@@ -298,7 +328,7 @@ static int get_mac(struct flow_req *r, struct json_object *o, const char *where,
 struct match {
 	uint32_t fields;
 	struct esw_key key; /* values (ports: the low end) */
-	uint8_t src_len, dst_len;
+	uint8_t src_len, dst_len, inner_src_len, inner_dst_len;
 	uint16_t sport_hi, dport_hi;
 };
 
@@ -315,7 +345,7 @@ static int field_bit(const char *name)
 static int parse_match(struct flow_req *r, struct json_object *o, struct match *m)
 {
 	char where[64];
-	uint8_t ver = 0;
+	uint8_t ver = 0, inner_ver = 0;
 
 	memset(m, 0, sizeof(*m));
 	if (!json_object_is_type(o, json_type_object)) {
@@ -375,6 +405,35 @@ static int parse_match(struct flow_req *r, struct json_object *o, struct match *
 			rc = get_u64(r, v, where, 0xffffff, &x);
 			m->key.vni = (uint32_t)x;
 			break;
+		case F_INNER_ETH_TYPE:
+			rc = get_u64(r, v, where, 0xffff, &x);
+			m->key.inner.ethertype = (uint16_t)x;
+			break;
+		case F_INNER_SRC_MAC:
+			rc = get_mac(r, v, where, m->key.inner.src_mac);
+			break;
+		case F_INNER_DST_MAC:
+			rc = get_mac(r, v, where, m->key.inner.dst_mac);
+			break;
+		case F_INNER_IP_PROTO:
+			rc = get_proto(r, v, where, &m->key.inner.ip_proto);
+			break;
+		case F_INNER_SRC_IP:
+			rc = get_prefix(r, v, where, m->key.inner.src_ip, &inner_ver,
+					&m->inner_src_len);
+			break;
+		case F_INNER_DST_IP:
+			rc = get_prefix(r, v, where, m->key.inner.dst_ip, &inner_ver,
+					&m->inner_dst_len);
+			break;
+		case F_INNER_SRC_PORT:
+			rc = get_u64(r, v, where, 0xffff, &x);
+			m->key.inner.sport = (uint16_t)x;
+			break;
+		case F_INNER_DST_PORT:
+			rc = get_u64(r, v, where, 0xffff, &x);
+			m->key.inner.dport = (uint16_t)x;
+			break;
 		default:
 			break;
 		}
@@ -392,10 +451,218 @@ static int parse_match(struct flow_req *r, struct json_object *o, struct match *
 	return 0;
 }
 
-/* ACTIONS; in a port's ingress domain "deliver" means to the service. */
-static int parse_actions(struct flow_req *r, struct json_object *o, const char *where,
-			 struct esw_actions *a)
+/* A whole address (no prefix) into 'addr'; '*ver' its family. */
+static int get_addr(struct flow_req *r, struct json_object *o, const char *where, uint8_t *addr,
+		    uint8_t *ver)
 {
+	uint8_t len;
+
+	if (get_prefix(r, o, where, addr, ver, &len) < 0) {
+		return -EINVAL;
+	}
+	if (len != (*ver == 4 ? 32 : 128)) {
+		return fail(r, EINVAL, "%s: an address, not a prefix", where);
+	}
+	return 0;
+}
+
+/* Whether 'o' has only keys of 'allowed'; else the error names the first other one. */
+static int only_keys(struct flow_req *r, struct json_object *o, const char *where,
+		     const char *const *allowed, size_t n, const char *what)
+{
+	json_object_object_foreach (o, key, val) {
+		size_t i = 0;
+
+		(void)val;
+		while (i < n && strcmp(key, allowed[i]) != 0) {
+			i++;
+		}
+		if (i == n) {
+			return fail(r, EINVAL, "%s.%.40s: unknown %s", where, key, what);
+		}
+	}
+	return 0;
+}
+
+/* "set": header rewrites. */
+static int parse_set(struct flow_req *r, struct json_object *o, const char *where,
+		     struct esw_edit *e)
+{
+	static const char *const keys[] = {"src_mac", "dst_mac",  "src_ip",
+					   "dst_ip",  "src_port", "dst_port"};
+	static const uint32_t ops[] = {ESW_EDIT_SRC_MAC, ESW_EDIT_DST_MAC,  ESW_EDIT_SRC_IP,
+				       ESW_EDIT_DST_IP,	 ESW_EDIT_SRC_PORT, ESW_EDIT_DST_PORT};
+	char at[96];
+
+	if (!json_object_is_type(o, json_type_object) || json_object_object_length(o) == 0) {
+		return fail(r, EINVAL, "%s: expected an object of fields to set", where);
+	}
+	if (only_keys(r, o, where, keys, ARRAY_SIZE(keys), "field") < 0) {
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		struct json_object *v;
+		uint8_t ver = 0;
+		uint64_t x = 0;
+		int rc;
+
+		if (!json_object_object_get_ex(o, keys[i], &v)) {
+			continue;
+		}
+		snprintf(at, sizeof(at), "%s.%s", where, keys[i]);
+		switch (ops[i]) {
+		case ESW_EDIT_SRC_MAC:
+			rc = get_mac(r, v, at, e->src_mac);
+			break;
+		case ESW_EDIT_DST_MAC:
+			rc = get_mac(r, v, at, e->dst_mac);
+			break;
+		case ESW_EDIT_SRC_IP:
+		case ESW_EDIT_DST_IP:
+			rc = get_addr(r, v, at, ops[i] == ESW_EDIT_SRC_IP ? e->src_ip : e->dst_ip,
+				      &ver);
+			if (rc == 0 && e->ip_ver != 0 && e->ip_ver != ver) {
+				rc = fail(r, EINVAL, "%s: src_ip and dst_ip of one family", at);
+			}
+			e->ip_ver = ver;
+			break;
+		default:
+			rc = get_u64(r, v, at, 0xffff, &x);
+			if (ops[i] == ESW_EDIT_SRC_PORT) {
+				e->sport = (uint16_t)x;
+			} else {
+				e->dport = (uint16_t)x;
+			}
+			break;
+		}
+		if (rc < 0) {
+			return rc;
+		}
+		e->ops |= ops[i];
+	}
+	return 0;
+}
+
+/* "encap": the VXLAN tunnel's outer headers. */
+static int parse_encap(struct flow_req *r, struct json_object *o, const char *where,
+		       struct esw_vxlan *t)
+{
+	static const char *const keys[] = {"src_mac", "dst_mac", "src_ip",   "dst_ip",
+					   "vni",     "ttl",	 "udp_dport"};
+	struct json_object *v;
+	uint8_t ver2 = 0;
+	uint64_t x;
+	char at[96];
+
+	if (!json_object_is_type(o, json_type_object)) {
+		return fail(r, EINVAL, "%s: expected an object", where);
+	}
+	if (only_keys(r, o, where, keys, ARRAY_SIZE(keys), "field") < 0) {
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < 5; i++) {
+		if (!json_object_object_get_ex(o, keys[i], &v)) {
+			return fail(r, EINVAL, "%s.%s: required", where, keys[i]);
+		}
+		snprintf(at, sizeof(at), "%s.%s", where, keys[i]);
+		if ((i == 0 && get_mac(r, v, at, t->src_mac) < 0) ||
+		    (i == 1 && get_mac(r, v, at, t->dst_mac) < 0) ||
+		    (i == 2 && get_addr(r, v, at, t->src_ip, &t->ip_ver) < 0) ||
+		    (i == 3 && get_addr(r, v, at, t->dst_ip, &ver2) < 0)) {
+			return -EINVAL;
+		}
+		if (i == 3 && ver2 != t->ip_ver) {
+			return fail(r, EINVAL, "%s: src_ip and dst_ip of one family", at);
+		}
+		if (i == 4) {
+			if (get_u64(r, v, at, 0xffffff, &x) < 0) {
+				return -EINVAL;
+			}
+			t->vni = (uint32_t)x;
+		}
+	}
+	if (json_object_object_get_ex(o, "ttl", &v)) {
+		snprintf(at, sizeof(at), "%s.ttl", where);
+		if (get_u64(r, v, at, 255, &x) < 0) {
+			return -EINVAL;
+		}
+		t->ttl = (uint8_t)x;
+	}
+	if (json_object_object_get_ex(o, "udp_dport", &v)) {
+		snprintf(at, sizeof(at), "%s.udp_dport", where);
+		if (get_u64(r, v, at, 0xffff, &x) < 0) {
+			return -EINVAL;
+		}
+		t->udp_dport = (uint16_t)x;
+	}
+	return 0;
+}
+
+/* The packet-changing, metering and queueing actions of ACTIONS. */
+static int parse_extra(struct flow_req *r, struct json_object *o, const char *where,
+		       struct esw_actions *a, struct esw_edit *e)
+{
+	struct json_object *v;
+	char at[80];
+	uint64_t x;
+
+	memset(e, 0, sizeof(*e));
+	if (json_object_object_get_ex(o, "set", &v)) {
+		snprintf(at, sizeof(at), "%s.set", where);
+		if (parse_set(r, v, at, e) < 0) {
+			return -EINVAL;
+		}
+	}
+	if (json_object_object_get_ex(o, "dec_ttl", &v) && json_object_get_boolean(v)) {
+		e->ops |= ESW_EDIT_DEC_TTL;
+	}
+	if (json_object_object_get_ex(o, "decap", &v) && json_object_get_boolean(v)) {
+		e->ops |= ESW_EDIT_DECAP;
+	}
+	if (json_object_object_get_ex(o, "encap", &v)) {
+		snprintf(at, sizeof(at), "%s.encap", where);
+		if (parse_encap(r, v, at, &e->encap) < 0) {
+			return -EINVAL;
+		}
+		e->ops |= ESW_EDIT_ENCAP;
+	}
+	if (e->ops != 0) {
+		a->edit = e;
+	}
+	if (json_object_object_get_ex(o, "meter", &v)) {
+		struct esw *esw;
+		uint64_t pk[3], by[3];
+
+		snprintf(at, sizeof(at), "%s.meter", where);
+		if (get_u64(r, v, at, UINT32_MAX, &x) < 0 || domain_esw(r, &esw) < 0) {
+			return -EINVAL;
+		}
+		if (esw_meter_stats(esw, (uint32_t)x, pk, by) < 0) {
+			return fail(r, ENOENT, "%s: no meter %llu in this domain", at,
+				    (unsigned long long)x);
+		}
+		a->meter = (uint32_t)x;
+	}
+	if (json_object_object_get_ex(o, "queue", &v)) {
+		snprintf(at, sizeof(at), "%s.queue", where);
+		if (get_u64(r, v, at, 0xffff, &x) < 0) {
+			return -EINVAL;
+		}
+		a->set_queue = true;
+		a->queue = (uint16_t)x;
+	}
+	return 0;
+}
+
+/*
+ * ACTIONS; in a port's ingress domain "deliver" means to the service. 'e'
+ * holds the packet edits 'a' points to.
+ */
+static int parse_actions(struct flow_req *r, struct json_object *o, const char *where,
+			 struct esw_actions *a, struct esw_edit *e)
+{
+	static const char *const keys[] = {"fate",  "port",  "pipe",	"mark",	 "mirror", "set",
+					   "decap", "encap", "dec_ttl", "meter", "queue"};
 	struct flow_domain *d = domain_of(r);
 	struct json_object *v;
 	const char *fate = "drop";
@@ -406,13 +673,9 @@ static int parse_actions(struct flow_req *r, struct json_object *o, const char *
 	if (!json_object_is_type(o, json_type_object)) {
 		return fail(r, EINVAL, "%s: expected an object", where);
 	}
-	json_object_object_foreach (o, key, val) {
-		(void)val;
-		if (strcmp(key, "fate") != 0 && strcmp(key, "port") != 0 &&
-		    strcmp(key, "pipe") != 0 && strcmp(key, "mark") != 0 &&
-		    strcmp(key, "mirror") != 0) {
-			return fail(r, EINVAL, "%s.%.40s: unknown action", where, key);
-		}
+	if (only_keys(r, o, where, keys, ARRAY_SIZE(keys), "action") < 0 ||
+	    parse_extra(r, o, where, a, e) < 0) {
+		return -EINVAL;
 	}
 	if (json_object_object_get_ex(o, "fate", &v)) {
 		fate = json_object_get_string(v);
@@ -534,6 +797,30 @@ static void mask_field(struct esw_key *mask, uint32_t bit)
 	case F_VNI:
 		mask->vni = 0xffffff;
 		break;
+	case F_INNER_ETH_TYPE:
+		mask->inner.ethertype = 0xffff;
+		break;
+	case F_INNER_SRC_MAC:
+		memset(mask->inner.src_mac, 0xff, 6);
+		break;
+	case F_INNER_DST_MAC:
+		memset(mask->inner.dst_mac, 0xff, 6);
+		break;
+	case F_INNER_IP_PROTO:
+		mask->inner.ip_proto = 0xff;
+		break;
+	case F_INNER_SRC_IP:
+		memset(mask->inner.src_ip, 0xff, 16);
+		break;
+	case F_INNER_DST_IP:
+		memset(mask->inner.dst_ip, 0xff, 16);
+		break;
+	case F_INNER_SRC_PORT:
+		mask->inner.sport = 0xffff;
+		break;
+	case F_INNER_DST_PORT:
+		mask->inner.dport = 0xffff;
+		break;
 	default:
 		break;
 	}
@@ -545,6 +832,7 @@ static int do_pipe_create(struct flow_req *r)
 	const char *name = req_string(r->req, "name");
 	const char *kind = req_string(r->req, "kind");
 	struct esw_actions miss = {.fate = ESW_FATE_DROP};
+	struct esw_edit miss_edit;
 	struct flow_pipe *p;
 	struct json_object *v;
 	uint64_t max = FLOW_DEFAULT_MAX;
@@ -602,18 +890,14 @@ static int do_pipe_create(struct flow_req *r)
 		return fail(r, EINVAL, "match: an exact pipe needs the fields it matches on");
 	}
 	if (json_object_object_get_ex(r->req, "miss", &v)) {
-		rc = parse_actions(r, v, "miss", &miss);
+		rc = parse_actions(r, v, "miss", &miss, &miss_edit);
 		if (rc < 0) {
 			return rc;
 		}
 	}
-	esw = r->domain < 0 ? simd_dp_switch(r->s->dp) : simd_dp_ingress(r->s->dp, r->domain);
-	if (esw == NULL) {
-		rc = esw_create(&esw);
-		if (rc < 0) {
-			return fail(r, -rc, "cannot create the domain: %s", strerror(-rc));
-		}
-		simd_dp_set_ingress(r->s->dp, (size_t)r->domain, esw);
+	rc = domain_esw(r, &esw);
+	if (rc < 0) {
+		return rc;
 	}
 	switch (p->kind) {
 	case FLOW_EXACT:
@@ -671,6 +955,7 @@ static int add_exact(struct flow_req *r, struct flow_pipe *p, const struct match
 		     const struct esw_actions *a, uint32_t *id)
 {
 	if ((m->fields & ~p->fields) != 0 || m->src_len % 32 != 0 || m->dst_len % 32 != 0 ||
+	    m->inner_src_len % 32 != 0 || m->inner_dst_len % 32 != 0 ||
 	    m->key.sport != m->sport_hi || m->key.dport != m->dport_hi) {
 		return fail(r, EINVAL,
 			    "match: pipe %s matches exact values of its fields only "
@@ -745,6 +1030,7 @@ static int do_entry_add(struct flow_req *r)
 {
 	struct flow_pipe *p = req_pipe(r);
 	struct esw_actions acts[ESW_ECMP_MAX];
+	struct esw_edit edits[ESW_ECMP_MAX];
 	struct json_object *mo, *ao, *v, *rec;
 	unsigned int n_acts = 1;
 	uint64_t prio = 0;
@@ -780,14 +1066,15 @@ static int do_entry_add(struct flow_req *r)
 			char at[32];
 
 			snprintf(at, sizeof(at), "actions[%zu]", i);
-			rc = parse_actions(r, json_object_array_get_idx(ao, i), at, &acts[i]);
+			rc = parse_actions(r, json_object_array_get_idx(ao, i), at, &acts[i],
+					   &edits[i]);
 			if (rc < 0) {
 				return rc;
 			}
 		}
 		n_acts = (unsigned int)n;
 	} else {
-		rc = parse_actions(r, ao, "actions", &acts[0]);
+		rc = parse_actions(r, ao, "actions", &acts[0], &edits[0]);
 		if (rc < 0) {
 			return rc;
 		}
@@ -959,6 +1246,79 @@ static int do_flush(struct flow_req *r)
 	return 0;
 }
 
+static int do_meter_create(struct flow_req *r)
+{
+	static const char *const keys[] = {"cir", "cbs", "ebs"};
+	struct flow_domain *d = domain_of(r);
+	struct json_object *v, *rec;
+	uint64_t x[3] = {0, 0, 0};
+	struct esw *esw;
+	uint32_t id;
+	int rc;
+
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		if (json_object_object_get_ex(r->req, keys[i], &v) &&
+		    get_u64(r, v, keys[i], UINT32_MAX * 64ULL, &x[i]) < 0) {
+			return -EINVAL;
+		}
+	}
+	if (x[0] == 0 || (x[1] == 0 && x[2] == 0)) {
+		return fail(r, EINVAL, "cir (bytes/s) and cbs or ebs (bytes) must be above 0");
+	}
+	rc = domain_esw(r, &esw);
+	if (rc < 0) {
+		return rc;
+	}
+	rc = esw_meter_create(esw, x[0], x[1], x[2], &id);
+	if (rc < 0) {
+		return fail(r, -rc, "cannot create the meter: %s", strerror(-rc));
+	}
+	if (d->meters == NULL) {
+		d->meters = json_object_new_array();
+	}
+	rec = json_object_new_object();
+	json_object_object_add(rec, "meter", json_object_new_uint64(id));
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		json_object_object_add(rec, keys[i], json_object_new_uint64(x[i]));
+	}
+	json_object_array_add(d->meters, rec);
+	r->reply = json_object_new_uint64(id);
+	return 0;
+}
+
+static int do_meters(struct flow_req *r)
+{
+	static const char *const colors[] = {"green", "yellow", "red"};
+	struct flow_domain *d = domain_of(r);
+	struct esw *esw =
+		r->domain < 0 ? simd_dp_switch(r->s->dp) : simd_dp_ingress(r->s->dp, r->domain);
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; d->meters != NULL && i < json_object_array_length(d->meters); i++) {
+		struct json_object *rec = json_object_array_get_idx(d->meters, i);
+		struct json_object *o = json_object_new_object(), *v;
+		uint64_t pk[3] = {0}, by[3] = {0};
+
+		json_object_object_foreach (rec, k, val) {
+			json_object_object_add(o, k, json_object_get(val));
+		}
+		if (json_object_object_get_ex(rec, "meter", &v) && esw != NULL) {
+			esw_meter_stats(esw, (uint32_t)json_object_get_uint64(v), pk, by);
+		}
+		for (int c = 0; c < 3; c++) {
+			char name[32];
+
+			snprintf(name, sizeof(name), "%s_packets", colors[c]);
+			json_object_object_add(o, name, json_object_new_uint64(pk[c]));
+			snprintf(name, sizeof(name), "%s_bytes", colors[c]);
+			json_object_object_add(o, name, json_object_new_uint64(by[c]));
+		}
+		json_object_array_add(a, o);
+	}
+	r->reply = a;
+	return 0;
+}
+
 static int flow_on_dp(struct simd_dp *dp, void *arg)
 {
 	struct flow_req *r = arg;
@@ -982,15 +1342,23 @@ static int flow_on_dp(struct simd_dp *dp, void *arg)
 	if (strcmp(r->cmd, "pipes") == 0) {
 		return do_pipes(r);
 	}
+	if (strcmp(r->cmd, "meter-create") == 0) {
+		return do_meter_create(r);
+	}
+	if (strcmp(r->cmd, "meters") == 0) {
+		return do_meters(r);
+	}
 	return do_flush(r);
 }
 
 bool simd_flow_handle(struct simd *s, const char *cmd, struct json_object *req,
 		      struct json_object **reply)
 {
-	static const char *const cmds[] = {"pipe-create", "entry-add", "entry-del", "pipe-commit",
-					   "entries",	  "pipes",     "flush"};
-	static const char *const keys[] = {NULL, "entry", NULL, NULL, "entries", "pipes", NULL};
+	static const char *const cmds[] = {"pipe-create", "entry-add",	  "entry-del",
+					   "pipe-commit", "entries",	  "pipes",
+					   "flush",	  "meter-create", "meters"};
+	static const char *const keys[] = {NULL,    "entry", NULL,    NULL,    "entries",
+					   "pipes", NULL,    "meter", "meters"};
 	struct flow_req r = {.s = s, .cmd = cmd, .req = req, .domain = -1};
 	const char *domain;
 	size_t which = ARRAY_SIZE(cmds);

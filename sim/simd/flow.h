@@ -13,14 +13,24 @@
  *   entries      {domain?, pipe}        <- {entries: [{entry, priority, match,
  *                                          actions, packets, bytes}]}
  *   pipes        {domain?}              <- {pipes: [...]}
- *   flush        {domain}               every pipe of a port's ingress
+ *   flush        {domain}               every pipe (and meter) of a port's ingress
+ *   meter-create {domain?, cir, cbs?, ebs?}  <- {meter: id}   (RFC 2697; bytes/s, bytes)
+ *   meters       {domain?}              <- {meters: [{meter, cir, cbs, ebs,
+ *                                          green|yellow|red_packets|_bytes}]}
  *
  * MATCH: in_port (port name), eth_type, vlan, src_mac, dst_mac, ip_version,
  *   ip_proto (number or tcp/udp/icmp/icmpv6), src_ip, dst_ip ("a.b.c.d[/len]"
- *   or IPv6), src_port, dst_port (number or "lo-hi"), vni.
+ *   or IPv6), src_port, dst_port (number or "lo-hi"), vni; a VXLAN packet's
+ *   inner frame: inner_eth_type, inner_src_mac, inner_dst_mac,
+ *   inner_ip_proto, inner_src_ip, inner_dst_ip, inner_src_port,
+ *   inner_dst_port (exact pipes).
  * ACTIONS: fate (drop | port | pipe | deliver), port, pipe, mark, mirror
- *   (a port name). In a port's ingress domain "deliver" hands the frame to
- *   the service; an lpm entry may take an array of ACTIONS (ECMP).
+ *   (a port name), meter (an id; red frames are dropped), queue (the
+ *   receive queue at a service port), decap (true: strip VXLAN), set
+ *   ({src_mac, dst_mac, src_ip, dst_ip, src_port, dst_port}), dec_ttl
+ *   (true), encap ({src_mac, dst_mac, src_ip, dst_ip, vni, ttl?,
+ *   udp_dport?}: VXLAN). In a port's ingress domain "deliver" hands the
+ *   frame to the service; an lpm entry may take an array of ACTIONS (ECMP).
  */
 #ifndef DPU_SIM_SIMD_FLOW_H
 #define DPU_SIM_SIMD_FLOW_H

@@ -1033,6 +1033,456 @@ static void test_exact_against_reference(void **state)
 	assert_true(hits > checked / 10); /* the test exercised hits, not only misses */
 }
 
+/* ------------------------------------------------------------ edits, meters, queues */
+
+/* One's complement sum of big-endian 16-bit words, folded: the reference checksum. */
+static uint32_t sum16(const uint8_t *p, uint32_t n, uint32_t s)
+{
+	for (uint32_t i = 0; i + 1 < n; i += 2) {
+		s += (uint32_t)p[i] << 8 | p[i + 1];
+	}
+	if (n & 1) {
+		s += (uint32_t)p[n - 1] << 8;
+	}
+	while (s >> 16) {
+		s = (s & 0xffff) + (s >> 16);
+	}
+	return s;
+}
+
+/* The L4 checksum's pseudo-header sum for the IP header at 'ip'. */
+static uint32_t pseudo_sum(const uint8_t *ip, uint8_t proto, uint32_t l4_len)
+{
+	if ((ip[0] >> 4) == 4) {
+		return sum16(ip + 12, 8, proto + l4_len);
+	}
+	return sum16(ip + 8, 32, proto + l4_len);
+}
+
+/* Fill in the IPv4 header checksum and the TCP/UDP one ('l4' offset, to the end). */
+static void put_csums(uint8_t *f, uint32_t len, uint32_t l3, uint32_t l4, uint8_t proto)
+{
+	uint32_t at = proto == 6 ? 16 : 6;
+	uint16_t c;
+
+	if ((f[l3] >> 4) == 4) {
+		f[l3 + 10] = f[l3 + 11] = 0;
+		c = (uint16_t)~sum16(f + l3, l4 - l3, 0);
+		f[l3 + 10] = (uint8_t)(c >> 8);
+		f[l3 + 11] = (uint8_t)c;
+	}
+	f[l4 + at] = f[l4 + at + 1] = 0;
+	c = (uint16_t)~sum16(f + l4, len - l4, pseudo_sum(f + l3, proto, len - l4));
+	if (proto == 17 && c == 0) {
+		c = 0xffff;
+	}
+	f[l4 + at] = (uint8_t)(c >> 8);
+	f[l4 + at + 1] = (uint8_t)c;
+}
+
+static bool ipv4_csum_ok(const uint8_t *ip)
+{
+	return sum16(ip, (uint32_t)(ip[0] & 0x0f) * 4, 0) == 0xffff;
+}
+
+static bool l4_csum_ok(const uint8_t *f, uint32_t len, uint32_t l3, uint32_t l4, uint8_t proto)
+{
+	return sum16(f + l4, len - l4, pseudo_sum(f + l3, proto, len - l4)) == 0xffff;
+}
+
+/* Set the IPv4 total length / IPv6 payload length and the UDP length of a built frame. */
+static void fix_lengths(struct frame *f, uint32_t l3, uint32_t l4, bool is_udp)
+{
+	if ((f->b[l3] >> 4) == 4) {
+		f->b[l3 + 2] = (uint8_t)((f->len - l3) >> 8);
+		f->b[l3 + 3] = (uint8_t)(f->len - l3);
+	} else {
+		f->b[l3 + 4] = (uint8_t)((f->len - l3 - 40) >> 8);
+		f->b[l3 + 5] = (uint8_t)(f->len - l3 - 40);
+	}
+	if (is_udp) {
+		f->b[l4 + 4] = (uint8_t)((f->len - l4) >> 8);
+		f->b[l4 + 5] = (uint8_t)(f->len - l4);
+	}
+}
+
+/* An inner frame: 10.1.0.1:1234 -> 10.1.0.2:80 over TCP, with a payload and checksums. */
+static void inner_tcp(struct frame *f)
+{
+	static const uint8_t payload[] = "GET / HTTP/1.1\r\n";
+
+	eth(f, 0x0800);
+	ipv4(f, 6, "10.1.0.1", "10.1.0.2", 0, 0);
+	tcp(f, 1234, 80, 0x18);
+	put(f, payload, sizeof(payload) - 1);
+	fix_lengths(f, 14, 34, false);
+	put_csums(f->b, f->len, 14, 34, 6);
+}
+
+/* 'in' wrapped by Linux-style VXLAN: 192.0.2.1 -> 192.0.2.2, VNI 'vni'. */
+static void vxlan_of(struct frame *out, const struct frame *in, uint32_t vni)
+{
+	uint8_t vx[8] = {0x08, 0, 0, 0, (uint8_t)(vni >> 16), (uint8_t)(vni >> 8), (uint8_t)vni, 0};
+
+	eth(out, 0x0800);
+	ipv4(out, 17, "192.0.2.1", "192.0.2.2", 0, 0);
+	udp(out, 50000, 4789);
+	put(out, vx, sizeof(vx));
+	put(out, in->b, in->len);
+	fix_lengths(out, 14, 34, true);
+	put_csums(out->b, out->len, 14, 34, 17);
+}
+
+static void test_parse_vxlan_inner(void **state)
+{
+	struct frame in, f;
+	struct esw_offsets off;
+	struct esw_key k;
+
+	(void)state;
+	inner_tcp(&in);
+	in.b[5] = 0x22; /* inner dst MAC 02:00:00:00:00:22 */
+	vxlan_of(&f, &in, 100);
+	assert_int_equal(esw_parse_offsets(f.b, f.len, 1, &k, &off), 0);
+	assert_int_equal(off.l3, 14);
+	assert_int_equal(off.l4, 34);
+	assert_int_equal(off.inner, 50);
+	assert_true(k.flags & ESW_KEY_VXLAN);
+	assert_int_equal(k.vni, 100);
+	assert_int_equal(k.dport, 4789);
+	assert_int_equal(k.inner.ethertype, 0x0800);
+	assert_int_equal(k.inner.ip_ver, 4);
+	assert_int_equal(k.inner.ip_proto, 6);
+	assert_int_equal(k.inner.sport, 1234);
+	assert_int_equal(k.inner.dport, 80);
+	assert_int_equal(k.inner.tcp_flags, 0x18);
+	assert_int_equal(k.inner.flags, ESW_KEY_L3 | ESW_KEY_L4);
+	assert_int_equal(k.inner.dst_mac[5], 0x22);
+	assert_int_equal(k.inner.src_ip[3], 1);
+	assert_int_equal(k.inner.dst_ip[3], 2);
+	/* A VXLAN header with the VNI flag clear is plain UDP. */
+	f.b[42] = 0;
+	assert_int_equal(esw_parse(f.b, f.len, 1, &k), 0);
+	assert_false(k.flags & ESW_KEY_VXLAN);
+	assert_int_equal(k.inner.ip_ver, 0);
+	/* An inner frame cut short is marked so, and nothing beyond is read. */
+	f.b[42] = 0x08;
+	assert_int_equal(esw_parse(f.b, 50 + 10, 1, &k), 0);
+	assert_false(k.flags & ESW_KEY_VXLAN);
+	assert_true(k.flags & ESW_KEY_TRUNC);
+}
+
+static void test_exact_inner_match(void **state)
+{
+	struct frame in, f;
+	struct esw *esw;
+	struct esw_pipe *p;
+	struct esw_key mask, k[2], e;
+	struct esw_actions drop = {.fate = ESW_FATE_DROP};
+	struct esw_actions to1 = {.fate = ESW_FATE_PORT, .port = 1, .set_mark = true, .mark = 7};
+	uint32_t lens[2] = {100, 100};
+	struct esw_result r[2];
+
+	(void)state;
+	memset(&mask, 0, sizeof(mask));
+	mask.vni = 0xffffff;
+	memset(mask.inner.dst_ip, 0xff, 16);
+	mask.inner.dport = 0xffff;
+	assert_int_equal(esw_create(&esw), 0);
+	assert_int_equal(esw_pipe_create_exact(esw, "tenant", &mask, 16, &drop, &p), 0);
+	assert_int_equal(esw_set_root(esw, p), 0);
+	inner_tcp(&in);
+	vxlan_of(&f, &in, 100);
+	assert_int_equal(esw_parse(f.b, f.len, 0, &e), 0);
+	assert_int_equal(esw_exact_add(p, &e, &to1, NULL), 0);
+	k[0] = e;
+	in.b[14 + 19] = 3; /* inner dst 10.1.0.3: another tenant host */
+	vxlan_of(&f, &in, 100);
+	assert_int_equal(esw_parse(f.b, f.len, 0, &k[1]), 0);
+	assert_int_equal(esw_classify_burst(esw, k, lens, 2, r), 0);
+	assert_int_equal(r[0].fate, ESW_FATE_PORT);
+	assert_int_equal(r[0].mark, 7);
+	assert_int_equal(r[1].fate, ESW_FATE_DROP);
+	esw_destroy(esw);
+}
+
+/* HBN's shape: decap VNI 100, route the inner frame, rewrite MACs, TTL - 1. */
+static void test_decap_route_rewrite(void **state)
+{
+	static const uint8_t gw_mac[6] = {0x0a, 0, 0, 0, 0, 0x01},
+			     host_mac[6] = {0x0a, 0, 0, 0, 0, 2};
+	struct frame in, f, want;
+	struct esw *esw;
+	struct esw_pipe *vtep, *rt;
+	struct esw_key mask, k;
+	struct esw_actions drop = {.fate = ESW_FATE_DROP};
+	struct esw_edit decap = {.ops = ESW_EDIT_DECAP};
+	struct esw_edit nh = {.ops = ESW_EDIT_SRC_MAC | ESW_EDIT_DST_MAC | ESW_EDIT_DEC_TTL};
+	struct esw_actions a_decap = {.fate = ESW_FATE_PIPE, .edit = &decap};
+	struct esw_actions a_nh = {.fate = ESW_FATE_PORT, .port = 2, .edit = &nh};
+	uint8_t buf[64 + 256];
+	uint8_t net[4] = {10, 1, 0, 0};
+	uint32_t len, new_len;
+	int32_t start;
+	struct esw_result r;
+
+	(void)state;
+	memcpy(nh.src_mac, gw_mac, 6);
+	memcpy(nh.dst_mac, host_mac, 6);
+	memset(&mask, 0, sizeof(mask));
+	mask.vni = 0xffffff;
+	assert_int_equal(esw_create(&esw), 0);
+	assert_int_equal(esw_pipe_create_lpm(esw, "vrf-red", 16, &drop, &rt), 0);
+	a_decap.pipe = rt;
+	assert_int_equal(esw_pipe_create_exact(esw, "vtep", &mask, 16, &drop, &vtep), 0);
+	assert_int_equal(esw_set_root(esw, vtep), 0);
+	memset(&k, 0, sizeof(k));
+	k.vni = 100;
+	assert_int_equal(esw_exact_add(vtep, &k, &a_decap, NULL), 0);
+	/* The route is for the inner destination; the outer one (192.0.2.2) has none. */
+	assert_int_equal(esw_lpm_add(rt, 4, net, 16, &a_nh, 1, NULL), 0);
+	inner_tcp(&in);
+	vxlan_of(&f, &in, 100);
+	assert_int_equal(esw_parse(f.b, f.len, 0, &k), 0);
+	len = f.len;
+	assert_int_equal(esw_classify_burst(esw, &k, &len, 1, &r), 0);
+	assert_int_equal(r.fate, ESW_FATE_PORT);
+	assert_int_equal(r.port, 2);
+	assert_int_equal(r.n_edits, 2);
+	memcpy(buf + 64, f.b, f.len);
+	assert_int_equal(esw_rewrite(buf + 64, f.len, 64, &r, &start, &new_len), 0);
+	assert_int_equal(start, 50); /* the outer headers are gone */
+	assert_int_equal(new_len, in.len);
+	want = in;
+	memcpy(want.b, host_mac, 6);
+	memcpy(want.b + 6, gw_mac, 6);
+	want.b[14 + 8] = 63;
+	put_csums(want.b, want.len, 14, 34, 6);
+	assert_memory_equal(buf + 64 + start, want.b, want.len);
+	assert_true(ipv4_csum_ok(buf + 64 + start + 14));
+	/* VNI 200 has no entry; a frame with TTL 1 is dropped by the rewrite. */
+	in.b[14 + 8] = 1;
+	put_csums(in.b, in.len, 14, 34, 6);
+	vxlan_of(&f, &in, 100);
+	assert_int_equal(esw_parse(f.b, f.len, 0, &k), 0);
+	assert_int_equal(esw_classify_burst(esw, &k, &len, 1, &r), 0);
+	memcpy(buf + 64, f.b, f.len);
+	assert_int_equal(esw_rewrite(buf + 64, f.len, 64, &r, &start, &new_len), -ETIMEDOUT);
+	esw_destroy(esw);
+}
+
+/* Address and port rewrites (NAT) keep every checksum right, as a full recomputation says. */
+static void test_rewrite_checksums(void **state)
+{
+	struct esw_edit nat = {.ops = ESW_EDIT_SRC_IP | ESW_EDIT_DST_IP | ESW_EDIT_SRC_PORT |
+				      ESW_EDIT_DST_PORT,
+			       .ip_ver = 4,
+			       .sport = 40001,
+			       .dport = 8080};
+	struct esw_edit nat6 = {
+		.ops = ESW_EDIT_SRC_IP | ESW_EDIT_DST_PORT, .ip_ver = 6, .dport = 443};
+	struct esw_result r = {.n_edits = 1};
+	uint8_t payload[37];
+	uint32_t new_len;
+	int32_t start;
+	struct frame f;
+	struct esw_key k;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(payload); i++) {
+		payload[i] = (uint8_t)(i * 37 + 11); /* odd length: the padding byte counts */
+	}
+	inet_pton(AF_INET, "198.51.100.7", nat.src_ip);
+	inet_pton(AF_INET, "203.0.113.9", nat.dst_ip);
+	inet_pton(AF_INET6, "2001:db8::99", nat6.src_ip);
+	r.edits[0].edit = &nat;
+	for (int proto = 0; proto < 3; proto++) { /* TCP, UDP, UDP without a checksum */
+		eth(&f, 0x0800);
+		ipv4(&f, proto == 0 ? 6 : 17, "10.0.0.1", "10.0.0.2", 1, 0);
+		if (proto == 0) {
+			tcp(&f, 1000, 80, 0x10);
+		} else {
+			udp(&f, 1000, 80);
+		}
+		put(&f, payload, sizeof(payload));
+		fix_lengths(&f, 14, 38, proto != 0);
+		put_csums(f.b, f.len, 14, 38, proto == 0 ? 6 : 17);
+		if (proto == 2) {
+			f.b[38 + 6] = f.b[38 + 7] = 0;
+		}
+		assert_int_equal(esw_rewrite(f.b, f.len, 0, &r, &start, &new_len), 0);
+		assert_int_equal(start, 0);
+		assert_int_equal(esw_parse(f.b, f.len, 0, &k), 0);
+		assert_int_equal(k.src_ip[0], 198);
+		assert_int_equal(k.dst_ip[3], 9);
+		assert_int_equal(k.sport, 40001);
+		assert_int_equal(k.dport, 8080);
+		assert_true(ipv4_csum_ok(f.b + 14));
+		if (proto < 2) {
+			assert_true(l4_csum_ok(f.b, f.len, 14, 38, proto == 0 ? 6 : 17));
+		} else {
+			assert_int_equal(f.b[38 + 6] | f.b[38 + 7], 0); /* still none */
+		}
+	}
+	/* IPv6: no header checksum; TCP's covers the addresses. An IPv4 edit leaves it alone. */
+	eth(&f, 0x86dd);
+	ipv6(&f, 6, "2001:db8::1", "2001:db8::2");
+	tcp(&f, 1000, 80, 0x02);
+	put(&f, payload, sizeof(payload));
+	fix_lengths(&f, 14, 54, false);
+	put_csums(f.b, f.len, 14, 54, 6);
+	assert_int_equal(esw_rewrite(f.b, f.len, 0, &r, &start, &new_len), 0);
+	assert_int_equal(esw_parse(f.b, f.len, 0, &k), 0);
+	assert_int_equal(k.src_ip[15], 1);
+	assert_int_equal(k.sport, 40001); /* ports are not per family */
+	assert_true(l4_csum_ok(f.b, f.len, 14, 54, 6));
+	r.edits[0].edit = &nat6;
+	assert_int_equal(esw_rewrite(f.b, f.len, 0, &r, &start, &new_len), 0);
+	assert_int_equal(esw_parse(f.b, f.len, 0, &k), 0);
+	assert_memory_equal(k.src_ip, nat6.src_ip, 16);
+	assert_int_equal(k.dport, 443);
+	assert_true(l4_csum_ok(f.b, f.len, 14, 54, 6));
+}
+
+/* Encap (IPv4 and IPv6 outer) builds valid headers; decap gives the frame back. */
+static void test_encap_decap_roundtrip(void **state)
+{
+	struct esw_edit enc = {.ops = ESW_EDIT_ENCAP,
+			       .encap = {.src_mac = {2, 0, 0, 0, 0, 0xaa},
+					 .dst_mac = {2, 0, 0, 0, 0, 0xbb},
+					 .vni = 0xabcdef}};
+	struct esw_edit dec = {.ops = ESW_EDIT_DECAP};
+	struct esw_result r = {.n_edits = 1};
+	uint8_t buf[128 + 256];
+	uint32_t new_len, hdr;
+	int32_t start;
+	struct frame in;
+	struct esw_offsets off;
+	struct esw_key k, ik;
+
+	(void)state;
+	inner_tcp(&in);
+	assert_int_equal(esw_parse(in.b, in.len, 0, &ik), 0);
+	for (int ver = 4; ver <= 6; ver += 2) {
+		enc.encap.ip_ver = (uint8_t)ver;
+		memset(enc.encap.src_ip, 0, 16);
+		memset(enc.encap.dst_ip, 0, 16);
+		inet_pton(ver == 4 ? AF_INET : AF_INET6, ver == 4 ? "192.0.2.10" : "2001:db8::a",
+			  enc.encap.src_ip);
+		inet_pton(ver == 4 ? AF_INET : AF_INET6, ver == 4 ? "192.0.2.20" : "2001:db8::b",
+			  enc.encap.dst_ip);
+		hdr = ver == 4 ? 50 : 70;
+		r.edits[0].edit = &enc;
+		r.edits[0].encap_sport = 50123;
+		memcpy(buf + 128, in.b, in.len);
+		/* No room in front: refused, not written out of bounds. */
+		assert_int_equal(esw_rewrite(buf + 128, in.len, hdr - 1, &r, &start, &new_len),
+				 -ENOSPC);
+		assert_int_equal(esw_rewrite(buf + 128, in.len, 128, &r, &start, &new_len), 0);
+		assert_int_equal(start, -(int32_t)hdr);
+		assert_int_equal(new_len, in.len + hdr);
+		uint8_t *o = buf + 128 + start;
+
+		assert_int_equal(esw_parse_offsets(o, new_len, 0, &k, &off), 0);
+		assert_int_equal(off.inner, hdr);
+		assert_int_equal(k.ip_ver, ver);
+		assert_memory_equal(k.dst_mac, enc.encap.dst_mac, 6);
+		assert_memory_equal(k.src_ip, enc.encap.src_ip, ver == 4 ? 4 : 16);
+		assert_memory_equal(k.dst_ip, enc.encap.dst_ip, ver == 4 ? 4 : 16);
+		assert_int_equal(k.sport, 50123);
+		assert_int_equal(k.dport, 4789);
+		assert_int_equal(k.vni, 0xabcdef);
+		assert_memory_equal(&k.inner.src_ip, ik.src_ip, 16);
+		assert_int_equal(k.inner.dport, 80);
+		/* UDP length and IP length cover what follows them. */
+		assert_int_equal(o[hdr - 16 + 4] << 8 | o[hdr - 16 + 5], new_len - (hdr - 16));
+		if (ver == 4) {
+			assert_int_equal(o[16] << 8 | o[17], new_len - 14);
+			assert_true(ipv4_csum_ok(o + 14));
+			assert_int_equal(o[22], 64); /* TTL */
+		} else {
+			assert_int_equal(o[18] << 8 | o[19], new_len - 54);
+			assert_true(l4_csum_ok(o, new_len, 14, 54, 17)); /* required over IPv6 */
+		}
+		r.edits[0].edit = &dec;
+		assert_int_equal(
+			esw_rewrite(o, new_len, (uint32_t)(128 + start), &r, &start, &new_len), 0);
+		assert_int_equal(start, (int32_t)hdr);
+		assert_int_equal(new_len, in.len);
+		assert_memory_equal(o + start, in.b, in.len);
+	}
+	/* Decap of a frame without VXLAN leaves it as it is. */
+	memcpy(buf, in.b, in.len);
+	assert_int_equal(esw_rewrite(buf, in.len, 0, &r, &start, &new_len), 0);
+	assert_int_equal(start, 0);
+	assert_memory_equal(buf, in.b, in.len);
+	/* An encap edit with a bad family is refused when the entry is added. */
+	struct esw *esw;
+	struct esw_pipe *p;
+	struct esw_key mask;
+	struct esw_actions a = {.fate = ESW_FATE_PORT, .port = 1, .edit = &enc};
+
+	memset(&mask, 0, sizeof(mask));
+	mask.in_port = 0xffff;
+	assert_int_equal(esw_create(&esw), 0);
+	assert_int_equal(esw_pipe_create_exact(esw, "p", &mask, 4, NULL, &p), 0);
+	enc.encap.ip_ver = 5;
+	memset(&k, 0, sizeof(k));
+	assert_int_equal(esw_exact_add(p, &k, &a, NULL), -EINVAL);
+	esw_destroy(esw);
+}
+
+/* srTCM: a burst of 1000-byte frames against cbs 3000: three green, the rest red and dropped. */
+static void test_meter_and_queue(void **state)
+{
+	struct esw *esw;
+	struct esw_pipe *p;
+	struct esw_key mask, k[ESW_BURST_MAX];
+	struct esw_actions a = {.fate = ESW_FATE_PORT, .port = 4, .set_queue = true, .queue = 3};
+	uint32_t lens[ESW_BURST_MAX], meter;
+	struct esw_result r[ESW_BURST_MAX];
+	uint64_t pk[3], by[3];
+	unsigned int green = 0;
+
+	(void)state;
+	memset(&mask, 0, sizeof(mask));
+	mask.in_port = 0xffff;
+	assert_int_equal(esw_create(&esw), 0);
+	assert_int_equal(esw_meter_create(esw, 0, 3000, 0, &meter), -EINVAL);
+	assert_int_equal(esw_meter_create(esw, 1000, 3000, 0, &meter), 0);
+	assert_int_equal(esw_pipe_create_exact(esw, "policer", &mask, 4, NULL, &p), 0);
+	assert_int_equal(esw_set_root(esw, p), 0);
+	memset(&k[0], 0, sizeof(k[0]));
+	a.meter = meter + 1; /* no such meter */
+	assert_int_equal(esw_exact_add(p, &k[0], &a, NULL), -EINVAL);
+	a.meter = meter;
+	assert_int_equal(esw_exact_add(p, &k[0], &a, NULL), 0);
+	for (int i = 0; i < ESW_BURST_MAX; i++) {
+		k[i] = k[0];
+		lens[i] = 1000;
+	}
+	assert_int_equal(esw_classify_burst(esw, k, lens, ESW_BURST_MAX, r), 0);
+	for (int i = 0; i < ESW_BURST_MAX; i++) {
+		if (r[i].color == ESW_GREEN) {
+			green++;
+			assert_int_equal(r[i].fate, ESW_FATE_PORT);
+			assert_true(r[i].queued);
+			assert_int_equal(r[i].queue, 3);
+		} else {
+			assert_int_equal(r[i].color, ESW_RED); /* ebs 0: no yellow */
+			assert_int_equal(r[i].fate, ESW_FATE_DROP);
+		}
+	}
+	assert_int_equal(green, 3);
+	assert_int_equal(esw_meter_stats(esw, meter, pk, by), 0);
+	assert_int_equal(pk[ESW_GREEN], 3);
+	assert_int_equal(pk[ESW_YELLOW], 0);
+	assert_int_equal(pk[ESW_RED], ESW_BURST_MAX - 3);
+	assert_int_equal(by[ESW_RED], (ESW_BURST_MAX - 3) * 1000);
+	assert_int_equal(esw_meter_stats(esw, meter + 1, pk, by), -ENOENT);
+	esw_destroy(esw);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1052,6 +1502,12 @@ int main(void)
 		cmocka_unit_test(test_vrf_by_in_port),
 		cmocka_unit_test(test_acl_against_reference),
 		cmocka_unit_test(test_exact_against_reference),
+		cmocka_unit_test(test_parse_vxlan_inner),
+		cmocka_unit_test(test_exact_inner_match),
+		cmocka_unit_test(test_decap_route_rewrite),
+		cmocka_unit_test(test_rewrite_checksums),
+		cmocka_unit_test(test_encap_decap_roundtrip),
+		cmocka_unit_test(test_meter_and_queue),
 	};
 
 	return cmocka_run_group_tests_name("eswitch", tests, setup, teardown);

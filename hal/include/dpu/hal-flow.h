@@ -13,9 +13,13 @@
  *   DPU_PIPE_LPM    entries are routes: dst_ip prefixes, longest wins
  *
  * A packet enters a domain's root pipe; an entry's actions mark it, mirror
- * a copy to a port (switch domain), and decide its fate: drop, out of a
- * port, on to another pipe of the same domain, or (ingress domain) deliver
- * to the service. A miss takes the pipe's miss actions.
+ * a copy to a port (switch domain), meter it, pick the service's receive
+ * queue, edit it (rewrite MACs, IPs and L4 ports, decrement the TTL, VXLAN
+ * decap and encap) and decide its fate: drop, out of a port, on to another
+ * pipe of the same domain, or (ingress domain) deliver to the service. A
+ * miss takes the pipe's miss actions. Pipes after an edit match the frame
+ * as edited (after a decap: the inner frame); exact pipes can also match a
+ * VXLAN frame's inner headers (DPU_MATCH_INNER_*).
  *
  * Pipes and entries are named by the domain and pipe name; entries by the
  * id dpu_pipe_entry_add() returns. Every entry counts packets and bytes.
@@ -54,8 +58,17 @@ enum {
 	DPU_MATCH_SRC_PORT = 1u << 9,
 	DPU_MATCH_DST_PORT = 1u << 10,
 	DPU_MATCH_VNI = 1u << 11,
+	/* A VXLAN frame's inner headers (exact pipes) */
+	DPU_MATCH_INNER_ETH_TYPE = 1u << 12,
+	DPU_MATCH_INNER_SRC_MAC = 1u << 13,
+	DPU_MATCH_INNER_DST_MAC = 1u << 14,
+	DPU_MATCH_INNER_IP_PROTO = 1u << 15,
+	DPU_MATCH_INNER_SRC_IP = 1u << 16,
+	DPU_MATCH_INNER_DST_IP = 1u << 17,
+	DPU_MATCH_INNER_SRC_PORT = 1u << 18,
+	DPU_MATCH_INNER_DST_PORT = 1u << 19,
 };
-#define DPU_MATCH_FIELDS 12
+#define DPU_MATCH_FIELDS 20
 
 struct dpu_match {
 	uint32_t fields; /* DPU_MATCH_* given below */
@@ -70,6 +83,14 @@ struct dpu_match {
 	uint16_t sport_lo, sport_hi;	/* L4 port ranges; hi < lo means just lo */
 	uint16_t dport_lo, dport_hi;
 	uint32_t vni;
+	struct {
+		uint16_t eth_type;
+		uint8_t src_mac[6], dst_mac[6];
+		uint8_t ip_version; /* family of src_ip/dst_ip (0: 4) */
+		uint8_t ip_proto;
+		uint8_t src_ip[16], dst_ip[16]; /* whole addresses, network order */
+		uint16_t sport, dport;
+	} inner;
 };
 
 enum dpu_fate {
@@ -79,6 +100,31 @@ enum dpu_fate {
 	DPU_FATE_DELIVER, /* to the service (a port's ingress domain) */
 };
 
+/* Header rewrites: bits of dpu_actions.set. */
+enum {
+	DPU_SET_SRC_MAC = 1u << 0,
+	DPU_SET_DST_MAC = 1u << 1,
+	DPU_SET_SRC_IP = 1u << 2, /* of a frame of family set_ip_version only */
+	DPU_SET_DST_IP = 1u << 3,
+	DPU_SET_SRC_PORT = 1u << 4, /* TCP and UDP */
+	DPU_SET_DST_PORT = 1u << 5,
+};
+
+/* The outer headers a VXLAN encap puts in front (RFC 7348). */
+struct dpu_vxlan_encap {
+	uint8_t src_mac[6], dst_mac[6];
+	uint8_t ip_version;		/* 4 or 6 */
+	uint8_t src_ip[16], dst_ip[16]; /* network order */
+	uint32_t vni;
+	uint8_t ttl;	    /* 0: 64 */
+	uint16_t udp_dport; /* 0: 4789 */
+};
+
+/*
+ * What an entry does. Edits happen in this order: decap, the rewrites in
+ * 'set', dec_ttl (a frame whose TTL runs out is dropped), encap; checksums
+ * follow.
+ */
 struct dpu_actions {
 	enum dpu_fate fate;
 	char port[DPU_HAL_STR];
@@ -86,6 +132,18 @@ struct dpu_actions {
 	bool set_mark;
 	uint32_t mark;		  /* delivered as the mbuf's flow mark (dpu/hal-io.h) */
 	char mirror[DPU_HAL_STR]; /* "" = none; switch domain only */
+	uint32_t meter;		  /* 0: none; else a dpu_meter_create() id of the domain */
+	bool set_queue;
+	uint16_t queue; /* the receive queue at the service's port (RSS otherwise) */
+	bool decap;	/* strip a VXLAN frame's outer headers */
+	uint32_t set;	/* DPU_SET_* */
+	uint8_t set_src_mac[6], set_dst_mac[6];
+	uint8_t set_ip_version; /* family of set_src_ip/set_dst_ip (0: 4) */
+	uint8_t set_src_ip[16], set_dst_ip[16];
+	uint16_t set_src_port, set_dst_port;
+	bool dec_ttl;
+	bool encap;
+	struct dpu_vxlan_encap vxlan; /* with encap */
 };
 
 struct dpu_pipe_attr {
@@ -109,8 +167,20 @@ int dpu_pipe_entry_add(struct dpu_dev *dev, const char *domain, const char *pipe
 int dpu_pipe_entry_del(struct dpu_dev *dev, const char *domain, const char *pipe, uint32_t entry);
 int dpu_pipe_entry_stats(struct dpu_dev *dev, const char *domain, const char *pipe, uint32_t entry,
 			 uint64_t *packets, uint64_t *bytes);
-/* Remove every pipe of port 'domain''s ingress (rte_flow_flush). */
+/* Remove every pipe (and meter) of port 'domain''s ingress (rte_flow_flush). */
 int dpu_flow_flush(struct dpu_dev *dev, const char *domain);
+
+/*
+ * A meter in 'domain' (NULL: the switch): a single-rate three-colour marker
+ * (RFC 2697, rte_meter_srtcm / rte_mtr's srTCM profile) with committed rate
+ * 'cir' bytes/s and bursts 'cbs', 'ebs' bytes. Entries name it by '*id' in
+ * dpu_actions.meter; red frames are dropped.
+ */
+int dpu_meter_create(struct dpu_dev *dev, const char *domain, uint64_t cir, uint64_t cbs,
+		     uint64_t ebs, uint32_t *id);
+/* Packets and bytes a meter coloured green, yellow and red (index 0, 1, 2). */
+int dpu_meter_stats(struct dpu_dev *dev, const char *domain, uint32_t id, uint64_t packets[3],
+		    uint64_t bytes[3]);
 
 /*
  * Have the switch copy what enters on port 'from' to port 'to', with a root
