@@ -124,9 +124,11 @@ EXTRA_DIST += tests/integration/firefly.sh tests/helpers/ff-compare.py \
 	tests/fuzz/fuzz-ff-ptpconf.c
 if HAVE_DPDK
 TESTS += tests/integration/simd.sh tests/integration/dpu-sim.sh tests/integration/lpm-kernel.sh \
-	tests/integration/portio.sh tests/integration/port-backings.sh \
+	tests/integration/portio.sh tests/integration/port-backings.sh tests/integration/esw-vxlan.sh \
 	tests/integration/telemetry.sh tests/integration/fi-offline.sh tests/integration/fi-live.sh
-check_PROGRAMS += tests/helpers/esw-lpm-lookup tests/helpers/portio-sink
+check_PROGRAMS += tests/helpers/esw-lpm-lookup tests/helpers/portio-sink tests/helpers/vxlan-router
+tests_helpers_vxlan_router_SOURCES = tests/helpers/vxlan-router.c
+tests_helpers_vxlan_router_LDADD = hal/libdpuhal.la src/common/libdpucommon.la
 tests_helpers_portio_sink_SOURCES = tests/helpers/portio-sink.c
 tests_helpers_portio_sink_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(DPDK_CFLAGS)
 tests_helpers_portio_sink_LDADD = hal/libdpuhal-io.la hal/libdpuhal.la \
@@ -140,6 +142,7 @@ EXTRA_DIST += tests/integration/daemon-lifecycle.sh tests/integration/simd.sh \
 	tests/integration/dpu-sim.sh tests/integration/lpm-kernel.sh tests/helpers/esw-lpm-lookup.c \
 	tests/integration/portio.sh tests/helpers/portio-sink.c tests/helpers/pcap-classify.py \
 	tests/integration/port-backings.sh tests/integration/telemetry.sh \
+	tests/integration/esw-vxlan.sh tests/helpers/vxlan-router.c \
 	tests/integration/telemetry-exporter.sh tests/helpers/te-client.c tests/fuzz/fuzz-dts-ipc.c \
 	tests/integration/telemetry-fluent.sh tests/fuzz/fuzz-dts-fluent.c \
 	tests/integration/fi-offline.sh tests/helpers/fi-reference.py tests/helpers/fi-tshark.py tests/fuzz/fuzz-fi-policy.c \
