@@ -49,8 +49,8 @@ static int mac(const char *s, uint8_t *m)
 	unsigned int b[6];
 	char tail;
 
-	if (s == NULL || sscanf(s, "%x:%x:%x:%x:%x:%x%c", &b[0], &b[1], &b[2], &b[3], &b[4],
-				&b[5], &tail) != 6) {
+	if (s == NULL || sscanf(s, "%x:%x:%x:%x:%x:%x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
+				&tail) != 6) {
 		return -EINVAL;
 	}
 	for (int i = 0; i < 6; i++) {
@@ -70,7 +70,8 @@ static int net(const char *s, struct dpu_match *m)
 	char buf[32], *slash;
 	unsigned long len;
 
-	if (s == NULL || dpu_strscpy(buf, s, sizeof(buf)) < 0 || (slash = strchr(buf, '/')) == NULL) {
+	if (s == NULL || dpu_strscpy(buf, s, sizeof(buf)) < 0 ||
+	    (slash = strchr(buf, '/')) == NULL) {
 		return -EINVAL;
 	}
 	*slash++ = '\0';
@@ -132,9 +133,8 @@ int main(int argc, char **argv)
 	struct dpu_actions to_default = {.fate = DPU_FATE_PIPE, .pipe = "default"};
 	struct dpu_actions to_vrf = {.fate = DPU_FATE_PIPE, .pipe = "vrf"};
 	struct dpu_actions decap = {.fate = DPU_FATE_PIPE, .pipe = "vrf", .decap = true};
-	struct dpu_actions to_host = {.fate = DPU_FATE_PORT,
-				      .set = DPU_SET_SRC_MAC | DPU_SET_DST_MAC,
-				      .dec_ttl = true};
+	struct dpu_actions to_host = {
+		.fate = DPU_FATE_PORT, .set = DPU_SET_SRC_MAC | DPU_SET_DST_MAC, .dec_ttl = true};
 	struct dpu_actions to_tenant = {.fate = DPU_FATE_PORT,
 					.set = DPU_SET_SRC_MAC | DPU_SET_DST_MAC,
 					.dec_ttl = true,
