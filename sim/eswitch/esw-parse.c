@@ -58,16 +58,19 @@ struct pctx {
 	struct esw_offsets *off;
 };
 
-static int parse_frame(const uint8_t *pkt, uint32_t len, struct esw_key *k, struct pctx *c);
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
+static ALWAYS_INLINE int parse_frame(const uint8_t *pkt, uint32_t len, struct esw_key *k,
+				     struct pctx *c, bool outer);
 
 /* The inner frame of a VXLAN packet into k->inner (out of line: the common path stays flat). */
 static __attribute__((noinline, cold)) void parse_inner(const uint8_t *p, uint32_t left,
 							struct esw_key *k, struct pctx *c)
 {
 	struct esw_key in;
-	struct pctx ic = {.base = NULL, .off = NULL}; /* no offsets, no VXLAN in VXLAN */
+	struct pctx ic = {.base = p, .off = NULL}; /* no offsets */
 
-	if (parse_frame(p, left, &in, &ic) < 0) {
+	if (parse_frame(p, left, &in, &ic, false) < 0) {
 		k->flags |= ESW_KEY_TRUNC;
 		return;
 	}
@@ -88,8 +91,13 @@ static __attribute__((noinline, cold)) void parse_inner(const uint8_t *p, uint32
 	memcpy(k->inner.dst_ip, in.dst_ip, 16);
 }
 
-/* L4 at 'p' with 'left' bytes. */
-static void parse_l4(const uint8_t *p, uint32_t left, struct esw_key *k, struct pctx *c)
+/*
+ * L4 at 'p' with 'left' bytes. The parse is one flat function per level
+ * ('outer' a constant): the outer frame's, and the inner frame's, which
+ * enters no VXLAN.
+ */
+static ALWAYS_INLINE void parse_l4(const uint8_t *p, uint32_t left, struct esw_key *k,
+				   struct pctx *c, bool outer)
 {
 	switch (k->ip_proto) {
 	case 6: /* TCP: the flags are at offset 13 of a >= 20-byte header */
@@ -113,7 +121,7 @@ static void parse_l4(const uint8_t *p, uint32_t left, struct esw_key *k, struct 
 		/* VXLAN: 8-byte header after UDP, flags bit 0x08 = VNI valid; one level. */
 		if (k->dport == VXLAN_PORT && left >= 16 && (p[8] & 0x08)) {
 			k->vni = rd24(p + 12);
-			if (c->base != NULL) {
+			if (outer) {
 				parse_inner(p + 16, left - 16, k, c);
 			}
 		}
@@ -133,7 +141,8 @@ static void parse_l4(const uint8_t *p, uint32_t left, struct esw_key *k, struct 
 	}
 }
 
-static void parse_ipv4(const uint8_t *p, uint32_t left, struct esw_key *k, struct pctx *c)
+static ALWAYS_INLINE void parse_ipv4(const uint8_t *p, uint32_t left, struct esw_key *k,
+				     struct pctx *c, bool outer)
 {
 	uint32_t ihl;
 
@@ -162,10 +171,11 @@ static void parse_ipv4(const uint8_t *p, uint32_t left, struct esw_key *k, struc
 	if (c->off != NULL) {
 		c->off->l4 = (uint32_t)(p + ihl - c->base);
 	}
-	parse_l4(p + ihl, left - ihl, k, c);
+	parse_l4(p + ihl, left - ihl, k, c, outer);
 }
 
-static void parse_ipv6(const uint8_t *p, uint32_t left, struct esw_key *k, struct pctx *c)
+static ALWAYS_INLINE void parse_ipv6(const uint8_t *p, uint32_t left, struct esw_key *k,
+				     struct pctx *c, bool outer)
 {
 	uint8_t next;
 	uint32_t off = 40;
@@ -223,14 +233,15 @@ static void parse_ipv6(const uint8_t *p, uint32_t left, struct esw_key *k, struc
 	if (c->off != NULL) {
 		c->off->l4 = (uint32_t)(p + off - c->base);
 	}
-	parse_l4(p + off, left - off, k, c);
+	parse_l4(p + off, left - off, k, c, outer);
 }
 
 /*
- * One frame into 'k' (zeroed first). An inner frame's parse has no base
- * (c->base NULL), so a VXLAN packet inside a VXLAN packet is not entered.
+ * One frame into 'k' (zeroed first). The inner frame's parse ('outer'
+ * false) records no offsets and enters no VXLAN inside the VXLAN.
  */
-static int parse_frame(const uint8_t *pkt, uint32_t len, struct esw_key *k, struct pctx *c)
+static ALWAYS_INLINE int parse_frame(const uint8_t *pkt, uint32_t len, struct esw_key *k,
+				     struct pctx *c, bool outer)
 {
 	uint32_t off = ETH_HLEN;
 	uint16_t type;
@@ -262,9 +273,9 @@ static int parse_frame(const uint8_t *pkt, uint32_t len, struct esw_key *k, stru
 		c->off->l3 = off;
 	}
 	if (type == ETHERTYPE_IPV4) {
-		parse_ipv4(pkt + off, len - off, k, c);
+		parse_ipv4(pkt + off, len - off, k, c, outer);
 	} else if (type == ETHERTYPE_IPV6) {
-		parse_ipv6(pkt + off, len - off, k, c);
+		parse_ipv6(pkt + off, len - off, k, c, outer);
 	}
 	return 0;
 }
@@ -279,7 +290,7 @@ static inline __attribute__((always_inline)) int parse_top(const uint8_t *pkt, u
 	if (off != NULL) {
 		memset(off, 0, sizeof(*off));
 	}
-	rc = parse_frame(pkt, len, k, &c);
+	rc = parse_frame(pkt, len, k, &c, true);
 	k->in_port = in_port;
 	return rc;
 }
