@@ -96,10 +96,12 @@ tests_helpers_nf_client_LDADD = src/telemetry/libdpu-telemetry-exporter.la \
 TESTS += tests/integration/telemetry-netflow.sh tests/integration/telemetry-exporter.sh \
 	tests/integration/telemetry-fluent.sh tests/integration/telemetry-ifconfig.sh tests/integration/telemetry-ethtool.sh \
 	tests/integration/telemetry-tc.sh tests/integration/telemetry-forward.sh \
-	tests/integration/telemetry-aggr.sh tests/integration/telemetry-data.sh
+	tests/integration/telemetry-aggr.sh tests/integration/telemetry-data.sh \
+	tests/integration/telemetry-grc.sh
 EXTRA_DIST += tests/integration/telemetry-ifconfig.sh tests/integration/telemetry-ethtool.sh \
 	tests/integration/telemetry-tc.sh tests/integration/telemetry-forward.sh tests/helpers/fluent-sink.py \
-	tests/integration/telemetry-aggr.sh tests/integration/telemetry-data.sh
+	tests/integration/telemetry-aggr.sh tests/integration/telemetry-data.sh \
+	tests/integration/telemetry-grc.sh
 EXTRA_DIST += tests/integration/telemetry-netflow.sh tests/helpers/udp-capture.py
 
 check_PROGRAMS += tests/helpers/te-client
@@ -147,7 +149,8 @@ EXTRA_DIST += tests/integration/daemon-lifecycle.sh tests/integration/simd.sh \
 	tests/integration/telemetry-fluent.sh tests/fuzz/fuzz-dts-fluent.c \
 	tests/integration/fi-offline.sh tests/helpers/fi-reference.py tests/helpers/fi-tshark.py tests/fuzz/fuzz-fi-policy.c \
 	tests/integration/fi-live.sh tests/helpers/rss-queues.py tests/fuzz/fuzz-fi-parse.c tests/fuzz/fuzz-fi-capture.c \
-	tests/fuzz/fuzz-dts-forward.c tests/fuzz/fuzz-dts-prom.c tests/fuzz/fuzz-dts-data.c
+	tests/fuzz/fuzz-dts-forward.c tests/fuzz/fuzz-dts-prom.c tests/fuzz/fuzz-dts-data.c \
+	tests/fuzz/fuzz-dts-grc.c
 
 # ---------------------------------------------------------------- fuzz
 # Standalone builds replay the corpora in every 'make check'; with
@@ -166,7 +169,10 @@ tests_fuzz_fuzz_sim_device_standalone_LDADD = sim/libdpusim.la -lm
 check_PROGRAMS += tests/fuzz/fuzz-dts-ipc-standalone tests/fuzz/fuzz-dts-fluent-standalone \
 	tests/fuzz/fuzz-fi-policy-standalone tests/fuzz/fuzz-fi-parse-standalone \
 	tests/fuzz/fuzz-fi-capture-standalone tests/fuzz/fuzz-dts-forward-standalone \
-	tests/fuzz/fuzz-dts-prom-standalone tests/fuzz/fuzz-dts-data-standalone
+	tests/fuzz/fuzz-dts-prom-standalone tests/fuzz/fuzz-dts-data-standalone \
+	tests/fuzz/fuzz-dts-grc-standalone
+tests_fuzz_fuzz_dts_grc_standalone_SOURCES = tests/fuzz/fuzz-dts-grc.c tests/fuzz/standalone.c
+tests_fuzz_fuzz_dts_grc_standalone_LDADD = src/telemetry/libdts.la src/common/libdpucommon.la
 tests_fuzz_fuzz_dts_data_standalone_SOURCES = tests/fuzz/fuzz-dts-data.c tests/fuzz/standalone.c
 tests_fuzz_fuzz_dts_data_standalone_LDADD = src/telemetry/libdts.la src/common/libdpucommon.la
 tests_fuzz_fuzz_dts_prom_standalone_SOURCES = tests/fuzz/fuzz-dts-prom.c tests/fuzz/standalone.c
@@ -238,7 +244,11 @@ tests_fuzz_fuzz_sim_device_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_sim_device_LDADD = sim/libdpusim.la -lm
 noinst_PROGRAMS += tests/fuzz/fuzz-dts-ipc tests/fuzz/fuzz-dts-fluent tests/fuzz/fuzz-fi-policy \
 	tests/fuzz/fuzz-fi-parse tests/fuzz/fuzz-fi-capture tests/fuzz/fuzz-dts-forward \
-	tests/fuzz/fuzz-dts-prom tests/fuzz/fuzz-dts-data
+	tests/fuzz/fuzz-dts-prom tests/fuzz/fuzz-dts-data tests/fuzz/fuzz-dts-grc
+tests_fuzz_fuzz_dts_grc_SOURCES = tests/fuzz/fuzz-dts-grc.c
+tests_fuzz_fuzz_dts_grc_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_dts_grc_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_dts_grc_LDADD = src/telemetry/libdts.la src/common/libdpucommon.la
 tests_fuzz_fuzz_dts_data_SOURCES = tests/fuzz/fuzz-dts-data.c
 tests_fuzz_fuzz_dts_data_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_dts_data_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)

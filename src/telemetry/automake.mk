@@ -11,10 +11,12 @@ src_telemetry_libdts_la_SOURCES = \
 	src/telemetry/fluent.c src/telemetry/fluent.h \
 	src/telemetry/forward.c src/telemetry/forward.h \
 	src/telemetry/promaggr.c src/telemetry/promaggr.h \
-	src/telemetry/datafile.c src/telemetry/datafile.h
-src_telemetry_libdts_la_CFLAGS = $(AM_CFLAGS) $(MSGPACK_CFLAGS) $(MNL_CFLAGS) $(CURL_CFLAGS)
+	src/telemetry/datafile.c src/telemetry/datafile.h \
+	src/telemetry/grc.c src/telemetry/grc.h
+src_telemetry_libdts_la_CFLAGS = $(AM_CFLAGS) $(MSGPACK_CFLAGS) $(MNL_CFLAGS) $(CURL_CFLAGS) \
+	$(JSONC_CFLAGS)
 src_telemetry_libdts_la_LIBADD = src/common/libdpucommon.la $(MSGPACK_LIBS) $(MNL_LIBS) \
-	-ldl -lpthread -lm
+	$(JSONC_LIBS) -ldl -lpthread -lm
 
 # libdpu-telemetry-exporter: the Telemetry Exporter API for other programs.
 noinst_LTLIBRARIES += src/telemetry/libdpu-telemetry-exporter.la
@@ -30,6 +32,10 @@ src_telemetry_dpu_telemetry_SOURCES = src/telemetry/main.c
 src_telemetry_dpu_telemetry_CFLAGS = $(AM_CFLAGS) $(MICROHTTPD_CFLAGS)
 src_telemetry_dpu_telemetry_LDADD = src/telemetry/libdts.la hal/libdpuhal.la \
 	src/common/libdpucommon.la $(MICROHTTPD_LIBS) $(JSONC_LIBS) -lpthread -lm
+bin_PROGRAMS += src/telemetry/dpu-dpe
+src_telemetry_dpu_dpe_SOURCES = src/telemetry/dpe.c
+src_telemetry_dpu_dpe_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
+src_telemetry_dpu_dpe_LDADD = src/telemetry/libdts.la src/common/libdpucommon.la $(JSONC_LIBS) -lm
 bin_PROGRAMS += src/telemetry/dpu-telemetry-read
 src_telemetry_dpu_telemetry_read_SOURCES = src/telemetry/read.c
 src_telemetry_dpu_telemetry_read_LDADD = src/telemetry/libdts.la src/common/libdpucommon.la -lm

@@ -51,6 +51,7 @@ void dts_config_defaults(struct dts_config *cfg)
 	cfg->fluent_port = 42442;
 	cfg->data_max_bytes = 1024 * 1024;
 	cfg->data_max_age_ms = 3600 * 1000;
+	dpu_strscpy(cfg->dpe_socket, "/run/dpu-dpe/dpe.sock", sizeof(cfg->dpe_socket));
 }
 
 bool dts_names_has(const struct dts_names *names, const char *name)
@@ -279,6 +280,15 @@ static int cfg_key(void *arg, const char *section, const char *key, const char *
 	}
 	if (strcmp(key, "prometheus-aggr-endpoints") == 0) {
 		return add_endpoints(cfg, key, value, err);
+	}
+	if (strcmp(key, "dpe-socket") == 0) {
+		if (value[0] != '/' ||
+		    dpu_strscpy(cfg->dpe_socket, value, sizeof(cfg->dpe_socket)) < 0) {
+			return dpu_cfg_err_set(err, NULL, 0, key,
+					       "'%s': an absolute path of at most %zu bytes", value,
+					       sizeof(cfg->dpe_socket) - 1);
+		}
+		return 0;
 	}
 	if (strcmp(key, "fluent-aggr-listen") == 0) {
 		if (dpu_cfg_parse_hostport(value, cfg->fluent_host, sizeof(cfg->fluent_host),

@@ -15,6 +15,8 @@
  *   verbose=3..7
  *   fluent-aggr-listen=<addr>:<port>    fluent_aggr's address (default 0.0.0.0:42442;
  *                                       our key: the real one is not published)
+ *   dpe-socket=<path>                   dpu-dpe's socket, for grc.<provider>
+ *                                       (default /run/dpu-dpe/dpe.sock; our key)
  * Keys of the real file this daemon does not act on yet (port,
  * sync-time-limit, buffer sizes, ...) are accepted and ignored, so a
  * BlueField's file loads; any other key is an error naming its line.
@@ -51,6 +53,7 @@ struct dts_config {
 	int verbose;
 	char fluent_host[64];
 	uint16_t fluent_port;
+	char dpe_socket[108]; /* sun_path */
 	/* binary data files of the exporter API's records (<root>/data) */
 	bool data_write;
 	uint64_t data_max_bytes, data_max_age_ms;

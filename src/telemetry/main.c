@@ -40,6 +40,7 @@
 #include "telemetry/config.h"
 #include "telemetry/datafile.h"
 #include "telemetry/ethtool.h"
+#include "telemetry/grc.h"
 #include "telemetry/fluent.h"
 #include "telemetry/forward.h"
 #include "telemetry/ipc.h"
@@ -64,6 +65,7 @@ struct dts {
 	struct dts_sysfs_stats sysfs;
 	struct dts_ethtool_stats ethtool;
 	struct dts_tc_stats tc;
+	struct dts_grc_stats grc;
 	uint64_t collections, collect_failures;
 	double last_collect_s;
 	struct dts_ipcsrv *ipc;
@@ -195,6 +197,9 @@ static void collect(struct dts *d)
 	}
 	if (rc == 0) {
 		rc = dts_tc_collect(&d->cfg, &snap, &d->tc);
+	}
+	if (rc == 0) {
+		rc = dts_grc_collect(&d->cfg, &snap, &d->grc);
 	}
 	if (rc == 0 && d->ipc != NULL) {
 		rc = dts_ipcsrv_collect(d->ipc, &d->cfg, &snap);
