@@ -19,6 +19,7 @@
  *                --local-ip A --remote-ip A --local-mac M --remote-mac M
  *                --router-mac M --host-net CIDR --host-mac M
  *                --tenant-net CIDR --tenant-mac M [--meter CIR:CBS]
+ *   (the tunnel's addresses IPv4 or IPv6; the networks routed IPv4)
  *   vxlan-router --device URI --meter-stats ID
  *
  * The first form prints {"meter": id} (0 without --meter); the second
@@ -62,6 +63,17 @@ static int mac(const char *s, uint8_t *m)
 static int ip4(const char *s, uint8_t *a)
 {
 	return s != NULL && inet_pton(AF_INET, s, a) == 1 ? 0 : -EINVAL;
+}
+
+/* An IPv4 or IPv6 address; its family into '*ver'. */
+static int ip_any(const char *s, uint8_t *a, uint8_t *ver)
+{
+	if (ip4(s, a) == 0) {
+		*ver = 4;
+		return 0;
+	}
+	*ver = 6;
+	return s != NULL && inet_pton(AF_INET6, s, a) == 1 ? 0 : -EINVAL;
 }
 
 /* "a.b.c.d/len" into a dst_ip match. */
@@ -145,6 +157,7 @@ int main(int argc, char **argv)
 	struct dpu_dev *dev = NULL;
 	uint32_t id, meter = 0;
 	unsigned long cir = 0, cbs = 0;
+	uint8_t remote_ver = 0;
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -176,8 +189,9 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (opt[O_UPLINK] == NULL || opt[O_HOST_PORT] == NULL || opt[O_VNI] == NULL ||
-	    ip4(opt[O_LOCAL_IP], to_tenant.vxlan.src_ip) < 0 ||
-	    ip4(opt[O_REMOTE_IP], to_tenant.vxlan.dst_ip) < 0 ||
+	    ip_any(opt[O_LOCAL_IP], to_tenant.vxlan.src_ip, &to_tenant.vxlan.ip_version) < 0 ||
+	    ip_any(opt[O_REMOTE_IP], to_tenant.vxlan.dst_ip, &remote_ver) < 0 ||
+	    remote_ver != to_tenant.vxlan.ip_version ||
 	    mac(opt[O_LOCAL_MAC], to_tenant.vxlan.src_mac) < 0 ||
 	    mac(opt[O_REMOTE_MAC], to_tenant.vxlan.dst_mac) < 0 ||
 	    mac(opt[O_ROUTER_MAC], to_host.set_src_mac) < 0 ||
@@ -189,7 +203,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vxlan-router: missing or bad arguments\n");
 		return 2;
 	}
-	to_tenant.vxlan.ip_version = 4;
 	to_tenant.vxlan.vni = (uint32_t)strtoul(opt[O_VNI], NULL, 10);
 	dpu_strscpy(from_uplink.in_port, opt[O_UPLINK], sizeof(from_uplink.in_port));
 	from_uplink.vni = to_tenant.vxlan.vni;
