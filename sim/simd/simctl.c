@@ -12,6 +12,7 @@
  *     nvconfig set NAME VALUE   set a next-boot value
  *     pipes [--domain PORT]     steering pipes of the switch or a port's ingress
  *     entries PIPE [--domain PORT]  a pipe's entries with their counters
+ *     meters [--domain PORT]    meters with their packets per colour
  *     clock [drift|freq PPB | step|set NS]  the PHC
  *
  * The device is sim:<name> found in DIR (dpu-simd's --run-dir), or the URI.
@@ -31,6 +32,7 @@
 
 #include "common/log.h"
 #include "common/opts.h"
+#include "dpu/hal-flow.h"
 #include "dpu/hal-sim.h"
 #include "dpu/hal.h"
 
@@ -306,6 +308,59 @@ static int cmd_pipes(struct dpu_dev *dev, int argc, char **argv)
 	return 0;
 }
 
+static int cmd_meters(struct dpu_dev *dev, int argc, char **argv)
+{
+	static const char *const colors[] = {"green", "yellow", "red"};
+	struct json_object *a = NULL;
+	const char *domain, *extra;
+	int rc = domain_arg(argc, argv, &domain, &extra);
+
+	if (rc < 0 || extra != NULL) {
+		return -EINVAL;
+	}
+	if (as_json) {
+		a = json_object_new_array();
+	} else {
+		printf("%-6s %14s %14s %14s %16s\n", "METER", "GREEN PKTS", "YELLOW PKTS",
+		       "RED PKTS", "RED BYTES");
+	}
+	/* Meter ids count up from 1 in each domain. */
+	for (uint32_t id = 1;; id++) {
+		uint64_t pk[3], by[3];
+
+		rc = dpu_meter_stats(dev, domain, id, pk, by);
+		if (rc == -ENOENT) {
+			break;
+		}
+		if (rc < 0) {
+			json_object_put(a);
+			return rc;
+		}
+		if (as_json) {
+			struct json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "meter", json_object_new_uint64(id));
+			for (int c = 0; c < 3; c++) {
+				char name[32];
+
+				snprintf(name, sizeof(name), "%s_packets", colors[c]);
+				json_object_object_add(o, name, json_object_new_uint64(pk[c]));
+				snprintf(name, sizeof(name), "%s_bytes", colors[c]);
+				json_object_object_add(o, name, json_object_new_uint64(by[c]));
+			}
+			json_object_array_add(a, o);
+		} else {
+			printf("%-6u %14llu %14llu %14llu %16llu\n", id, (unsigned long long)pk[0],
+			       (unsigned long long)pk[1], (unsigned long long)pk[2],
+			       (unsigned long long)by[2]);
+		}
+	}
+	if (as_json) {
+		print_json(a);
+	}
+	return 0;
+}
+
 static int cmd_entries(struct dpu_dev *dev, int argc, char **argv)
 {
 	static struct dpu_sim_entry e[1024];
@@ -572,6 +627,7 @@ static void usage(FILE *out)
 	      "  pipes [--domain PORT]     the eSwitch's pipes: entries, hits, misses\n"
 	      "                            (the switch's, or those of a port's ingress)\n"
 	      "  entries PIPE [--domain PORT]  a pipe's entries: match, actions, counters\n"
+	      "  meters [--domain PORT]    meters: packets and bytes per colour\n"
 	      "  clock                     the PHC: time, offset to the system, frequency\n"
 	      "  clock drift|freq PPB      set the oscillator's drift / the correction\n"
 	      "  clock step|set NS         step the PHC by NS / set it to NS\n"
@@ -653,9 +709,10 @@ int main(int argc, char **argv)
 		}
 	} else if (strcmp(cmd, "replay-stop") == 0) {
 		rc = dpu_sim_replay_stop(dev);
-	} else if (strcmp(cmd, "pipes") == 0 || strcmp(cmd, "entries") == 0) {
-		rc = (cmd[0] == 'p' ? cmd_pipes : cmd_entries)(dev, argc - optind - 1,
-							       argv + optind + 1);
+	} else if (strcmp(cmd, "pipes") == 0 || strcmp(cmd, "entries") == 0 ||
+		   strcmp(cmd, "meters") == 0) {
+		rc = (cmd[0] == 'p' ? cmd_pipes : (cmd[0] == 'e' ? cmd_entries : cmd_meters))(
+			dev, argc - optind - 1, argv + optind + 1);
 		if (rc == -EINVAL) {
 			dpu_dev_close(dev);
 			return 1;

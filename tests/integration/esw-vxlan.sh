@@ -193,6 +193,8 @@ s.sendall(data); print(hashlib.sha256(data).hexdigest(), s.recv(64).decode())
 	tap_check "IPv$fam tunnel: the VRF's miss path counted the 3 unrouted pings (${5:-})" test "${5:-0}" -eq 3
 	tap_check "IPv$fam tunnel: the meter saw every frame to the host, all green ($6 green, $7 red)" \
 		test "${6:-0}" -eq "${1:-1}" -a "${7:-1}" -eq 0
+	tap_check "IPv$fam tunnel: dpu-simctl meters shows the same ($6 green)" \
+		sh -c "'$ctl' --run-dir '$run' meters | grep -Eq '^$meter +$6 +0 +0 +0\$'"
 	stop_all
 }
 
