@@ -2,11 +2,13 @@
 #include <config.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -44,6 +46,7 @@ struct dpu_te_schema {
 	char sockets_dir[PATH_MAX - 32];
 	uint32_t reconnect_ms, timeout_ms;
 	uint8_t tries;
+	bool ring;
 	bool started;
 	size_t n_types;
 	struct dpu_te_type *types[DTS_IPC_MAX_TYPES];
@@ -84,6 +87,10 @@ struct dpu_te_source {
 	uint64_t next_seq;
 	struct dpu_te_stats st;
 	struct dts_dfile *file; /* with file writing */
+	/* the record ring, made at each connect (NULL: records over the socket) */
+	struct dts_ipc_ring_hdr *ring;
+	uint8_t *ring_data;
+	uint32_t ring_size;
 };
 
 /* Where a batch's records start in its message. */
@@ -107,6 +114,7 @@ int dpu_te_schema_init(const char *name, struct dpu_te_schema **schemap)
 	s->buf_size = DPU_TE_BUF_SIZE_DEFAULT;
 	s->reconnect_ms = DPU_TE_RECONNECT_MS_DEFAULT;
 	s->tries = DPU_TE_RECONNECT_TRIES_DEFAULT;
+	s->ring = true;
 	s->timeout_ms = DPU_TE_SOCKET_TIMEOUT_MS_DEFAULT;
 	if (dpu_rundir_default(base, sizeof(base)) == 0) {
 		snprintf(s->sockets_dir, sizeof(s->sockets_dir), "%s/telemetry/ipc_sockets", base);
@@ -156,6 +164,11 @@ void dpu_te_schema_set_ipc_reconnect_time(struct dpu_te_schema *s, uint32_t ms)
 void dpu_te_schema_set_ipc_reconnect_tries(struct dpu_te_schema *s, uint8_t tries)
 {
 	s->tries = tries ? tries : 1;
+}
+
+void dpu_te_schema_set_ipc_ring(struct dpu_te_schema *s, bool enabled)
+{
+	s->ring = enabled;
 }
 
 void dpu_te_schema_set_ipc_socket_timeout(struct dpu_te_schema *s, uint32_t ms)
@@ -381,12 +394,77 @@ void dpu_te_schema_destroy(struct dpu_te_schema *s)
 
 /* ---- the connection ---- */
 
+static size_t pending_max(const struct dpu_te_source *src);
+
+static void ring_close(struct dpu_te_source *src)
+{
+	if (src->ring != NULL) {
+		munmap(src->ring, DTS_IPC_RING_DATA + (size_t)src->ring_size);
+		src->ring = NULL;
+		src->ring_data = NULL;
+	}
+}
+
+/*
+ * A ring as large as the batches held unacknowledged, sealed so neither
+ * side can resize it under the other, handed to dpu-telemetry with RING.
+ * On failure the records go over the socket.
+ */
+static void ring_open(struct dpu_te_source *src, size_t want)
+{
+	uint8_t buf[64];
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct dts_ipc_ring rm;
+	struct iovec iov;
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	struct cmsghdr *cm;
+	uint32_t size = DTS_IPC_RING_MIN;
+	void *map;
+	int fd;
+
+	while (size < want && size < DTS_IPC_RING_MAX) {
+		size *= 2;
+	}
+	fd = memfd_create("dpu-te-ring", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0) {
+		return;
+	}
+	if (ftruncate(fd, (off_t)DTS_IPC_RING_DATA + size) < 0 ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0 ||
+	    (map = mmap(NULL, DTS_IPC_RING_DATA + (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			fd, 0)) == MAP_FAILED) {
+		close(fd);
+		return;
+	}
+	src->ring = map;
+	src->ring->magic = DTS_IPC_RING_MAGIC;
+	src->ring->size = size;
+	src->ring_data = (uint8_t *)map + DTS_IPC_RING_DATA;
+	src->ring_size = size;
+	rm.size = size;
+	iov.iov_base = buf;
+	iov.iov_len = dts_ipc_pack(buf, sizeof(buf), DTS_IPC_RING, &rm, sizeof(rm), NULL, 0);
+	memset(cbuf, 0, sizeof(cbuf));
+	mh.msg_control = cbuf;
+	mh.msg_controllen = sizeof(cbuf);
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(fd));
+	if (sendmsg(src->fd, &mh, MSG_NOSIGNAL) != (ssize_t)iov.iov_len) {
+		ring_close(src);
+	}
+	close(fd); /* the mapping (and dpu-telemetry's copy of the fd) keep it */
+}
+
 static void disconnect(struct dpu_te_source *src)
 {
 	if (src->fd >= 0) {
 		close(src->fd);
 		src->fd = -1;
 	}
+	ring_close(src);
 	for (struct pending *p = src->head; p != NULL; p = p->next) {
 		p->sent = false; /* sent again after the next HELLO */
 	}
@@ -480,6 +558,9 @@ static bool ensure_connected(struct dpu_te_source *src)
 		if (connect(src->fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
 		    introduce(src, intro_to_socket) == 0) {
 			src->st.reconnects++;
+			if (src->schema->ring) {
+				ring_open(src, pending_max(src));
+			}
 			return true;
 		}
 		close(src->fd);
@@ -528,6 +609,8 @@ static void read_acks(struct dpu_te_source *src)
 /* Send what was not sent yet, take in acknowledgements. */
 static void pump(struct dpu_te_source *src)
 {
+	bool kick = false;
+
 	if (!ensure_connected(src)) {
 		return;
 	}
@@ -536,6 +619,15 @@ static void pump(struct dpu_te_source *src)
 		int rc;
 
 		if (p->sent) {
+			continue;
+		}
+		if (src->ring != NULL) {
+			if (dts_ipc_ring_put(src->ring, src->ring_data, src->ring_size, p->msg,
+					     (uint32_t)p->len, &kick) < 0) {
+				break; /* full: when dpu-telemetry has taken some */
+			}
+			p->sent = true;
+			src->st.ring_batches++;
 			continue;
 		}
 		rc = send_msg(src->fd, p->msg, p->len);
@@ -549,6 +641,19 @@ static void pump(struct dpu_te_source *src)
 			break;
 		}
 		p->sent = true;
+		src->st.socket_batches++;
+	}
+	if (kick && src->fd >= 0) {
+		uint8_t buf[sizeof(struct dts_ipc_hdr)];
+		size_t n = dts_ipc_pack(buf, sizeof(buf), DTS_IPC_KICK, NULL, 0, NULL, 0);
+		int rc = send_msg(src->fd, buf, n);
+
+		/* A full socket has messages for dpu-telemetry to wake on anyway. */
+		if (rc < 0 && rc != -EAGAIN && rc != -EWOULDBLOCK && rc != -ENOBUFS) {
+			disconnect(src);
+		} else if (rc == 0) {
+			src->st.kicks++;
+		}
 	}
 	read_acks(src);
 }
@@ -782,6 +887,7 @@ void dpu_te_source_destroy(struct dpu_te_source *src)
 	if (src->fd >= 0) {
 		close(src->fd);
 	}
+	ring_close(src);
 	for (unsigned int t = 0; t < DTS_IPC_MAX_TYPES; t++) {
 		free(src->batch[t].p);
 	}

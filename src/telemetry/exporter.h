@@ -71,6 +71,13 @@ const char *dpu_te_schema_get_ipc_sockets_dir(const struct dpu_te_schema *schema
 void dpu_te_schema_set_ipc_reconnect_time(struct dpu_te_schema *schema, uint32_t ms);
 void dpu_te_schema_set_ipc_reconnect_tries(struct dpu_te_schema *schema, uint8_t tries);
 void dpu_te_schema_set_ipc_socket_timeout(struct dpu_te_schema *schema, uint32_t ms);
+/*
+ * Records through a shared-memory ring (on by default; ours, DOCA has no
+ * such switch): batches are copied into a memfd both sides map instead of
+ * going over the socket; without the ring (off, or it could not be set up)
+ * they go over the socket.
+ */
+void dpu_te_schema_set_ipc_ring(struct dpu_te_schema *schema, bool enabled);
 int dpu_te_schema_set_file_write_enabled(struct dpu_te_schema *schema);
 int dpu_te_schema_set_file_write_path(struct dpu_te_schema *schema, const char *dir);
 void dpu_te_schema_set_file_write_max_size(struct dpu_te_schema *schema, size_t size);
@@ -126,7 +133,10 @@ void dpu_te_source_destroy(struct dpu_te_source *source);
 
 struct dpu_te_stats {
 	uint64_t reported, acked, dropped, pending, reconnects;
-	uint64_t file_errors; /* batches not written to the data files */
+	uint64_t file_errors;	 /* batches not written to the data files */
+	uint64_t ring_batches;	 /* batches sent through the shared-memory ring */
+	uint64_t socket_batches; /* batches sent over the socket */
+	uint64_t kicks;		 /* wake-ups sent with the ring */
 };
 void dpu_te_source_stats(const struct dpu_te_source *source, struct dpu_te_stats *stats);
 

@@ -2,6 +2,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "common/util.h"
@@ -94,7 +95,7 @@ int dts_ipc_parse(const void *msg, size_t len, enum dts_ipc_kind *kind, const ui
 		*why = "unsupported version";
 		return -EBADMSG;
 	}
-	if (h.kind < DTS_IPC_HELLO || h.kind > DTS_IPC_ACK) {
+	if (h.kind < DTS_IPC_HELLO || h.kind > DTS_IPC_KICK) {
 		*why = "unknown message kind";
 		return -EBADMSG;
 	}
@@ -157,4 +158,85 @@ void dts_ipc_value_at(const uint8_t *p, unsigned int ftype, struct dts_ipc_value
 		v->u = size == 1 ? x.u8 : size == 2 ? x.u16 : size == 4 ? x.u32 : x.u64;
 		return;
 	}
+}
+
+/* ---- the record ring ---- */
+
+/* Bytes skipped to the end of the area when an entry does not fit before it. */
+#define WRAP_NEEDED(to_end, need) ((to_end) < (need) ? (to_end) : 0u)
+
+static inline uint32_t entry_size(uint32_t len)
+{
+	return (uint32_t)((sizeof(uint32_t) + len + 7u) & ~7u);
+}
+
+int dts_ipc_ring_put(struct dts_ipc_ring_hdr *r, uint8_t *data, uint32_t size, const void *msg,
+		     uint32_t len, bool *kick)
+{
+	uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed); /* ours alone */
+	uint64_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
+	uint64_t start = head;
+	uint32_t need = entry_size(len), off = (uint32_t)(head & (size - 1)), to_end = size - off;
+	uint32_t wrap = WRAP_NEEDED(to_end, need);
+
+	if (len == 0 || len > DTS_IPC_RING_MAX || need > size / 2 ||
+	    (uint64_t)size - (head - tail) < (uint64_t)need + wrap) {
+		return -ENOSPC;
+	}
+	if (wrap != 0) { /* not enough room before the end: start again at 0 */
+		uint32_t mark = DTS_IPC_RING_WRAP;
+
+		memcpy(data + off, &mark, sizeof(mark));
+		head += wrap;
+		off = 0;
+	}
+	memcpy(data + off, &len, sizeof(len));
+	memcpy(data + off + sizeof(len), msg, len);
+	head += need;
+	/* The entry before the head that shows it; then, seq_cst, whether DTS had caught up. */
+	atomic_store_explicit(&r->head, head, memory_order_seq_cst);
+	if (atomic_load_explicit(&r->tail, memory_order_seq_cst) == start) {
+		*kick = true;
+	}
+	return 0;
+}
+
+int dts_ipc_ring_get(struct dts_ipc_ring_hdr *r, const uint8_t *data, uint32_t size, void *buf,
+		     size_t cap, uint64_t *pos, const char **why)
+{
+	uint64_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed); /* ours alone */
+	uint64_t head = atomic_load_explicit(&r->head, memory_order_acquire);
+	uint32_t len, off;
+
+	if (head == tail) {
+		return 0;
+	}
+	if (head - tail > size || (head & 7) != 0) {
+		*why = "ring: head out of bounds";
+		return -EBADMSG;
+	}
+	off = (uint32_t)(tail & (size - 1));
+	memcpy(&len, data + off, sizeof(len));
+	if (len == DTS_IPC_RING_WRAP) {
+		tail += size - off;
+		if (head - tail > size || head == tail) {
+			*why = "ring: a wrap mark with nothing after it";
+			return -EBADMSG;
+		}
+		off = 0;
+		memcpy(&len, data, sizeof(len));
+	}
+	if (len == 0 || len > cap || entry_size(len) > head - tail ||
+	    entry_size(len) > size - off) {
+		*why = "ring: an entry of a bad length";
+		return -EBADMSG;
+	}
+	memcpy(buf, data + off + sizeof(len), len); /* a copy: the client may write on */
+	*pos = tail + entry_size(len);
+	return (int)len;
+}
+
+void dts_ipc_ring_taken(struct dts_ipc_ring_hdr *r, uint64_t pos)
+{
+	atomic_store_explicit(&r->tail, pos, memory_order_seq_cst);
 }

@@ -9,7 +9,15 @@
  *   client -> DTS   HELLO    schema name, source id, source tag
  *   client -> DTS   TYPE     one record type: index, name, fields
  *   client -> DTS   RECORDS  seq, type index, count, timestamp, records
- *   DTS -> client   ACK      seq of a RECORDS message taken in
+ *   DTS -> client   ACK      seq of a RECORDS message taken in (and all before)
+ *   client -> DTS   RING     a shared-memory ring for RECORDS (its memfd rides
+ *                            along as SCM_RIGHTS)
+ *   client -> DTS   KICK     the ring has messages and DTS may be waiting
+ *
+ * With a ring, RECORDS messages go through it instead of the socket: the
+ * client copies them in and kicks only when DTS had taken everything before
+ * (so a busy DTS is never woken by a syscall); DTS takes what is there after
+ * each socket event and acknowledges the last one taken (one ACK a turn).
  *
  * A client keeps each RECORDS message until its ACK comes, and sends the
  * unacknowledged ones again after a reconnect (HELLO and TYPEs first), so a
@@ -21,6 +29,7 @@
 #ifndef DPU_TELEMETRY_IPC_H
 #define DPU_TELEMETRY_IPC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,6 +46,8 @@ enum dts_ipc_kind {
 	DTS_IPC_TYPE = 2,
 	DTS_IPC_RECORDS = 3,
 	DTS_IPC_ACK = 4,
+	DTS_IPC_RING = 5,
+	DTS_IPC_KICK = 6,
 };
 
 /* Field types, DOCA's type names (dts_ipc_ftype_by_name()). */
@@ -110,6 +121,54 @@ struct dts_ipc_records {
 struct dts_ipc_ack {
 	uint64_t seq;
 };
+
+/*
+ * The record ring: a memfd the client seals against resizing, maps and
+ * passes with RING. The first DTS_IPC_RING_DATA bytes hold the header; the
+ * data area follows. An entry is a 4-byte length and a whole message as it
+ * would go over the socket, padded to 8 bytes; a length of
+ * DTS_IPC_RING_WRAP says the area's rest up to its end is unused. 'head'
+ * counts the bytes the client has written (only it moves it), 'tail' the
+ * bytes DTS has taken (only it moves it); positions are modulo 'size'.
+ */
+#define DTS_IPC_RING_MAGIC 0x52535444u /* "DTSR" */
+#define DTS_IPC_RING_DATA 4096
+#define DTS_IPC_RING_MIN (64u * 1024)
+#define DTS_IPC_RING_MAX (64u * 1024 * 1024)
+#define DTS_IPC_RING_WRAP 0xffffffffu
+
+struct dts_ipc_ring_hdr {
+	uint32_t magic;
+	uint32_t size; /* of the data area: a power of two, MIN..MAX */
+	uint8_t pad1[56];
+	_Atomic uint64_t head;
+	uint8_t pad2[56];
+	_Atomic uint64_t tail;
+};
+
+/* RING's payload. */
+struct dts_ipc_ring {
+	uint32_t size;
+};
+
+/*
+ * Client: copy the 'len'-byte message into the ring at 'r' (data at
+ * 'data'). -ENOSPC when it has no room now. '*kick' is set when DTS had
+ * taken everything before it (it may be waiting: send a KICK).
+ */
+int dts_ipc_ring_put(struct dts_ipc_ring_hdr *r, uint8_t *data, uint32_t size, const void *msg,
+		     uint32_t len, bool *kick);
+
+/*
+ * DTS: copy the next message out of the ring into 'buf' ('cap' bytes).
+ * Returns its length, 0 when the ring is empty, or -EBADMSG ('why') for a
+ * ring a client wrote nonsense into. '*pos' is the tail to store with
+ * dts_ipc_ring_taken() once the message is dealt with ('size' is DTS's own
+ * copy of the data area's size, never re-read from shared memory).
+ */
+int dts_ipc_ring_get(struct dts_ipc_ring_hdr *r, const uint8_t *data, uint32_t size, void *buf,
+		     size_t cap, uint64_t *pos, const char **why);
+void dts_ipc_ring_taken(struct dts_ipc_ring_hdr *r, uint64_t pos);
 
 /* One value of a field, read as the C type it is: 'kind' says which member. */
 struct dts_ipc_value {

@@ -2,11 +2,15 @@
 #include <config.h>
 
 #include <errno.h>
+#include <stddef.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -61,6 +65,14 @@ struct dts_ipc_conn {
 	int fd;
 	struct dpu_loop_src *src;
 	struct source *source; /* after HELLO */
+	/* the client's record ring (after RING), and a timer to go on taking from it */
+	struct dts_ipc_ring_hdr *ring;
+	uint8_t *ring_data;
+	uint32_t ring_size;
+	struct dpu_loop_src *drain_timer;
+	bool draining; /* RECORDS from the ring: one ACK at the end */
+	bool ack_due;
+	uint64_t ack_seq;
 };
 
 struct dts_ipcsrv {
@@ -71,6 +83,7 @@ struct dts_ipcsrv {
 	unsigned int clients;
 	struct dts_ipc_conn *conns;
 	uint64_t bad, dropped_series;
+	uint64_t rings, ring_batches, socket_batches, kicks;
 	struct source *sources[MAX_SOURCES]; /* made at a new source's HELLO */
 	dts_ipcsrv_records_fn *sink;
 	void *sink_arg;
@@ -410,6 +423,14 @@ int dts_ipcsrv_take(struct dts_ipcsrv *srv, struct dts_ipc_conn *c, const void *
 		if (rc == 0 && srv->msg_sink != NULL) {
 			srv->msg_sink(srv->msg_sink_arg, c->source->id, (int)kind, msg, len);
 		}
+		if (rc == 0 && c->draining) {
+			c->ack_due = true; /* one ACK for the ring's batches taken this turn */
+			c->ack_seq = seq;
+			return 0;
+		}
+		if (rc == 0) {
+			srv->socket_batches++;
+		}
 		if (rc == 0 && c->fd >= 0) {
 			struct dts_ipc_ack ack = {.seq = seq};
 			uint8_t buf[64];
@@ -420,10 +441,139 @@ int dts_ipcsrv_take(struct dts_ipcsrv *srv, struct dts_ipc_conn *c, const void *
 			(void)send(c->fd, buf, n, MSG_DONTWAIT | MSG_NOSIGNAL);
 		}
 		return rc;
+	case DTS_IPC_KICK:
+		srv->kicks++;
+		return 0; /* the ring is read after every socket event anyway */
+	case DTS_IPC_RING:
+		*why = "RING without its memfd";
+		return -EBADMSG;
 	default:
 		*why = "a client sends no ACK";
 		return -EBADMSG;
 	}
+}
+
+/* ---- the record ring ---- */
+
+static void send_ack(struct dts_ipc_conn *c, uint64_t seq)
+{
+	struct dts_ipc_ack ack = {.seq = seq};
+	uint8_t buf[64];
+	size_t n = dts_ipc_pack(buf, sizeof(buf), DTS_IPC_ACK, &ack, sizeof(ack), NULL, 0);
+
+	(void)send(c->fd, buf, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+/* Map the ring a client passed; -EBADMSG ('why') when it is not one DTS accepts. */
+static int ring_attach(struct dts_ipc_conn *c, int fd, const uint8_t *p, size_t plen,
+		       const char **why)
+{
+	struct dts_ipc_ring rm;
+	struct stat st;
+	size_t map_len;
+	void *map;
+	int seals;
+
+	if (plen != sizeof(rm) || c->ring != NULL) {
+		*why = "RING: a second one, or of the wrong size";
+		return -EBADMSG;
+	}
+	memcpy(&rm, p, sizeof(rm));
+	if (rm.size < DTS_IPC_RING_MIN || rm.size > DTS_IPC_RING_MAX ||
+	    (rm.size & (rm.size - 1)) != 0) {
+		*why = "RING: size not a power of two in 64 KiB..64 MiB";
+		return -EBADMSG;
+	}
+	map_len = DTS_IPC_RING_DATA + (size_t)rm.size;
+	/* Sealed against shrinking, or the client could take pages from under us (SIGBUS). */
+	seals = fcntl(fd, F_GET_SEALS);
+	if (seals < 0 || !(seals & F_SEAL_SHRINK) || fstat(fd, &st) < 0 ||
+	    (size_t)st.st_size < map_len) {
+		*why = "RING: not a memfd sealed against shrinking, or too small";
+		return -EBADMSG;
+	}
+	map = mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED) {
+		*why = "RING: cannot map it";
+		return -EBADMSG;
+	}
+	if (((struct dts_ipc_ring_hdr *)map)->magic != DTS_IPC_RING_MAGIC) {
+		munmap(map, map_len);
+		*why = "RING: bad magic";
+		return -EBADMSG;
+	}
+	c->ring = map;
+	c->ring_data = (uint8_t *)map + DTS_IPC_RING_DATA;
+	c->ring_size = rm.size;
+	c->srv->rings++;
+	return 0;
+}
+
+static void ring_detach(struct dts_ipc_conn *c)
+{
+	if (c->ring != NULL) {
+		munmap(c->ring, DTS_IPC_RING_DATA + (size_t)c->ring_size);
+		c->ring = NULL;
+	}
+	dpu_loop_del(c->drain_timer);
+	c->drain_timer = NULL;
+}
+
+static void on_drain_timer(struct dpu_loop_src *src, uint64_t n, void *arg);
+
+/*
+ * Take the ring's batches: at most a ring's worth a turn (fair to the other
+ * clients; a timer brings the rest), then one ACK for the last. -EBADMSG
+ * ('why') for a ring with nonsense in it.
+ */
+static int ring_drain(struct dts_ipc_conn *c, const char **why)
+{
+	static uint8_t buf[sizeof(struct dts_ipc_hdr) + DTS_IPC_MAX_MSG];
+	size_t taken = 0;
+	int rc = 0;
+
+	if (c->ring == NULL) {
+		return 0;
+	}
+	c->draining = true;
+	while (taken < c->ring_size) {
+		uint64_t pos;
+		int n = dts_ipc_ring_get(c->ring, c->ring_data, c->ring_size, buf, sizeof(buf),
+					 &pos, why);
+		struct dts_ipc_hdr h;
+
+		if (n <= 0) {
+			rc = n;
+			break;
+		}
+		memcpy(&h, buf, (size_t)n < sizeof(h) ? (size_t)n : sizeof(h));
+		if ((size_t)n < sizeof(h) || h.kind != DTS_IPC_RECORDS) {
+			*why = "ring: only RECORDS go through it";
+			rc = -EBADMSG;
+			break;
+		}
+		rc = dts_ipcsrv_take(c->srv, c, buf, (size_t)n, why);
+		if (rc < 0) {
+			break;
+		}
+		dts_ipc_ring_taken(c->ring, pos);
+		c->srv->ring_batches++;
+		taken += (size_t)n;
+	}
+	c->draining = false;
+	if (c->ack_due && c->fd >= 0) {
+		send_ack(c, c->ack_seq);
+	}
+	c->ack_due = false;
+	if (rc == 0 && taken >= c->ring_size) { /* more, perhaps: after the others */
+		if (c->drain_timer == NULL) {
+			dpu_loop_add_timer(c->srv->loop, 50000, 0, on_drain_timer, c,
+					   &c->drain_timer);
+		} else {
+			dpu_loop_timer_set(c->drain_timer, 50000, 0);
+		}
+	}
+	return rc;
 }
 
 /* ---- sockets ---- */
@@ -432,6 +582,7 @@ static void conn_free(void *arg)
 {
 	struct dts_ipc_conn *c = arg;
 
+	ring_detach(c);
 	close(c->fd);
 	if (c->prev != NULL) {
 		c->prev->next = c->next;
@@ -445,34 +596,102 @@ static void conn_free(void *arg)
 	free(c);
 }
 
+static void conn_bad(struct dts_ipc_conn *c, const char *why)
+{
+	c->srv->bad++;
+	log_warn_rl("client %s: %s; closing its connection",
+		    c->source != NULL ? c->source->id : "(before HELLO)", why);
+	dpu_loop_del(c->src); /* frees c */
+}
+
+static void on_drain_timer(struct dpu_loop_src *src, uint64_t n, void *arg)
+{
+	struct dts_ipc_conn *c = arg;
+	const char *why = NULL;
+
+	(void)src;
+	(void)n;
+	if (ring_drain(c, &why) < 0) {
+		conn_bad(c, why);
+	}
+}
+
+/* One message and the fd that may ride with it; the length, 0 at EOF, or -errno. */
+static ssize_t recv_msg(int fd, void *buf, size_t size, int *passed)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = {.iov_base = buf, .iov_len = size};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = cbuf,
+			    .msg_controllen = sizeof(cbuf)};
+	ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_TRUNC | MSG_CMSG_CLOEXEC);
+
+	*passed = -1;
+	if (n < 0) {
+		return -errno;
+	}
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm != NULL; cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
+		    cm->cmsg_len == CMSG_LEN(sizeof(int))) {
+			memcpy(passed, CMSG_DATA(cm), sizeof(int));
+		}
+	}
+	return n;
+}
+
 static void on_conn(struct dpu_loop_src *src, int fd, uint32_t events, void *arg)
 {
 	static uint8_t buf[sizeof(struct dts_ipc_hdr) + DTS_IPC_MAX_MSG];
 	struct dts_ipc_conn *c = arg;
+	const char *why = NULL;
 
 	(void)src;
 	(void)events;
 	for (int i = 0; i < 64; i++) { /* fair to other clients: at most 64 a turn */
-		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
-		const char *why = NULL;
+		int passed;
+		ssize_t n = recv_msg(fd, buf, sizeof(buf), &passed);
+		enum dts_ipc_kind kind;
+		const uint8_t *p;
+		size_t plen;
+		int rc;
 
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
-			return;
+		if (n == -EAGAIN || n == -EWOULDBLOCK || n == -EINTR) {
+			break;
 		}
 		if (n <= 0) {
+			if (passed >= 0) {
+				close(passed);
+			}
 			dpu_loop_del(c->src); /* frees c */
 			return;
 		}
 		if ((size_t)n > sizeof(buf)) {
 			why = "message larger than 256 KiB";
-		} else if (dts_ipcsrv_take(c->srv, c, buf, (size_t)n, &why) == 0) {
-			continue;
+			rc = -EBADMSG;
+		} else if (passed >= 0) {
+			/* Only RING carries a descriptor. */
+			rc = dts_ipc_parse(buf, (size_t)n, &kind, &p, &plen, &why);
+			if (rc == 0 && kind != DTS_IPC_RING) {
+				why = "a descriptor with a message other than RING";
+				rc = -EBADMSG;
+			}
+			if (rc == 0) {
+				rc = ring_attach(c, passed, p, plen, &why);
+			}
+		} else {
+			rc = dts_ipcsrv_take(c->srv, c, buf, (size_t)n, &why);
 		}
-		c->srv->bad++;
-		log_warn_rl("client %s: %s; closing its connection",
-			    c->source != NULL ? c->source->id : "(before HELLO)", why);
-		dpu_loop_del(c->src);
-		return;
+		if (passed >= 0) {
+			close(passed); /* the mapping keeps the memory */
+		}
+		if (rc < 0) {
+			conn_bad(c, why);
+			return;
+		}
+	}
+	if (ring_drain(c, &why) < 0) {
+		conn_bad(c, why);
 	}
 }
 
@@ -687,5 +906,29 @@ int dts_ipcsrv_collect(struct dts_ipcsrv *srv, const struct dts_config *cfg,
 		return -ENOMEM;
 	}
 	x->u = srv->dropped_series;
+	{
+		static const struct {
+			const char *family, *help, *name;
+			size_t off;
+		} ctr[] = {
+			{"dts_ipc_ring_batches", "RECORDS messages taken from clients' rings",
+			 "ipc_ring_batches", offsetof(struct dts_ipcsrv, ring_batches)},
+			{"dts_ipc_socket_batches", "RECORDS messages taken over the socket",
+			 "ipc_socket_batches", offsetof(struct dts_ipcsrv, socket_batches)},
+			{"dts_ipc_kicks", "wake-ups clients sent for their rings", "ipc_kicks",
+			 offsetof(struct dts_ipcsrv, kicks)},
+			{"dts_ipc_rings", "record rings clients set up", "ipc_rings",
+			 offsetof(struct dts_ipcsrv, rings)},
+		};
+
+		for (size_t i = 0; i < ARRAY_SIZE(ctr); i++) {
+			x = dts_snapshot_add(snap, ctr[i].family, ctr[i].help, DTS_COUNTER,
+					     ctr[i].name, "dts", 0);
+			if (x == NULL) {
+				return -ENOMEM;
+			}
+			memcpy(&x->u, (const uint8_t *)srv + ctr[i].off, sizeof(x->u));
+		}
+	}
 	return 0;
 }

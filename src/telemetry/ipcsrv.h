@@ -11,7 +11,12 @@
  * ones, like addresses and payloads, are not series; the first three
  * char-array fields are the labels, or those prometheus-fset-indexes names),
  * plus dts_ipc_clients, dts_ipc_records_total{source,schema},
- * dts_ipc_bad_messages_total, dts_ipc_dropped_series_total.
+ * dts_ipc_bad_messages_total, dts_ipc_dropped_series_total, and the
+ * transport's dts_ipc_ring_batches_total, dts_ipc_socket_batches_total,
+ * dts_ipc_kicks_total, dts_ipc_rings_total.
+ *
+ * A client's record ring (ipc.h) is read after every event on its socket,
+ * at most a ring's worth a turn; one ACK covers the batches taken.
  *
  * A malformed message is logged (source, reason) and closes that client's
  * connection; nothing it sent before is lost. Memory is bounded: 64

@@ -226,16 +226,23 @@ def main():
         print(f"dpu-telemetry collection cycle: {cycle_ms:.3f} ms CPU "
               f"({d['series']} series, update=1000)")
         # Exporter API: records into the daemon, acknowledged, one client.
+        # Through the shared-memory ring (the default) and over the socket alone.
         import json
-        out = subprocess.run([os.path.join(a.builddir, "tests/helpers/te-client"),
-                              "--sockets-dir", os.path.join(work, "telemetry/ipc_sockets"),
-                              "--id", "bench", "--count", "5000000", "--buf-size", "60000",
-                              "--names", "a,b,c,d"], capture_output=True, text=True)
-        if out.returncode == 0:
-            r = json.loads(out.stdout)
-            print(f"exporter API: {r['acked']} records of 40 bytes acknowledged in "
-                  f"{r['seconds']:.3f} s: {r['records_per_s'] / 1e6:.2f} M records/s "
-                  f"(dropped {r['dropped']})")
+        rates = {}
+        for how, extra in (("ring", []), ("socket", ["--no-ring"])):
+            out = subprocess.run([os.path.join(a.builddir, "tests/helpers/te-client"),
+                                  "--sockets-dir", os.path.join(work, "telemetry/ipc_sockets"),
+                                  "--id", "bench-" + how, "--count", "5000000",
+                                  "--buf-size", "60000", "--names", "a,b,c,d"] + extra,
+                                 capture_output=True, text=True)
+            if out.returncode == 0:
+                r = json.loads(out.stdout)
+                rates[how] = r['records_per_s']
+                print(f"exporter API ({how}): {r['acked']} records of 40 bytes acknowledged "
+                      f"in {r['seconds']:.3f} s: {r['records_per_s'] / 1e6:.2f} M records/s "
+                      f"(dropped {r['dropped']}, kicks {r['kicks']})")
+        if rates.get("socket"):
+            print(f"exporter API ring / socket: {rates.get('ring', 0) / rates['socket']:.2f}")
         fluent_ingest(dts.pid, fport, durl)
         print(f"ratios dpu-telemetry / node_exporter: scrape p50 {d['p50'] / n['p50']:.3f}, "
               f"p99 {d['p99'] / n['p99']:.3f}, keep-alive p50 {d['ka50'] / n['ka50']:.3f}, "

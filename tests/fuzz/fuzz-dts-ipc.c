@@ -5,6 +5,10 @@
  * many bytes, fed to one client connection in order (a bad one ends the
  * connection, as in the daemon), every batch of records also encoded for
  * Fluent forward push; then the series are collected.
+ *
+ * An input that starts with 'R' is a record ring instead: 8 bytes of head
+ * and the data area (64 KiB, the rest zero); every entry the ring reader
+ * takes out goes to the connection as above.
  */
 #include <config.h>
 
@@ -14,6 +18,7 @@
 
 #include "common/log.h"
 #include "telemetry/forward.h"
+#include "telemetry/ipc.h"
 #include "telemetry/ipcsrv.h"
 
 static void to_forward(void *arg, const char *source_id, const char *schema, const char *type,
@@ -25,6 +30,38 @@ static void to_forward(void *arg, const char *source_id, const char *schema, con
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define RING_SIZE DTS_IPC_RING_MIN
+
+/* The input as a ring image; its entries into the connection. */
+static void from_ring(struct dts_ipcsrv *srv, struct dts_ipc_conn *c, const uint8_t *data,
+		      size_t size)
+{
+	static struct dts_ipc_ring_hdr hdr;
+	static uint8_t area[RING_SIZE], buf[sizeof(struct dts_ipc_hdr) + DTS_IPC_MAX_MSG];
+	uint64_t head = 0, pos;
+	const char *why;
+	int n;
+
+	memset(&hdr, 0, sizeof(hdr));
+	memset(area, 0, sizeof(area));
+	memcpy(&head, data, size < 8 ? size : 8);
+	if (size > 8) {
+		memcpy(area, data + 8, size - 8 < RING_SIZE ? size - 8 : RING_SIZE);
+	}
+	hdr.magic = DTS_IPC_RING_MAGIC;
+	hdr.size = RING_SIZE;
+	hdr.head = head;
+	while ((n = dts_ipc_ring_get(&hdr, area, RING_SIZE, buf, sizeof(buf), &pos, &why)) > 0) {
+		if (pos <= hdr.tail || pos > head) {
+			abort(); /* the reader only moves forward, never past the head */
+		}
+		dts_ipc_ring_taken(&hdr, pos);
+		if (dts_ipcsrv_take(srv, c, buf, (size_t)n, &why) < 0) {
+			break;
+		}
+	}
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -40,6 +77,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	dts_ipcsrv_set_records_sink(srv, to_forward, fwd);
 	c = dts_ipcsrv_test_conn(srv);
+	if (size > 0 && data[0] == 'R') {
+		from_ring(srv, c, data + 1, size - 1);
+		pos = size;
+	}
 	while (pos + 2 <= size) {
 		size_t len = (size_t)data[pos] | (size_t)data[pos + 1] << 8;
 		const char *why;

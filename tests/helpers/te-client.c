@@ -7,6 +7,7 @@
  *
  *   te-client --sockets-dir DIR [--id ID] [--count N] [--rate R] [--names a,b,c]
  *             [--buf-size B] [--file-dir DIR [--file-max-size B] [--no-ipc]]
+ *             [--no-ring]
  *
  * The JSON also says how long reporting and the final flush took
  * ("seconds") and the rate ("records_per_s"), for the benchmark.
@@ -42,11 +43,12 @@ int main(int argc, char **argv)
 		{"file-dir", required_argument, NULL, 'f'},
 		{"file-max-size", required_argument, NULL, 'm'},
 		{"no-ipc", no_argument, NULL, 'x'},
+		{"no-ring", no_argument, NULL, 'R'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *dir = NULL, *id = "client0", *file_dir = NULL;
 	uint64_t file_max = 0;
-	bool ipc = true;
+	bool ipc = true, ring = true;
 	char names[8][16], list[128] = "a,b,c";
 	uint64_t count = 1000, rate = 0, buf = 2048, start;
 	double secs;
@@ -88,6 +90,9 @@ int main(int argc, char **argv)
 		case 'x':
 			ipc = false;
 			break;
+		case 'R':
+			ring = false;
+			break;
 		default:
 			return 2;
 		}
@@ -126,6 +131,7 @@ int main(int argc, char **argv)
 	}
 	if (rc == 0) {
 		dpu_te_schema_set_buf_size(schema, buf); /* default small: many messages */
+		dpu_te_schema_set_ipc_ring(schema, ring);
 		rc = dpu_te_schema_start(schema);
 	}
 	if (rc == 0) {
@@ -168,11 +174,14 @@ int main(int argc, char **argv)
 	dpu_te_check_ipc_status(src, &status);
 	printf("{\"reported\": %llu, \"acked\": %llu, \"dropped\": %llu, \"pending\": %llu, "
 	       "\"reconnects\": %llu, \"connected\": %s, \"flush\": %d, \"seconds\": %.6f, "
-	       "\"records_per_s\": %.0f}\n",
+	       "\"records_per_s\": %.0f, \"ring_batches\": %llu, \"socket_batches\": %llu, "
+	       "\"kicks\": %llu}\n",
 	       (unsigned long long)st.reported, (unsigned long long)st.acked,
 	       (unsigned long long)st.dropped, (unsigned long long)st.pending,
 	       (unsigned long long)st.reconnects, status == DPU_TE_IPC_CONNECTED ? "true" : "false",
-	       rc, secs, secs > 0 ? (double)st.acked / secs : 0.0);
+	       rc, secs, secs > 0 ? (double)st.acked / secs : 0.0,
+	       (unsigned long long)st.ring_batches, (unsigned long long)st.socket_batches,
+	       (unsigned long long)st.kicks);
 	fflush(stdout);
 	dpu_te_source_destroy(src);
 	dpu_te_schema_destroy(schema);

@@ -3,7 +3,9 @@
 # reports records to dpu-telemetry, which exports each field's last value on
 # its Prometheus endpoint; dpu-telemetry restarted under a running client
 # loses nothing the client does not count as dropped; malformed messages are
-# refused, counted and logged, and the daemon goes on.
+# refused, counted and logged, and the daemon goes on. Records travel through
+# the shared-memory ring (a client without it, over the socket), and a ring
+# with nonsense in it closes only that client.
 set -u
 . "$top_srcdir/tests/tap.sh"
 
@@ -48,6 +50,14 @@ tap_check "last values per name: a=2998, b=2999, c=3000" \
 	       grep -qx 'demo_port_stats_packets{source=\"c1\",name=\"c\"} 3000' '$work/m1.txt'"
 tap_check "a double field: load" grep -qx 'demo_port_stats_load{source="c1",name="c"} 0.99' "$work/m1.txt"
 tap_check "promtool accepts the exposition" sh -c "promtool check metrics <'$work/m1.txt' >/dev/null 2>&1"
+rb=$(json "$work/c1.json" 'd["ring_batches"]')
+tap_check "client: every batch went through the ring ($rb), none over the socket" \
+	test "$(json "$work/c1.json" 'd["ring_batches"] > 0 and d["socket_batches"] == 0')" = "True"
+tap_check "dpu-telemetry took the same $rb batches from the ring" \
+	grep -qx "dts_ipc_ring_batches_total $rb" "$work/m1.txt"
+"$client" --sockets-dir "$sockdir" --id c0 --count 3000 --names a,b,c --no-ring >"$work/c0.json"
+tap_check "a client without the ring: all 3000 acknowledged, over the socket" \
+	test "$(json "$work/c0.json" 'd["acked"] == 3000 and d["socket_batches"] > 0 and d["ring_batches"] == 0')" = "True"
 
 # Restart dpu-telemetry under a running client (4000 records at 1000/s).
 "$client" --sockets-dir "$sockdir" --id c2 --count 4000 --rate 1000 >"$work/c2.json" &
@@ -93,6 +103,37 @@ for i, m in enumerate(cases[:3]):
     s.send(m)
     s.settimeout(2)
     print(i, "closed" if s.recv(16) == b"" else "open")
+# Rings: RING without its memfd; an unsealed memfd; a sealed one with an entry of a bad length.
+import fcntl, mmap, os
+def ring(seal, entry=None, size=65536):
+    fd = os.memfd_create("ring", os.MFD_ALLOW_SEALING)
+    os.ftruncate(fd, 4096 + size)
+    m = mmap.mmap(fd, 4096 + size)
+    m[0:8] = struct.pack('<II', 0x52535444, size)
+    if entry is not None:
+        m[4096:4096 + len(entry)] = entry
+        m[64:72] = struct.pack('<Q', (len(entry) + 7) // 8 * 8)  # head
+    if seal:
+        fcntl.fcntl(fd, fcntl.F_ADD_SEALS, fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_GROW)
+    return fd
+for i, (fd, first) in enumerate([(None, False), (ring(False), False),
+                                 (ring(True, struct.pack('<I', 1 << 28) + b'x' * 12), True)]):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.connect(sys.argv[1])
+    if first:
+        s.send(cases[3])
+    rm = msg(5, struct.pack('<I', 65536))
+    if fd is None:
+        s.send(rm)
+    else:
+        s.sendmsg([rm], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, struct.pack('i', fd))])
+    try:
+        s.send(msg(6, b''))  # KICK (refused when DTS closed already)
+        s.settimeout(2)
+        closed = s.recv(16) == b""
+    except (ConnectionResetError, BrokenPipeError):
+        closed = True
+    print("ring", i, "closed" if closed else "open")
 # A TYPE with an unknown field type after a good HELLO.
 s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
 s.connect(sys.argv[1])
@@ -101,10 +142,12 @@ s.send(msg(2, struct.pack('<HH', 0, 1) + name('t') + name('f') + struct.pack('<B
 s.settimeout(2)
 print(3, "closed" if s.recv(16) == b"" else "open")
 PY
-tap_check "each malformed message closes its connection" test "$(grep -c closed "$work/bad.out")" = 4
-tap_wait 3 "and is counted: dts_ipc_bad_messages_total 4" \
-	sh -c "curl -sf '$url' | grep -qx 'dts_ipc_bad_messages_total 4'"
+tap_check "each malformed message closes its connection" test "$(grep -c closed "$work/bad.out")" = 7
+tap_wait 3 "and is counted: dts_ipc_bad_messages_total 7" \
+	sh -c "curl -sf '$url' | grep -qx 'dts_ipc_bad_messages_total 7'"
 tap_check "the log names the reason" grep -q "RECORDS before HELLO; closing its connection" "$work/dts.log"
+tap_check "and the ring's faults: no memfd, not sealed, a bad entry" \
+	sh -c "grep -q 'RING without its memfd' '$work/dts.log' && grep -q 'not a memfd sealed' '$work/dts.log' && grep -q 'ring: an entry of a bad length' '$work/dts.log'"
 "$client" --sockets-dir "$sockdir" --id c3 --count 10 >"$work/c3.json"
 tap_check "a good client right after: all acknowledged" test "$(json "$work/c3.json" 'd["acked"]')" = 10
 kill -TERM "$dpid"
