@@ -41,6 +41,7 @@
 #include "telemetry/datafile.h"
 #include "telemetry/ethtool.h"
 #include "telemetry/grc.h"
+#include "telemetry/bfperf.h"
 #include "telemetry/nvml.h"
 #include "telemetry/fluent.h"
 #include "telemetry/forward.h"
@@ -68,6 +69,7 @@ struct dts {
 	struct dts_tc_stats tc;
 	struct dts_grc_stats grc;
 	struct dts_nvml *nvml;
+	struct dts_bfperf *bfperf;
 	uint64_t collections, collect_failures;
 	double last_collect_s;
 	struct dts_ipcsrv *ipc;
@@ -205,6 +207,9 @@ static void collect(struct dts *d)
 	}
 	if (rc == 0) {
 		rc = dts_nvml_collect(&d->nvml, &d->cfg, &snap);
+	}
+	if (rc == 0) {
+		rc = dts_bfperf_collect(&d->bfperf, &d->cfg, &snap);
 	}
 	if (rc == 0 && d->ipc != NULL) {
 		rc = dts_ipcsrv_collect(d->ipc, &d->cfg, &snap);
@@ -774,6 +779,7 @@ out:
 	data_close_all(&d);
 	dts_paggr_stop(d.paggr);
 	dts_nvml_free(d.nvml);
+	dts_bfperf_free(d.bfperf);
 	dts_ipcsrv_stop(d.ipc);
 	dpu_loop_destroy(d.loop);
 	dpu_dev_close(d.dev);
