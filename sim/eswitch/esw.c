@@ -1359,24 +1359,149 @@ static void key_edit(struct esw_key *k, const struct esw_edit *e, uint16_t sport
 	}
 }
 
-int esw_classify_burst(struct esw *esw, const struct esw_key *keys, const uint32_t *lens,
-		       unsigned int n, struct esw_result *res)
+/*
+ * One pipe's turn for the 'm' packets idx[] that are at it: look them up,
+ * apply the entries' (or the miss's) actions, and say in next[] where each
+ * goes on (NULL: it is done).
+ */
+static void pipe_step(struct esw *esw, struct esw_pipe *p, const uint16_t *idx, unsigned int m,
+		      const struct esw_key **kp, struct esw_key *wk, const uint32_t *lens,
+		      struct esw_result *res, struct esw_pipe **next, uint64_t *now)
 {
-	struct esw_pipe *at[ESW_BURST_MAX], *next[ESW_BURST_MAX];
-	const struct esw_key *kp[ESW_BURST_MAX];
-	struct esw_key wk[ESW_BURST_MAX]; /* keys changed by edits, as later pipes see them */
-	uint16_t idx[ESW_BURST_MAX];
 	uint64_t hit[ESW_BURST_MAX];
 	uint32_t id[ESW_BURST_MAX];
 	bool slow[ESW_BURST_MAX];
-	unsigned int pending = n;
+
+	if (p->kind == PIPE_EXACT) {
+		lookup_exact(p, kp, idx, m, hit);
+	} else if (p->kind == PIPE_ACL) {
+		lookup_acl(p, kp, idx, m, hit);
+	} else {
+		lookup_lpm(p, kp, idx, m, hit);
+	}
+	/* Entry ids, and the entries to read when the word has no actions. */
+	for (unsigned int j = 0; j < m; j++) {
+		uint64_t w = hit[j];
+
+		if (w == NO_HIT) {
+			continue;
+		}
+		if (p->kind == PIPE_EXACT) {
+			id[j] = W_ID(w);
+			slow[j] = !(w & W_FAST);
+		} else if (p->kind == PIPE_LPM && p->lpm_sets) {
+			id[j] = NH_ID(w);
+			slow[j] = NH_SET(w) == 0;
+		} else {
+			id[j] = (uint32_t)w;
+			slow[j] = true;
+		}
+		if (slow[j]) {
+			rte_prefetch0(&p->hot[id[j]]);
+		}
+	}
+	if (p->n_log + m > ESW_LOG_MAX) {
+		flush_log(p);
+	}
+	for (unsigned int j = 0; j < m; j++) {
+		unsigned int k = idx[j];
+		const struct esw_actions *a;
+		const struct esw_actset *as;
+		uint64_t w = hit[j];
+
+		next[k] = NULL;
+		if (w == NO_HIT) {
+			p->miss_pkts++;
+			p->miss_bytes += lens[k];
+			a = &p->miss;
+		} else {
+			p->log[p->n_log++] = (struct esw_hit_rec){id[j], lens[k]};
+			if (!slow[j] && p->kind == PIPE_EXACT) {
+				/* The actions, from the word itself. */
+				enum esw_fate f = W_FATE(w);
+
+				res[k].fate = f;
+				if (W_MARKED(w)) {
+					res[k].marked = true;
+					res[k].mark = W_MARK(w);
+				}
+				if (f == ESW_FATE_PORT) {
+					res[k].port = W_TARGET(w);
+				} else if (f == ESW_FATE_PIPE) {
+					next[k] = esw->pipes[W_TARGET(w)];
+					res[k].fate = ESW_FATE_DROP;
+				}
+				continue;
+			}
+			as = slow[j] ? &p->hot[id[j]].as : &p->asets[NH_SET(w)].as;
+			a = as->n_ecmp > 1 ? &as->ecmp[flow_hash(kp[k]) % as->n_ecmp] : &as->act;
+		}
+		if (a->meter != 0) {
+			enum esw_color c = meter_check(esw, a->meter, lens[k], now);
+
+			res[k].color = (uint8_t)c;
+			if (c == ESW_RED) {
+				res[k].fate = ESW_FATE_DROP;
+				continue;
+			}
+		}
+		if (a->set_mark) {
+			res[k].marked = true;
+			res[k].mark = a->mark;
+		}
+		if (a->mirror) {
+			res[k].mirrored = true;
+			res[k].mirror_port = a->mirror_port;
+		}
+		if (a->set_queue) {
+			res[k].queued = true;
+			res[k].queue = a->queue;
+		}
+		res[k].fate = a->fate;
+		res[k].port = a->port;
+		if (a->edit != NULL) {
+			uint16_t sport = 0;
+
+			if (res[k].n_edits == ESW_EDITS_MAX) {
+				res[k].fate = ESW_FATE_DROP; /* more than it can carry */
+				continue;
+			}
+			if (a->edit->ops & ESW_EDIT_ENCAP) {
+				sport = encap_sport(kp[k]);
+			}
+			res[k].edits[res[k].n_edits].edit = a->edit;
+			res[k].edits[res[k].n_edits].encap_sport = sport;
+			res[k].n_edits++;
+			if (a->fate == ESW_FATE_PIPE) {
+				if (kp[k] != &wk[k]) {
+					wk[k] = *kp[k];
+					kp[k] = &wk[k];
+				}
+				key_edit(&wk[k], a->edit, sport);
+			}
+		}
+		if (a->fate == ESW_FATE_PIPE) {
+			next[k] = a->pipe;
+			res[k].fate = ESW_FATE_DROP; /* until a pipe decides */
+		}
+	}
+}
+
+int esw_classify_burst(struct esw *esw, const struct esw_key *keys, const uint32_t *lens,
+		       unsigned int n, struct esw_result *res)
+{
+	struct esw_pipe *at[ESW_BURST_MAX], *next[ESW_BURST_MAX], *group;
+	const struct esw_key *kp[ESW_BURST_MAX];
+	struct esw_key wk[ESW_BURST_MAX]; /* keys changed by edits, as later pipes see them */
+	uint16_t active[ESW_BURST_MAX], idx[ESW_BURST_MAX];
+	unsigned int n_active = n;
 	uint64_t now = 0;
 
 	if (esw == NULL || esw->root == NULL || n > ESW_BURST_MAX) {
 		return -EINVAL;
 	}
 	for (unsigned int i = 0; i < n; i++) {
-		at[i] = esw->root;
+		active[i] = (uint16_t)i;
 		kp[i] = &keys[i];
 		res[i].fate = ESW_FATE_DROP; /* the values behind the flags are set with them */
 		res[i].marked = false;
@@ -1385,148 +1510,52 @@ int esw_classify_burst(struct esw *esw, const struct esw_key *keys, const uint32
 		res[i].color = ESW_GREEN;
 		res[i].n_edits = 0;
 	}
-	for (int hop = 0; hop < ESW_MAX_HOPS && pending > 0; hop++) {
-		pending = 0;
-		/*
-		 * next[] is set for every packet looked up below; the others ended
-		 * in an earlier hop, whose next[] for them is NULL already.
-		 */
-		/* Group the packets by the pipe they are at; usually all share one. */
-		for (unsigned int i = 0; i < n; i++) {
-			struct esw_pipe *p = at[i];
-			unsigned int m = 0;
+	/*
+	 * 'active' are the packets still going, 'group' the one pipe they are
+	 * all at (usually so), NULL when they are at several (at[] says which).
+	 */
+	group = esw->root;
+	for (int hop = 0; hop < ESW_MAX_HOPS && n_active > 0; hop++) {
+		struct esw_pipe *same = NULL;
+		unsigned int n_next = 0;
+		bool one = true;
 
-			if (p == NULL) {
+		if (group != NULL) {
+			pipe_step(esw, group, active, n_active, kp, wk, lens, res, next, &now);
+		} else {
+			for (unsigned int i = 0; i < n_active; i++) {
+				struct esw_pipe *p = at[active[i]];
+				unsigned int m = 0;
+
+				if (p == NULL) {
+					continue; /* done in this hop already */
+				}
+				for (unsigned int j = i; j < n_active; j++) {
+					if (at[active[j]] == p) {
+						idx[m++] = active[j];
+						at[active[j]] = NULL;
+					}
+				}
+				pipe_step(esw, p, idx, m, kp, wk, lens, res, next, &now);
+			}
+		}
+		/* Who goes on, and whether to one pipe. */
+		for (unsigned int i = 0; i < n_active; i++) {
+			unsigned int k = active[i];
+
+			if (next[k] == NULL) {
 				continue;
 			}
-			for (unsigned int j = i; j < n; j++) {
-				if (at[j] == p) {
-					idx[m++] = (uint16_t)j;
-					at[j] = NULL;
-				}
+			if (same == NULL) {
+				same = next[k];
+			} else if (next[k] != same) {
+				one = false;
 			}
-			if (p->kind == PIPE_EXACT) {
-				lookup_exact(p, kp, idx, m, hit);
-			} else if (p->kind == PIPE_ACL) {
-				lookup_acl(p, kp, idx, m, hit);
-			} else {
-				lookup_lpm(p, kp, idx, m, hit);
-			}
-			/* Entry ids, and the entries to read when the word has no actions. */
-			for (unsigned int j = 0; j < m; j++) {
-				uint64_t w = hit[j];
-
-				if (w == NO_HIT) {
-					continue;
-				}
-				if (p->kind == PIPE_EXACT) {
-					id[j] = W_ID(w);
-					slow[j] = !(w & W_FAST);
-				} else if (p->kind == PIPE_LPM && p->lpm_sets) {
-					id[j] = NH_ID(w);
-					slow[j] = NH_SET(w) == 0;
-				} else {
-					id[j] = (uint32_t)w;
-					slow[j] = true;
-				}
-				if (slow[j]) {
-					rte_prefetch0(&p->hot[id[j]]);
-				}
-			}
-			if (p->n_log + m > ESW_LOG_MAX) {
-				flush_log(p);
-			}
-			for (unsigned int j = 0; j < m; j++) {
-				unsigned int k = idx[j];
-				const struct esw_actions *a;
-				const struct esw_actset *as;
-				uint64_t w = hit[j];
-
-				next[k] = NULL;
-				if (w == NO_HIT) {
-					p->miss_pkts++;
-					p->miss_bytes += lens[k];
-					a = &p->miss;
-				} else {
-					p->log[p->n_log++] = (struct esw_hit_rec){id[j], lens[k]};
-					if (!slow[j] && p->kind == PIPE_EXACT) {
-						/* The actions, from the word itself. */
-						enum esw_fate f = W_FATE(w);
-
-						res[k].fate = f;
-						if (W_MARKED(w)) {
-							res[k].marked = true;
-							res[k].mark = W_MARK(w);
-						}
-						if (f == ESW_FATE_PORT) {
-							res[k].port = W_TARGET(w);
-						} else if (f == ESW_FATE_PIPE) {
-							next[k] = esw->pipes[W_TARGET(w)];
-							res[k].fate = ESW_FATE_DROP;
-						}
-						continue;
-					}
-					as = slow[j] ? &p->hot[id[j]].as : &p->asets[NH_SET(w)].as;
-					a = as->n_ecmp > 1
-						    ? &as->ecmp[flow_hash(kp[k]) % as->n_ecmp]
-						    : &as->act;
-				}
-				if (a->meter != 0) {
-					enum esw_color c =
-						meter_check(esw, a->meter, lens[k], &now);
-
-					res[k].color = (uint8_t)c;
-					if (c == ESW_RED) {
-						res[k].fate = ESW_FATE_DROP;
-						continue;
-					}
-				}
-				if (a->set_mark) {
-					res[k].marked = true;
-					res[k].mark = a->mark;
-				}
-				if (a->mirror) {
-					res[k].mirrored = true;
-					res[k].mirror_port = a->mirror_port;
-				}
-				if (a->set_queue) {
-					res[k].queued = true;
-					res[k].queue = a->queue;
-				}
-				res[k].fate = a->fate;
-				res[k].port = a->port;
-				if (a->edit != NULL) {
-					uint16_t sport = 0;
-
-					if (res[k].n_edits == ESW_EDITS_MAX) {
-						res[k].fate =
-							ESW_FATE_DROP; /* more than it can carry */
-						continue;
-					}
-					if (a->edit->ops & ESW_EDIT_ENCAP) {
-						sport = encap_sport(kp[k]);
-					}
-					res[k].edits[res[k].n_edits].edit = a->edit;
-					res[k].edits[res[k].n_edits].encap_sport = sport;
-					res[k].n_edits++;
-					if (a->fate == ESW_FATE_PIPE) {
-						if (kp[k] != &wk[k]) {
-							wk[k] = *kp[k];
-							kp[k] = &wk[k];
-						}
-						key_edit(&wk[k], a->edit, sport);
-					}
-				}
-				if (a->fate == ESW_FATE_PIPE) {
-					next[k] = a->pipe;
-					res[k].fate = ESW_FATE_DROP; /* until a pipe decides */
-				}
-			}
+			at[k] = next[k];
+			active[n_next++] = (uint16_t)k;
 		}
-		for (unsigned int i = 0; i < n; i++) {
-			at[i] = next[i];
-			pending += at[i] != NULL;
-		}
+		n_active = n_next;
+		group = one ? same : NULL;
 	}
 	return 0;
 }
