@@ -118,7 +118,8 @@ EXTRA_DIST += tests/integration/firefly.sh tests/helpers/ff-compare.py \
 	tests/integration/deploy.sh deploy/systemd/dpu-firefly.service.in deploy/kubelet/dpu-firefly.yaml \
 	deploy/systemd/dpu-blueman.service.in deploy/kubelet/dpu-blueman.yaml deploy/pam.d/dpu-blueman \
 	deploy/systemd/dpu-telemetry.service.in deploy/systemd/dpu-dpe.service.in \
-	deploy/kubelet/dpu-telemetry.yaml \
+	deploy/kubelet/dpu-telemetry.yaml deploy/systemd/dpu-flow-inspector.service.in \
+	deploy/kubelet/dpu-flow-inspector.yaml \
 	tests/integration/scenarios.sh tests/integration/scenario-runner.sh scenarios/run scenarios/lib.sh \
 	scenarios/kernel-features scenarios/softroce scenarios/telemetry-replay \
 	scenarios/firefly-grandmaster tests/integration/blueman.sh tests/fuzz/fuzz-bm-prom.c \
