@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -623,12 +624,15 @@ static void pump(struct dpu_te_source *src)
 		}
 		if (src->ring != NULL) {
 			if (dts_ipc_ring_put(src->ring, src->ring_data, src->ring_size, p->msg,
-					     (uint32_t)p->len, &kick) < 0) {
+					     (uint32_t)p->len, &kick) == 0) {
+				p->sent = true;
+				src->st.ring_batches++;
+				continue;
+			}
+			if (atomic_load(&src->ring->tail) != atomic_load(&src->ring->head)) {
 				break; /* full: when dpu-telemetry has taken some */
 			}
-			p->sent = true;
-			src->st.ring_batches++;
-			continue;
+			/* Empty and still no room: a batch too large for it goes by socket. */
 		}
 		rc = send_msg(src->fd, p->msg, p->len);
 		if (rc == -EAGAIN || rc == -EWOULDBLOCK || rc == -ENOBUFS) {
