@@ -374,9 +374,19 @@ int dts_grc_collect(const struct dts_config *cfg, struct dts_snapshot *snap,
 		if (strncmp(name, "grc.", 4) != 0 || dts_names_has(&cfg->disabled, name)) {
 			continue;
 		}
+		if (dpu_time_mono_ns() < st->retry_ns) {
+			rc = -EAGAIN; /* dpu-dpe was away a moment ago: not yet again */
+			goto report;
+		}
 		st->requests++;
 		rc = request(cfg->dpe_socket, provider, &buf, &len, err, sizeof(err));
-		if (rc == 0) {
+		if (rc < 0 && rc != -ENOMEM) { /* no dpu-dpe, or no answer: back off */
+			st->backoff_ns = st->backoff_ns == 0 ? DPU_NSEC_PER_SEC
+							     : DPU_MIN(2 * st->backoff_ns,
+								       8 * DPU_NSEC_PER_SEC);
+			st->retry_ns = dpu_time_mono_ns() + st->backoff_ns;
+		} else if (rc == 0) {
+			st->backoff_ns = 0;
 			rc = dts_grc_decode(buf, len, snap, err, sizeof(err));
 		}
 		free(buf);
@@ -391,6 +401,7 @@ int dts_grc_collect(const struct dts_config *cfg, struct dts_snapshot *snap,
 		} else if (was_failing(st, provider, false)) {
 			log_info("%s: dpu-dpe answers again", name);
 		}
+	report:
 		snprintf(err, sizeof(err), "grc_up:%s", provider);
 		up = dts_snapshot_add(snap, "dts_grc_up",
 				      "1 when dpu-dpe ran the grc. provider this cycle", DTS_GAUGE,

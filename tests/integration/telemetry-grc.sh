@@ -114,6 +114,33 @@ import socket, sys
 s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b"{not json\n")
 print(s.makefile().readline().strip())' "$sock")
 tap_check "a malformed request gets {\"ok\": false, ...}" sh -c "echo '$reply' | grep -q '\"ok\":false'"
+# A dpu-dpe that takes connections and never answers: dpu-telemetry waits 2 s
+# for it, then leaves it alone for a while; its cycles go on meanwhile.
+kill "$dpid"
+wait "$dpid"
+dpid=""
+ip netns exec "$host" /usr/bin/python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(64)
+held = []
+end = time.time() + 12
+s.settimeout(0.2)
+while time.time() < end:
+    try:
+        held.append(s.accept()[0])
+    except socket.timeout:
+        pass' "$sock" &
+dpid=$!
+sleep 1
+n1=$(metrics | sed -n 's/^dts_collections_total //p')
+sleep 8
+n2=$(metrics | sed -n 's/^dts_collections_total //p')
+tap_check "a silent dpu-dpe: collection goes on (cycles $n1 -> $n2 in 8 s, update=100)" \
+	test "$((${n2:-0} - ${n1:-0}))" -ge 20
+tap_check "and dts_grc_up says 0" sh -c "ip netns exec $ctr curl -sf http://127.0.0.1:9100/metrics | grep -q '^dts_grc_up{provider=\"ethtool\"} 0\$'"
+kill "$dpid" 2>/dev/null
+wait "$dpid" 2>/dev/null
+dpid=""
 kill "$pid"
 wait "$pid"
 tap_check "dpu-telemetry stops cleanly" test $? -eq 0
