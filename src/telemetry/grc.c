@@ -381,19 +381,30 @@ int dts_grc_collect(const struct dts_config *cfg, struct dts_snapshot *snap,
 		st->requests++;
 		rc = request(cfg->dpe_socket, provider, &buf, &len, err, sizeof(err));
 		if (rc < 0 && rc != -ENOMEM) { /* no dpu-dpe, or no answer: back off */
+			st->failures++;
 			st->backoff_ns = st->backoff_ns == 0 ? DPU_NSEC_PER_SEC
 							     : DPU_MIN(2 * st->backoff_ns,
 								       8 * DPU_NSEC_PER_SEC);
 			st->retry_ns = dpu_time_mono_ns() + st->backoff_ns;
-		} else if (rc == 0) {
+			if (!st->dpe_down) {
+				log_warn("dpu-dpe: %s; the grc. providers wait for it", err);
+				st->dpe_down = true;
+			}
+			goto report;
+		}
+		if (rc == 0) {
 			st->backoff_ns = 0;
+			if (st->dpe_down) {
+				log_info("dpu-dpe answers again");
+				st->dpe_down = false;
+			}
 			rc = dts_grc_decode(buf, len, snap, err, sizeof(err));
 		}
 		free(buf);
 		if (rc == -ENOMEM) {
 			return rc;
 		}
-		if (rc < 0) {
+		if (rc < 0) { /* dpu-dpe refused the provider, or its reply was not one */
 			st->failures++;
 			if (!was_failing(st, provider, true)) {
 				log_warn("%s: dpu-dpe: %s", name, err);

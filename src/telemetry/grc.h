@@ -68,17 +68,17 @@ struct dts_grc_stats {
 	uint64_t requests, failures;
 	/* dpu-dpe unreachable or silent: no request before retry_ns (backoff 1 s .. 8 s) */
 	uint64_t retry_ns, backoff_ns;
+	bool dpe_down;				       /* logged: dpu-dpe unreachable */
 	char failing[DTS_CFG_MAX_ITEMS][DTS_CFG_ITEM]; /* providers whose failure was logged */
 	size_t n_failing;
 };
 
 /*
  * Every enabled grc.<provider> from dpu-dpe at cfg->dpe_socket, and a
- * dts_grc_up{provider} gauge for each. A provider that fails is logged once
- * until it works again. When dpu-dpe cannot be reached or does not answer,
- * the requests stop for a while (1 s, doubling up to 8 s), so a hung
- * dpu-dpe costs the collection cycle its 2 s wait only that often.
- * Returns 0 or -ENOMEM.
+ * dts_grc_up{provider} gauge for each. dpu-dpe unreachable is logged once
+ * until it answers again; so is a provider it refuses. When dpu-dpe cannot be reached or does not
+ * answer, the requests stop for a while (1 s, doubling up to 8 s), so a hung dpu-dpe costs the
+ * collection cycle its 2 s wait only that often. Returns 0 or -ENOMEM.
  */
 int dts_grc_collect(const struct dts_config *cfg, struct dts_snapshot *snap,
 		    struct dts_grc_stats *st);
