@@ -106,7 +106,8 @@ offsets.sort()
 pct = lambda p: offsets[min(len(offsets) - 1, int(p * len(offsets)))] if offsets else None
 json.dump({"first_offset_ns": first, "slave_after_s": slave_at, "states": states,
            "samples": len(offsets), "median_abs_offset_ns": pct(0.5),
-           "p99_abs_offset_ns": pct(0.99), "max_abs_offset_ns": offsets[-1] if offsets else None},
+           "p95_abs_offset_ns": pct(0.95), "p99_abs_offset_ns": pct(0.99),
+           "max_abs_offset_ns": offsets[-1] if offsets else None},
           open(out, "w"))
 PY
 kill "$ffpid"
