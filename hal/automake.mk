@@ -4,8 +4,10 @@ hal_libdpuhal_la_SOURCES = \
 	hal/include/dpu/hal.h \
 	hal/include/dpu/hal-flow.h \
 	hal/include/dpu/hal-sim.h \
+	hal/include/dpu/hal-reg.h \
 	hal/hal-provider.h \
 	hal/hal.c \
+	hal/hal-reg.c \
 	hal/hal-bluefield.c \
 	hal/hal-sim.c
 hal_libdpuhal_la_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)

@@ -10,7 +10,8 @@
  * URI's domain:bus:device; their kind comes from phys_port_name (pN uplink,
  * pfN host PF representor, pfNvfM VF representor, pfNsfM SF). NV
  * configuration (mlxconfig) is not reachable through sysfs: -EOPNOTSUPP.
- * Steering (rte_flow), packet I/O and the PHC are still to come.
+ * The PHC is the ports' /dev/ptpN; registers go through fwctl.
+ * Steering (rte_flow) and packet I/O are still to come.
  */
 #include <config.h>
 
@@ -31,12 +32,14 @@
 
 #define DPU_LOG_MODULE "hal-bluefield"
 #include "common/log.h"
+#include "dpu/hal-reg.h"
 #include "hal-provider.h"
 
 struct hal_bf {
 	struct dpu_dev up;
 	char pci[16];		 /* the URI's PCI function, dddd:bb:dd.f */
 	char root[PATH_MAX / 2]; /* sysfs root */
+	int fwctl_fd;		 /* /dev/fwctl/fwctlN of the function, once opened; -1 */
 };
 
 static struct hal_bf *bf_cast(struct dpu_dev *dev)
@@ -207,6 +210,7 @@ static int bf_open(const char *args, struct dpu_dev **devp)
 		return -ENOMEM;
 	}
 	h->up.class = &dpu_hal_bluefield_class;
+	h->fwctl_fd = -1;
 	memcpy(h->pci, args, plen);
 	h->pci[plen] = '\0';
 	dpu_strscpy(h->root, "/sys", sizeof(h->root));
@@ -234,7 +238,12 @@ static int bf_open(const char *args, struct dpu_dev **devp)
 
 static void bf_close(struct dpu_dev *dev)
 {
-	free(bf_cast(dev));
+	struct hal_bf *h = bf_cast(dev);
+
+	if (h->fwctl_fd >= 0) {
+		close(h->fwctl_fd);
+	}
+	free(h);
 }
 
 /* The RDMA device of netdev 'ifname' (device/infiniband/<name>), or "". */
@@ -522,6 +531,108 @@ static int bf_phc_adjfreq(struct dpu_dev *dev, double ppb)
 	return bf_phc_adjust(dev, &tx);
 }
 
+/*
+ * Registers through fwctl (include/uapi/fwctl/fwctl.h, Linux 6.15; declared
+ * here so that older kernel headers build it): the mlx5_fwctl auxiliary
+ * device of the PCI function is <root>/class/fwctl/fwctlN/device, a child of
+ * the function's directory; its node /dev/fwctl/fwctlN takes ACCESS_REG
+ * mailboxes, reads at the debug-read-only scope, writes at configuration.
+ */
+struct bf_fwctl_rpc {
+	uint32_t size;
+	uint32_t scope;
+	uint32_t in_len;
+	uint32_t out_len;
+	uint64_t in;
+	uint64_t out;
+};
+#define BF_FWCTL_TYPE 0x9a
+#define BF_FWCTL_RPC _IO(BF_FWCTL_TYPE, 1)
+#define BF_FWCTL_SCOPE_CONFIGURATION 0
+#define BF_FWCTL_SCOPE_DEBUG_READ_ONLY 1
+
+static int bf_fwctl_open(struct hal_bf *h)
+{
+	char dir[PATH_MAX / 2 + 16], path[PATH_MAX], real[PATH_MAX], node[64] = "";
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	snprintf(dir, sizeof(dir), "%s/class/fwctl", h->root);
+	d = opendir(dir);
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		char *slash;
+
+		if (strncmp(de->d_name, "fwctl", 5) != 0 || strlen(de->d_name) > 32) {
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/%s/device", dir, de->d_name);
+		if (realpath(path, real) == NULL || (slash = strrchr(real, '/')) == NULL) {
+			continue;
+		}
+		*slash = '\0'; /* the auxiliary device's parent: the PCI function */
+		slash = strrchr(real, '/');
+		if (slash != NULL && strcmp(slash + 1, h->pci) == 0) {
+			snprintf(node, sizeof(node), "/dev/fwctl/%s", de->d_name);
+			break;
+		}
+	}
+	if (d != NULL) {
+		closedir(d);
+	}
+	if (node[0] == '\0') {
+		dpu_dev_set_error(&h->up, "%s: no fwctl device in %s (is mlx5_fwctl loaded?)",
+				  h->pci, dir);
+		return -ENODEV;
+	}
+	fd = open(node, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		int rc = -errno;
+
+		dpu_dev_set_error(&h->up, "%s: %s", node, strerror(-rc));
+		return rc == -ENOENT ? -ENODEV : rc;
+	}
+	return fd;
+}
+
+static int bf_reg_access(struct dpu_dev *dev, uint16_t reg_id, bool write, void *data, size_t len)
+{
+	struct hal_bf *h = bf_cast(dev);
+	uint8_t in[DPU_MLX5_REG_HDR + DPU_REG_MAX], out[DPU_MLX5_REG_HDR + DPU_REG_MAX];
+	struct bf_fwctl_rpc rpc = {.size = sizeof(rpc)};
+	size_t in_len = dpu_mlx5_access_reg_in(in, sizeof(in), reg_id, write, data, len);
+	uint32_t syndrome;
+	uint8_t status;
+	int rc;
+
+	if (h->fwctl_fd < 0) {
+		rc = bf_fwctl_open(h);
+		if (rc < 0) {
+			return rc;
+		}
+		h->fwctl_fd = rc;
+	}
+	memset(out, 0, sizeof(out));
+	rpc.scope = write ? BF_FWCTL_SCOPE_CONFIGURATION : BF_FWCTL_SCOPE_DEBUG_READ_ONLY;
+	rpc.in_len = (uint32_t)in_len;
+	rpc.out_len = (uint32_t)in_len;
+	rpc.in = (uint64_t)(uintptr_t)in;
+	rpc.out = (uint64_t)(uintptr_t)out;
+	if (ioctl(h->fwctl_fd, BF_FWCTL_RPC, &rpc) < 0) {
+		rc = -errno;
+		dpu_dev_set_error(dev, "%s: register 0x%04x: FWCTL_RPC: %s", h->pci, reg_id,
+				  strerror(-rc));
+		return rc == -EBADMSG ? -EPERM : rc;
+	}
+	rc = dpu_mlx5_access_reg_out(out, rpc.out_len, data, len, &status, &syndrome);
+	if (rc == -EREMOTEIO) {
+		dpu_dev_set_error(dev,
+				  "%s: register 0x%04x: firmware status 0x%02x syndrome 0x%08x",
+				  h->pci, reg_id, status, syndrome);
+	}
+	return rc;
+}
+
 const struct dpu_hal_class dpu_hal_bluefield_class = {
 	.scheme = "bluefield",
 	.api_version = DPU_HAL_API_VERSION,
@@ -536,4 +647,5 @@ const struct dpu_hal_class dpu_hal_bluefield_class = {
 	.phc_settime = bf_phc_settime,
 	.phc_step = bf_phc_step,
 	.phc_adjfreq = bf_phc_adjfreq,
+	.reg_access = bf_reg_access,
 };

@@ -71,7 +71,24 @@ struct dpu_hal_class {
 
 	/* Packet I/O (dpu/hal-io.h): how this process reaches port 'port'. */
 	int (*port_attach)(struct dpu_dev *dev, const char *port, struct dpu_hal_attach *at);
+
+	/* A device register (dpu/hal-reg.h); 'len' is a checked multiple of 4. */
+	int (*reg_access)(struct dpu_dev *dev, uint16_t reg_id, bool write, void *data, size_t len);
 };
+
+/*
+ * The mlx5 command mailbox of ACCESS_REG (mlx5_ifc access_register_in/out):
+ * a 16-byte header, then the register data. _in() builds the request into
+ * 'in' and returns its length (0 when 'size' is too small); _out() checks
+ * the answer's status (-EREMOTEIO with status/syndrome when the firmware
+ * refused) and copies the register data out.
+ */
+#define DPU_MLX5_CMD_ACCESS_REG 0x805
+#define DPU_MLX5_REG_HDR 16
+size_t dpu_mlx5_access_reg_in(uint8_t *in, size_t size, uint16_t reg_id, bool write,
+			      const void *data, size_t len);
+int dpu_mlx5_access_reg_out(const uint8_t *out, size_t out_len, void *data, size_t len,
+			    uint8_t *status, uint32_t *syndrome);
 
 /* Record why an operation failed (printf-style) for dpu_dev_last_error(). */
 void dpu_dev_set_error(struct dpu_dev *dev, const char *fmt, ...)

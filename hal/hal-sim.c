@@ -23,6 +23,7 @@
 #include "common/cfg.h"
 #include "common/daemon.h"
 #include "common/log.h"
+#include "dpu/hal-reg.h"
 #include "dpu/hal-sim.h"
 #include "hal-provider.h"
 
@@ -1051,6 +1052,47 @@ static int sim_port_attach(struct dpu_dev *dev, const char *port, struct dpu_hal
 	return 0;
 }
 
+/* A register through dpu-simd's model: {"cmd": "reg", "id", "write", "data": hex}. */
+static int sim_reg_access(struct dpu_dev *dev, uint16_t reg_id, bool write, void *data, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	struct json_object *req = json_object_new_object(), *o = NULL;
+	char text[DPU_REG_MAX * 2 + 1];
+	const uint8_t *in = data;
+	const char *ans;
+	int rc;
+
+	for (size_t i = 0; i < len; i++) {
+		text[2 * i] = hex[in[i] >> 4];
+		text[2 * i + 1] = hex[in[i] & 15];
+	}
+	text[2 * len] = '\0';
+	json_object_object_add(req, "cmd", json_object_new_string("reg"));
+	json_object_object_add(req, "id", json_object_new_int(reg_id));
+	json_object_object_add(req, "write", json_object_new_boolean(write));
+	json_object_object_add(req, "data", json_object_new_string(text));
+	rc = sim_call(sim_cast(dev), req, "reg", &o);
+	json_object_put(req);
+	if (rc < 0) {
+		return rc;
+	}
+	ans = json_object_get_string(o);
+	if (ans == NULL || strlen(ans) != 2 * len) {
+		rc = -EIO;
+	}
+	for (size_t i = 0; rc == 0 && i < len; i++) {
+		int hi = dpu_hexval(ans[2 * i]), lo = dpu_hexval(ans[2 * i + 1]);
+
+		if (hi < 0 || lo < 0) {
+			rc = -EIO;
+			break;
+		}
+		((uint8_t *)data)[i] = (uint8_t)(hi << 4 | lo);
+	}
+	json_object_put(o);
+	return rc;
+}
+
 const struct dpu_hal_class dpu_hal_sim_class = {
 	.scheme = "sim",
 	.api_version = DPU_HAL_API_VERSION,
@@ -1075,4 +1117,5 @@ const struct dpu_hal_class dpu_hal_sim_class = {
 	.phc_settime = sim_phc_settime,
 	.phc_step = sim_phc_step,
 	.phc_adjfreq = sim_phc_adjfreq,
+	.reg_access = sim_reg_access,
 };

@@ -3,10 +3,11 @@ noinst_LTLIBRARIES += sim/libdpusim.la
 sim_libdpusim_la_SOURCES = \
 	sim/device.c sim/device.h \
 	sim/nvstore.c sim/nvstore.h \
+	sim/pcc.c sim/pcc.h \
 	sim/phc.c sim/phc.h \
 	sim/sysfs.c sim/sysfs.h
 sim_libdpusim_la_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
-sim_libdpusim_la_LIBADD = src/common/libdpucommon.la $(JSONC_LIBS) -lm
+sim_libdpusim_la_LIBADD = hal/libdpuhal.la src/common/libdpucommon.la $(JSONC_LIBS) -lm
 
 if HAVE_DPDK
 # The emulated eSwitch (libdpuesw): pipes on rte_hash and rte_acl.

@@ -48,9 +48,14 @@ const char *const sim_ib_counters[] = {
 };
 
 const char *const sim_ib_hw_counters[] = {
-	"duplicate_request", "implied_nak_seq_err", "lifespan",		"local_ack_timeout_err",
-	"out_of_buffer",     "out_of_sequence",	    "packet_seq_err",	"rnr_nak_retry_err",
-	"rx_write_requests", "rx_read_requests",    "roce_adp_retrans", NULL,
+	"duplicate_request", "implied_nak_seq_err",
+	"lifespan",	     "local_ack_timeout_err",
+	"out_of_buffer",     "out_of_sequence",
+	"packet_seq_err",    "rnr_nak_retry_err",
+	"rx_write_requests", "rx_read_requests",
+	"roce_adp_retrans",  "rp_cnp_handled",
+	"rp_cnp_ignored",    "np_ecn_marked_roce_packets",
+	"np_cnp_sent",	     NULL,
 };
 
 int sim_sysfs_write(const char *root, const char *relpath, const char *text)

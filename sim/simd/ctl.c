@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "common/loop.h"
 #include "common/timeutil.h"
+#include "dpu/hal-reg.h"
 #include "sim/eswitch/esw.h"
 #include "sim/simd/ctl.h"
 #include "sim/simd/flow.h"
@@ -392,6 +393,91 @@ static struct json_object *do_port_attach(struct simd *s, struct json_object *re
 	return simd_reply_ok("attach", o);
 }
 
+/* ---- device registers: PPCC (sim/pcc.h) ---- */
+
+static void pcc_events(void *arg, size_t uplink, struct sim_pcc_events *ev)
+{
+	struct simd *s = arg;
+
+	simd_dp_cc_events(s->dp, s->uplink[uplink], ev);
+}
+
+static void pcc_apply(struct simd *s, size_t uplink)
+{
+	const struct sim_pcc_port *p = &s->pcc.port[uplink];
+
+	simd_dp_cc_config(s->dp, s->uplink[uplink], p->enabled,
+			  (uint64_t)p->param[SIM_PCC_MIN_TIME_BETWEEN_CNPS] * DPU_NSEC_PER_USEC,
+			  (uint64_t)p->param[SIM_PCC_RATE_REDUCE_MONITOR_PERIOD] *
+				  DPU_NSEC_PER_USEC);
+}
+
+void simd_pcc_start(struct simd *s)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->dev->n_ports; i++) {
+		if (s->dev->ports[i].kind == SIM_PORT_UPLINK) {
+			s->uplink[n++] = i;
+		}
+	}
+	sim_pcc_init(&s->pcc, n);
+	for (size_t i = 0; i < n; i++) {
+		pcc_apply(s, i);
+	}
+}
+
+/* {"cmd": "reg", "id": N, "write": bool, "data": hex} -> {"reg": hex} */
+static struct json_object *do_reg(struct simd *s, struct json_object *req)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint8_t reg[DPU_PPCC_LEN];
+	char why[160], out[2 * DPU_PPCC_LEN + 1];
+	struct json_object *v;
+	const char *data = get_string(req, "data");
+	bool write = json_object_object_get_ex(req, "write", &v) && json_object_get_boolean(v);
+	int64_t id = json_object_object_get_ex(req, "id", &v) ? json_object_get_int64(v) : -1;
+	int rc;
+
+	if (id != DPU_REG_PPCC) {
+		return simd_reply_error(EOPNOTSUPP,
+					"register 0x%04llx: not modelled (PPCC is 0x%04x)",
+					(long long)id, DPU_REG_PPCC);
+	}
+	if (data == NULL || strlen(data) != 2 * sizeof(reg)) {
+		return simd_reply_error(EINVAL, "register 0x%04x: \"data\" must be %zu hex bytes",
+					DPU_REG_PPCC, sizeof(reg));
+	}
+	for (size_t i = 0; i < sizeof(reg); i++) {
+		int hi = dpu_hexval(data[2 * i]), lo = dpu_hexval(data[2 * i + 1]);
+
+		if (hi < 0 || lo < 0) {
+			return simd_reply_error(EINVAL,
+						"register 0x%04x: \"data\" offset %zu: "
+						"not a hex byte",
+						DPU_REG_PPCC, i);
+		}
+		reg[i] = (uint8_t)(hi << 4 | lo);
+	}
+	rc = sim_pcc_access(&s->pcc, write, reg, pcc_events, s, why, sizeof(why));
+	if (rc < 0) {
+		/* The firmware answered, refusing: a bad-parameter status. */
+		return simd_reply_error(EREMOTEIO, "%s", why);
+	}
+	if (write) {
+		struct dpu_ppcc r;
+
+		dpu_ppcc_unpack(reg, &r); /* local_port was checked: 1..n uplinks */
+		pcc_apply(s, ((size_t)r.lp_msb << 8 | r.local_port) - 1);
+	}
+	for (size_t i = 0; i < sizeof(reg); i++) {
+		out[2 * i] = hex[reg[i] >> 4];
+		out[2 * i + 1] = hex[reg[i] & 15];
+	}
+	out[2 * sizeof(reg)] = '\0';
+	return simd_reply_ok("reg", json_object_new_string(out));
+}
+
 struct json_object *simd_ctl_handle(struct simd *s, struct json_object *req)
 {
 	struct json_object *rep;
@@ -426,6 +512,9 @@ struct json_object *simd_ctl_handle(struct simd *s, struct json_object *req)
 	}
 	if (strcmp(cmd, "port-attach") == 0) {
 		return do_port_attach(s, req);
+	}
+	if (strcmp(cmd, "reg") == 0) {
+		return do_reg(s, req);
 	}
 	if (simd_flow_handle(s, cmd, req, &rep)) {
 		return rep;

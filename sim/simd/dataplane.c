@@ -2,6 +2,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include "common/log.h"
 #include "common/timeutil.h"
 #include "sim/eswitch/esw.h"
+#include "sim/pcc.h"
 #include "sim/simd/dataplane.h"
 #include "sim/simd/portmeta.h"
 
@@ -47,6 +49,38 @@ struct port_ctr {
 	atomic_uint_fast64_t tx_packets, tx_bytes, tx_dropped;
 };
 
+/*
+ * RoCEv2 congestion control on an uplink (sim/pcc.h): the settings come from
+ * the control thread, the events are counted here (single writer).
+ */
+#define CC_QPS 1024 /* QPs remembered per table; a collision forgets the older one */
+#define ROCE_PORT 4791
+#define BTH_OPCODE_CNP 0x81
+
+struct cc_qp {
+	uint32_t qp;
+	bool used;
+	uint64_t t; /* ns: the last CNP due (NP), the last rate reduction (RP) */
+};
+
+enum {
+	CC_CNP_HANDLED,
+	CC_CNP_IGNORED,
+	CC_RATE_REDUCTIONS,
+	CC_CE_HANDLED,
+	CC_CE_IGNORED,
+	CC_CNP_SENT,
+	CC_EVENTS
+};
+
+struct cc_port {
+	bool uplink;
+	atomic_bool enabled;
+	atomic_uint_fast64_t np_gap_ns, rp_gap_ns;
+	atomic_uint_fast64_t ev[CC_EVENTS];
+	struct cc_qp *np, *rp; /* [CC_QPS] each */
+};
+
 /* A port with frames of its own: a service's memif, a tap or a veth (dp thread). */
 struct svc_port {
 	bool attached;
@@ -71,6 +105,7 @@ struct simd_dp {
 	struct esw_pipe *pipe;
 	struct rte_mempool *pool;
 	struct port_ctr ctr[SIM_MAX_PORTS];
+	struct cc_port cc[SIM_MAX_PORTS];
 	struct svc_port svc[SIM_MAX_PORTS];
 	unsigned int n_svc;
 	struct out_q *outq; /* [SIM_MAX_PORTS] */
@@ -620,6 +655,93 @@ static void forward(struct simd_dp *dp, uint16_t in_port, struct rte_mbuf **m, s
 	}
 }
 
+/* ---- RoCEv2 congestion control on the uplinks ---- */
+
+void simd_dp_cc_config(struct simd_dp *dp, size_t port, bool enabled, uint64_t np_gap_ns,
+		       uint64_t rp_gap_ns)
+{
+	struct cc_port *c = &dp->cc[port];
+
+	atomic_store_explicit(&c->np_gap_ns, np_gap_ns, memory_order_relaxed);
+	atomic_store_explicit(&c->rp_gap_ns, rp_gap_ns, memory_order_relaxed);
+	atomic_store_explicit(&c->enabled, enabled, memory_order_relaxed);
+}
+
+void simd_dp_cc_events(struct simd_dp *dp, size_t port, struct sim_pcc_events *ev)
+{
+	const struct cc_port *c = &dp->cc[port];
+	uint64_t v[CC_EVENTS];
+
+	for (size_t i = 0; i < CC_EVENTS; i++) {
+		v[i] = atomic_load_explicit(&c->ev[i], memory_order_relaxed);
+	}
+	ev->cnp_handled = v[CC_CNP_HANDLED];
+	ev->cnp_ignored = v[CC_CNP_IGNORED];
+	ev->rate_reductions = v[CC_RATE_REDUCTIONS];
+	ev->ce_handled = v[CC_CE_HANDLED];
+	ev->ce_ignored = v[CC_CE_IGNORED];
+	ev->cnp_sent = v[CC_CNP_SENT];
+}
+
+/* Whether QP 'qp' is due again ('gap' ns after its last time); if so, now is its last time. */
+static bool qp_due(struct cc_qp *tab, uint32_t qp, uint64_t now, uint64_t gap)
+{
+	struct cc_qp *e = &tab[(qp * 2654435761u) >> 22 & (CC_QPS - 1)];
+
+	if (e->used && e->qp == qp && now - e->t < gap) {
+		return false;
+	}
+	e->qp = qp;
+	e->used = true;
+	e->t = now;
+	return true;
+}
+
+/* A RoCEv2 frame from the wire on uplink 'port': the NP and RP of sim/pcc.h. */
+static void cc_frame(struct simd_dp *dp, uint16_t port, const struct rte_mbuf *m)
+{
+	struct cc_port *c = &dp->cc[port];
+	const uint8_t *pkt = rte_pktmbuf_mtod(m, const uint8_t *), *bth;
+	uint32_t len = rte_pktmbuf_data_len(m), qp;
+	struct esw_offsets off;
+	struct esw_key k;
+	uint8_t ecn;
+	bool on;
+
+	if (esw_parse_offsets(pkt, len, port, &k, &off) < 0 || off.l3 == 0 || off.l4 == 0 ||
+	    (size_t)off.l4 + 8 + 12 > len) {
+		return; /* no whole BTH */
+	}
+	ecn = k.ip_ver == 4 ? pkt[off.l3 + 1] & 3 : (pkt[off.l3 + 1] >> 4) & 3;
+	bth = pkt + off.l4 + 8;
+	qp = (uint32_t)bth[5] << 16 | (uint32_t)bth[6] << 8 | bth[7];
+	on = atomic_load_explicit(&c->enabled, memory_order_relaxed);
+	if (bth[0] == BTH_OPCODE_CNP) {
+		if (!on) {
+			ctr_add(&c->ev[CC_CNP_IGNORED], 1);
+			return;
+		}
+		ctr_add(&c->ev[CC_CNP_HANDLED], 1);
+		if (qp_due(c->rp, qp, dpu_time_mono_ns(),
+			   atomic_load_explicit(&c->rp_gap_ns, memory_order_relaxed))) {
+			ctr_add(&c->ev[CC_RATE_REDUCTIONS], 1);
+		}
+		return;
+	}
+	if (ecn != 3) {
+		return;
+	}
+	if (!on) {
+		ctr_add(&c->ev[CC_CE_IGNORED], 1);
+		return;
+	}
+	ctr_add(&c->ev[CC_CE_HANDLED], 1);
+	if (qp_due(c->np, qp, dpu_time_mono_ns(),
+		   atomic_load_explicit(&c->np_gap_ns, memory_order_relaxed))) {
+		ctr_add(&c->ev[CC_CNP_SENT], 1);
+	}
+}
+
 /* Count a frame in on 'port' and parse it; false when it was dropped. */
 static bool ingress(struct simd_dp *dp, uint16_t port, struct rte_mbuf **mp, struct esw_key *key)
 {
@@ -646,6 +768,10 @@ static bool ingress(struct simd_dp *dp, uint16_t port, struct rte_mbuf **mp, str
 		ctr_add(&dp->ctr[port].rx_errors, 1);
 		rte_pktmbuf_free(m);
 		return false;
+	}
+	if (key->dport == ROCE_PORT && key->ip_proto == IPPROTO_UDP && (key->flags & ESW_KEY_L4) &&
+	    dp->cc[port].uplink) {
+		cc_frame(dp, port, m);
 	}
 	return true;
 }
@@ -899,6 +1025,14 @@ static void *dp_main(void *arg)
 	return NULL;
 }
 
+static void free_cc(struct simd_dp *dp)
+{
+	for (size_t i = 0; i < SIM_MAX_PORTS; i++) {
+		free(dp->cc[i].np);
+		free(dp->cc[i].rp);
+	}
+}
+
 int simd_dp_create(const struct sim_device *dev, struct simd_dp **dpp)
 {
 	struct simd_dp *dp = calloc(1, sizeof(*dp));
@@ -912,6 +1046,20 @@ int simd_dp_create(const struct sim_device *dev, struct simd_dp **dpp)
 	pthread_cond_init(&dp->cond, NULL);
 	pthread_cond_init(&dp->done, NULL);
 	dp->outq = calloc(SIM_MAX_PORTS, sizeof(*dp->outq));
+	for (size_t i = 0; i < dev->n_ports && dp->outq != NULL; i++) {
+		struct cc_port *c = &dp->cc[i];
+
+		if (dev->ports[i].kind != SIM_PORT_UPLINK) {
+			continue;
+		}
+		c->uplink = true;
+		c->np = calloc(CC_QPS, sizeof(*c->np));
+		c->rp = calloc(CC_QPS, sizeof(*c->rp));
+		if (c->np == NULL || c->rp == NULL) {
+			free(dp->outq);
+			dp->outq = NULL; /* -ENOMEM below */
+		}
+	}
 	dp->pool = rte_pktmbuf_pool_create("simd", DP_POOL_SIZE, DP_POOL_CACHE, 0,
 					   RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
 	rc = dp->outq == NULL || dp->pool == NULL ? -ENOMEM : esw_create(&dp->esw);
@@ -925,6 +1073,7 @@ int simd_dp_create(const struct sim_device *dev, struct simd_dp **dpp)
 		esw_destroy(dp->esw);
 		rte_mempool_free(dp->pool);
 		free(dp->outq);
+		free_cc(dp);
 		pthread_cond_destroy(&dp->done);
 		pthread_cond_destroy(&dp->cond);
 		pthread_mutex_destroy(&dp->lock);
@@ -953,6 +1102,7 @@ void simd_dp_destroy(struct simd_dp *dp)
 	esw_destroy(dp->esw);
 	rte_mempool_free(dp->pool);
 	free(dp->outq);
+	free_cc(dp);
 	pthread_cond_destroy(&dp->done);
 	pthread_cond_destroy(&dp->cond);
 	pthread_mutex_destroy(&dp->lock);

@@ -107,6 +107,15 @@ int simd_dp_attach(struct simd_dp *dp, size_t port, enum simd_backing kind, cons
 		   uint16_t queues);
 bool simd_dp_attached(struct simd_dp *dp, size_t port, enum simd_backing *kind, bool *link_up);
 
+/*
+ * RoCEv2 congestion control on uplink 'port' (sim/pcc.h): its settings (the
+ * gaps in ns), and what it counted so far. Any thread.
+ */
+struct sim_pcc_events;
+void simd_dp_cc_config(struct simd_dp *dp, size_t port, bool enabled, uint64_t np_gap_ns,
+		       uint64_t rp_gap_ns);
+void simd_dp_cc_events(struct simd_dp *dp, size_t port, struct sim_pcc_events *ev);
+
 /* A consistent-enough snapshot (each counter is read atomically). */
 void simd_dp_counters(struct simd_dp *dp, size_t port, struct simd_port_counters *c);
 

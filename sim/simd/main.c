@@ -85,6 +85,44 @@ static void publish_ib(struct simd *s, const struct sim_port *p, const struct si
 	}
 }
 
+/*
+ * The congestion control counters mlx5 keeps beside the port's hw_counters
+ * (rp_cnp_handled, rp_cnp_ignored, np_ecn_marked_roce_packets, np_cnp_sent),
+ * from the data plane's RoCEv2 accounting (sim/pcc.h).
+ */
+static void publish_cc(struct simd *s, size_t port, const struct sim_port *p,
+		       struct sim_pcc_events *old)
+{
+	struct sim_pcc_events ev;
+
+	simd_dp_cc_events(s->dp, port, &ev);
+	const struct {
+		const char *name;
+		uint64_t now, was;
+	} f[] = {
+		{"rp_cnp_handled", ev.cnp_handled, old->cnp_handled},
+		{"rp_cnp_ignored", ev.cnp_ignored, old->cnp_ignored},
+		{"np_ecn_marked_roce_packets", ev.ce_handled + ev.ce_ignored,
+		 old->ce_handled + old->ce_ignored},
+		{"np_cnp_sent", ev.cnp_sent, old->cnp_sent},
+	};
+
+	for (size_t j = 0; j < ARRAY_SIZE(f); j++) {
+		char rel[192], val[32];
+
+		if (f[j].now == f[j].was) {
+			continue;
+		}
+		snprintf(rel, sizeof(rel), "class/infiniband/%s/ports/1/hw_counters/%s", p->ibdev,
+			 f[j].name);
+		snprintf(val, sizeof(val), "%llu\n", (unsigned long long)f[j].now);
+		if (sim_sysfs_write(s->sysroot, rel, val) < 0) {
+			log_warn_rl("%s: cannot update %s", p->ibdev, f[j].name);
+		}
+	}
+	*old = ev;
+}
+
 /* Write the counters that changed into class/net/<port>/statistics/ (and the IB tree). */
 static void publish_counters(struct dpu_loop_src *src, uint64_t n, void *arg)
 {
@@ -119,6 +157,7 @@ static void publish_counters(struct dpu_loop_src *src, uint64_t n, void *arg)
 		}
 		if (p->kind == SIM_PORT_UPLINK && p->ibdev[0] != '\0') {
 			publish_ib(s, p, &c, old);
+			publish_cc(s, i, p, &s->cc_published[i]);
 		}
 		*old = c;
 	}
@@ -312,6 +351,7 @@ int main(int argc, char **argv)
 		log_err("data plane: %s", strerror(-rc));
 		goto out;
 	}
+	simd_pcc_start(&s);
 	/* The PHC starts on the system's time, free-running from there. */
 	sim_phc_init(&s.phc, (int64_t)dpu_time_mono_ns(), (int64_t)dpu_time_real_ns(), 0);
 	rc = simd_flows_create(&s, &s.flows);

@@ -14,6 +14,10 @@
  *     entries PIPE [--domain PORT]  a pipe's entries with their counters
  *     meters [--domain PORT]    meters with their packets per colour
  *     clock [drift|freq PPB | step|set NS]  the PHC
+ *     pcc [PORT]                the uplinks' congestion control (PPCC register)
+ *     pcc PORT enable|disable|clear [SLOT]   an algorithm; clear its counters
+ *     pcc PORT counters on|off [SLOT]        its counters
+ *     pcc PORT set NAME VALUE [SLOT]         one of its parameters
  *
  * The device is sim:<name> found in DIR (dpu-simd's --run-dir), or the URI.
  */
@@ -33,6 +37,7 @@
 #include "common/log.h"
 #include "common/opts.h"
 #include "dpu/hal-flow.h"
+#include "dpu/hal-reg.h"
 #include "dpu/hal-sim.h"
 #include "dpu/hal.h"
 
@@ -611,6 +616,176 @@ static int cmd_nv_get(struct dpu_dev *dev)
 	return 0;
 }
 
+/* ---- pcc: the PPCC register's algorithms (dpu/hal-reg.h) ---- */
+
+static struct json_object *pcc_items(const struct dpu_pcc_item *it, size_t n)
+{
+	struct json_object *o = json_object_new_object();
+
+	for (size_t i = 0; i < n; i++) {
+		json_object_object_add(o, it[i].name, json_object_new_uint64(it[i].value));
+	}
+	return o;
+}
+
+static int pcc_show_port(struct dpu_dev *dev, const char *port, struct json_object *out)
+{
+	static struct dpu_pcc_algo algos[DPU_PPCC_SLOTS];
+	int lp = dpu_pcc_local_port(dev, port), n;
+
+	if (lp < 0) {
+		return lp;
+	}
+	n = dpu_pcc_read(dev, (unsigned int)lp, algos, DPU_PPCC_SLOTS);
+	if (n < 0) {
+		return n;
+	}
+	for (int i = 0; i < n; i++) {
+		const struct dpu_pcc_algo *a = &algos[i];
+
+		if (out != NULL) {
+			struct json_object *o = json_object_new_object();
+
+			add(o, "port", port);
+			json_object_object_add(o, "slot", json_object_new_int(a->slot));
+			add(o, "algo", a->name);
+			json_object_object_add(o, "algo_id",
+					       json_object_new_int(DPU_PPCC_ALGO_ID(a->info)));
+			json_object_object_add(o, "enabled", json_object_new_boolean(a->enabled));
+			json_object_object_add(o, "counter_en",
+					       json_object_new_boolean(a->counter_en));
+			json_object_object_add(o, "params", pcc_items(a->params, a->n_params));
+			json_object_object_add(o, "counters",
+					       pcc_items(a->counters, a->n_counters));
+			json_object_array_add(out, o);
+			continue;
+		}
+		printf("%s slot %u: %s (id %u, v%u.%u) %s, counters %s\n", port, a->slot,
+		       a->name[0] ? a->name : "firmware", DPU_PPCC_ALGO_ID(a->info),
+		       DPU_PPCC_ALGO_MAJOR(a->info), DPU_PPCC_ALGO_MINOR(a->info),
+		       a->enabled ? "enabled" : "disabled", a->counter_en ? "on" : "off");
+		for (size_t j = 0; j < a->n_params; j++) {
+			printf("  param   %-32s %10u\n", a->params[j].name, a->params[j].value);
+		}
+		for (size_t j = 0; j < a->n_counters; j++) {
+			printf("  counter %-32s %10u\n", a->counters[j].name, a->counters[j].value);
+		}
+	}
+	return 0;
+}
+
+static int pcc_write(struct dpu_dev *dev, const char *port, int argc, char **argv)
+{
+	const char *what = argv[0];
+	int lp = dpu_pcc_local_port(dev, port), slot_arg = 1;
+	struct dpu_ppcc r = {0};
+	char *end;
+
+	if (lp < 0) {
+		fprintf(stderr, "dpu-simctl: pcc: %s is not an uplink\n", port);
+		return -EINVAL;
+	}
+	r.local_port = (uint8_t)lp;
+	if (strcmp(what, "enable") == 0 || strcmp(what, "disable") == 0) {
+		r.cmd_type = what[0] == 'e' ? DPU_PPCC_ALGO_ENABLE : DPU_PPCC_ALGO_DISABLE;
+	} else if (strcmp(what, "clear") == 0) {
+		r.cmd_type = DPU_PPCC_BULK_CLEAR_COUNTERS;
+	} else if (strcmp(what, "counters") == 0 && argc >= 2 &&
+		   (strcmp(argv[1], "on") == 0 || strcmp(argv[1], "off") == 0)) {
+		r.cmd_type = DPU_PPCC_ALGO_STATUS;
+		r.counter_en = strcmp(argv[1], "on") == 0;
+		slot_arg = 2;
+	} else if (strcmp(what, "set") == 0 && argc >= 3) {
+		slot_arg = 3;
+	} else {
+		fprintf(stderr,
+			"dpu-simctl: pcc %s: expected enable, disable, clear, "
+			"counters on|off or set NAME VALUE\n",
+			what);
+		return -EINVAL;
+	}
+	if (argc > slot_arg) {
+		unsigned long v = strtoul(argv[slot_arg], &end, 10);
+
+		if (*end != '\0' || v >= DPU_PPCC_SLOTS || argc > slot_arg + 1) {
+			fprintf(stderr, "dpu-simctl: pcc: bad slot %s (0..15)\n", argv[slot_arg]);
+			return -EINVAL;
+		}
+		r.algo_slot = (uint8_t)v;
+	}
+	if (strcmp(what, "set") == 0) {
+		static struct dpu_pcc_algo algos[DPU_PPCC_SLOTS];
+		unsigned long v = strtoul(argv[2], &end, 0);
+		int n = dpu_pcc_read(dev, (unsigned int)lp, algos, DPU_PPCC_SLOTS);
+		bool found = false;
+
+		if (*end != '\0' || argv[2][0] == '-' || v > UINT32_MAX) {
+			fprintf(stderr, "dpu-simctl: pcc set: bad value %s\n", argv[2]);
+			return -EINVAL;
+		}
+		for (int i = 0; i < n && !found; i++) {
+			for (size_t j = 0; algos[i].slot == r.algo_slot && j < algos[i].n_params;
+			     j++) {
+				if (strcmp(algos[i].params[j].name, argv[1]) == 0) {
+					r.algo_param_index = (uint16_t)j;
+					found = true;
+					break;
+				}
+			}
+		}
+		if (n < 0) {
+			return n;
+		}
+		if (!found) {
+			fprintf(stderr, "dpu-simctl: pcc set: slot %u has no parameter %s\n",
+				r.algo_slot, argv[1]);
+			return -EINVAL;
+		}
+		r.cmd_type = DPU_PPCC_SET_PARAM;
+		r.value = (uint32_t)v;
+	}
+	return dpu_ppcc_access(dev, r.cmd_type != DPU_PPCC_BULK_CLEAR_COUNTERS, &r);
+}
+
+static int cmd_pcc(struct dpu_dev *dev, int argc, char **argv)
+{
+	struct dpu_port_info ports[MAX_ITEMS];
+	struct json_object *a = NULL;
+	int n, rc = 0;
+
+	if (argc >= 2) {
+		rc = pcc_write(dev, argv[0], argc - 1, argv + 1);
+		if (rc < 0 && rc != -EINVAL) {
+			fprintf(stderr, "dpu-simctl: pcc: %s\n",
+				dpu_dev_last_error(dev)[0] ? dpu_dev_last_error(dev)
+							   : strerror(-rc));
+			return -EINVAL;
+		}
+		return rc;
+	}
+	n = dpu_port_list(dev, ports, MAX_ITEMS);
+	if (n < 0) {
+		return n;
+	}
+	if (as_json) {
+		a = json_object_new_array();
+	}
+	for (int i = 0; i < n && rc == 0; i++) {
+		if (ports[i].kind == DPU_PORT_UPLINK &&
+		    (argc == 0 || strcmp(argv[0], ports[i].name) == 0)) {
+			rc = pcc_show_port(dev, ports[i].name, a);
+		}
+	}
+	if (a != NULL) {
+		if (rc == 0) {
+			print_json(a);
+		} else {
+			json_object_put(a);
+		}
+	}
+	return rc;
+}
+
 static void usage(FILE *out)
 {
 	fputs("usage: dpu-simctl [--run-dir DIR | --uri URI] [--json] COMMAND\n"
@@ -631,6 +806,11 @@ static void usage(FILE *out)
 	      "  clock                     the PHC: time, offset to the system, frequency\n"
 	      "  clock drift|freq PPB      set the oscillator's drift / the correction\n"
 	      "  clock step|set NS         step the PHC by NS / set it to NS\n"
+	      "  pcc [PORT]                the uplinks' congestion control algorithms:\n"
+	      "                            status, parameters, counters (PPCC register)\n"
+	      "  pcc PORT enable|disable|clear [SLOT]  an algorithm (slot 0); clear counters\n"
+	      "  pcc PORT counters on|off [SLOT]       count or stop counting\n"
+	      "  pcc PORT set NAME VALUE [SLOT]        set a parameter\n"
 	      "options:\n"
 	      "  -r, --run-dir DIR          dpu-simd's run directory\n"
 	      "  -u, --uri URI              device URI (default sim:bf3-0)\n"
@@ -713,6 +893,12 @@ int main(int argc, char **argv)
 		   strcmp(cmd, "meters") == 0) {
 		rc = (cmd[0] == 'p' ? cmd_pipes : (cmd[0] == 'e' ? cmd_entries : cmd_meters))(
 			dev, argc - optind - 1, argv + optind + 1);
+		if (rc == -EINVAL) {
+			dpu_dev_close(dev);
+			return 1;
+		}
+	} else if (strcmp(cmd, "pcc") == 0) {
+		rc = cmd_pcc(dev, argc - optind - 1, argv + optind + 1);
 		if (rc == -EINVAL) {
 			dpu_dev_close(dev);
 			return 1;

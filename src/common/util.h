@@ -43,4 +43,19 @@ static inline ssize_t dpu_strscpy(char *dst, const char *src, size_t size)
 	return src[i] == '\0' ? (ssize_t)i : -E2BIG;
 }
 
+/* The value of hexadecimal digit 'c', or -1. */
+static inline int dpu_hexval(char c)
+{
+	if (c >= '0' && c <= '9') {
+		return c - '0';
+	}
+	if (c >= 'a' && c <= 'f') {
+		return c - 'a' + 10;
+	}
+	if (c >= 'A' && c <= 'F') {
+		return c - 'A' + 10;
+	}
+	return -1;
+}
+
 #endif /* DPU_COMMON_UTIL_H */

@@ -14,10 +14,11 @@ src_telemetry_libdts_la_SOURCES = \
 	src/telemetry/datafile.c src/telemetry/datafile.h \
 	src/telemetry/grc.c src/telemetry/grc.h \
 	src/telemetry/nvml.c src/telemetry/nvml.h \
-	src/telemetry/bfperf.c src/telemetry/bfperf.h
+	src/telemetry/bfperf.c src/telemetry/bfperf.h \
+	src/telemetry/ppcc.c src/telemetry/ppcc.h
 src_telemetry_libdts_la_CFLAGS = $(AM_CFLAGS) $(MSGPACK_CFLAGS) $(MNL_CFLAGS) $(CURL_CFLAGS) \
 	$(JSONC_CFLAGS)
-src_telemetry_libdts_la_LIBADD = src/common/libdpucommon.la $(MSGPACK_LIBS) $(MNL_LIBS) \
+src_telemetry_libdts_la_LIBADD = hal/libdpuhal.la src/common/libdpucommon.la $(MSGPACK_LIBS) $(MNL_LIBS) \
 	$(JSONC_LIBS) -ldl -lpthread -lm
 
 # libdpu-telemetry-exporter: the Telemetry Exporter API for other programs.

@@ -42,6 +42,7 @@
 #include "telemetry/ethtool.h"
 #include "telemetry/grc.h"
 #include "telemetry/bfperf.h"
+#include "telemetry/ppcc.h"
 #include "telemetry/nvml.h"
 #include "telemetry/fluent.h"
 #include "telemetry/forward.h"
@@ -70,6 +71,7 @@ struct dts {
 	struct dts_grc_stats grc;
 	struct dts_nvml *nvml;
 	struct dts_bfperf *bfperf;
+	struct dts_ppcc *ppcc;
 	uint64_t collections, collect_failures;
 	double last_collect_s;
 	struct dts_ipcsrv *ipc;
@@ -189,6 +191,9 @@ static void collect(struct dts *d)
 	if (device_view(d, root, sizeof(root), ports, &n_ports)) {
 		/* Each component asks the configuration itself. */
 		rc = dts_sysfs_collect(root, ports, n_ports, &d->cfg, &snap, &d->sysfs);
+		if (rc == 0) {
+			rc = dts_ppcc_collect(&d->ppcc, d->dev, ports, n_ports, &d->cfg, &snap);
+		}
 	} else {
 		d->collect_failures++;
 	}
@@ -780,6 +785,7 @@ out:
 	dts_paggr_stop(d.paggr);
 	dts_nvml_free(d.nvml);
 	dts_bfperf_free(d.bfperf);
+	dts_ppcc_free(d.ppcc);
 	dts_ipcsrv_stop(d.ipc);
 	dpu_loop_destroy(d.loop);
 	dpu_dev_close(d.dev);

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Device registers (the NIC's ACCESS_REG command) and the one register that
+ * has a codec here so far: PPCC, Port Programmable Congestion Control, which
+ * the ppcc_eth telemetry provider reads.
+ *
+ * dpu_reg_access() moves one register: 'data' holds 'len' bytes laid out as
+ * the adapter's Programmer's Reference Manual lays the register out (32-bit
+ * big-endian words), its index fields set by the caller; a query overwrites
+ * it with the device's answer, a write sends it and gets the answer back.
+ *   sim:        dpu-simd's register model (sim/pcc.h for PPCC);
+ *   bluefield:  the kernel's fwctl device of the PCI function (mlx5_fwctl,
+ *               /dev/fwctl/fwctlN), an ACCESS_REG mailbox through FWCTL_RPC.
+ * Errors: -EINVAL (length not a multiple of 4, or over DPU_REG_MAX), -ENODEV
+ * (no fwctl device), -EOPNOTSUPP (the device has no such register), -EPERM,
+ * -EREMOTEIO (the firmware refused the access: see dpu_dev_last_error()).
+ *
+ * The PPCC layout follows the register database mstflint ships
+ * (prm_dbs/hca/ext/register_access_table.adb, node ppcc_reg_ext).
+ */
+#ifndef DPU_HAL_REG_H
+#define DPU_HAL_REG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dpu/hal.h"
+
+#define DPU_REG_MAX 1024 /* bytes of register data one access moves at most */
+
+#define DPU_REG_PPCC 0x506e
+
+int dpu_reg_access(struct dpu_dev *dev, uint16_t reg_id, bool write, void *data, size_t len);
+
+/* ---- PPCC ---- */
+
+#define DPU_PPCC_LEN 0xfc	/* bytes */
+#define DPU_PPCC_TEXT_MAX 0xdc	/* bytes of 'text' */
+#define DPU_PPCC_SLOTS 16	/* algorithm slots per port */
+#define DPU_PPCC_STATUS_SLOT 15 /* the firmware's own algorithm: status only */
+
+enum dpu_ppcc_cmd {
+	DPU_PPCC_ALGO_INFO = 0x0,	    /* value: algo info; text: "name,description" */
+	DPU_PPCC_ALGO_ENABLE = 0x1,	    /* write */
+	DPU_PPCC_ALGO_DISABLE = 0x2,	    /* write */
+	DPU_PPCC_ALGO_STATUS = 0x3,	    /* value: 1 enabled; counter_en, trace_en */
+	DPU_PPCC_NUM_PARAMS = 0x4,	    /* value */
+	DPU_PPCC_PARAM_INFO = 0x5,	    /* param_value1..3 default/min/max, prm, text */
+	DPU_PPCC_GET_PARAM = 0x6,	    /* value */
+	DPU_PPCC_GET_CLEAR_PARAM = 0x7,	    /* value, then cleared */
+	DPU_PPCC_SET_PARAM = 0x8,	    /* write: value (ignored outside min..max) */
+	DPU_PPCC_BULK_GET_PARAMS = 0xa,	    /* text: u32 per parameter */
+	DPU_PPCC_BULK_SET_PARAMS = 0xb,	    /* write: text as above */
+	DPU_PPCC_BULK_GET_COUNTERS = 0xc,   /* text: u32 per counter */
+	DPU_PPCC_BULK_CLEAR_COUNTERS = 0xd, /* as 0xc, and the counters are cleared */
+	DPU_PPCC_NUM_COUNTERS = 0xe,	    /* value */
+	DPU_PPCC_COUNTER_INFO = 0xf,	    /* param_value3 max (wraps to 0), prm, text */
+	DPU_PPCC_ALGO_INFO_ARRAY = 0x10,    /* text: algo info per slot, 0 = empty */
+};
+
+/* Permissions of a parameter or counter (prm). */
+enum dpu_ppcc_prm {
+	DPU_PPCC_RO = 0,
+	DPU_PPCC_RW = 1,
+	DPU_PPCC_RO_CLEAR = 2, /* read-only, cleared by the get-and-clear commands */
+};
+
+/* The register, field by field. */
+struct dpu_ppcc {
+	uint8_t cmd_type;
+	uint8_t local_port; /* 1-based */
+	uint8_t pnat;	    /* 0: local port number, 1: IB port number */
+	uint8_t lp_msb;	    /* local port bits 9:8 */
+	uint8_t algo_slot;  /* 0..15 */
+	uint16_t algo_param_index;
+	uint32_t value;
+	uint32_t param_value1, param_value2, param_value3;
+	uint16_t sl_bitmask;
+	uint8_t prm;
+	bool sl_bitmask_support, counter_en, trace_en;
+	uint8_t text_length; /* bytes of 'text' that are valid */
+	uint8_t text[DPU_PPCC_TEXT_MAX];
+};
+
+/* Algo info: algo_id[31:16], major[15:8], minor[7:0]. */
+#define DPU_PPCC_ALGO_ID(info) ((uint16_t)((info) >> 16))
+#define DPU_PPCC_ALGO_MAJOR(info) ((uint8_t)((info) >> 8))
+#define DPU_PPCC_ALGO_MINOR(info) ((uint8_t)(info))
+
+void dpu_ppcc_pack(const struct dpu_ppcc *r, uint8_t out[DPU_PPCC_LEN]);
+/* Every field is decoded; a text_length over DPU_PPCC_TEXT_MAX is clamped. */
+void dpu_ppcc_unpack(const uint8_t in[DPU_PPCC_LEN], struct dpu_ppcc *r);
+/* The n-th big-endian u32 of 'text' (bulk commands, the algo info array). */
+uint32_t dpu_ppcc_text_u32(const struct dpu_ppcc *r, size_t n);
+void dpu_ppcc_set_text_u32(struct dpu_ppcc *r, size_t n, uint32_t v);
+/*
+ * The "name,description" text of ALGO_INFO / PARAM_INFO / COUNTER_INFO:
+ * the name (up to the comma) and the description, each NUL-ended and cut to
+ * its buffer; characters outside printable ASCII become '?'.
+ */
+void dpu_ppcc_text_name(const struct dpu_ppcc *r, char *name, size_t name_size, char *descr,
+			size_t descr_size);
+
+/*
+ * One PPCC access on the port r->local_port (1-based, bits 9:8 in lp_msb):
+ * 'r' holds the command (cmd_type, algo_slot, algo_param_index and, for
+ * writes, value/text); it is packed, sent, and the answer unpacked into 'r'.
+ */
+int dpu_ppcc_access(struct dpu_dev *dev, bool write, struct dpu_ppcc *r);
+
+/* ---- a port's programmable congestion control, read whole ---- */
+
+#define DPU_PCC_ITEMS_MAX (DPU_PPCC_TEXT_MAX / 4) /* parameters or counters per algorithm */
+
+struct dpu_pcc_item {
+	char name[48];
+	uint32_t value;
+};
+
+struct dpu_pcc_algo {
+	uint8_t slot;
+	uint32_t info; /* DPU_PPCC_ALGO_ID() ...; 0 for the status-only slot */
+	char name[48]; /* "" for the status-only slot */
+	bool enabled, counter_en;
+	size_t n_params, n_counters; /* counters only when enabled and counter_en */
+	struct dpu_pcc_item params[DPU_PCC_ITEMS_MAX];
+	struct dpu_pcc_item counters[DPU_PCC_ITEMS_MAX];
+};
+
+/* The PPCC local port of port 'name': 1 + its place among the uplinks; -ENODEV if none. */
+int dpu_pcc_local_port(struct dpu_dev *dev, const char *name);
+/*
+ * Every algorithm of local port 'local_port': the slots ALGO_INFO_ARRAY
+ * reports, each with its name, status, parameters and (when enabled and
+ * counting) counters, then slot 15's status. Returns how many were filled
+ * (at most 'max'), or -errno of the first access that failed.
+ */
+int dpu_pcc_read(struct dpu_dev *dev, unsigned int local_port, struct dpu_pcc_algo *algos,
+		 size_t max);
+
+#endif /* DPU_HAL_REG_H */
