@@ -14,6 +14,7 @@ UNIT_TESTS = \
 	tests/unit/test-hal-bluefield \
 	tests/unit/test-log \
 	tests/unit/test-loop \
+	tests/unit/test-pcc \
 	tests/unit/test-sim-device \
 	tests/unit/test-sim-phc \
 	tests/unit/test-timeutil
@@ -50,6 +51,10 @@ tests_unit_test_dts_SOURCES = tests/unit/test-dts.c
 tests_unit_test_dts_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_dts_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_dts_LDADD = src/telemetry/libdts.la $(UNIT_LDADD)
+tests_unit_test_pcc_SOURCES = tests/unit/test-pcc.c
+tests_unit_test_pcc_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_pcc_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_pcc_LDADD = sim/libdpusim.la hal/libdpuhal.la $(UNIT_LDADD) -lm
 tests_unit_test_sim_phc_SOURCES = tests/unit/test-sim-phc.c
 tests_unit_test_sim_phc_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_sim_phc_CFLAGS = $(UNIT_CFLAGS)
@@ -97,11 +102,13 @@ TESTS += tests/integration/telemetry-netflow.sh tests/integration/telemetry-expo
 	tests/integration/telemetry-fluent.sh tests/integration/telemetry-ifconfig.sh tests/integration/telemetry-ethtool.sh \
 	tests/integration/telemetry-tc.sh tests/integration/telemetry-forward.sh \
 	tests/integration/telemetry-aggr.sh tests/integration/telemetry-data.sh \
-	tests/integration/telemetry-grc.sh tests/integration/telemetry-nvml.sh tests/integration/telemetry-bfperf.sh
+	tests/integration/telemetry-grc.sh tests/integration/telemetry-nvml.sh tests/integration/telemetry-bfperf.sh \
+	tests/integration/telemetry-ppcc.sh
 EXTRA_DIST += tests/integration/telemetry-ifconfig.sh tests/integration/telemetry-ethtool.sh \
 	tests/integration/telemetry-tc.sh tests/integration/telemetry-forward.sh tests/helpers/fluent-sink.py \
 	tests/integration/telemetry-aggr.sh tests/integration/telemetry-data.sh \
-	tests/integration/telemetry-grc.sh tests/integration/telemetry-nvml.sh tests/integration/telemetry-bfperf.sh
+	tests/integration/telemetry-grc.sh tests/integration/telemetry-nvml.sh tests/integration/telemetry-bfperf.sh \
+	tests/integration/telemetry-ppcc.sh tests/helpers/roce-send.py
 EXTRA_DIST += tests/integration/telemetry-netflow.sh tests/helpers/udp-capture.py
 
 check_PROGRAMS += tests/helpers/te-client

@@ -13,6 +13,7 @@
 #include "common/daemon.h"
 #include "common/log.h"
 #include "dpu/hal-flow.h"
+#include "dpu/hal-reg.h"
 #include "dpu/hal.h"
 #include "sim/device.h"
 #include "sim/sysfs.h"
@@ -172,6 +173,58 @@ static void test_no_steering_yet(void **state)
 	dpu_dev_close(dev);
 }
 
+/*
+ * Registers go through the function's fwctl device: found by the device
+ * link under class/fwctl (an auxiliary device of the PCI function), opened
+ * as /dev/fwctl/<name>. Without one: -ENODEV and the reason.
+ */
+static void test_registers_through_fwctl(void **state)
+{
+	struct fx *f = *state;
+	uint8_t reg[DPU_PPCC_LEN] = {0};
+	struct dpu_dev *dev;
+	char *dir, *link, *other;
+
+	assert_int_equal(dpu_dev_open(f->uri, &dev), 0);
+	assert_int_equal(dpu_reg_access(dev, DPU_REG_PPCC, false, reg, 6), -EINVAL);
+	assert_int_equal(dpu_reg_access(dev, DPU_REG_PPCC, false, reg, sizeof(reg)), -ENODEV);
+	assert_non_null(strstr(dpu_dev_last_error(dev), "no fwctl device"));
+
+	/* Another function's fwctl device is not this one's. */
+	assert_true(asprintf(&dir, "%s/devices/pci0000:00/0000:00:02.0/0000:04:00.0/"
+				   "mlx5_core.fwctl.1",
+			     f->root) > 0);
+	assert_int_equal(dpu_mkdir_p(dir, 0755), 0);
+	assert_true(asprintf(&link, "%s/class/fwctl/fwctl1", f->root) > 0);
+	assert_int_equal(dpu_mkdir_p(link, 0755), 0);
+	assert_true(asprintf(&other, "%s/device", link) > 0);
+	assert_int_equal(symlink(dir, other), 0);
+	assert_int_equal(dpu_reg_access(dev, DPU_REG_PPCC, false, reg, sizeof(reg)), -ENODEV);
+	assert_non_null(strstr(dpu_dev_last_error(dev), "no fwctl device"));
+	free(dir);
+	free(link);
+	free(other);
+
+	/* This function's: its node is opened (and is not there on this machine). */
+	assert_true(asprintf(&dir, "%s/devices/pci0000:00/0000:00:02.0/0000:03:00.0/"
+				   "mlx5_core.fwctl.0",
+			     f->root) > 0);
+	assert_int_equal(dpu_mkdir_p(dir, 0755), 0);
+	assert_true(asprintf(&link, "%s/class/fwctl/fwctl7", f->root) > 0);
+	assert_int_equal(dpu_mkdir_p(link, 0755), 0);
+	assert_true(asprintf(&other, "%s/device", link) > 0);
+	assert_int_equal(symlink(dir, other), 0);
+	if (access("/dev/fwctl/fwctl7", F_OK) != 0) {
+		assert_int_equal(dpu_reg_access(dev, DPU_REG_PPCC, false, reg, sizeof(reg)),
+				 -ENODEV);
+		assert_non_null(strstr(dpu_dev_last_error(dev), "/dev/fwctl/fwctl7"));
+	}
+	free(dir);
+	free(link);
+	free(other);
+	dpu_dev_close(dev);
+}
+
 static void test_bad_uris(void **state)
 {
 	struct fx *f = *state;
@@ -197,6 +250,7 @@ int main(void)
 		cmocka_unit_test(test_stats_and_sensors),
 		cmocka_unit_test(test_phc),
 		cmocka_unit_test(test_no_steering_yet),
+		cmocka_unit_test(test_registers_through_fwctl),
 		cmocka_unit_test(test_bad_uris),
 	};
 
