@@ -70,6 +70,7 @@ static void setup(void)
 		abort();
 	}
 	dpu_strscpy(s.rundir, dir, sizeof(s.rundir));
+	simd_pcc_start(&s);
 	atexit(cleanup);
 }
 

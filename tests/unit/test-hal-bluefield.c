@@ -191,8 +191,9 @@ static void test_registers_through_fwctl(void **state)
 	assert_non_null(strstr(dpu_dev_last_error(dev), "no fwctl device"));
 
 	/* Another function's fwctl device is not this one's. */
-	assert_true(asprintf(&dir, "%s/devices/pci0000:00/0000:00:02.0/0000:04:00.0/"
-				   "mlx5_core.fwctl.1",
+	assert_true(asprintf(&dir,
+			     "%s/devices/pci0000:00/0000:00:02.0/0000:04:00.0/"
+			     "mlx5_core.fwctl.1",
 			     f->root) > 0);
 	assert_int_equal(dpu_mkdir_p(dir, 0755), 0);
 	assert_true(asprintf(&link, "%s/class/fwctl/fwctl1", f->root) > 0);
@@ -206,8 +207,9 @@ static void test_registers_through_fwctl(void **state)
 	free(other);
 
 	/* This function's: its node is opened (and is not there on this machine). */
-	assert_true(asprintf(&dir, "%s/devices/pci0000:00/0000:00:02.0/0000:03:00.0/"
-				   "mlx5_core.fwctl.0",
+	assert_true(asprintf(&dir,
+			     "%s/devices/pci0000:00/0000:00:02.0/0000:03:00.0/"
+			     "mlx5_core.fwctl.0",
 			     f->root) > 0);
 	assert_int_equal(dpu_mkdir_p(dir, 0755), 0);
 	assert_true(asprintf(&link, "%s/class/fwctl/fwctl7", f->root) > 0);

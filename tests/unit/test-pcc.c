@@ -32,21 +32,21 @@ static void test_pack_layout(void **state)
 	r.param_value1 = 0x11121314;
 	r.param_value2 = 0x21222324;
 	r.param_value3 = 0x31323334;
-	r.sl_bitmask = 0x8001;			     /* 0x18.0, 16 bits */
-	r.prm = 2;				     /* 0x1c.0, 2 bits */
-	r.sl_bitmask_support = true;		     /* 0x1c.2 */
-	r.counter_en = true;			     /* 0x1c.3 */
-	r.trace_en = true;			     /* 0x1c.4 */
-	r.text_length = 8;			     /* 0x1c.8, 8 bits */
-	memcpy(r.text, "ab,cdefg", 8);		     /* 0x20 on */
+	r.sl_bitmask = 0x8001;	       /* 0x18.0, 16 bits */
+	r.prm = 2;		       /* 0x1c.0, 2 bits */
+	r.sl_bitmask_support = true;   /* 0x1c.2 */
+	r.counter_en = true;	       /* 0x1c.3 */
+	r.trace_en = true;	       /* 0x1c.4 */
+	r.text_length = 8;	       /* 0x1c.8, 8 bits */
+	memcpy(r.text, "ab,cdefg", 8); /* 0x20 on */
 	dpu_ppcc_pack(&r, b);
 	static const uint8_t want[0x28] = {
 		0x00, 0x35, 0x60, 0x10, /* local_port 0x35, pnat 1, lp_msb 2, cmd 0x10 */
 		0xab, 0xcd, 0x00, 0x0f, /* param index, slot */
-		0x01, 0x02, 0x03, 0x04, 0x11, 0x12, 0x13, 0x14, 0x21, 0x22, 0x23, 0x24,
-		0x31, 0x32, 0x33, 0x34, 0x00, 0x00, 0x80, 0x01, /* sl_bitmask */
+		0x01, 0x02, 0x03, 0x04, 0x11, 0x12, 0x13, 0x14, 0x21, 0x22,
+		0x23, 0x24, 0x31, 0x32, 0x33, 0x34, 0x00, 0x00, 0x80, 0x01, /* sl_bitmask */
 		0x00, 0x00, 0x08, 0x1e, /* text_length 8; trace, counter_en, sl support, prm 2 */
-		'a',  'b',  ',',  'c',	'd', 'e', 'f', 'g',
+		'a',  'b',  ',',  'c',	'd',  'e',  'f',  'g',
 	};
 	assert_memory_equal(b, want, sizeof(want));
 	for (size_t i = sizeof(want); i < sizeof(b); i++) {
@@ -55,7 +55,8 @@ static void test_pack_layout(void **state)
 	dpu_ppcc_unpack(b, &back);
 	assert_memory_equal(&back, &r, sizeof(r));
 
-	/* A length past the text field is clamped; names stop at the comma, odd bytes become '?'. */
+	/* A length past the text field is clamped; names stop at the comma, odd bytes become '?'.
+	 */
 	b[0x1c + 2] = 0xff;
 	b[0x21] = 0x07;
 	dpu_ppcc_unpack(b, &back);
@@ -75,10 +76,11 @@ static void test_mailbox(void **state)
 	uint8_t status;
 
 	(void)state;
-	assert_int_equal(dpu_mlx5_access_reg_in(in, sizeof(in) - 1, DPU_REG_PPCC, false, reg, 8), 0);
+	assert_int_equal(dpu_mlx5_access_reg_in(in, sizeof(in) - 1, DPU_REG_PPCC, false, reg, 8),
+			 0);
 	assert_int_equal(dpu_mlx5_access_reg_in(in, sizeof(in), DPU_REG_PPCC, false, reg, 8),
 			 sizeof(in));
-	static const uint8_t hdr_read[16] = {0x08, 0x05, 0, 0, 0, 0, 0, 1,
+	static const uint8_t hdr_read[16] = {0x08, 0x05, 0,    0,    0, 0, 0, 1,
 					     0,	   0,	 0x50, 0x6e, 0, 0, 0, 0};
 	assert_memory_equal(in, hdr_read, 16);
 	assert_memory_equal(in + 16, reg, 8);
@@ -292,7 +294,7 @@ static void test_model_counters(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_pack_layout),	 cmocka_unit_test(test_mailbox),
+		cmocka_unit_test(test_pack_layout),	cmocka_unit_test(test_mailbox),
 		cmocka_unit_test(test_model_discovery), cmocka_unit_test(test_model_settings),
 		cmocka_unit_test(test_model_counters),
 	};

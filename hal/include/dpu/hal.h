@@ -18,7 +18,8 @@
  *
  * Covered here: inventory, ports and their counters, sensors, the counter
  * tree root and the NV configuration. Steering pipes: dpu/hal-flow.h.
- * Packet I/O on a service's port (DPDK): dpu/hal-io.h.
+ * Packet I/O on a service's port (DPDK): dpu/hal-io.h. Device registers
+ * (ACCESS_REG; PPCC): dpu/hal-reg.h.
  */
 #ifndef DPU_HAL_H
 #define DPU_HAL_H

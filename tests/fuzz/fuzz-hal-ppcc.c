@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Fuzz target: what a device answers to the PPCC register accesses of
+ * dpu_pcc_read() (dpu/hal-reg.h), the reader the ppcc_eth provider uses.
+ * Each access is answered with the input's next DPU_PPCC_LEN bytes; when the
+ * input runs out, the access fails. Names must come out NUL-ended and
+ * printable, counts within their arrays.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "dpu/hal-reg.h"
+#include "hal/hal-provider.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+struct fake {
+	struct dpu_dev up;
+	const uint8_t *data;
+	size_t size, off;
+};
+
+static int fake_reg(struct dpu_dev *dev, uint16_t reg_id, bool write, void *buf, size_t len)
+{
+	struct fake *f = container_of(dev, struct fake, up);
+
+	(void)write;
+	if (reg_id != DPU_REG_PPCC || f->off + len > f->size) {
+		return -EIO;
+	}
+	memcpy(buf, f->data + f->off, len);
+	f->off += len;
+	return 0;
+}
+
+static const struct dpu_hal_class fake_class = {
+	.scheme = "fuzz",
+	.api_version = DPU_HAL_API_VERSION,
+	.reg_access = fake_reg,
+};
+
+static void check_name(const char *s, size_t size)
+{
+	size_t n = strnlen(s, size);
+
+	if (n == size) {
+		abort();
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < 0x20 || s[i] > 0x7e) {
+			abort();
+		}
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct dpu_pcc_algo algos[DPU_PPCC_SLOTS];
+	struct fake f = {.up = {.class = &fake_class}, .data = data, .size = size};
+	int n = dpu_pcc_read(&f.up, 1, algos, DPU_PPCC_SLOTS);
+
+	if (n > DPU_PPCC_SLOTS) {
+		abort();
+	}
+	for (int i = 0; i < n; i++) {
+		const struct dpu_pcc_algo *a = &algos[i];
+
+		if (a->slot >= DPU_PPCC_SLOTS || a->n_params > DPU_PCC_ITEMS_MAX ||
+		    a->n_counters > DPU_PCC_ITEMS_MAX) {
+			abort();
+		}
+		check_name(a->name, sizeof(a->name));
+		for (size_t j = 0; j < a->n_params; j++) {
+			check_name(a->params[j].name, sizeof(a->params[j].name));
+		}
+		for (size_t j = 0; j < a->n_counters; j++) {
+			check_name(a->counters[j].name, sizeof(a->counters[j].name));
+		}
+	}
+	return 0;
+}
