@@ -5,7 +5,11 @@
  * host's privileges or network namespace) and answers each request on its
  * Unix socket with the series (protocol: telemetry/grc.h).
  *
- *   dpu-dpe [--socket PATH] [-l LEVEL]
+ *   dpu-dpe [--socket PATH] [--device URI] [-l LEVEL]
+ *
+ * --device is the HAL device ppcc_eth reads (default sim:bf3-0, as
+ * dpu-telemetry's): on a BlueField its registers need the host's fwctl
+ * device, which a container does not see.
  *
  * One request at a time, each with a 2 s limit on reading the request; the
  * socket is made 0660 so the service's group can reach it.
@@ -49,6 +53,7 @@ static void usage(FILE *out)
 	fprintf(out, "usage: dpu-dpe [--socket PATH] [options]\n"
 		     "Runs dpu-telemetry's grc.<provider> collections (" DTS_GRC_PROVIDERS ").\n"
 		     "  -s, --socket PATH   where to listen (default " DTS_DPE_SOCKET_DEFAULT ")\n"
+		     "  -d, --device URI    the device ppcc_eth reads (default sim:bf3-0)\n"
 		     "  -h, --help\n");
 	dpu_common_usage(out);
 }
@@ -204,10 +209,11 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		DPU_COMMON_LONGOPTS,
 		{"socket", required_argument, NULL, 's'},
+		{"device", required_argument, NULL, 'd'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	static struct dpe d = {.path = DTS_DPE_SOCKET_DEFAULT, .fd = -1};
+	static struct dpe d = {.path = DTS_DPE_SOCKET_DEFAULT, .fd = -1, .ex.device = "sim:bf3-0"};
 	struct dpu_daemon_signals sigs = {0};
 	struct dpu_pidfile *pid = NULL;
 	struct dpu_loop *loop = NULL;
@@ -215,7 +221,7 @@ int main(int argc, char **argv)
 	pid_t owner = 0;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, DPU_COMMON_SHORTOPTS "s:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, DPU_COMMON_SHORTOPTS "s:d:h", longopts, NULL)) != -1) {
 		rc = dpu_common_opt(c, optarg);
 		if (rc > 0) {
 			continue;
@@ -229,6 +235,13 @@ int main(int argc, char **argv)
 				fprintf(stderr,
 					"dpu-dpe: --socket: an absolute path under %zu bytes\n",
 					sizeof(d.path));
+				return 2;
+			}
+			break;
+		case 'd':
+			if (dpu_strscpy(d.ex.device, optarg, sizeof(d.ex.device)) < 0) {
+				fprintf(stderr, "dpu-dpe: --device: a URI under %zu bytes\n",
+					sizeof(d.ex.device));
 				return 2;
 			}
 			break;
@@ -266,6 +279,7 @@ int main(int argc, char **argv)
 	log_info("stopping: %llu requests served, %llu refused", d.served, d.refused);
 out:
 	dpu_loop_destroy(loop);
+	dts_grc_exec_free(&d.ex);
 	close(d.fd);
 	unlink(d.path);
 	dpu_pidfile_close(pid);

@@ -22,14 +22,38 @@ static const char *const kind_names[] = {"counter", "gauge", "summary", "histogr
 
 /* ------------------------------------------------------------ dpu-dpe */
 
+/* ppcc_eth on the executer's device: the registers need the host's fwctl device. */
+static int run_ppcc(const struct dts_config *cfg, struct dts_snapshot *snap,
+		    struct dts_grc_exec *ex)
+{
+	static struct dpu_port_info ports[64];
+	int n, rc;
+
+	if (ex->dev == NULL) {
+		rc = dpu_dev_open(ex->device, &ex->dev);
+		if (rc < 0) {
+			ex->dev = NULL;
+			return rc;
+		}
+	}
+	n = dpu_port_list(ex->dev, ports, ARRAY_SIZE(ports));
+	if (n < 0) {
+		dpu_dev_close(ex->dev); /* gone: opened again at the next request */
+		ex->dev = NULL;
+		return n;
+	}
+	return dts_ppcc_collect(&ex->ppcc, ex->dev, ports, (size_t)n, cfg, snap);
+}
+
 int dts_grc_run(const char *provider, struct dts_snapshot *snap, struct dts_grc_exec *ex)
 {
 	struct dts_config cfg;
 	struct dpu_cfg_err err;
 	char text[128];
 
-	if (provider == NULL || (strcmp(provider, "ifconfig") != 0 &&
-				 strcmp(provider, "ethtool") != 0 && strcmp(provider, "tc") != 0)) {
+	if (provider == NULL ||
+	    (strcmp(provider, "ifconfig") != 0 && strcmp(provider, "ethtool") != 0 &&
+	     strcmp(provider, "tc") != 0 && strcmp(provider, "ppcc_eth") != 0)) {
 		return -ENOENT;
 	}
 	snprintf(text, sizeof(text), "enable-provider=%s\n", provider);
@@ -42,7 +66,18 @@ int dts_grc_run(const char *provider, struct dts_snapshot *snap, struct dts_grc_
 	if (strcmp(provider, "ethtool") == 0) {
 		return dts_ethtool_collect(&cfg, snap, &ex->ethtool);
 	}
+	if (strcmp(provider, "ppcc_eth") == 0) {
+		return run_ppcc(&cfg, snap, ex);
+	}
 	return dts_tc_collect(&cfg, snap, &ex->tc);
+}
+
+void dts_grc_exec_free(struct dts_grc_exec *ex)
+{
+	dpu_dev_close(ex->dev);
+	ex->dev = NULL;
+	dts_ppcc_free(ex->ppcc);
+	ex->ppcc = NULL;
 }
 
 static struct json_object *series_json(const struct dts_series *s)

@@ -29,11 +29,12 @@
 #include "telemetry/config.h"
 #include "telemetry/ethtool.h"
 #include "telemetry/metrics.h"
+#include "telemetry/ppcc.h"
 #include "telemetry/sysfs.h"
 #include "telemetry/tc.h"
 
 #define DTS_DPE_SOCKET_DEFAULT "/run/dpu-dpe/dpe.sock"
-#define DTS_GRC_PROVIDERS "ifconfig, ethtool, tc"
+#define DTS_GRC_PROVIDERS "ifconfig, ethtool, tc, ppcc_eth"
 /* A reply larger than this is refused (bounded memory against a broken peer). */
 #define DTS_GRC_MAX_REPLY (64u << 20)
 /* How long dpu-telemetry waits for dpu-dpe, per request. */
@@ -46,10 +47,19 @@ struct dts_grc_exec {
 	struct dts_sysfs_stats sysfs;
 	struct dts_ethtool_stats ethtool;
 	struct dts_tc_stats tc;
+	/* ppcc_eth: the device (HAL URI), opened at the first request, reopened when lost. */
+	char device[256];
+	struct dpu_dev *dev;
+	struct dts_ppcc *ppcc;
 };
 
-/* Run 'provider' into 'snap'. -ENOENT: not one dpu-dpe runs; -ENOMEM. */
+/*
+ * Run 'provider' into 'snap'. -ENOENT: not one dpu-dpe runs; -ENOMEM;
+ * ppcc_eth: the device's error when it cannot be opened or has gone.
+ */
 int dts_grc_run(const char *provider, struct dts_snapshot *snap, struct dts_grc_exec *ex);
+/* Release what the providers kept. */
+void dts_grc_exec_free(struct dts_grc_exec *ex);
 
 /* The reply for 'snap' (rc 0) or for the error 'rc': a malloc'd JSON line, NULL without memory. */
 char *dts_grc_reply(const struct dts_snapshot *snap, int rc, size_t *len);

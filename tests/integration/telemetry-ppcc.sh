@@ -36,9 +36,9 @@ send="$top_srcdir/tests/helpers/roce-send.py"
 ns="dpu-ppcc-$$"
 work=$(mktemp -d)
 run="$work/run"
-pid="" dpid="" cap=""
+pid="" dpid="" cap="" epid=""
 cleanup() {
-	for p in $cap $dpid $pid; do kill -9 "$p" 2>/dev/null; done
+	for p in $cap $dpid $epid $pid; do kill -9 "$p" 2>/dev/null; done
 	ip netns del "$ns" 2>/dev/null
 	[ -n "${KEEP:-}" ] || rm -rf "$work"
 }
@@ -90,7 +90,7 @@ tap_check "and rate_reduce_monitor_period to 1 s" \
 expect "dts_ppcc_eth_param_min_time_between_cnps$L0" 0 "the endpoint shows the new parameter"
 
 # Not through nsx: $! must be tcpdump itself (ip netns exec execs it).
-ip netns exec "$ns" tcpdump -i wire -w "$work/wire.pcap" -U udp 2>/dev/null &
+ip netns exec "$ns" tcpdump -c 50 -i wire -w "$work/wire.pcap" -U udp 2>/dev/null &
 cap=$!
 sleep 1
 nsx /usr/bin/python3 "$send" wire ce 30 0x11,0x12,0x13
@@ -98,8 +98,8 @@ nsx /usr/bin/python3 "$send" wire ce6 3 0x14
 nsx /usr/bin/python3 "$send" wire ect 5 0x11
 nsx /usr/bin/python3 "$send" wire udp-ce 4 0x11
 nsx /usr/bin/python3 "$send" wire cnp 8 0x21
-sleep 0.5
-kill "$cap"
+# tcpdump stops by itself at the 50th frame (killed, it could lose the last ones).
+tap_wait 10 "tcpdump captured the 50 frames sent" sh -c "! kill -0 $cap 2>/dev/null"
 wait "$cap"
 cap=""
 
@@ -165,6 +165,26 @@ if command -v promtool >/dev/null 2>&1; then
 fi
 kill "$dpid"
 wait "$dpid"
+dpid=""
+
+# grc.ppcc_eth: dpu-dpe reads the registers (on a BlueField: the host's fwctl,
+# which a containerised dpu-telemetry does not see) and hands the series over.
+dpe="$top_builddir/src/telemetry/dpu-dpe"
+mkdir -p "$work/grc"
+printf 'update=100\nprometheus=http://127.0.0.1:%s\nenable-provider=grc.ppcc_eth\ndpe-socket=%s\n' \
+	"$port" "$work/dpe.sock" >"$work/grc/dts_config.ini"
+"$dpe" --socket "$work/dpe.sock" --device "sim:bf3,run-dir=$run" 2>"$work/dpe.log" &
+epid=$!
+"$dts" --config-dir "$work/grc" --device "sim:none,run-dir=$work/nosim" 2>"$work/dts-grc.log" &
+dpid=$!
+tap_wait 10 "grc.ppcc_eth: the series through dpu-dpe" \
+	sh -c "curl -sf '$url' | grep -q '^dts_grc_up{provider=\"ppcc_eth\"} 1'"
+tap_check "the same counters as read directly (cnp_sent 3, ecn_marked_roce_packets 30)" \
+	sh -c "[ '$(m "dts_ppcc_eth_cnp_sent_total$L0")' = 3 ] && [ '$(m "dts_ppcc_eth_ecn_marked_roce_packets_total$L0")' = 30 ]"
+tap_check "dpu-dpe refused no request" \
+	sh -c "! grep -q 'refused' '$work/dpe.log'"
+kill "$dpid" "$epid"
+wait "$dpid" "$epid"
 dpid=""
 
 # The same provider on a device without the register: up 0, said once.
