@@ -48,6 +48,30 @@
 /* How often the counter tree is brought up to date. */
 #define PUBLISH_INTERVAL_NS (200 * DPU_NSEC_PER_MSEC)
 
+/* A counter file of an RDMA port, written when its value changed. */
+struct ib_field {
+	const char *name;
+	uint64_t now, was;
+};
+
+static void publish_ib_files(struct simd *s, const char *ibdev, const char *dir,
+			     const struct ib_field *f, size_t n)
+{
+	for (size_t j = 0; j < n; j++) {
+		char rel[192], val[32];
+
+		if (f[j].now == f[j].was) {
+			continue;
+		}
+		snprintf(rel, sizeof(rel), "class/infiniband/%s/ports/1/%s/%s", ibdev, dir,
+			 f[j].name);
+		snprintf(val, sizeof(val), "%llu\n", (unsigned long long)f[j].now);
+		if (sim_sysfs_write(s->sysroot, rel, val) < 0) {
+			log_warn_rl("%s: cannot update %s", ibdev, f[j].name);
+		}
+	}
+}
+
 /*
  * An uplink's RDMA device counts the wire: port_{rcv,xmit}_packets, the
  * same as unicast (no multicast here), port_{rcv,xmit}_data in 4-byte words
@@ -56,10 +80,7 @@
 static void publish_ib(struct simd *s, const struct sim_port *p, const struct simd_port_counters *c,
 		       const struct simd_port_counters *old)
 {
-	const struct {
-		const char *name;
-		uint64_t now, was;
-	} f[] = {
+	const struct ib_field f[] = {
 		{"port_rcv_packets", c->rx_packets, old->rx_packets},
 		{"unicast_rcv_packets", c->rx_packets, old->rx_packets},
 		{"port_xmit_packets", c->tx_packets, old->tx_packets},
@@ -70,19 +91,7 @@ static void publish_ib(struct simd *s, const struct sim_port *p, const struct si
 		{"port_xmit_discards", c->tx_dropped, old->tx_dropped},
 	};
 
-	for (size_t j = 0; j < ARRAY_SIZE(f); j++) {
-		char rel[192], val[32];
-
-		if (f[j].now == f[j].was) {
-			continue;
-		}
-		snprintf(rel, sizeof(rel), "class/infiniband/%s/ports/1/counters/%s", p->ibdev,
-			 f[j].name);
-		snprintf(val, sizeof(val), "%llu\n", (unsigned long long)f[j].now);
-		if (sim_sysfs_write(s->sysroot, rel, val) < 0) {
-			log_warn_rl("%s: cannot update %s", p->ibdev, f[j].name);
-		}
-	}
+	publish_ib_files(s, p->ibdev, "counters", f, ARRAY_SIZE(f));
 }
 
 /*
@@ -96,10 +105,7 @@ static void publish_cc(struct simd *s, size_t port, const struct sim_port *p,
 	struct sim_pcc_events ev;
 
 	simd_dp_cc_events(s->dp, port, &ev);
-	const struct {
-		const char *name;
-		uint64_t now, was;
-	} f[] = {
+	const struct ib_field f[] = {
 		{"rp_cnp_handled", ev.cnp_handled, old->cnp_handled},
 		{"rp_cnp_ignored", ev.cnp_ignored, old->cnp_ignored},
 		{"np_ecn_marked_roce_packets", ev.ce_handled + ev.ce_ignored,
@@ -107,19 +113,7 @@ static void publish_cc(struct simd *s, size_t port, const struct sim_port *p,
 		{"np_cnp_sent", ev.cnp_sent, old->cnp_sent},
 	};
 
-	for (size_t j = 0; j < ARRAY_SIZE(f); j++) {
-		char rel[192], val[32];
-
-		if (f[j].now == f[j].was) {
-			continue;
-		}
-		snprintf(rel, sizeof(rel), "class/infiniband/%s/ports/1/hw_counters/%s", p->ibdev,
-			 f[j].name);
-		snprintf(val, sizeof(val), "%llu\n", (unsigned long long)f[j].now);
-		if (sim_sysfs_write(s->sysroot, rel, val) < 0) {
-			log_warn_rl("%s: cannot update %s", p->ibdev, f[j].name);
-		}
-	}
+	publish_ib_files(s, p->ibdev, "hw_counters", f, ARRAY_SIZE(f));
 	*old = ev;
 }
 

@@ -178,12 +178,28 @@ static void test_no_steering_yet(void **state)
  * link under class/fwctl (an auxiliary device of the PCI function), opened
  * as /dev/fwctl/<name>. Without one: -ENODEV and the reason.
  */
+/* class/fwctl/<name>/device -> an mlx5_core.fwctl auxiliary device of PCI function 'pci'. */
+static void fake_fwctl(const char *root, const char *pci, const char *name)
+{
+	char *dir, *cls, *link;
+
+	assert_true(asprintf(&dir, "%s/devices/pci0000:00/0000:00:02.0/%s/mlx5_core.fwctl.0", root,
+			     pci) > 0);
+	assert_int_equal(dpu_mkdir_p(dir, 0755), 0);
+	assert_true(asprintf(&cls, "%s/class/fwctl/%s", root, name) > 0);
+	assert_int_equal(dpu_mkdir_p(cls, 0755), 0);
+	assert_true(asprintf(&link, "%s/device", cls) > 0);
+	assert_int_equal(symlink(dir, link), 0);
+	free(dir);
+	free(cls);
+	free(link);
+}
+
 static void test_registers_through_fwctl(void **state)
 {
 	struct fx *f = *state;
 	uint8_t reg[DPU_PPCC_LEN] = {0};
 	struct dpu_dev *dev;
-	char *dir, *link, *other;
 
 	assert_int_equal(dpu_dev_open(f->uri, &dev), 0);
 	assert_int_equal(dpu_reg_access(dev, DPU_REG_PPCC, false, reg, 6), -EINVAL);
@@ -191,39 +207,17 @@ static void test_registers_through_fwctl(void **state)
 	assert_non_null(strstr(dpu_dev_last_error(dev), "no fwctl device"));
 
 	/* Another function's fwctl device is not this one's. */
-	assert_true(asprintf(&dir,
-			     "%s/devices/pci0000:00/0000:00:02.0/0000:04:00.0/"
-			     "mlx5_core.fwctl.1",
-			     f->root) > 0);
-	assert_int_equal(dpu_mkdir_p(dir, 0755), 0);
-	assert_true(asprintf(&link, "%s/class/fwctl/fwctl1", f->root) > 0);
-	assert_int_equal(dpu_mkdir_p(link, 0755), 0);
-	assert_true(asprintf(&other, "%s/device", link) > 0);
-	assert_int_equal(symlink(dir, other), 0);
+	fake_fwctl(f->root, "0000:04:00.0", "fwctl1");
 	assert_int_equal(dpu_reg_access(dev, DPU_REG_PPCC, false, reg, sizeof(reg)), -ENODEV);
 	assert_non_null(strstr(dpu_dev_last_error(dev), "no fwctl device"));
-	free(dir);
-	free(link);
-	free(other);
 
 	/* This function's: its node is opened (and is not there on this machine). */
-	assert_true(asprintf(&dir,
-			     "%s/devices/pci0000:00/0000:00:02.0/0000:03:00.0/"
-			     "mlx5_core.fwctl.0",
-			     f->root) > 0);
-	assert_int_equal(dpu_mkdir_p(dir, 0755), 0);
-	assert_true(asprintf(&link, "%s/class/fwctl/fwctl7", f->root) > 0);
-	assert_int_equal(dpu_mkdir_p(link, 0755), 0);
-	assert_true(asprintf(&other, "%s/device", link) > 0);
-	assert_int_equal(symlink(dir, other), 0);
+	fake_fwctl(f->root, "0000:03:00.0", "fwctl7");
 	if (access("/dev/fwctl/fwctl7", F_OK) != 0) {
 		assert_int_equal(dpu_reg_access(dev, DPU_REG_PPCC, false, reg, sizeof(reg)),
 				 -ENODEV);
 		assert_non_null(strstr(dpu_dev_last_error(dev), "/dev/fwctl/fwctl7"));
 	}
-	free(dir);
-	free(link);
-	free(other);
 	dpu_dev_close(dev);
 }
 
