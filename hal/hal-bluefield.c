@@ -550,6 +550,7 @@ struct bf_fwctl_rpc {
 #define BF_FWCTL_RPC _IO(BF_FWCTL_TYPE, 1)
 #define BF_FWCTL_SCOPE_CONFIGURATION 0
 #define BF_FWCTL_SCOPE_DEBUG_READ_ONLY 1
+#define BF_FWCTL_SCOPE_DEBUG_WRITE 2
 
 static int bf_fwctl_open(struct hal_bf *h)
 {
@@ -595,14 +596,11 @@ static int bf_fwctl_open(struct hal_bf *h)
 	return fd;
 }
 
-static int bf_reg_access(struct dpu_dev *dev, uint16_t reg_id, bool write, void *data, size_t len)
+/* One mailbox through FWCTL_RPC at 'scope'; *out_len becomes the answer's length. */
+static int bf_rpc(struct hal_bf *h, uint32_t scope, const void *in, size_t in_len, void *out,
+		  size_t *out_len)
 {
-	struct hal_bf *h = bf_cast(dev);
-	uint8_t in[DPU_MLX5_REG_HDR + DPU_REG_MAX], out[DPU_MLX5_REG_HDR + DPU_REG_MAX];
 	struct bf_fwctl_rpc rpc = {.size = sizeof(rpc)};
-	size_t in_len = dpu_mlx5_access_reg_in(in, sizeof(in), reg_id, write, data, len);
-	uint32_t syndrome;
-	uint8_t status;
 	int rc;
 
 	if (h->fwctl_fd < 0) {
@@ -612,19 +610,51 @@ static int bf_reg_access(struct dpu_dev *dev, uint16_t reg_id, bool write, void 
 		}
 		h->fwctl_fd = rc;
 	}
-	memset(out, 0, sizeof(out));
-	rpc.scope = write ? BF_FWCTL_SCOPE_CONFIGURATION : BF_FWCTL_SCOPE_DEBUG_READ_ONLY;
+	rpc.scope = scope;
 	rpc.in_len = (uint32_t)in_len;
-	rpc.out_len = (uint32_t)in_len;
+	rpc.out_len = (uint32_t)*out_len;
 	rpc.in = (uint64_t)(uintptr_t)in;
 	rpc.out = (uint64_t)(uintptr_t)out;
 	if (ioctl(h->fwctl_fd, BF_FWCTL_RPC, &rpc) < 0) {
 		rc = -errno;
-		dpu_dev_set_error(dev, "%s: register 0x%04x: FWCTL_RPC: %s", h->pci, reg_id,
+		dpu_dev_set_error(&h->up, "%s: command 0x%02x%02x: FWCTL_RPC: %s", h->pci,
+				  ((const uint8_t *)in)[0], ((const uint8_t *)in)[1],
 				  strerror(-rc));
 		return rc == -EBADMSG ? -EPERM : rc;
 	}
-	rc = dpu_mlx5_access_reg_out(out, rpc.out_len, data, len, &status, &syndrome);
+	*out_len = rpc.out_len;
+	return 0;
+}
+
+/* Reads of debug data are debug-read-only; setting diagnostic parameters is debug-write. */
+static int bf_cmd(struct dpu_dev *dev, const void *in, size_t in_len, void *out, size_t out_len)
+{
+	const uint8_t *i = in;
+	uint16_t opcode = (uint16_t)(i[0] << 8 | i[1]);
+
+	return bf_rpc(bf_cast(dev),
+		      opcode == DPU_CMD_SET_DIAGNOSTIC_PARAMS ? BF_FWCTL_SCOPE_DEBUG_WRITE
+							      : BF_FWCTL_SCOPE_DEBUG_READ_ONLY,
+		      in, in_len, out, &out_len);
+}
+
+static int bf_reg_access(struct dpu_dev *dev, uint16_t reg_id, bool write, void *data, size_t len)
+{
+	struct hal_bf *h = bf_cast(dev);
+	uint8_t in[DPU_MLX5_REG_HDR + DPU_REG_MAX], out[DPU_MLX5_REG_HDR + DPU_REG_MAX];
+	size_t in_len = dpu_mlx5_access_reg_in(in, sizeof(in), reg_id, write, data, len);
+	size_t out_len = in_len;
+	uint32_t syndrome;
+	uint8_t status;
+	int rc;
+
+	memset(out, 0, sizeof(out));
+	rc = bf_rpc(h, write ? BF_FWCTL_SCOPE_CONFIGURATION : BF_FWCTL_SCOPE_DEBUG_READ_ONLY, in,
+		    in_len, out, &out_len);
+	if (rc < 0) {
+		return rc;
+	}
+	rc = dpu_mlx5_access_reg_out(out, out_len, data, len, &status, &syndrome);
 	if (rc == -EREMOTEIO) {
 		dpu_dev_set_error(dev,
 				  "%s: register 0x%04x: firmware status 0x%02x syndrome 0x%08x",
@@ -648,4 +678,5 @@ const struct dpu_hal_class dpu_hal_bluefield_class = {
 	.phc_step = bf_phc_step,
 	.phc_adjfreq = bf_phc_adjfreq,
 	.reg_access = bf_reg_access,
+	.cmd = bf_cmd,
 };

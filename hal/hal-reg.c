@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/util.h"
@@ -315,4 +316,209 @@ int dpu_mlx5_access_reg_out(const uint8_t *out, size_t out_len, void *data, size
 	}
 	memcpy(data, out + DPU_MLX5_REG_HDR, len);
 	return 0;
+}
+
+/* ---- firmware commands ---- */
+
+int dpu_dev_cmd(struct dpu_dev *dev, const void *in, size_t in_len, void *out, size_t out_len)
+{
+	const uint8_t *o = out;
+	int rc;
+
+	if (dev == NULL || in == NULL || out == NULL || in_len < 8 || out_len < 8 ||
+	    in_len > DPU_CMD_MAX || out_len > DPU_CMD_MAX) {
+		return -EINVAL;
+	}
+	dev->last_error[0] = '\0';
+	if (dev->class->cmd == NULL) {
+		return -EOPNOTSUPP;
+	}
+	memset(out, 0, out_len);
+	rc = dev->class->cmd(dev, in, in_len, out, out_len);
+	if (rc == 0 && o[0] != 0) {
+		if (dev->last_error[0] == '\0') {
+			dpu_dev_set_error(dev,
+					  "command 0x%04x: firmware status 0x%02x syndrome 0x%08x",
+					  get32(in, 0) >> 16, o[0], get32(o, 4));
+		}
+		rc = -EREMOTEIO;
+	}
+	return rc;
+}
+
+static void cmd_hdr(uint8_t *in, uint16_t opcode, uint16_t op_mod)
+{
+	put32(in, 0x0, (uint32_t)opcode << 16);
+	put32(in, 0x4, op_mod);
+}
+
+/* Capabilities: QUERY_HCA_CAP, the current values of 'type'. */
+#define HCA_CAP_LEN 0x1000
+static int query_cap(struct dpu_dev *dev, uint16_t type, uint8_t *out)
+{
+	uint8_t in[16] = {0};
+
+	cmd_hdr(in, DPU_CMD_QUERY_HCA_CAP, (uint16_t)(type << 1 | 1));
+	return dpu_dev_cmd(dev, in, sizeof(in), out, 16 + HCA_CAP_LEN);
+}
+
+int dpu_diag_caps(struct dpu_dev *dev, struct dpu_diag_caps *caps)
+{
+	static uint8_t out[16 + HCA_CAP_LEN];
+	const uint8_t *cap = out + 16;
+	size_t n;
+	int rc;
+
+	if (caps == NULL) {
+		return -EINVAL;
+	}
+	memset(caps, 0, sizeof(*caps));
+	rc = query_cap(dev, DPU_CAP_GENERAL, out);
+	if (rc < 0) {
+		return rc;
+	}
+	/* cmd_hca_cap: num_of_diagnostic_counters at bit 0x280, device_frequency_khz at 0x4e0. */
+	n = field(cap, 0x50, 16, 16);
+	caps->dev_freq_khz = get32(cap, 0x9c);
+	if (n == 0) {
+		dpu_dev_set_error(dev, "the device offers no diagnostic counters");
+		return -EOPNOTSUPP;
+	}
+	rc = query_cap(dev, DPU_CAP_DEBUG, out);
+	if (rc < 0) {
+		return rc;
+	}
+	caps->log_max_samples = (uint8_t)field(cap, 0x0, 0, 8);
+	caps->single = field(cap, 0x4, 31, 1);
+	caps->repetitive = field(cap, 0x4, 30, 1);
+	caps->log_min_sample_period = (uint8_t)field(cap, 0x4, 0, 8);
+	/* debug_cap: diagnostic_counter[] from byte 0x40, {sync:1, counter_id:16} each. */
+	caps->n = DPU_MIN(n, DPU_MIN((size_t)DPU_DIAG_MAX, (size_t)(HCA_CAP_LEN - 0x40) / 4));
+	for (size_t i = 0; i < caps->n; i++) {
+		caps->ids[i] = (uint16_t)field(cap, 0x40 + 4 * i, 0, 16);
+	}
+	return 0;
+}
+
+/* diagnostic_params_context at 'ctx' (0x18 bytes, then a counter_id per dword). */
+static void put_diag_ctx(uint8_t *ctx, const struct dpu_diag_params *p)
+{
+	set_field(ctx, 0x0, 16, 16, (uint32_t)p->n);
+	set_field(ctx, 0x0, 0, 8, p->log_num_samples);
+	set_field(ctx, 0x4, 31, 1, p->single);
+	set_field(ctx, 0x4, 30, 1, p->repetitive);
+	set_field(ctx, 0x4, 29, 1, p->sync);
+	set_field(ctx, 0x4, 28, 1, p->clear);
+	set_field(ctx, 0x4, 27, 1, p->on_demand);
+	set_field(ctx, 0x4, 26, 1, p->enable);
+	set_field(ctx, 0x4, 0, 8, p->log_sample_period);
+	for (size_t i = 0; i < p->n; i++) {
+		put32(ctx, 0x18 + 4 * i, p->ids[i]);
+	}
+}
+
+void dpu_diag_ctx_get(const uint8_t *ctx, size_t len, struct dpu_diag_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->n = field(ctx, 0x0, 16, 16);
+	p->log_num_samples = (uint8_t)field(ctx, 0x0, 0, 8);
+	p->single = field(ctx, 0x4, 31, 1);
+	p->repetitive = field(ctx, 0x4, 30, 1);
+	p->sync = field(ctx, 0x4, 29, 1);
+	p->clear = field(ctx, 0x4, 28, 1);
+	p->on_demand = field(ctx, 0x4, 27, 1);
+	p->enable = field(ctx, 0x4, 26, 1);
+	p->log_sample_period = (uint8_t)field(ctx, 0x4, 0, 8);
+	p->n = DPU_MIN(p->n, DPU_MIN((size_t)DPU_DIAG_MAX, len > 0x18 ? (len - 0x18) / 4 : 0));
+	for (size_t i = 0; i < p->n; i++) {
+		p->ids[i] = (uint16_t)field(ctx, 0x18 + 4 * i, 0, 16);
+	}
+}
+
+int dpu_diag_set(struct dpu_dev *dev, const struct dpu_diag_params *p)
+{
+	uint8_t in[8 + 0x18 + 4 * DPU_DIAG_MAX] = {0}, out[16];
+
+	if (p == NULL || p->n > DPU_DIAG_MAX) {
+		return -EINVAL;
+	}
+	cmd_hdr(in, DPU_CMD_SET_DIAGNOSTIC_PARAMS, 0);
+	put_diag_ctx(in + 8, p);
+	return dpu_dev_cmd(dev, in, 8 + 0x18 + 4 * p->n, out, sizeof(out));
+}
+
+int dpu_diag_params(struct dpu_dev *dev, struct dpu_diag_params *p)
+{
+	uint8_t in[16] = {0}, out[8 + 0x18 + 4 * DPU_DIAG_MAX];
+	int rc;
+
+	if (p == NULL) {
+		return -EINVAL;
+	}
+	cmd_hdr(in, DPU_CMD_QUERY_DIAGNOSTIC_PARAMS, 0);
+	rc = dpu_dev_cmd(dev, in, sizeof(in), out, sizeof(out));
+	if (rc == 0) {
+		dpu_diag_ctx_get(out + 8, sizeof(out) - 8, p);
+	}
+	return rc;
+}
+
+int dpu_diag_query(struct dpu_dev *dev, uint16_t num_samples, uint16_t sample_index,
+		   struct dpu_diag_sample *s, size_t max)
+{
+	uint8_t in[16] = {0};
+	size_t n = DPU_MIN(max, (size_t)(DPU_CMD_MAX - 16) / 16), out_len = 16 + 16 * n;
+	uint8_t *out;
+	int rc;
+
+	if (s == NULL || num_samples == 0 || n == 0) {
+		return -EINVAL;
+	}
+	out = malloc(out_len);
+	if (out == NULL) {
+		return -ENOMEM;
+	}
+	cmd_hdr(in, DPU_CMD_QUERY_DIAGNOSTIC_COUNTERS, 0);
+	put32(in, 0x8, (uint32_t)num_samples << 16 | sample_index);
+	rc = dpu_dev_cmd(dev, in, sizeof(in), out, out_len);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		const uint8_t *e = out + 16 + 16 * i;
+
+		s[i].counter_id = (uint16_t)field(e, 0x0, 16, 16);
+		s[i].sample_id = (uint16_t)field(e, 0x0, 0, 16);
+		s[i].timestamp = get32(e, 0x4);
+		s[i].value = (uint64_t)get32(e, 0x8) << 32 | get32(e, 0xc);
+	}
+	free(out);
+	return rc < 0 ? rc : (int)n;
+}
+
+const char *dpu_diag_name(uint16_t id)
+{
+	/* The ids mlx5ctl's diag_cnt names, with its meanings. */
+	static const struct {
+		uint16_t id;
+		const char *name;
+	} names[] = {
+		{0x0401, "back_pressure_datalink_to_transport"}, /* device clocks */
+		{0x0402, "outbound_stalled_writes"},		 /* no PCIe posted credits */
+		{0x0403, "outbound_stalled_reads"},		 /* no PCIe non-posted credits */
+		{0x0406, "rx_128b_data"}, /* inbound PCIe data, 128 B units */
+		{0x0409, "pci_read_stalled_no_read_engines"},
+		{0x040a, "pci_read_stalled_no_completion_buffer"},
+		{0x040b, "pci_read_stalled_ordering"},
+		{0x1001, "rx_steering_packets"}, /* through the receive pipe */
+		{0x2001, "sq_stopped_limited_vl"},
+		{0x2006, "tx_packets"}, /* through the transmit pipe */
+		{0x2c02, "line_transmitted_port_1"},
+		{0x2c03, "line_transmitted_port_2"},
+		{0x2c04, "line_transmitted_loopback"},
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		if (names[i].id == id) {
+			return names[i].name;
+		}
+	}
+	return NULL;
 }

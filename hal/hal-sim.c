@@ -1052,42 +1052,76 @@ static int sim_port_attach(struct dpu_dev *dev, const char *port, struct dpu_hal
 	return 0;
 }
 
-/* A register through dpu-simd's model: {"cmd": "reg", "id", "write", "data": hex}. */
-static int sim_reg_access(struct dpu_dev *dev, uint16_t reg_id, bool write, void *data, size_t len)
+static struct json_object *hex_string(const uint8_t *p, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
-	struct json_object *req = json_object_new_object(), *o = NULL;
-	char text[DPU_REG_MAX * 2 + 1];
-	const uint8_t *in = data;
-	const char *ans;
-	int rc;
+	char *text = malloc(2 * len + 1);
+	struct json_object *o;
 
+	if (text == NULL) {
+		return NULL;
+	}
 	for (size_t i = 0; i < len; i++) {
-		text[2 * i] = hex[in[i] >> 4];
-		text[2 * i + 1] = hex[in[i] & 15];
+		text[2 * i] = hex[p[i] >> 4];
+		text[2 * i + 1] = hex[p[i] & 15];
 	}
 	text[2 * len] = '\0';
-	json_object_object_add(req, "cmd", json_object_new_string("reg"));
-	json_object_object_add(req, "id", json_object_new_int(reg_id));
-	json_object_object_add(req, "write", json_object_new_boolean(write));
-	json_object_object_add(req, "data", json_object_new_string(text));
-	rc = sim_call(sim_cast(dev), req, "reg", &o);
-	json_object_put(req);
-	if (rc < 0) {
-		return rc;
-	}
-	ans = json_object_get_string(o);
+	o = json_object_new_string(text);
+	free(text);
+	return o;
+}
+
+/* The reply's hex string 'o' into 'out' of exactly 'len' bytes; -EIO when it is not that. */
+static int hex_bytes(struct json_object *o, uint8_t *out, size_t len)
+{
+	const char *ans = json_object_get_string(o);
+
 	if (ans == NULL || strlen(ans) != 2 * len) {
-		rc = -EIO;
+		return -EIO;
 	}
-	for (size_t i = 0; rc == 0 && i < len; i++) {
+	for (size_t i = 0; i < len; i++) {
 		int hi = dpu_hexval(ans[2 * i]), lo = dpu_hexval(ans[2 * i + 1]);
 
 		if (hi < 0 || lo < 0) {
-			rc = -EIO;
-			break;
+			return -EIO;
 		}
-		((uint8_t *)data)[i] = (uint8_t)(hi << 4 | lo);
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+/* A register through dpu-simd's model: {"cmd": "reg", "id", "write", "data": hex}. */
+static int sim_reg_access(struct dpu_dev *dev, uint16_t reg_id, bool write, void *data, size_t len)
+{
+	struct json_object *req = json_object_new_object(), *o = NULL;
+	int rc;
+
+	json_object_object_add(req, "cmd", json_object_new_string("reg"));
+	json_object_object_add(req, "id", json_object_new_int(reg_id));
+	json_object_object_add(req, "write", json_object_new_boolean(write));
+	json_object_object_add(req, "data", hex_string(data, len));
+	rc = sim_call(sim_cast(dev), req, "reg", &o);
+	json_object_put(req);
+	if (rc == 0) {
+		rc = hex_bytes(o, data, len);
+	}
+	json_object_put(o);
+	return rc;
+}
+
+/* A firmware command to dpu-simd's models: {"cmd": "mlx5-cmd", "in": hex, "out_len"}. */
+static int sim_cmd(struct dpu_dev *dev, const void *in, size_t in_len, void *out, size_t out_len)
+{
+	struct json_object *req = json_object_new_object(), *o = NULL;
+	int rc;
+
+	json_object_object_add(req, "cmd", json_object_new_string("mlx5-cmd"));
+	json_object_object_add(req, "in", hex_string(in, in_len));
+	json_object_object_add(req, "out_len", json_object_new_int((int)out_len));
+	rc = sim_call(sim_cast(dev), req, "out", &o);
+	json_object_put(req);
+	if (rc == 0) {
+		rc = hex_bytes(o, out, out_len);
 	}
 	json_object_put(o);
 	return rc;
@@ -1118,4 +1152,5 @@ const struct dpu_hal_class dpu_hal_sim_class = {
 	.phc_step = sim_phc_step,
 	.phc_adjfreq = sim_phc_adjfreq,
 	.reg_access = sim_reg_access,
+	.cmd = sim_cmd,
 };

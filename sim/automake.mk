@@ -2,6 +2,7 @@
 noinst_LTLIBRARIES += sim/libdpusim.la
 sim_libdpusim_la_SOURCES = \
 	sim/device.c sim/device.h \
+	sim/diag.c sim/diag.h \
 	sim/nvstore.c sim/nvstore.h \
 	sim/pcc.c sim/pcc.h \
 	sim/phc.c sim/phc.h \

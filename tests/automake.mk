@@ -103,12 +103,12 @@ TESTS += tests/integration/telemetry-netflow.sh tests/integration/telemetry-expo
 	tests/integration/telemetry-tc.sh tests/integration/telemetry-forward.sh \
 	tests/integration/telemetry-aggr.sh tests/integration/telemetry-data.sh \
 	tests/integration/telemetry-grc.sh tests/integration/telemetry-nvml.sh tests/integration/telemetry-bfperf.sh \
-	tests/integration/telemetry-ppcc.sh
+	tests/integration/telemetry-ppcc.sh tests/integration/telemetry-hcaperf.sh
 EXTRA_DIST += tests/integration/telemetry-ifconfig.sh tests/integration/telemetry-ethtool.sh \
 	tests/integration/telemetry-tc.sh tests/integration/telemetry-forward.sh tests/helpers/fluent-sink.py \
 	tests/integration/telemetry-aggr.sh tests/integration/telemetry-data.sh \
 	tests/integration/telemetry-grc.sh tests/integration/telemetry-nvml.sh tests/integration/telemetry-bfperf.sh \
-	tests/integration/telemetry-ppcc.sh tests/helpers/roce-send.py
+	tests/integration/telemetry-ppcc.sh tests/helpers/roce-send.py tests/integration/telemetry-hcaperf.sh
 EXTRA_DIST += tests/integration/telemetry-netflow.sh tests/helpers/udp-capture.py
 
 check_PROGRAMS += tests/helpers/te-client

@@ -425,6 +425,132 @@ void simd_pcc_start(struct simd *s)
 	for (size_t i = 0; i < n; i++) {
 		pcc_apply(s, i);
 	}
+	sim_diag_init(&s->diag, dpu_time_mono_ns());
+}
+
+void simd_pcc_stop(struct simd *s)
+{
+	sim_diag_free(&s->diag);
+}
+
+/* ---- firmware commands: the diagnostic counters (sim/diag.h) ---- */
+
+/* What a diagnostic counter counts, from the ports' counters (sim/diag.h). */
+static uint64_t diag_value(void *arg, uint16_t id)
+{
+	struct simd *s = arg;
+	uint64_t v = 0;
+	size_t uplinks = 0;
+
+	for (size_t i = 0; i < s->dev->n_ports; i++) {
+		const struct sim_port *p = &s->dev->ports[i];
+		struct simd_port_counters c;
+
+		simd_dp_counters(s->dp, i, &c);
+		switch (id) {
+		case 0x0406: /* into host memory: what the host functions' ports send up */
+			v += p->kind != SIM_PORT_UPLINK ? c.tx_bytes : 0;
+			break;
+		case 0x1001:
+			v += c.rx_packets;
+			break;
+		case 0x2006:
+			v += c.tx_packets;
+			break;
+		case 0x2c02:
+		case 0x2c03:
+			if (p->kind == SIM_PORT_UPLINK && uplinks++ == (size_t)(id - 0x2c02)) {
+				v = c.tx_bytes;
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	return id == 0x0406 ? v / 128 : v;
+}
+
+static void diag_tick(struct dpu_loop_src *src, uint64_t n, void *arg)
+{
+	struct simd *s = arg;
+
+	(void)src;
+	(void)n;
+	sim_diag_tick(&s->diag, diag_value, s, dpu_time_mono_ns());
+}
+
+/* The sampler's timer at the period the parameters ask for (no finer than 1 ms). */
+static void diag_timer(struct simd *s)
+{
+	uint64_t period = sim_diag_period_ns(&s->diag);
+
+	if (period != 0 && period < DPU_NSEC_PER_MSEC) {
+		period = DPU_NSEC_PER_MSEC;
+	}
+	if (s->loop == NULL) {
+		return;
+	}
+	if (s->diag_timer == NULL) {
+		if (period == 0 ||
+		    dpu_loop_add_timer(s->loop, period, period, diag_tick, s, &s->diag_timer) < 0) {
+			s->diag_timer = NULL;
+		}
+		return;
+	}
+	dpu_loop_timer_set(s->diag_timer, period, period);
+}
+
+/* {"cmd": "mlx5-cmd", "in": hex, "out_len": N} -> {"out": hex} */
+static struct json_object *do_mlx5_cmd(struct simd *s, struct json_object *req)
+{
+	static const char hex[] = "0123456789abcdef";
+	static uint8_t in[DPU_CMD_MAX], out[DPU_CMD_MAX];
+	static char text[2 * DPU_CMD_MAX + 1];
+	const char *data = get_string(req, "in");
+	struct json_object *v;
+	int64_t out_len =
+		json_object_object_get_ex(req, "out_len", &v) ? json_object_get_int64(v) : -1;
+	size_t len = data != NULL ? strlen(data) : 0;
+	char why[160];
+	int rc;
+
+	if (data == NULL || len % 2 != 0 || len / 2 < 16 || len / 2 > sizeof(in) || out_len < 16 ||
+	    out_len > (int64_t)sizeof(out)) {
+		return simd_reply_error(EINVAL,
+					"mlx5-cmd: \"in\" must be 16..%zu hex bytes, "
+					"\"out_len\" 16..%zu",
+					sizeof(in), sizeof(out));
+	}
+	for (size_t i = 0; i < len / 2; i++) {
+		int hi = dpu_hexval(data[2 * i]), lo = dpu_hexval(data[2 * i + 1]);
+
+		if (hi < 0 || lo < 0) {
+			return simd_reply_error(EINVAL,
+						"mlx5-cmd: \"in\" offset %zu: not a hex byte", i);
+		}
+		in[i] = (uint8_t)(hi << 4 | lo);
+	}
+	rc = sim_diag_cmd(&s->diag, in, len / 2, out, (size_t)out_len, diag_value, s,
+			  dpu_time_mono_ns(), why, sizeof(why));
+	if (rc == -EOPNOTSUPP) {
+		return simd_reply_error(EOPNOTSUPP, "mlx5-cmd: opcode 0x%02x%02x: not modelled",
+					in[0], in[1]);
+	}
+	if (rc == -EMSGSIZE) {
+		return simd_reply_error(EMSGSIZE, "mlx5-cmd: opcode 0x%02x%02x: mailbox too short",
+					in[0], in[1]);
+	}
+	if (rc < 0) {
+		return simd_reply_error(rc == -EINVAL ? EREMOTEIO : -rc, "%s",
+					rc == -EINVAL ? why : strerror(-rc));
+	}
+	diag_timer(s);
+	for (int64_t i = 0; i < out_len; i++) {
+		text[2 * i] = hex[out[i] >> 4];
+		text[2 * i + 1] = hex[out[i] & 15];
+	}
+	text[2 * out_len] = '\0';
+	return simd_reply_ok("out", json_object_new_string(text));
 }
 
 /* {"cmd": "reg", "id": N, "write": bool, "data": hex} -> {"reg": hex} */
@@ -515,6 +641,9 @@ struct json_object *simd_ctl_handle(struct simd *s, struct json_object *req)
 	}
 	if (strcmp(cmd, "reg") == 0) {
 		return do_reg(s, req);
+	}
+	if (strcmp(cmd, "mlx5-cmd") == 0) {
+		return do_mlx5_cmd(s, req);
 	}
 	if (simd_flow_handle(s, cmd, req, &rep)) {
 		return rep;

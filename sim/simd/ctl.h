@@ -29,6 +29,7 @@
 
 #include "common/util.h"
 #include "sim/device.h"
+#include "sim/diag.h"
 #include "sim/nvstore.h"
 #include "sim/pcc.h"
 #include "sim/phc.h"
@@ -50,8 +51,10 @@ struct simd {
 	struct simd_dp *dp;
 	struct simd_flows *flows;
 	struct sim_phc phc;
-	struct sim_pcc pcc;	      /* PPCC register of the uplinks */
-	size_t uplink[SIM_MAX_PORTS]; /* port index of the N-th uplink */
+	struct sim_pcc pcc;		 /* PPCC register of the uplinks */
+	struct sim_diag diag;		 /* diagnostic counters */
+	struct dpu_loop_src *diag_timer; /* their sampler; NULL until needed */
+	size_t uplink[SIM_MAX_PORTS];	 /* port index of the N-th uplink */
 	struct sim_pcc_events cc_published[SIM_MAX_PORTS];
 	struct simd_port_counters published[SIM_MAX_PORTS];
 	struct dpu_loop *loop;
@@ -61,8 +64,13 @@ struct simd {
 };
 
 int simd_ctl_start(struct simd *s);
-/* Give the PPCC model (s->pcc, built from the device) and its settings to the data plane. */
+/*
+ * Give the PPCC model (s->pcc, built from the device) and its settings to
+ * the data plane; start the diagnostic counters (s->diag, freed by
+ * simd_pcc_stop()).
+ */
 void simd_pcc_start(struct simd *s);
+void simd_pcc_stop(struct simd *s);
 void simd_ctl_stop(struct simd *s);
 /* Answer one request (a parsed JSON object); returns the reply (new reference). */
 struct json_object *simd_ctl_handle(struct simd *s, struct json_object *req);

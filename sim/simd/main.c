@@ -375,6 +375,7 @@ int main(int argc, char **argv)
 	log_info("%s down", s.dev->name);
 out:
 	simd_ctl_stop(&s);
+	simd_pcc_stop(&s);
 	simd_dp_destroy(s.dp);
 	simd_flows_destroy(s.flows);
 	dpu_loop_destroy(s.loop);

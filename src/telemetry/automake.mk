@@ -15,7 +15,8 @@ src_telemetry_libdts_la_SOURCES = \
 	src/telemetry/grc.c src/telemetry/grc.h \
 	src/telemetry/nvml.c src/telemetry/nvml.h \
 	src/telemetry/bfperf.c src/telemetry/bfperf.h \
-	src/telemetry/ppcc.c src/telemetry/ppcc.h
+	src/telemetry/ppcc.c src/telemetry/ppcc.h \
+	src/telemetry/hcaperf.c src/telemetry/hcaperf.h
 src_telemetry_libdts_la_CFLAGS = $(AM_CFLAGS) $(MSGPACK_CFLAGS) $(MNL_CFLAGS) $(CURL_CFLAGS) \
 	$(JSONC_CFLAGS)
 src_telemetry_libdts_la_LIBADD = hal/libdpuhal.la src/common/libdpucommon.la $(MSGPACK_LIBS) $(MNL_LIBS) \
@@ -35,6 +36,10 @@ src_telemetry_dpu_telemetry_SOURCES = src/telemetry/main.c
 src_telemetry_dpu_telemetry_CFLAGS = $(AM_CFLAGS) $(MICROHTTPD_CFLAGS)
 src_telemetry_dpu_telemetry_LDADD = src/telemetry/libdts.la hal/libdpuhal.la \
 	src/common/libdpucommon.la $(MICROHTTPD_LIBS) $(JSONC_LIBS) -lpthread -lm
+bin_PROGRAMS += src/telemetry/dpu-ngauge
+src_telemetry_dpu_ngauge_SOURCES = src/telemetry/ngauge.c
+src_telemetry_dpu_ngauge_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
+src_telemetry_dpu_ngauge_LDADD = hal/libdpuhal.la src/common/libdpucommon.la $(JSONC_LIBS) -lm
 bin_PROGRAMS += src/telemetry/dpu-dpe
 src_telemetry_dpu_dpe_SOURCES = src/telemetry/dpe.c
 src_telemetry_dpu_dpe_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)

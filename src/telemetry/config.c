@@ -20,7 +20,7 @@ const char dts_config_default_text[] =
 	"# enable-explicitly=true runs only what enable-provider names.\n"
 	"enable-explicitly=false\n"
 	"#enable-provider=sysfs.bf_ptm\n"
-	"# Off by default: ifconfig ethtool tc bfperf ppcc_eth nvidia-smi dcgm\n"
+	"# Off by default: ifconfig ethtool tc bfperf ppcc_eth hcaperf nvidia-smi dcgm\n"
 	"# fluent_aggr prometheus_aggr; grc.<provider> runs one in dpu-dpe (dpe-socket=).\n"
 	"#enable-provider=ethtool\n"
 	"#dpe-socket=/run/dpu-dpe/dpe.sock\n"

@@ -42,6 +42,7 @@
 #include "telemetry/ethtool.h"
 #include "telemetry/grc.h"
 #include "telemetry/bfperf.h"
+#include "telemetry/hcaperf.h"
 #include "telemetry/ppcc.h"
 #include "telemetry/nvml.h"
 #include "telemetry/fluent.h"
@@ -72,6 +73,7 @@ struct dts {
 	struct dts_nvml *nvml;
 	struct dts_bfperf *bfperf;
 	struct dts_ppcc *ppcc;
+	struct dts_hcaperf *hcaperf;
 	uint64_t collections, collect_failures;
 	double last_collect_s;
 	struct dts_ipcsrv *ipc;
@@ -193,6 +195,10 @@ static void collect(struct dts *d)
 		rc = dts_sysfs_collect(root, ports, n_ports, &d->cfg, &snap, &d->sysfs);
 		if (rc == 0) {
 			rc = dts_ppcc_collect(&d->ppcc, d->dev, ports, n_ports, &d->cfg, &snap);
+		}
+		if (rc == 0) {
+			rc = dts_hcaperf_collect(&d->hcaperf, d->dev, ports, n_ports, &d->cfg,
+						 &snap);
 		}
 	} else {
 		d->collect_failures++;
@@ -786,6 +792,7 @@ out:
 	dts_nvml_free(d.nvml);
 	dts_bfperf_free(d.bfperf);
 	dts_ppcc_free(d.ppcc);
+	dts_hcaperf_free(d.hcaperf);
 	dts_ipcsrv_stop(d.ipc);
 	dpu_loop_destroy(d.loop);
 	dpu_dev_close(d.dev);

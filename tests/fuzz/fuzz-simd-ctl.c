@@ -38,6 +38,7 @@ static void cleanup(void)
 {
 	char path[64];
 
+	simd_pcc_stop(&s);
 	simd_dp_destroy(s.dp);
 	simd_flows_destroy(s.flows);
 	snprintf(path, sizeof(path), "%s/nv.json", dir);

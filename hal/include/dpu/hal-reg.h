@@ -139,4 +139,70 @@ int dpu_pcc_local_port(struct dpu_dev *dev, const char *name);
 int dpu_pcc_read(struct dpu_dev *dev, unsigned int local_port, struct dpu_pcc_algo *algos,
 		 size_t max);
 
+/* ---- device commands and diagnostic counters ---- */
+
+/*
+ * One firmware command: 'in' (in_len bytes) is an mlx5 command mailbox as
+ * the PRM lays it out (opcode in its first 16 bits), 'out' receives the
+ * answer (out_len bytes: what the command's output structure needs). The
+ * answer's status byte is checked: a refusal is -EREMOTEIO with status and
+ * syndrome in dpu_dev_last_error(). bluefield: FWCTL_RPC on the function's
+ * fwctl device (the scope the command needs: set-diagnostic-params is
+ * debug-write, which taints the kernel; queries are debug-read-only);
+ * sim: dpu-simd's models. Sizes up to DPU_CMD_MAX.
+ */
+#define DPU_CMD_MAX 8192
+int dpu_dev_cmd(struct dpu_dev *dev, const void *in, size_t in_len, void *out, size_t out_len);
+
+#define DPU_CMD_QUERY_HCA_CAP 0x100
+#define DPU_CMD_QUERY_DIAGNOSTIC_PARAMS 0x819
+#define DPU_CMD_SET_DIAGNOSTIC_PARAMS 0x820
+#define DPU_CMD_QUERY_DIAGNOSTIC_COUNTERS 0x821
+#define DPU_CAP_GENERAL 0x0
+#define DPU_CAP_DEBUG 0xd
+
+/*
+ * Diagnostic counters (the HCA's performance counters; the hcaperf provider
+ * and dpu-ngauge read them): the device samples the counters it was asked
+ * for every 2^log_sample_period device clocks into a buffer of
+ * 2^log_num_samples samples, once through (single) or cyclically
+ * (repetitive), or at each query (on_demand); 'clear' makes each sample the
+ * change since the last one.
+ */
+#define DPU_DIAG_MAX 64
+
+struct dpu_diag_caps {
+	uint32_t dev_freq_khz; /* device clock, for sample periods */
+	uint8_t log_max_samples, log_min_sample_period;
+	bool single, repetitive;
+	size_t n; /* counters the device offers */
+	uint16_t ids[DPU_DIAG_MAX];
+};
+
+struct dpu_diag_params {
+	bool enable, single, repetitive, sync, clear, on_demand;
+	uint8_t log_num_samples, log_sample_period;
+	size_t n;
+	uint16_t ids[DPU_DIAG_MAX];
+};
+
+struct dpu_diag_sample {
+	uint16_t counter_id, sample_id;
+	uint32_t timestamp; /* device clocks, bits 31:0 */
+	uint64_t value;
+};
+
+/* -ENOTSUP (EOPNOTSUPP) when the device offers no diagnostic counters. */
+int dpu_diag_caps(struct dpu_dev *dev, struct dpu_diag_caps *caps);
+int dpu_diag_set(struct dpu_dev *dev, const struct dpu_diag_params *p);
+int dpu_diag_params(struct dpu_dev *dev, struct dpu_diag_params *p);
+/*
+ * 'num_samples' samples from 'sample_index' of the buffer, each with every
+ * counter set: up to 'max' entries into 's'; returns how many.
+ */
+int dpu_diag_query(struct dpu_dev *dev, uint16_t num_samples, uint16_t sample_index,
+		   struct dpu_diag_sample *s, size_t max);
+/* A short name for a counter id ("rx_steering_packets"), or NULL when unknown. */
+const char *dpu_diag_name(uint16_t id);
+
 #endif /* DPU_HAL_REG_H */
