@@ -362,18 +362,12 @@ static int query_cap(struct dpu_dev *dev, uint16_t type, uint8_t *out)
 	return dpu_dev_cmd(dev, in, sizeof(in), out, 16 + HCA_CAP_LEN);
 }
 
-int dpu_diag_caps(struct dpu_dev *dev, struct dpu_diag_caps *caps)
+static int read_caps(struct dpu_dev *dev, uint8_t *out, struct dpu_diag_caps *caps)
 {
-	static uint8_t out[16 + HCA_CAP_LEN];
 	const uint8_t *cap = out + 16;
 	size_t n;
-	int rc;
+	int rc = query_cap(dev, DPU_CAP_GENERAL, out);
 
-	if (caps == NULL) {
-		return -EINVAL;
-	}
-	memset(caps, 0, sizeof(*caps));
-	rc = query_cap(dev, DPU_CAP_GENERAL, out);
 	if (rc < 0) {
 		return rc;
 	}
@@ -398,6 +392,23 @@ int dpu_diag_caps(struct dpu_dev *dev, struct dpu_diag_caps *caps)
 		caps->ids[i] = (uint16_t)field(cap, 0x40 + 4 * i, 0, 16);
 	}
 	return 0;
+}
+
+int dpu_diag_caps(struct dpu_dev *dev, struct dpu_diag_caps *caps)
+{
+	uint8_t *out = malloc(16 + HCA_CAP_LEN);
+	int rc = out == NULL ? -ENOMEM : 0;
+
+	if (caps == NULL) {
+		free(out);
+		return -EINVAL;
+	}
+	memset(caps, 0, sizeof(*caps));
+	if (rc == 0) {
+		rc = read_caps(dev, out, caps);
+	}
+	free(out);
+	return rc;
 }
 
 /* diagnostic_params_context at 'ctx' (0x18 bytes, then a counter_id per dword). */

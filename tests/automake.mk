@@ -9,6 +9,7 @@ UNIT_TESTS = \
 	tests/unit/test-blueman \
 	tests/unit/test-cfg \
 	tests/unit/test-daemon \
+	tests/unit/test-diag \
 	tests/unit/test-dts \
 	tests/unit/test-firefly \
 	tests/unit/test-hal-bluefield \
@@ -51,6 +52,10 @@ tests_unit_test_dts_SOURCES = tests/unit/test-dts.c
 tests_unit_test_dts_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_dts_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_dts_LDADD = src/telemetry/libdts.la $(UNIT_LDADD)
+tests_unit_test_diag_SOURCES = tests/unit/test-diag.c
+tests_unit_test_diag_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_diag_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_diag_LDADD = sim/libdpusim.la hal/libdpuhal.la $(UNIT_LDADD) -lm
 tests_unit_test_pcc_SOURCES = tests/unit/test-pcc.c
 tests_unit_test_pcc_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_pcc_CFLAGS = $(UNIT_CFLAGS)
@@ -160,7 +165,7 @@ EXTRA_DIST += tests/integration/daemon-lifecycle.sh tests/integration/simd.sh \
 	tests/integration/fi-offline.sh tests/helpers/fi-reference.py tests/helpers/fi-tshark.py tests/fuzz/fuzz-fi-policy.c \
 	tests/integration/fi-live.sh tests/helpers/rss-queues.py tests/fuzz/fuzz-fi-parse.c tests/fuzz/fuzz-fi-capture.c \
 	tests/fuzz/fuzz-dts-forward.c tests/fuzz/fuzz-dts-prom.c tests/fuzz/fuzz-dts-data.c \
-	tests/fuzz/fuzz-dts-grc.c tests/fuzz/fuzz-hal-ppcc.c
+	tests/fuzz/fuzz-dts-grc.c tests/fuzz/fuzz-hal-dev.c
 
 # ---------------------------------------------------------------- fuzz
 # Standalone builds replay the corpora in every 'make check'; with
@@ -181,9 +186,9 @@ check_PROGRAMS += tests/fuzz/fuzz-dts-ipc-standalone tests/fuzz/fuzz-dts-fluent-
 	tests/fuzz/fuzz-fi-capture-standalone tests/fuzz/fuzz-dts-forward-standalone \
 	tests/fuzz/fuzz-dts-prom-standalone tests/fuzz/fuzz-dts-data-standalone \
 	tests/fuzz/fuzz-dts-grc-standalone
-check_PROGRAMS += tests/fuzz/fuzz-hal-ppcc-standalone
-tests_fuzz_fuzz_hal_ppcc_standalone_SOURCES = tests/fuzz/fuzz-hal-ppcc.c tests/fuzz/standalone.c
-tests_fuzz_fuzz_hal_ppcc_standalone_LDADD = hal/libdpuhal.la
+check_PROGRAMS += tests/fuzz/fuzz-hal-dev-standalone
+tests_fuzz_fuzz_hal_dev_standalone_SOURCES = tests/fuzz/fuzz-hal-dev.c tests/fuzz/standalone.c
+tests_fuzz_fuzz_hal_dev_standalone_LDADD = hal/libdpuhal.la
 tests_fuzz_fuzz_dts_grc_standalone_SOURCES = tests/fuzz/fuzz-dts-grc.c tests/fuzz/standalone.c
 tests_fuzz_fuzz_dts_grc_standalone_LDADD = src/telemetry/libdts.la src/common/libdpucommon.la
 tests_fuzz_fuzz_dts_data_standalone_SOURCES = tests/fuzz/fuzz-dts-data.c tests/fuzz/standalone.c
@@ -258,11 +263,11 @@ tests_fuzz_fuzz_sim_device_LDADD = sim/libdpusim.la -lm
 noinst_PROGRAMS += tests/fuzz/fuzz-dts-ipc tests/fuzz/fuzz-dts-fluent tests/fuzz/fuzz-fi-policy \
 	tests/fuzz/fuzz-fi-parse tests/fuzz/fuzz-fi-capture tests/fuzz/fuzz-dts-forward \
 	tests/fuzz/fuzz-dts-prom tests/fuzz/fuzz-dts-data tests/fuzz/fuzz-dts-grc
-noinst_PROGRAMS += tests/fuzz/fuzz-hal-ppcc
-tests_fuzz_fuzz_hal_ppcc_SOURCES = tests/fuzz/fuzz-hal-ppcc.c
-tests_fuzz_fuzz_hal_ppcc_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
-tests_fuzz_fuzz_hal_ppcc_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
-tests_fuzz_fuzz_hal_ppcc_LDADD = hal/libdpuhal.la
+noinst_PROGRAMS += tests/fuzz/fuzz-hal-dev
+tests_fuzz_fuzz_hal_dev_SOURCES = tests/fuzz/fuzz-hal-dev.c
+tests_fuzz_fuzz_hal_dev_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_hal_dev_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_hal_dev_LDADD = hal/libdpuhal.la
 tests_fuzz_fuzz_dts_grc_SOURCES = tests/fuzz/fuzz-dts-grc.c
 tests_fuzz_fuzz_dts_grc_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_dts_grc_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)

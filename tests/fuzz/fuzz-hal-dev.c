@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Fuzz target: what a device answers to the PPCC register accesses of
- * dpu_pcc_read() (dpu/hal-reg.h), the reader the ppcc_eth provider uses.
- * Each access is answered with the input's next DPU_PPCC_LEN bytes; when the
- * input runs out, the access fails. Names must come out NUL-ended and
- * printable, counts within their arrays.
+ * Fuzz target: what a device answers (dpu/hal-reg.h): to the PPCC register
+ * accesses of dpu_pcc_read(), the reader of the ppcc_eth provider, then to
+ * the diagnostic-counter commands of hcaperf and dpu-ngauge (capabilities,
+ * parameters, a query). Each access or command is answered with the input's
+ * next bytes (as many as it asks for; a command's answer may come short and
+ * is padded with zeros); when the input runs out, it fails.
+ * Names must come out NUL-ended and printable, counts within their arrays.
  */
 #include <config.h>
 
@@ -38,10 +40,29 @@ static int fake_reg(struct dpu_dev *dev, uint16_t reg_id, bool write, void *buf,
 	return 0;
 }
 
+static int fake_cmd(struct dpu_dev *dev, const void *in, size_t in_len, void *buf, size_t len)
+{
+	struct fake *f = container_of(dev, struct fake, up);
+
+	size_t n = DPU_MIN(len, f->size - f->off);
+
+	(void)in;
+	(void)in_len;
+	if (n == 0) {
+		return -EIO;
+	}
+	/* A short answer is padded with zeros: the big ones (capabilities) stay reachable. */
+	memcpy(buf, f->data + f->off, n);
+	memset((uint8_t *)buf + n, 0, len - n);
+	f->off += n;
+	return 0;
+}
+
 static const struct dpu_hal_class fake_class = {
 	.scheme = "fuzz",
 	.api_version = DPU_HAL_API_VERSION,
 	.reg_access = fake_reg,
+	.cmd = fake_cmd,
 };
 
 static void check_name(const char *s, size_t size)
@@ -61,8 +82,11 @@ static void check_name(const char *s, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct dpu_pcc_algo algos[DPU_PPCC_SLOTS];
+	static struct dpu_diag_sample samples[64];
 	struct fake f = {.up = {.class = &fake_class}, .data = data, .size = size};
 	int n = dpu_pcc_read(&f.up, 1, algos, DPU_PPCC_SLOTS);
+	struct dpu_diag_caps caps;
+	struct dpu_diag_params params;
 
 	if (n > DPU_PPCC_SLOTS) {
 		abort();
@@ -81,6 +105,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t j = 0; j < a->n_counters; j++) {
 			check_name(a->counters[j].name, sizeof(a->counters[j].name));
 		}
+	}
+	/* The diagnostic counters, from what is left of the input. */
+	if (dpu_diag_caps(&f.up, &caps) == 0 && caps.n > DPU_DIAG_MAX) {
+		abort();
+	}
+	if (dpu_diag_params(&f.up, &params) == 0 && params.n > DPU_DIAG_MAX) {
+		abort();
+	}
+	n = dpu_diag_query(&f.up, 4, 0, samples, 64);
+	if (n > 64) {
+		abort();
 	}
 	return 0;
 }
