@@ -5,11 +5,13 @@
  * one line per counter per sample, with the rate since the previous sample.
  *
  *   dpu-ngauge [--device URI] [--period-us N] [--samples N] [--counters ID,...]
+ *   dpu-ngauge --list | --stop
  *
  * It sets the device up for one pass of N samples every N µs (the period is
  * rounded up to a power of two of device clocks, no finer than the device
  * allows), waits for them, prints them and frees the counters (disabled)
- * for the hcaperf provider. On a BlueField the set-up needs fwctl's
+ * for the hcaperf provider (--stop frees them after a run that was cut
+ * short). On a BlueField the set-up needs fwctl's
  * debug-write scope (root; it taints the kernel).
  */
 #include <config.h>
@@ -38,6 +40,8 @@ static void usage(FILE *out)
 		"  -n, --samples N        samples to take (default 100)\n"
 		"  -c, --counters ID,...  counter ids (default: all the device offers)\n"
 		"  -L, --list             list the counters the device offers and exit\n"
+		"  -S, --stop             disable the device's sampling (free it for others) and "
+		"exit\n"
 		"  -h, --help\n");
 	dpu_common_usage(out);
 }
@@ -105,6 +109,7 @@ int main(int argc, char **argv)
 		{"samples", required_argument, NULL, 'n'},
 		{"counters", required_argument, NULL, 'c'},
 		{"list", no_argument, NULL, 'L'},
+		{"stop", no_argument, NULL, 'S'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -115,11 +120,11 @@ int main(int argc, char **argv)
 	struct dpu_diag_caps caps;
 	struct dpu_dev *dev = NULL;
 	uint64_t period_clk, wait_ns, deadline;
-	bool list = false;
+	bool list = false, stop = false;
 	char *end;
 	int c, rc, n = 0;
 
-	while ((c = getopt_long(argc, argv, DPU_COMMON_SHORTOPTS "d:p:n:c:Lh", longopts, NULL)) !=
+	while ((c = getopt_long(argc, argv, DPU_COMMON_SHORTOPTS "d:p:n:c:LSh", longopts, NULL)) !=
 	       -1) {
 		rc = dpu_common_opt(c, optarg);
 		if (rc > 0) {
@@ -152,6 +157,9 @@ int main(int argc, char **argv)
 		case 'L':
 			list = true;
 			break;
+		case 'S':
+			stop = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -165,6 +173,14 @@ int main(int argc, char **argv)
 	if (rc < 0) {
 		fprintf(stderr, "dpu-ngauge: %s: %s\n", uri, strerror(-rc));
 		return 1;
+	}
+	if (stop) {
+		rc = dpu_diag_set(dev, &off);
+		if (rc < 0) {
+			goto fail;
+		}
+		dpu_dev_close(dev);
+		return 0;
 	}
 	rc = dpu_diag_caps(dev, &caps);
 	if (rc < 0) {

@@ -102,6 +102,19 @@ tap_check "dpu-ngauge refuses a counter the device does not offer, naming it" \
 	sh -c "! '$ngauge' -d '$dev' --counters 0x1001,0x9999 2>'$work/err' >/dev/null && grep -q 'counter_id\[1\] 0x9999' '$work/err'"
 tap_check "and more samples than the device keeps" \
 	sh -c "! '$ngauge' -d '$dev' --samples 5000 2>/dev/null >/dev/null"
+# A run cut short leaves the set-up enabled: hcaperf waits; --stop frees it.
+"$ngauge" -d "$dev" --period-us 100000 --samples 50 >/dev/null 2>&1 &
+ngp=$!
+tap_wait 5 "a long dpu-ngauge run holds the counters" \
+	sh -c "curl -sf '$url' | grep -q '^dts_hcaperf_up{hca=\"mlx5_0\"} 0'"
+kill -9 "$ngp"
+wait "$ngp" 2>/dev/null
+sleep 0.3
+tap_check "killed, it still holds them" \
+	sh -c "curl -sf '$url' | grep -q '^dts_hcaperf_up{hca=\"mlx5_0\"} 0'"
+tap_check "dpu-ngauge --stop" "$ngauge" -d "$dev" --stop
+tap_wait 5 "hcaperf takes them back" \
+	sh -c "curl -sf '$url' | grep -q '^dts_hcaperf_up{hca=\"mlx5_0\"} 1'"
 curl -sf "$url" >"$work/page.txt"
 if command -v promtool >/dev/null 2>&1; then
 	tap_check "promtool check metrics accepts the page" sh -c "promtool check metrics <'$work/page.txt'"
