@@ -7,9 +7,9 @@
  *
  *   dpu-dpe [--socket PATH] [--device URI] [-l LEVEL]
  *
- * --device is the HAL device ppcc_eth reads (default sim:bf3-0, as
- * dpu-telemetry's): on a BlueField its registers need the host's fwctl
- * device, which a container does not see.
+ * --device is the HAL device ppcc_eth and hcaperf read (default sim:bf3-0,
+ * as dpu-telemetry's): on a BlueField its registers and commands need the
+ * host's fwctl device, which a container does not see.
  *
  * One request at a time, each with a 2 s limit on reading the request; the
  * socket is made 0660 so the service's group can reach it.
@@ -50,11 +50,12 @@ struct dpe {
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: dpu-dpe [--socket PATH] [options]\n"
-		     "Runs dpu-telemetry's grc.<provider> collections (" DTS_GRC_PROVIDERS ").\n"
-		     "  -s, --socket PATH   where to listen (default " DTS_DPE_SOCKET_DEFAULT ")\n"
-		     "  -d, --device URI    the device ppcc_eth reads (default sim:bf3-0)\n"
-		     "  -h, --help\n");
+	fprintf(out,
+		"usage: dpu-dpe [--socket PATH] [options]\n"
+		"Runs dpu-telemetry's grc.<provider> collections (" DTS_GRC_PROVIDERS ").\n"
+		"  -s, --socket PATH   where to listen (default " DTS_DPE_SOCKET_DEFAULT ")\n"
+		"  -d, --device URI    the device ppcc_eth and hcaperf read (default sim:bf3-0)\n"
+		"  -h, --help\n");
 	dpu_common_usage(out);
 }
 

@@ -22,9 +22,9 @@ static const char *const kind_names[] = {"counter", "gauge", "summary", "histogr
 
 /* ------------------------------------------------------------ dpu-dpe */
 
-/* ppcc_eth on the executer's device: the registers need the host's fwctl device. */
-static int run_ppcc(const struct dts_config *cfg, struct dts_snapshot *snap,
-		    struct dts_grc_exec *ex)
+/* ppcc_eth, hcaperf on the executer's device: registers and commands need the host's fwctl. */
+static int run_device(const char *provider, const struct dts_config *cfg, struct dts_snapshot *snap,
+		      struct dts_grc_exec *ex)
 {
 	static struct dpu_port_info ports[64];
 	int n, rc;
@@ -42,6 +42,9 @@ static int run_ppcc(const struct dts_config *cfg, struct dts_snapshot *snap,
 		ex->dev = NULL;
 		return n;
 	}
+	if (strcmp(provider, "hcaperf") == 0) {
+		return dts_hcaperf_collect(&ex->hcaperf, ex->dev, ports, (size_t)n, cfg, snap);
+	}
 	return dts_ppcc_collect(&ex->ppcc, ex->dev, ports, (size_t)n, cfg, snap);
 }
 
@@ -53,7 +56,8 @@ int dts_grc_run(const char *provider, struct dts_snapshot *snap, struct dts_grc_
 
 	if (provider == NULL ||
 	    (strcmp(provider, "ifconfig") != 0 && strcmp(provider, "ethtool") != 0 &&
-	     strcmp(provider, "tc") != 0 && strcmp(provider, "ppcc_eth") != 0)) {
+	     strcmp(provider, "tc") != 0 && strcmp(provider, "ppcc_eth") != 0 &&
+	     strcmp(provider, "hcaperf") != 0)) {
 		return -ENOENT;
 	}
 	snprintf(text, sizeof(text), "enable-provider=%s\n", provider);
@@ -66,8 +70,8 @@ int dts_grc_run(const char *provider, struct dts_snapshot *snap, struct dts_grc_
 	if (strcmp(provider, "ethtool") == 0) {
 		return dts_ethtool_collect(&cfg, snap, &ex->ethtool);
 	}
-	if (strcmp(provider, "ppcc_eth") == 0) {
-		return run_ppcc(&cfg, snap, ex);
+	if (strcmp(provider, "ppcc_eth") == 0 || strcmp(provider, "hcaperf") == 0) {
+		return run_device(provider, &cfg, snap, ex);
 	}
 	return dts_tc_collect(&cfg, snap, &ex->tc);
 }
@@ -78,6 +82,8 @@ void dts_grc_exec_free(struct dts_grc_exec *ex)
 	ex->dev = NULL;
 	dts_ppcc_free(ex->ppcc);
 	ex->ppcc = NULL;
+	dts_hcaperf_free(ex->hcaperf);
+	ex->hcaperf = NULL;
 }
 
 static struct json_object *series_json(const struct dts_series *s)

@@ -28,13 +28,14 @@
 
 #include "telemetry/config.h"
 #include "telemetry/ethtool.h"
+#include "telemetry/hcaperf.h"
 #include "telemetry/metrics.h"
 #include "telemetry/ppcc.h"
 #include "telemetry/sysfs.h"
 #include "telemetry/tc.h"
 
 #define DTS_DPE_SOCKET_DEFAULT "/run/dpu-dpe/dpe.sock"
-#define DTS_GRC_PROVIDERS "ifconfig, ethtool, tc, ppcc_eth"
+#define DTS_GRC_PROVIDERS "ifconfig, ethtool, tc, ppcc_eth, hcaperf"
 /* A reply larger than this is refused (bounded memory against a broken peer). */
 #define DTS_GRC_MAX_REPLY (64u << 20)
 /* How long dpu-telemetry waits for dpu-dpe, per request. */
@@ -47,15 +48,17 @@ struct dts_grc_exec {
 	struct dts_sysfs_stats sysfs;
 	struct dts_ethtool_stats ethtool;
 	struct dts_tc_stats tc;
-	/* ppcc_eth: the device (HAL URI), opened at the first request, reopened when lost. */
+	/* ppcc_eth, hcaperf: the device (HAL URI), opened at the first request, reopened when lost.
+	 */
 	char device[256];
 	struct dpu_dev *dev;
 	struct dts_ppcc *ppcc;
+	struct dts_hcaperf *hcaperf;
 };
 
 /*
  * Run 'provider' into 'snap'. -ENOENT: not one dpu-dpe runs; -ENOMEM;
- * ppcc_eth: the device's error when it cannot be opened or has gone.
+ * ppcc_eth, hcaperf: the device's error when it cannot be opened or has gone.
  */
 int dts_grc_run(const char *provider, struct dts_snapshot *snap, struct dts_grc_exec *ex);
 /* Release what the providers kept. */

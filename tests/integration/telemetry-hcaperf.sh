@@ -24,9 +24,9 @@ pcap="$top_srcdir/fixtures/pcap/mixed.pcap"
 work=$(mktemp -d)
 run="$work/run"
 dev="sim:bf3,run-dir=$run"
-pid="" dpid=""
+pid="" dpid="" epid=""
 cleanup() {
-	for p in $dpid $pid; do kill -9 "$p" 2>/dev/null; done
+	for p in $dpid $epid $pid; do kill -9 "$p" 2>/dev/null; done
 	[ -n "${KEEP:-}" ] || rm -rf "$work"
 }
 trap cleanup EXIT
@@ -97,6 +97,7 @@ equal() {
 }
 tap_wait 5 "rx_steering_packets and tx_packets equal the sums of the ports' rx and tx packets" equal
 tap_check "(rx, hcaperf rx, tx, hcaperf tx: $(sums))" equal
+rx_final=$(sums | cut -d' ' -f2)
 
 tap_check "dpu-ngauge refuses a counter the device does not offer, naming it" \
 	sh -c "! '$ngauge' -d '$dev' --counters 0x1001,0x9999 2>'$work/err' >/dev/null && grep -q 'counter_id\[1\] 0x9999' '$work/err'"
@@ -122,6 +123,22 @@ fi
 kill "$dpid"
 wait "$dpid"
 dpid=""
+
+# grc.hcaperf: dpu-dpe reads the counters for a containerised dpu-telemetry.
+mkdir -p "$work/grc"
+printf 'update=100\nprometheus=http://127.0.0.1:%s\nenable-provider=grc.hcaperf\ndpe-socket=%s\n' \
+	"$port" "$work/dpe.sock" >"$work/grc/dts_config.ini"
+"$top_builddir/src/telemetry/dpu-dpe" --socket "$work/dpe.sock" --device "$dev" 2>"$work/dpe.log" &
+epid=$!
+"$dts" --config-dir "$work/grc" --device "sim:none,run-dir=$work/nosim" 2>"$work/dts-grc.log" &
+dpid=$!
+tap_wait 10 "grc.hcaperf: the counters through dpu-dpe" \
+	sh -c "curl -sf '$url' | grep -q '^dts_grc_up{provider=\"hcaperf\"} 1'"
+tap_check "rx_steering_packets as read directly ($rx_final)" \
+	test "$(curl -sf "$url" | awk '$1 ~ /^dts_hcaperf_rx_steering_packets_total/ { print $2 }')" = "$rx_final"
+kill "$dpid" "$epid"
+wait "$dpid" "$epid"
+dpid="" epid=""
 
 # A device without diagnostic counters: up 0, said once.
 "$dts" --config-dir "$work/dts" --device "bluefield:0000:03:00.0,sysfs=$run/sys" \
