@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Device registers (the NIC's ACCESS_REG command) and the one register that
- * has a codec here so far: PPCC, Port Programmable Congestion Control, which
- * the ppcc_eth telemetry provider reads.
+ * Device registers (the NIC's ACCESS_REG command) with a codec for PPCC,
+ * Port Programmable Congestion Control, which the ppcc_eth telemetry
+ * provider reads; and firmware commands (dpu_dev_cmd()) with codecs for the
+ * diagnostic counters, which the hcaperf provider and dpu-ngauge read.
  *
  * dpu_reg_access() moves one register: 'data' holds 'len' bytes laid out as
  * the adapter's Programmer's Reference Manual lays the register out (32-bit
@@ -16,7 +17,9 @@
  * -EREMOTEIO (the firmware refused the access: see dpu_dev_last_error()).
  *
  * The PPCC layout follows the register database mstflint ships
- * (prm_dbs/hca/ext/register_access_table.adb, node ppcc_reg_ext).
+ * (prm_dbs/hca/ext/register_access_table.adb, node ppcc_reg_ext); the
+ * command mailboxes follow mlx5_ifc.h (access_register, query_hca_cap,
+ * set/query_diagnostic_params, query_diagnostic_cntrs).
  */
 #ifndef DPU_HAL_REG_H
 #define DPU_HAL_REG_H
@@ -198,7 +201,8 @@ int dpu_diag_set(struct dpu_dev *dev, const struct dpu_diag_params *p);
 int dpu_diag_params(struct dpu_dev *dev, struct dpu_diag_params *p);
 /*
  * 'num_samples' samples from 'sample_index' of the buffer, each with every
- * counter set: up to 'max' entries into 's'; returns how many.
+ * counter set: 'max' entries into 's' (num_samples times the counters set;
+ * at most one mailbox, (DPU_CMD_MAX - 16) / 16); returns how many.
  */
 int dpu_diag_query(struct dpu_dev *dev, uint16_t num_samples, uint16_t sample_index,
 		   struct dpu_diag_sample *s, size_t max);
