@@ -889,19 +889,31 @@ int dpu_sim_entries(struct dpu_dev *dev, const char *domain, const char *pipe,
 		e->priority = (uint32_t)get_u64(o, "priority");
 		e->packets = get_u64(o, "packets");
 		e->bytes = get_u64(o, "bytes");
-		if (json_object_object_get_ex(o, "match", &v)) {
-			dpu_strscpy(e->match,
-				    json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN),
-				    sizeof(e->match));
-		}
-		if (json_object_object_get_ex(o, "actions", &v)) {
-			dpu_strscpy(e->actions,
-				    json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN),
-				    sizeof(e->actions));
+		e->match =
+			strdup(json_object_object_get_ex(o, "match", &v)
+				       ? json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN)
+				       : "null");
+		e->actions =
+			strdup(json_object_object_get_ex(o, "actions", &v)
+				       ? json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN)
+				       : "null");
+		if (e->match == NULL || e->actions == NULL) {
+			dpu_sim_entries_free(entries, i + 1);
+			json_object_put(a);
+			return -ENOMEM;
 		}
 	}
 	json_object_put(a);
 	return (int)n;
+}
+
+void dpu_sim_entries_free(struct dpu_sim_entry *entries, size_t n)
+{
+	for (size_t i = 0; entries != NULL && i < n; i++) {
+		free(entries[i].match);
+		free(entries[i].actions);
+		entries[i].match = entries[i].actions = NULL;
+	}
 }
 
 static int sim_flow_flush(struct dpu_dev *dev, const char *domain)

@@ -407,6 +407,7 @@ static int cmd_entries(struct dpu_dev *dev, int argc, char **argv)
 			       e[i].match, e[i].actions);
 		}
 	}
+	dpu_sim_entries_free(e, DPU_MIN((size_t)n, ARRAY_SIZE(e)));
 	if (as_json) {
 		print_json(a);
 	}

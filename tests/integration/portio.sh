@@ -112,6 +112,24 @@ tap_check "ingress rule forwarding elsewhere: refused" grep -q "ingress rules de
 tap_check "unknown domain: named" grep -q 'domain: nope is not a port' "$work/bad.log"
 tap_check "unknown match field: named" grep -q 'match\[1\]: unknown field \\"colour\\"' "$work/bad.log"
 
+# A route over 32 VXLAN tunnels (ECMP): its actions run to kilobytes, and
+# dpu-simctl shows them whole.
+/usr/bin/python3 - "$run/simd.sock" >"$work/ecmp.log" 2>&1 <<'PY'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); f = s.makefile("rw")
+hops = [{"fate": "port", "port": "p0", "encap": {"src_mac": "02:00:00:00:00:01",
+         "dst_mac": "02:00:00:00:01:%02x" % i, "src_ip": "192.0.2.1",
+         "dst_ip": "198.51.100.%d" % (i + 1), "vni": 5000 + i}} for i in range(32)]
+for req in [
+    {"cmd": "pipe-create", "name": "routes", "kind": "lpm"},
+    {"cmd": "entry-add", "pipe": "routes", "match": {"dst_ip": "10.0.0.0/8"}, "actions": hops},
+]:
+    f.write(json.dumps(req) + "\n"); f.flush(); print(f.readline().strip())
+PY
+"$ctl" --run-dir "$run" --json entries routes >"$work/routes.json"
+tap_check "simctl entries: a 32-way ECMP group of encaps, whole ($(wc -c <"$work/routes.json") bytes)" \
+	test "$(json "$work/routes.json" '[len(d[0]["actions"]), d[0]["actions"][31]["encap"]["vni"]]')" = "[32, 5031]"
+
 kill -TERM "$pid"
 wait "$pid"
 tap_check "dpu-simd stops cleanly" test $? -eq 0

@@ -47,17 +47,25 @@ struct dpu_sim_pipe {
  */
 int dpu_sim_pipes(struct dpu_dev *dev, const char *domain, struct dpu_sim_pipe *pipes, size_t max);
 
-/* One entry of a pipe; match and actions as dpu-simd's JSON (sim/simd/flow.h). */
+/*
+ * One entry of a pipe; match and actions as dpu-simd's JSON (sim/simd/flow.h),
+ * whole however long (an ECMP group of encaps runs to kilobytes): malloc'd,
+ * released with dpu_sim_entries_free().
+ */
 struct dpu_sim_entry {
 	uint32_t id, priority;
-	char match[256];
-	char actions[512];
+	char *match;
+	char *actions;
 	uint64_t packets, bytes;
 };
 
-/* A pipe's entries: fills up to 'max', returns how many there are. */
+/*
+ * A pipe's entries: fills up to 'max', returns how many there are (or
+ * -errno, nothing to free). The caller frees the filled ones (at most 'max').
+ */
 int dpu_sim_entries(struct dpu_dev *dev, const char *domain, const char *pipe,
 		    struct dpu_sim_entry *entries, size_t max);
+void dpu_sim_entries_free(struct dpu_sim_entry *entries, size_t n);
 
 /* -EBUSY while a replay runs; -ENODEV for an unknown port; -EINVAL for a bad file. */
 int dpu_sim_replay_start(struct dpu_dev *dev, const struct dpu_sim_replay *req, char *why,
