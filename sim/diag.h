@@ -5,7 +5,7 @@
  * clock, the debug capabilities), SET/QUERY_DIAGNOSTIC_PARAMS and
  * QUERY_DIAGNOSTIC_COUNTERS, answered from dpu-simd's traffic counters:
  *
- *   0x0406 rx_128b_data             bytes delivered to host functions / 128
+ *   0x0406 rx_128b_data             bytes the host functions send / 128 (inbound PCIe)
  *   0x1001 rx_steering_packets      frames into the eSwitch from any port
  *   0x2006 tx_packets               frames out of any port
  *   0x2c02 line_transmitted_port_1  bytes out of the first uplink

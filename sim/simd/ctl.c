@@ -448,8 +448,8 @@ static uint64_t diag_value(void *arg, uint16_t id)
 
 		simd_dp_counters(s->dp, i, &c);
 		switch (id) {
-		case 0x0406: /* into host memory: what the host functions' ports send up */
-			v += p->kind != SIM_PORT_UPLINK ? c.tx_bytes : 0;
+		case 0x0406: /* inbound PCIe: what the host functions hand the device */
+			v += p->kind != SIM_PORT_UPLINK ? c.rx_bytes : 0;
 			break;
 		case 0x1001:
 			v += c.rx_packets;
