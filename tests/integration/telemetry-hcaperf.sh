@@ -97,6 +97,20 @@ equal() {
 }
 tap_wait 5 "rx_steering_packets and tx_packets equal the sums of the ports' rx and tx packets" equal
 tap_check "(rx, hcaperf rx, tx, hcaperf tx: $(sums))" equal
+
+# Inbound PCIe data: what a host function sends (a replay into pf0hpf).
+"$ctl" -r "$run" replay "$pcap" --port pf0hpf --top-speed --loop 1 >/dev/null
+cat >"$work/pcie.awk" <<'AWK'
+$1 ~ /^dts_eth_rx_bytes_total[{]/ && $1 !~ /"p[01]"/ { b += $2 }
+$1 ~ /^dts_hcaperf_rx_128b_data_total[{]/ { h = $2 }
+END { printf "%d %d\n", int(b / 128), h }
+AWK
+pcie() {
+	set -- $(curl -sf "$url" | awk -f "$work/pcie.awk")
+	[ "$1" -gt 0 ] && [ "$1" = "$2" ]
+}
+tap_wait 5 "rx_128b_data: the host functions' bytes in 128-byte units" pcie
+tap_check "(host functions' rx bytes / 128, rx_128b_data: $(curl -sf "$url" | awk -f "$work/pcie.awk"))" pcie
 rx_final=$(sums | cut -d' ' -f2)
 
 tap_check "dpu-ngauge refuses a counter the device does not offer, naming it" \
