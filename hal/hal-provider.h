@@ -89,9 +89,6 @@ struct dpu_hal_class {
 #define DPU_MLX5_REG_HDR 16
 size_t dpu_mlx5_access_reg_in(uint8_t *in, size_t size, uint16_t reg_id, bool write,
 			      const void *data, size_t len);
-/* A diagnostic_params_context of 'len' bytes (the sim's and the codec's). */
-struct dpu_diag_params;
-void dpu_diag_ctx_get(const uint8_t *ctx, size_t len, struct dpu_diag_params *p);
 int dpu_mlx5_access_reg_out(const uint8_t *out, size_t out_len, void *data, size_t len,
 			    uint8_t *status, uint32_t *syndrome);
 

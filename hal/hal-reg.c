@@ -28,33 +28,19 @@ int dpu_reg_access(struct dpu_dev *dev, uint16_t reg_id, bool write, void *data,
 
 /* ---- big-endian 32-bit words, fields as (word offset, low bit, width) ---- */
 
-static uint32_t get32(const uint8_t *p, size_t off)
-{
-	return (uint32_t)p[off] << 24 | (uint32_t)p[off + 1] << 16 | (uint32_t)p[off + 2] << 8 |
-	       p[off + 3];
-}
-
-static void put32(uint8_t *p, size_t off, uint32_t v)
-{
-	p[off] = (uint8_t)(v >> 24);
-	p[off + 1] = (uint8_t)(v >> 16);
-	p[off + 2] = (uint8_t)(v >> 8);
-	p[off + 3] = (uint8_t)v;
-}
-
 static uint32_t field(const uint8_t *p, size_t off, unsigned int bit, unsigned int width)
 {
 	uint32_t mask = width >= 32 ? UINT32_MAX : (1u << width) - 1;
 
-	return (get32(p, off) >> bit) & mask;
+	return (dpu_get_be32(p, off) >> bit) & mask;
 }
 
 static void set_field(uint8_t *p, size_t off, unsigned int bit, unsigned int width, uint32_t v)
 {
 	uint32_t mask = width >= 32 ? UINT32_MAX : (1u << width) - 1;
-	uint32_t w = get32(p, off) & ~(mask << bit);
+	uint32_t w = dpu_get_be32(p, off) & ~(mask << bit);
 
-	put32(p, off, w | (v & mask) << bit);
+	dpu_put_be32(p, off, w | (v & mask) << bit);
 }
 
 void dpu_ppcc_pack(const struct dpu_ppcc *r, uint8_t out[DPU_PPCC_LEN])
@@ -66,10 +52,10 @@ void dpu_ppcc_pack(const struct dpu_ppcc *r, uint8_t out[DPU_PPCC_LEN])
 	set_field(out, 0x0, 16, 8, r->local_port);
 	set_field(out, 0x4, 0, 4, r->algo_slot);
 	set_field(out, 0x4, 16, 16, r->algo_param_index);
-	put32(out, 0x8, r->value);
-	put32(out, 0xc, r->param_value1);
-	put32(out, 0x10, r->param_value2);
-	put32(out, 0x14, r->param_value3);
+	dpu_put_be32(out, 0x8, r->value);
+	dpu_put_be32(out, 0xc, r->param_value1);
+	dpu_put_be32(out, 0x10, r->param_value2);
+	dpu_put_be32(out, 0x14, r->param_value3);
 	set_field(out, 0x18, 0, 16, r->sl_bitmask);
 	set_field(out, 0x1c, 0, 2, r->prm);
 	set_field(out, 0x1c, 2, 1, r->sl_bitmask_support);
@@ -88,10 +74,10 @@ void dpu_ppcc_unpack(const uint8_t in[DPU_PPCC_LEN], struct dpu_ppcc *r)
 	r->local_port = (uint8_t)field(in, 0x0, 16, 8);
 	r->algo_slot = (uint8_t)field(in, 0x4, 0, 4);
 	r->algo_param_index = (uint16_t)field(in, 0x4, 16, 16);
-	r->value = get32(in, 0x8);
-	r->param_value1 = get32(in, 0xc);
-	r->param_value2 = get32(in, 0x10);
-	r->param_value3 = get32(in, 0x14);
+	r->value = dpu_get_be32(in, 0x8);
+	r->param_value1 = dpu_get_be32(in, 0xc);
+	r->param_value2 = dpu_get_be32(in, 0x10);
+	r->param_value3 = dpu_get_be32(in, 0x14);
 	r->sl_bitmask = (uint16_t)field(in, 0x18, 0, 16);
 	r->prm = (uint8_t)field(in, 0x1c, 0, 2);
 	r->sl_bitmask_support = field(in, 0x1c, 2, 1);
@@ -103,13 +89,13 @@ void dpu_ppcc_unpack(const uint8_t in[DPU_PPCC_LEN], struct dpu_ppcc *r)
 
 uint32_t dpu_ppcc_text_u32(const struct dpu_ppcc *r, size_t n)
 {
-	return n < DPU_PPCC_TEXT_MAX / 4 ? get32(r->text, n * 4) : 0;
+	return n < DPU_PPCC_TEXT_MAX / 4 ? dpu_get_be32(r->text, n * 4) : 0;
 }
 
 void dpu_ppcc_set_text_u32(struct dpu_ppcc *r, size_t n, uint32_t v)
 {
 	if (n < DPU_PPCC_TEXT_MAX / 4) {
-		put32(r->text, n * 4, v);
+		dpu_put_be32(r->text, n * 4, v);
 	}
 }
 
@@ -295,10 +281,11 @@ size_t dpu_mlx5_access_reg_in(uint8_t *in, size_t size, uint16_t reg_id, bool wr
 		return 0;
 	}
 	memset(in, 0, DPU_MLX5_REG_HDR);
-	put32(in, 0x0, (uint32_t)DPU_MLX5_CMD_ACCESS_REG << 16); /* opcode; uid set by the kernel */
-	put32(in, 0x4, write ? 0 : 1);				 /* op_mod: 0 write, 1 read */
-	put32(in, 0x8, reg_id);					 /* register_id */
-	put32(in, 0xc, 0);					 /* argument */
+	dpu_put_be32(in, 0x0,
+		     (uint32_t)DPU_MLX5_CMD_ACCESS_REG << 16); /* opcode; uid set by the kernel */
+	dpu_put_be32(in, 0x4, write ? 0 : 1);		       /* op_mod: 0 write, 1 read */
+	dpu_put_be32(in, 0x8, reg_id);			       /* register_id */
+	dpu_put_be32(in, 0xc, 0);			       /* argument */
 	memcpy(in + DPU_MLX5_REG_HDR, data, len);
 	return DPU_MLX5_REG_HDR + len;
 }
@@ -310,7 +297,7 @@ int dpu_mlx5_access_reg_out(const uint8_t *out, size_t out_len, void *data, size
 		return -EIO;
 	}
 	*status = out[0];
-	*syndrome = get32(out, 0x4);
+	*syndrome = dpu_get_be32(out, 0x4);
 	if (*status != 0) {
 		return -EREMOTEIO;
 	}
@@ -339,7 +326,7 @@ int dpu_dev_cmd(struct dpu_dev *dev, const void *in, size_t in_len, void *out, s
 		if (dev->last_error[0] == '\0') {
 			dpu_dev_set_error(dev,
 					  "command 0x%04x: firmware status 0x%02x syndrome 0x%08x",
-					  get32(in, 0) >> 16, o[0], get32(o, 4));
+					  dpu_get_be32(in, 0) >> 16, o[0], dpu_get_be32(o, 4));
 		}
 		rc = -EREMOTEIO;
 	}
@@ -348,8 +335,8 @@ int dpu_dev_cmd(struct dpu_dev *dev, const void *in, size_t in_len, void *out, s
 
 static void cmd_hdr(uint8_t *in, uint16_t opcode, uint16_t op_mod)
 {
-	put32(in, 0x0, (uint32_t)opcode << 16);
-	put32(in, 0x4, op_mod);
+	dpu_put_be32(in, 0x0, (uint32_t)opcode << 16);
+	dpu_put_be32(in, 0x4, op_mod);
 }
 
 /* Capabilities: QUERY_HCA_CAP, the current values of 'type'. */
@@ -373,7 +360,7 @@ static int read_caps(struct dpu_dev *dev, uint8_t *out, struct dpu_diag_caps *ca
 	}
 	/* cmd_hca_cap: num_of_diagnostic_counters at bit 0x280, device_frequency_khz at 0x4e0. */
 	n = field(cap, 0x50, 16, 16);
-	caps->dev_freq_khz = get32(cap, 0x9c);
+	caps->dev_freq_khz = dpu_get_be32(cap, 0x9c);
 	if (n == 0) {
 		dpu_dev_set_error(dev, "the device offers no diagnostic counters");
 		return -EOPNOTSUPP;
@@ -411,8 +398,7 @@ int dpu_diag_caps(struct dpu_dev *dev, struct dpu_diag_caps *caps)
 	return rc;
 }
 
-/* diagnostic_params_context at 'ctx' (0x18 bytes, then a counter_id per dword). */
-static void put_diag_ctx(uint8_t *ctx, const struct dpu_diag_params *p)
+void dpu_diag_ctx_put(uint8_t *ctx, const struct dpu_diag_params *p)
 {
 	set_field(ctx, 0x0, 16, 16, (uint32_t)p->n);
 	set_field(ctx, 0x0, 0, 8, p->log_num_samples);
@@ -424,7 +410,7 @@ static void put_diag_ctx(uint8_t *ctx, const struct dpu_diag_params *p)
 	set_field(ctx, 0x4, 26, 1, p->enable);
 	set_field(ctx, 0x4, 0, 8, p->log_sample_period);
 	for (size_t i = 0; i < p->n; i++) {
-		put32(ctx, 0x18 + 4 * i, p->ids[i]);
+		dpu_put_be32(ctx, 0x18 + 4 * i, p->ids[i]);
 	}
 }
 
@@ -454,7 +440,7 @@ int dpu_diag_set(struct dpu_dev *dev, const struct dpu_diag_params *p)
 		return -EINVAL;
 	}
 	cmd_hdr(in, DPU_CMD_SET_DIAGNOSTIC_PARAMS, 0);
-	put_diag_ctx(in + 8, p);
+	dpu_diag_ctx_put(in + 8, p);
 	return dpu_dev_cmd(dev, in, 8 + 0x18 + 4 * p->n, out, sizeof(out));
 }
 
@@ -490,15 +476,15 @@ int dpu_diag_query(struct dpu_dev *dev, uint16_t num_samples, uint16_t sample_in
 		return -ENOMEM;
 	}
 	cmd_hdr(in, DPU_CMD_QUERY_DIAGNOSTIC_COUNTERS, 0);
-	put32(in, 0x8, (uint32_t)num_samples << 16 | sample_index);
+	dpu_put_be32(in, 0x8, (uint32_t)num_samples << 16 | sample_index);
 	rc = dpu_dev_cmd(dev, in, sizeof(in), out, out_len);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		const uint8_t *e = out + 16 + 16 * i;
 
 		s[i].counter_id = (uint16_t)field(e, 0x0, 16, 16);
 		s[i].sample_id = (uint16_t)field(e, 0x0, 0, 16);
-		s[i].timestamp = get32(e, 0x4);
-		s[i].value = (uint64_t)get32(e, 0x8) << 32 | get32(e, 0xc);
+		s[i].timestamp = dpu_get_be32(e, 0x4);
+		s[i].value = (uint64_t)dpu_get_be32(e, 0x8) << 32 | dpu_get_be32(e, 0xc);
 	}
 	free(out);
 	return rc < 0 ? rc : (int)n;

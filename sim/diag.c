@@ -8,24 +8,9 @@
 #include <string.h>
 
 #include "common/util.h"
-#include "hal/hal-provider.h"
 #include "sim/diag.h"
 
 const uint16_t sim_diag_ids[SIM_DIAG_COUNTERS] = {0x0406, 0x1001, 0x2006, 0x2c02, 0x2c03};
-
-static uint32_t get32(const uint8_t *p, size_t off)
-{
-	return (uint32_t)p[off] << 24 | (uint32_t)p[off + 1] << 16 | (uint32_t)p[off + 2] << 8 |
-	       p[off + 3];
-}
-
-static void put32(uint8_t *p, size_t off, uint32_t v)
-{
-	p[off] = (uint8_t)(v >> 24);
-	p[off + 1] = (uint8_t)(v >> 16);
-	p[off + 2] = (uint8_t)(v >> 8);
-	p[off + 3] = (uint8_t)v;
-}
 
 void sim_diag_init(struct sim_diag *d, uint64_t now_ns)
 {
@@ -106,7 +91,7 @@ static int set_params(struct sim_diag *d, const uint8_t *ctx, size_t len, sim_di
 {
 	struct dpu_diag_params p;
 	struct dpu_diag_sample *buf = NULL;
-	uint32_t n = get32(ctx, 0) >> 16;
+	uint32_t n = dpu_get_be32(ctx, 0) >> 16;
 
 	if (n > DPU_DIAG_MAX || 0x18 + 4 * (size_t)n > len) {
 		return refuse(why, why_size,
@@ -128,9 +113,11 @@ static int set_params(struct sim_diag *d, const uint8_t *ctx, size_t len, sim_di
 			return refuse(why, why_size, "log_num_of_samples %u: at most %d",
 				      p.log_num_samples, SIM_DIAG_LOG_MAX_SAMPLES);
 		}
-		if (!p.on_demand && p.log_sample_period < SIM_DIAG_LOG_MIN_PERIOD) {
-			return refuse(why, why_size, "log_sample_period %u: at least %d",
-				      p.log_sample_period, SIM_DIAG_LOG_MIN_PERIOD);
+		if (!p.on_demand && (p.log_sample_period < SIM_DIAG_LOG_MIN_PERIOD ||
+				     p.log_sample_period > SIM_DIAG_LOG_MAX_PERIOD)) {
+			return refuse(why, why_size, "log_sample_period %u: %d..%d",
+				      p.log_sample_period, SIM_DIAG_LOG_MIN_PERIOD,
+				      SIM_DIAG_LOG_MAX_PERIOD);
 		}
 		for (size_t i = 0; i < p.n; i++) {
 			if (!offered(p.ids[i])) {
@@ -158,22 +145,23 @@ static int set_params(struct sim_diag *d, const uint8_t *ctx, size_t len, sim_di
 
 static int query_cap(const uint8_t *in, uint8_t *out, size_t out_len, char *why, size_t why_size)
 {
-	uint16_t type = (uint16_t)(get32(in, 4) >> 1);
+	uint16_t type = (uint16_t)(dpu_get_be32(in, 4) >> 1);
 	uint8_t *cap = out + 16;
 
-	if (out_len < 16 + 0x40 + 4 * SIM_DIAG_COUNTERS + 0xa0) {
+	/* The general capabilities need 0xa0 bytes, the debug ones 0x40 + an id each. */
+	if (out_len < 16 + DPU_MAX(0xa0, 0x40 + 4 * SIM_DIAG_COUNTERS)) {
 		return -EMSGSIZE;
 	}
 	if (type == DPU_CAP_GENERAL) {
-		put32(cap, 0x50, (uint32_t)SIM_DIAG_COUNTERS << 16);
-		put32(cap, 0x9c, SIM_DIAG_FREQ_KHZ);
+		dpu_put_be32(cap, 0x50, (uint32_t)SIM_DIAG_COUNTERS << 16);
+		dpu_put_be32(cap, 0x9c, SIM_DIAG_FREQ_KHZ);
 		return 0;
 	}
 	if (type == DPU_CAP_DEBUG) {
-		put32(cap, 0x0, SIM_DIAG_LOG_MAX_SAMPLES);
-		put32(cap, 0x4, 1u << 31 | 1u << 30 | SIM_DIAG_LOG_MIN_PERIOD);
+		dpu_put_be32(cap, 0x0, SIM_DIAG_LOG_MAX_SAMPLES);
+		dpu_put_be32(cap, 0x4, 1u << 31 | 1u << 30 | SIM_DIAG_LOG_MIN_PERIOD);
 		for (size_t i = 0; i < SIM_DIAG_COUNTERS; i++) {
-			put32(cap, 0x40 + 4 * i, 1u << 31 | sim_diag_ids[i]);
+			dpu_put_be32(cap, 0x40 + 4 * i, 1u << 31 | sim_diag_ids[i]);
 		}
 		return 0;
 	}
@@ -189,7 +177,7 @@ int sim_diag_cmd(struct sim_diag *d, const uint8_t *in, size_t in_len, uint8_t *
 		return -EMSGSIZE;
 	}
 	memset(out, 0, out_len);
-	opcode = (uint16_t)(get32(in, 0) >> 16);
+	opcode = (uint16_t)(dpu_get_be32(in, 0) >> 16);
 	switch (opcode) {
 	case DPU_CMD_QUERY_HCA_CAP:
 		return query_cap(in, out, out_len, why, why_size);
@@ -198,25 +186,14 @@ int sim_diag_cmd(struct sim_diag *d, const uint8_t *in, size_t in_len, uint8_t *
 			return -EMSGSIZE;
 		}
 		return set_params(d, in + 8, in_len - 8, val, arg, why, why_size);
-	case DPU_CMD_QUERY_DIAGNOSTIC_PARAMS: {
-		struct dpu_diag_params p = d->p;
-
-		if (out_len < 8 + 0x18 + 4 * p.n) {
+	case DPU_CMD_QUERY_DIAGNOSTIC_PARAMS:
+		if (out_len < 8 + 0x18 + 4 * d->p.n) {
 			return -EMSGSIZE;
 		}
-		put32(out, 0x8, (uint32_t)p.n << 16 | p.log_num_samples);
-		put32(out, 0xc,
-		      (uint32_t)p.single << 31 | (uint32_t)p.repetitive << 30 |
-			      (uint32_t)p.sync << 29 | (uint32_t)p.clear << 28 |
-			      (uint32_t)p.on_demand << 27 | (uint32_t)p.enable << 26 |
-			      p.log_sample_period);
-		for (size_t i = 0; i < p.n; i++) {
-			put32(out, 8 + 0x18 + 4 * i, p.ids[i]);
-		}
+		dpu_diag_ctx_put(out + 8, &d->p);
 		return 0;
-	}
 	case DPU_CMD_QUERY_DIAGNOSTIC_COUNTERS: {
-		uint32_t w = get32(in, 8);
+		uint32_t w = dpu_get_be32(in, 8);
 		size_t num = w >> 16, index = w & 0xffff;
 
 		if (!d->p.enable || d->buf == NULL) {
@@ -238,10 +215,10 @@ int sim_diag_cmd(struct sim_diag *d, const uint8_t *in, size_t in_len, uint8_t *
 			const struct dpu_diag_sample *s = &d->buf[index * d->p.n + k];
 			uint8_t *e = out + 16 + 16 * k;
 
-			put32(e, 0x0, (uint32_t)s->counter_id << 16 | s->sample_id);
-			put32(e, 0x4, s->timestamp);
-			put32(e, 0x8, (uint32_t)(s->value >> 32));
-			put32(e, 0xc, (uint32_t)s->value);
+			dpu_put_be32(e, 0x0, (uint32_t)s->counter_id << 16 | s->sample_id);
+			dpu_put_be32(e, 0x4, s->timestamp);
+			dpu_put_be32(e, 0x8, (uint32_t)(s->value >> 32));
+			dpu_put_be32(e, 0xc, (uint32_t)s->value);
 		}
 		return 0;
 	}

@@ -20,7 +20,7 @@
  * sample_index, a slot never written all zeros; sample ids count every
  * sample taken (16 bits, wrapping). With clear, a sample is the change since
  * the previous one. What the firmware would refuse (an id it does not offer,
- * a period under the minimum, more samples than the maximum, single with
+ * a period outside 20..40, more samples than the maximum, single with
  * repetitive, a slot past the buffer) fails with the field named.
  */
 #ifndef DPU_SIM_DIAG_H
@@ -36,6 +36,7 @@
 #define SIM_DIAG_FREQ_KHZ 1000000
 #define SIM_DIAG_LOG_MAX_SAMPLES 12
 #define SIM_DIAG_LOG_MIN_PERIOD 20
+#define SIM_DIAG_LOG_MAX_PERIOD 40 /* 2^40 ns: 18 minutes */
 
 extern const uint16_t sim_diag_ids[SIM_DIAG_COUNTERS];
 

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/types.h>
 
@@ -41,6 +42,21 @@ static inline ssize_t dpu_strscpy(char *dst, const char *src, size_t size)
 	}
 	dst[i] = '\0';
 	return src[i] == '\0' ? (ssize_t)i : -E2BIG;
+}
+
+/* The big-endian 32-bit word at p + off (device registers, command mailboxes). */
+static inline uint32_t dpu_get_be32(const uint8_t *p, size_t off)
+{
+	return (uint32_t)p[off] << 24 | (uint32_t)p[off + 1] << 16 | (uint32_t)p[off + 2] << 8 |
+	       p[off + 3];
+}
+
+static inline void dpu_put_be32(uint8_t *p, size_t off, uint32_t v)
+{
+	p[off] = (uint8_t)(v >> 24);
+	p[off + 1] = (uint8_t)(v >> 16);
+	p[off + 2] = (uint8_t)(v >> 8);
+	p[off + 3] = (uint8_t)v;
 }
 
 /* The value of hexadecimal digit 'c', or -1. */

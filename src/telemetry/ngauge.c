@@ -208,6 +208,13 @@ int main(int argc, char **argv)
 	/* The period in device clocks, rounded up to a power of two the device accepts. */
 	period_clk = (uint64_t)period_us * caps.dev_freq_khz / 1000;
 	p.log_sample_period = (uint8_t)DPU_MAX(log2_ceil(period_clk), caps.log_min_sample_period);
+	if (p.log_sample_period > 40 || caps.dev_freq_khz == 0) {
+		fprintf(stderr,
+			"dpu-ngauge: a period of 2^%u device clocks (%u kHz): not sampled\n",
+			p.log_sample_period, caps.dev_freq_khz);
+		dpu_dev_close(dev);
+		return 2;
+	}
 	p.log_num_samples = (uint8_t)log2_ceil(samples);
 	if (p.log_num_samples > caps.log_max_samples) {
 		fprintf(stderr, "dpu-ngauge: --samples %lu: the device keeps at most %u\n", samples,
@@ -227,8 +234,8 @@ int main(int argc, char **argv)
 		goto fail;
 	}
 	/* One pass: wait for the last sample to be there (at most twice the time, + 2 s). */
-	wait_ns = samples * (((uint64_t)1 << p.log_sample_period) * 1000000 /
-			     (caps.dev_freq_khz ? caps.dev_freq_khz : 1));
+	wait_ns = (uint64_t)((double)samples * (double)((uint64_t)1 << p.log_sample_period) * 1e6 /
+			     caps.dev_freq_khz);
 	deadline = dpu_time_mono_ns() + 2 * wait_ns + 2000000000ull;
 	sleep_ns(wait_ns);
 	for (;;) {

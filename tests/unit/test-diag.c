@@ -137,6 +137,12 @@ static void test_set_mailbox_and_refusals(void **state)
 	p.log_sample_period = SIM_DIAG_LOG_MIN_PERIOD - 1;
 	assert_int_equal(dpu_diag_set(&f->up, &p), -EREMOTEIO);
 	assert_non_null(strstr(dpu_dev_last_error(&f->up), "log_sample_period"));
+	p.log_sample_period =
+		SIM_DIAG_LOG_MAX_PERIOD + 1; /* 2^41 clocks: too long (and UB if shifted) */
+	assert_int_equal(dpu_diag_set(&f->up, &p), -EREMOTEIO);
+	assert_non_null(strstr(dpu_dev_last_error(&f->up), "log_sample_period 41"));
+	p.log_sample_period = 255;
+	assert_int_equal(dpu_diag_set(&f->up, &p), -EREMOTEIO);
 	p.log_sample_period = 21;
 	p.log_num_samples = SIM_DIAG_LOG_MAX_SAMPLES + 1;
 	assert_int_equal(dpu_diag_set(&f->up, &p), -EREMOTEIO);

@@ -206,6 +206,13 @@ int dpu_diag_params(struct dpu_dev *dev, struct dpu_diag_params *p);
  */
 int dpu_diag_query(struct dpu_dev *dev, uint16_t num_samples, uint16_t sample_index,
 		   struct dpu_diag_sample *s, size_t max);
+/*
+ * The diagnostic_params_context of set/query_diagnostic_params: 0x18 bytes,
+ * then a counter_id per 32-bit word. _put() writes 0x18 + 4 * p->n bytes;
+ * _get() reads 'len' (at least 0x18) bytes, taking as many ids as fit.
+ */
+void dpu_diag_ctx_put(uint8_t *ctx, const struct dpu_diag_params *p);
+void dpu_diag_ctx_get(const uint8_t *ctx, size_t len, struct dpu_diag_params *p);
 /* A short name for a counter id ("rx_steering_packets"), or NULL when unknown. */
 const char *dpu_diag_name(uint16_t id);
 
