@@ -116,6 +116,18 @@ EXTRA_DIST += tests/integration/telemetry-ifconfig.sh tests/integration/telemetr
 	tests/integration/telemetry-ppcc.sh tests/helpers/roce-send.py tests/integration/telemetry-hcaperf.sh
 EXTRA_DIST += tests/integration/telemetry-netflow.sh tests/helpers/udp-capture.py
 
+# The GPU providers: a known load for a real GPU, and a stand-in NVML (a
+# shared library, dlopened by dpu-telemetry as libnvidia-ml.so.1) for the
+# machines without one.
+check_PROGRAMS += tests/helpers/gpu-load
+tests_helpers_gpu_load_SOURCES = tests/helpers/gpu-load.c
+tests_helpers_gpu_load_LDADD = -ldl
+check_LTLIBRARIES += tests/helpers/libfakenvml.la
+tests_helpers_libfakenvml_la_SOURCES = tests/helpers/fake-nvml.c
+tests_helpers_libfakenvml_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared \
+	-rpath $(abs_builddir)/tests/helpers
+EXTRA_DIST += tests/helpers/nvml-compare.py
+
 check_PROGRAMS += tests/helpers/te-client
 tests_helpers_te_client_SOURCES = tests/helpers/te-client.c
 tests_helpers_te_client_LDADD = src/telemetry/libdpu-telemetry-exporter.la \

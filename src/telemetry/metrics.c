@@ -153,7 +153,8 @@ static int view_cmp(const void *a, const void *b)
 	if (c != 0) {
 		return c;
 	}
-	/* A counter renders as <family>_total: apart from a gauge named <family>. */
+	/* A counter renders as <family>_total: apart from a gauge named <family>
+	 * (a bare counter and such a gauge would clash; none is made). */
 	if ((x->s->kind == DTS_COUNTER) != (y->s->kind == DTS_COUNTER)) {
 		return x->s->kind == DTS_COUNTER ? 1 : -1;
 	}
@@ -270,13 +271,14 @@ int dts_prom_render(const struct dts_snapshot *snap, const struct dts_config *cf
 		if (first) {
 			static const char *const words[] = {"counter", "gauge", "summary",
 							    "histogram", "untyped"};
-			const char *sfx = counter && !openmetrics ? "_total" : "";
+			const char *sfx = counter && !openmetrics && !s->bare ? "_total" : "";
 
 			put(&o, "# HELP %s%s %s\n", s->family, sfx, s->help);
 			put(&o, "# TYPE %s%s %s\n", s->family, sfx,
 			    openmetrics && s->kind == DTS_UNTYPED ? "unknown" : words[s->kind]);
 		}
-		put(&o, "%s%s", s->family, counter ? "_total" : s->suffix);
+		put(&o, "%s%s", s->family,
+		    counter && (openmetrics || !s->bare) ? "_total" : s->suffix);
 		if (v[i].n > 0) {
 			put(&o, "{");
 			for (unsigned int j = 0; j < v[i].n; j++) {

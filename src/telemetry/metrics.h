@@ -42,6 +42,9 @@ struct dts_series {
 	uint64_t u;	 /* counters */
 	double d;	 /* gauges, and counters with 'fractional' */
 	bool fractional; /* a counter whose value is 'd' (seconds_total, ...) */
+	bool bare;	 /* a counter named as its peer names it: no _total in the
+			  * text format (dcgm-exporter's DCGM_FI_DEV_*); OpenMetrics,
+			  * which demands it, still gets it */
 	char suffix[12]; /* summary and histogram samples: after the family name */
 	char dts_name[128];
 	char tag[32];

@@ -27,6 +27,15 @@ struct nvml_memory {
 	unsigned long long total, free, used;
 };
 
+/* Version 2 holds the driver's reservation apart: used is what allocations
+ * hold, as nvidia-smi's memory.used shows it (version 1's used includes
+ * the reservation). */
+struct nvml_memory_v2 {
+	unsigned int version;
+	unsigned long long total, reserved, free, used;
+};
+#define NVML_MEMORY_V2 ((unsigned int)sizeof(struct nvml_memory_v2) | 2u << 24)
+
 struct nvml_utilization {
 	unsigned int gpu, memory;
 };
@@ -43,6 +52,7 @@ struct nvml_api {
 	nvml_ret (*power)(nvml_device, unsigned int *);
 	nvml_ret (*utilization)(nvml_device, struct nvml_utilization *);
 	nvml_ret (*memory)(nvml_device, struct nvml_memory *);
+	nvml_ret (*memory_v2)(nvml_device, struct nvml_memory_v2 *);
 	nvml_ret (*clock)(nvml_device, int, unsigned int *);
 	nvml_ret (*fan)(nvml_device, unsigned int *);
 	nvml_ret (*energy)(nvml_device, unsigned long long *);
@@ -71,6 +81,7 @@ static const struct {
 	{"nvmlDeviceGetPowerUsage", offsetof(struct nvml_api, power), true},
 	{"nvmlDeviceGetUtilizationRates", offsetof(struct nvml_api, utilization), true},
 	{"nvmlDeviceGetMemoryInfo", offsetof(struct nvml_api, memory), true},
+	{"nvmlDeviceGetMemoryInfo_v2", offsetof(struct nvml_api, memory_v2), true},
 	{"nvmlDeviceGetClockInfo", offsetof(struct nvml_api, clock), true},
 	{"nvmlDeviceGetFanSpeed", offsetof(struct nvml_api, fan), true},
 	{"nvmlDeviceGetTotalEnergyConsumption", offsetof(struct nvml_api, energy), true},
@@ -143,6 +154,7 @@ static int add(struct dts_snapshot *snap, bool dcgm, const struct value *v, cons
 	}
 	if (v->counter) {
 		s->fractional = true;
+		s->bare = dcgm; /* dcgm-exporter's name has no _total */
 	}
 	s->d = raw * (dcgm ? v->dcgm_scale : v->smi_scale);
 	return 0;
@@ -191,6 +203,13 @@ static const struct value v_free = {"memory_free_bytes",
 				    1,
 				    1.0 / (1 << 20),
 				    false};
+static const struct value v_reserved = {"memory_reserved_bytes",
+					"memory the driver holds back",
+					"DCGM_FI_DEV_FB_RESERVED",
+					"Framebuffer memory reserved (in MiB).",
+					1,
+					1.0 / (1 << 20),
+					false};
 static const struct value v_sm = {
 	"clocks_sm_hz", "SM clock", "DCGM_FI_DEV_SM_CLOCK", "SM clock frequency (in MHz).", 1e6, 1,
 	false};
@@ -212,25 +231,83 @@ static const struct value v_energy = {"energy_joules",
 				      1,
 				      true};
 
-static int put(struct dts_snapshot *snap, bool dcgm, const struct value *v, const struct gpu *g,
-	       nvml_ret rc, double raw)
+/* One GPU's readings this cycle: each query made once, whichever providers
+ * report it, so nvidia-smi's and dcgm's series agree. */
+struct readings {
+	size_t n;
+	struct {
+		const struct value *v;
+		double raw;
+	} r[16];
+};
+
+static void keep(struct readings *rd, const struct value *v, nvml_ret rc, double raw)
 {
-	if (rc != NVML_SUCCESS || (dcgm && v->dcgm == NULL)) {
-		return 0; /* not supported by this GPU (or not a DCGM field) */
+	if (rc == NVML_SUCCESS && rd->n < ARRAY_SIZE(rd->r)) {
+		rd->r[rd->n].v = v; /* else: not supported by this GPU */
+		rd->r[rd->n++].raw = raw;
 	}
-	return add(snap, dcgm, v, g, raw);
 }
 
+/* Each query before its value is read: as arguments of one call, the order
+ * of the two would be unspecified. */
+static void read_gpu(const struct nvml_api *a, nvml_device d, struct readings *rd)
+{
+	struct nvml_memory_v2 m2 = {.version = NVML_MEMORY_V2};
+	struct nvml_utilization ut = {0};
+	struct nvml_memory m = {0};
+	unsigned long long e = 0;
+	unsigned int u = 0;
+	nvml_ret r;
+
+	if (a->temperature != NULL) {
+		r = a->temperature(d, NVML_TEMPERATURE_GPU, &u);
+		keep(rd, &v_temp, r, u);
+	}
+	if (a->power != NULL) {
+		r = a->power(d, &u);
+		keep(rd, &v_power, r, u);
+	}
+	if (a->utilization != NULL) {
+		r = a->utilization(d, &ut);
+		keep(rd, &v_util, r, ut.gpu);
+		keep(rd, &v_mutil, r, ut.memory);
+	}
+	r = a->memory_v2 != NULL ? a->memory_v2(d, &m2) : -1;
+	if (r == NVML_SUCCESS) {
+		keep(rd, &v_total, r, (double)m2.total);
+		keep(rd, &v_used, r, (double)m2.used);
+		keep(rd, &v_free, r, (double)m2.free);
+		keep(rd, &v_reserved, r, (double)m2.reserved);
+	} else if (a->memory != NULL) {
+		r = a->memory(d, &m);
+		keep(rd, &v_total, r, (double)m.total);
+		keep(rd, &v_used, r, (double)m.used);
+		keep(rd, &v_free, r, (double)m.free);
+	}
+	if (a->clock != NULL) {
+		r = a->clock(d, NVML_CLOCK_SM, &u);
+		keep(rd, &v_sm, r, u);
+		r = a->clock(d, NVML_CLOCK_MEM, &u);
+		keep(rd, &v_mem, r, u);
+		r = a->clock(d, NVML_CLOCK_GRAPHICS, &u);
+		keep(rd, &v_gr, r, u);
+	}
+	if (a->fan != NULL) {
+		r = a->fan(d, &u);
+		keep(rd, &v_fan, r, u);
+	}
+	if (a->energy != NULL) {
+		r = a->energy(d, &e);
+		keep(rd, &v_energy, r, (double)e);
+	}
+}
 static int collect_gpu(struct dts_nvml *n, nvml_device d, unsigned int i, bool smi, bool dcgm,
 		       struct dts_snapshot *snap)
 {
 	const struct nvml_api *a = &n->api;
+	struct readings rd = {0};
 	struct gpu g;
-	unsigned int u = 0;
-	unsigned long long e = 0;
-	struct nvml_utilization ut = {0};
-	struct nvml_memory m = {0};
-	nvml_ret r;
 	int rc = 0;
 
 	memset(&g, 0, sizeof(g));
@@ -241,46 +318,13 @@ static int collect_gpu(struct dts_nvml *n, nvml_device d, unsigned int i, bool s
 	if (a->uuid(d, g.uuid, sizeof(g.uuid)) != NVML_SUCCESS) {
 		g.uuid[0] = '\0';
 	}
-	for (int pass = 0; pass < 2 && rc == 0; pass++) {
-		bool as_dcgm = pass == 1;
-
-		if ((as_dcgm && !dcgm) || (!as_dcgm && !smi)) {
-			continue;
+	read_gpu(a, d, &rd);
+	for (size_t k = 0; k < rd.n && rc == 0; k++) {
+		if (smi) {
+			rc = add(snap, false, rd.r[k].v, &g, rd.r[k].raw);
 		}
-		if (a->temperature != NULL) {
-			r = a->temperature(d, NVML_TEMPERATURE_GPU, &u);
-			rc = rc ? rc : put(snap, as_dcgm, &v_temp, &g, r, u);
-		}
-		if (a->power != NULL) {
-			r = a->power(d, &u);
-			rc = rc ? rc : put(snap, as_dcgm, &v_power, &g, r, u);
-		}
-		if (a->utilization != NULL) {
-			r = a->utilization(d, &ut);
-			rc = rc ? rc : put(snap, as_dcgm, &v_util, &g, r, ut.gpu);
-			rc = rc ? rc : put(snap, as_dcgm, &v_mutil, &g, r, ut.memory);
-		}
-		if (a->memory != NULL) {
-			r = a->memory(d, &m);
-			rc = rc ? rc : put(snap, as_dcgm, &v_total, &g, r, (double)m.total);
-			rc = rc ? rc : put(snap, as_dcgm, &v_used, &g, r, (double)m.used);
-			rc = rc ? rc : put(snap, as_dcgm, &v_free, &g, r, (double)m.free);
-		}
-		if (a->clock != NULL) {
-			r = a->clock(d, NVML_CLOCK_SM, &u);
-			rc = rc ? rc : put(snap, as_dcgm, &v_sm, &g, r, u);
-			r = a->clock(d, NVML_CLOCK_MEM, &u);
-			rc = rc ? rc : put(snap, as_dcgm, &v_mem, &g, r, u);
-			r = a->clock(d, NVML_CLOCK_GRAPHICS, &u);
-			rc = rc ? rc : put(snap, as_dcgm, &v_gr, &g, r, u);
-		}
-		if (a->fan != NULL) {
-			r = a->fan(d, &u);
-			rc = rc ? rc : put(snap, as_dcgm, &v_fan, &g, r, u);
-		}
-		if (a->energy != NULL) {
-			r = a->energy(d, &e);
-			rc = rc ? rc : put(snap, as_dcgm, &v_energy, &g, r, (double)e);
+		if (rc == 0 && dcgm && rd.r[k].v->dcgm != NULL) {
+			rc = add(snap, true, rd.r[k].v, &g, rd.r[k].raw);
 		}
 	}
 	return rc;

@@ -9,15 +9,16 @@
  *     dts_nvidia_smi_temperature_gpu{gpu,uuid,name}     degrees C
  *     dts_nvidia_smi_power_draw_watts                  W
  *     dts_nvidia_smi_utilization_gpu_ratio, _memory_ratio   0..1
- *     dts_nvidia_smi_memory_total_bytes, _used_bytes, _free_bytes
+ *     dts_nvidia_smi_memory_total_bytes, _used_bytes, _free_bytes,
+ *       _reserved_bytes (what the driver holds back; drivers since R510)
  *     dts_nvidia_smi_clocks_sm_hz, _clocks_mem_hz, _clocks_gr_hz
  *     dts_nvidia_smi_fan_speed_ratio                   0..1
  *     dts_nvidia_smi_energy_joules_total               (Volta and later)
  *   dcgm        the same values under DCGM's field names, as dcgm-exporter
  *     exports them: DCGM_FI_DEV_GPU_TEMP, DCGM_FI_DEV_POWER_USAGE (W),
  *     DCGM_FI_DEV_GPU_UTIL, DCGM_FI_DEV_MEM_COPY_UTIL (%), DCGM_FI_DEV_FB_FREE,
- *     DCGM_FI_DEV_FB_USED (MiB), DCGM_FI_DEV_SM_CLOCK, DCGM_FI_DEV_MEM_CLOCK
- *     (MHz), DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION (mJ), {gpu,UUID,modelName}.
+ *     DCGM_FI_DEV_FB_USED, DCGM_FI_DEV_FB_RESERVED (MiB), DCGM_FI_DEV_SM_CLOCK,
+ * DCGM_FI_DEV_MEM_CLOCK (MHz), DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION (mJ), {gpu,UUID,modelName}.
  *     DCGM itself (libdcgm, its host engine) is not used: its device
  *     fields are NVML's.
  *

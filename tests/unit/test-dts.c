@@ -150,6 +150,12 @@ static void fill(struct dts_snapshot *snap)
 	s = dts_snapshot_add(snap, "dts-odd name", "odd", DTS_GAUGE, "x", "fi.unit", 1, "name",
 			     "a\"b\\c\nd");
 	s->d = 1;
+	/* A counter under its peer's name (dcgm-exporter's), no _total in text. */
+	s = dts_snapshot_add(snap, "DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION", "mJ", DTS_COUNTER,
+			     "gpu0:energy", "dcgm", 1, "gpu", "0");
+	s->fractional = true;
+	s->bare = true;
+	s->d = 2433063;
 }
 
 static void test_render(void **state)
@@ -168,12 +174,18 @@ static void test_render(void **state)
 				  "dts_hwmon_temp_celsius{chip=\"asic\",sensor=\"temp1\"} 54.5\n"));
 	/* Names are made valid; label values escaped. */
 	assert_non_null(strstr(t, "dts_odd_name{name=\"a\\\"b\\\\c\\nd\"} 1\n"));
+	assert_non_null(strstr(t, "# TYPE DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION counter\n"
+				  "DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{gpu=\"0\"} 2433063\n"));
+	assert_null(strstr(t, "DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION_total"));
 	assert_null(strstr(t, "# EOF"));
 	free(t);
 	/* OpenMetrics: the family without _total, the samples with it, # EOF last. */
 	t = render(&snap, NULL, true);
 	assert_non_null(strstr(t, "# TYPE dts_eth_rx_packets counter\n"));
 	assert_non_null(strstr(t, "dts_eth_rx_packets_total{device=\"p1\"} 7\n"));
+	assert_non_null(strstr(t,
+			       "# TYPE DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION counter\n"
+			       "DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION_total{gpu=\"0\"} 2433063\n"));
 	assert_int_equal(strcmp(t + strlen(t) - 6, "# EOF\n"), 0);
 	free(t);
 	dts_snapshot_free(&snap);
