@@ -16,9 +16,10 @@ hal_libdpuhal_la_LIBADD = src/common/libdpucommon.la $(JSONC_LIBS) -lm
 if HAVE_DPDK
 # libdpuhal-io: packet I/O on a service's port (DPDK ethdev).
 noinst_LTLIBRARIES += hal/libdpuhal-io.la
-hal_libdpuhal_io_la_SOURCES = hal/include/dpu/hal-io.h hal/hal-io.c sim/simd/portmeta.h
+hal_libdpuhal_io_la_SOURCES = hal/include/dpu/hal-io.h hal/hal-io.c sim/simd/portmeta.h \
+	hal/flow-rte.h hal/flow-rte.c
 hal_libdpuhal_io_la_CFLAGS = $(AM_CFLAGS) $(DPDK_CFLAGS)
 hal_libdpuhal_io_la_LIBADD = hal/libdpuhal.la $(DPDK_LIBS)
 else
-EXTRA_DIST += hal/include/dpu/hal-io.h hal/hal-io.c
+EXTRA_DIST += hal/include/dpu/hal-io.h hal/hal-io.c hal/flow-rte.h hal/flow-rte.c
 endif

@@ -74,7 +74,12 @@ tests_unit_test_timeutil_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_timeutil_LDADD = $(UNIT_LDADD)
 
 if HAVE_DPDK
-UNIT_TESTS += tests/unit/test-dpdk tests/unit/test-esw
+UNIT_TESTS += tests/unit/test-dpdk tests/unit/test-esw tests/unit/test-flow-rte
+tests_unit_test_flow_rte_SOURCES = tests/unit/test-flow-rte.c
+tests_unit_test_flow_rte_CPPFLAGS = $(UNIT_CPPFLAGS) -I$(top_srcdir)
+tests_unit_test_flow_rte_CFLAGS = $(UNIT_CFLAGS) $(DPDK_CFLAGS)
+tests_unit_test_flow_rte_LDADD = hal/libdpuhal-io.la src/common/libdpucommon-dpdk.la \
+	$(UNIT_LDADD) $(DPDK_LIBS)
 tests_unit_test_esw_SOURCES = tests/unit/test-esw.c
 tests_unit_test_esw_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_esw_CFLAGS = $(UNIT_CFLAGS) $(DPDK_CFLAGS)
@@ -86,7 +91,7 @@ tests_unit_test_dpdk_CFLAGS = $(UNIT_CFLAGS) $(DPDK_CFLAGS)
 tests_unit_test_dpdk_LDADD = src/common/libdpucommon-dpdk.la $(UNIT_LDADD) $(DPDK_LIBS) -lrte_net_ring
 TESTS += tests/unit/test-dpdk-nohuge.sh
 else
-EXTRA_DIST += tests/unit/test-dpdk.c tests/unit/test-esw.c
+EXTRA_DIST += tests/unit/test-dpdk.c tests/unit/test-esw.c tests/unit/test-flow-rte.c
 endif
 EXTRA_DIST += tests/unit/test-dpdk-nohuge.sh
 

@@ -25,8 +25,8 @@
  * id dpu_pipe_entry_add() returns. Every entry counts packets and bytes.
  * On failure the backend's reason is in dpu_dev_last_error().
  *
- * Backends: sim (dpu-simd's eSwitch). bluefield: -EOPNOTSUPP so far; it is
- * to translate pipes into rte_flow templates on the mlx5 PMD.
+ * Backends: sim (dpu-simd's eSwitch). bluefield: -EOPNOTSUPP so far; the
+ * translation of entries into rte_flow rules it is to use is hal/flow-rte.h.
  */
 #ifndef DPU_HAL_FLOW_H
 #define DPU_HAL_FLOW_H
