@@ -10,8 +10,12 @@
  * URI's domain:bus:device; their kind comes from phys_port_name (pN uplink,
  * pfN host PF representor, pfNvfM VF representor, pfNsfM SF). NV
  * configuration (mlxconfig) is not reachable through sysfs: -EOPNOTSUPP.
- * The PHC is the ports' /dev/ptpN; registers go through fwctl.
- * Steering (rte_flow) and packet I/O are still to come.
+ * The PHC is the ports' /dev/ptpN; registers go through fwctl. Packet I/O
+ * (dpu/hal-io.h) probes a port on the mlx5 PMD as NVIDIA's OVS-DPDK set-up
+ * on a BlueField does: every port through the adapter's first function,
+ * with hardware steering (dv_flow_en=2, dv_xmeta_en=4), a representor
+ * named in the devargs' own syntax (bf_port_attach()). Steering is still
+ * to come (its rte_flow translation: hal/flow-rte.h).
  */
 #include <config.h>
 
@@ -233,6 +237,70 @@ static int bf_open(const char *args, struct dpu_dev **devp)
 		return rc == -ENOENT ? -ENODEV : rc;
 	}
 	*devp = &h->up;
+	return 0;
+}
+
+/*
+ * Port 'port' as the mlx5 PMD probes it: the adapter's first function
+ * (dddd:bb:dd.0) and, but for p0 (that function's own uplink), the
+ * representor in DPDK's syntax, from the kernel's phys_port_name:
+ *   pN      representor=pfN          (the uplink of PF N)
+ *   pfN     representor=pfNvf65535   (the host PF: VF "-1" of PF N)
+ *   pfNvfM  representor=pfNvfM
+ *   pfNsfM  representor=pfNsfM
+ */
+static int bf_port_attach(struct dpu_dev *dev, const char *port, struct dpu_hal_attach *at)
+{
+	struct hal_bf *h = bf_cast(dev);
+	char ppn[32], pci[16], rep[32] = "";
+	enum dpu_port_kind kind;
+	unsigned int a, b;
+	int n;
+
+	if (netdev_pci(h, port, pci, sizeof(pci)) < 0 || !same_adapter(pci, h->pci) ||
+	    read_line(h, ppn, sizeof(ppn), "class/net/%s/phys_port_name", port) < 0 ||
+	    kind_of(ppn, &kind) < 0) {
+		dpu_dev_set_error(dev, "%s: not a port of %s", port, h->pci);
+		return -ENODEV;
+	}
+	switch (kind) {
+	case DPU_PORT_UPLINK:
+		sscanf(ppn, "p%u", &a);
+		if (a > 0) {
+			snprintf(rep, sizeof(rep), "pf%u", a);
+		}
+		break;
+	case DPU_PORT_PF:
+		sscanf(ppn, "pf%u", &a);
+		snprintf(rep, sizeof(rep), "pf%uvf65535", a);
+		break;
+	case DPU_PORT_VF:
+		sscanf(ppn, "pf%uvf%u", &a, &b);
+		snprintf(rep, sizeof(rep), "pf%uvf%u", a, b);
+		break;
+	case DPU_PORT_SF:
+		sscanf(ppn, "pf%usf%u", &a, &b);
+		snprintf(rep, sizeof(rep), "pf%usf%u", a, b);
+		break;
+	}
+	dpu_strscpy(at->bus, "pci", sizeof(at->bus));
+	n = snprintf(at->name, sizeof(at->name), "%.10s.0", h->pci);
+	if (n < 0 || (size_t)n >= sizeof(at->name)) {
+		return -ENAMETOOLONG;
+	}
+	n = snprintf(at->args, sizeof(at->args), "dv_flow_en=2,dv_xmeta_en=4%s%s",
+		     rep[0] ? ",representor=" : "", rep);
+	if (n < 0 || (size_t)n >= sizeof(at->args)) {
+		return -ENAMETOOLONG;
+	}
+	at->match[0] = '\0';
+	if (rep[0] != '\0') {
+		n = snprintf(at->match, sizeof(at->match), "%s,representor=%s", at->name, rep);
+		if (n < 0 || (size_t)n >= sizeof(at->match)) {
+			return -ENAMETOOLONG;
+		}
+	}
+	at->meta_header = false;
 	return 0;
 }
 
@@ -679,4 +747,5 @@ const struct dpu_hal_class dpu_hal_bluefield_class = {
 	.phc_adjfreq = bf_phc_adjfreq,
 	.reg_access = bf_reg_access,
 	.cmd = bf_cmd,
+	.port_attach = bf_port_attach,
 };

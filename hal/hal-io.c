@@ -67,12 +67,48 @@ static int start_port(struct dpu_portio *io, const struct dpu_portio_conf *conf)
 	return rc;
 }
 
+/* Close the port; the device goes too once none of its ports is left (a
+ * representor's device is its adapter's, which other ports may still use). */
 static void detach(struct dpu_portio *io)
 {
-	if (io->hotplugged) {
-		rte_eth_dev_close(io->ethdev);
-		rte_eal_hotplug_remove(io->at.bus, io->at.name);
+	struct rte_eth_dev_info info;
+	struct rte_device *device = NULL;
+	uint16_t other;
+
+	if (!io->hotplugged) {
+		return;
 	}
+	if (rte_eth_dev_is_valid_port(io->ethdev) && rte_eth_dev_info_get(io->ethdev, &info) == 0) {
+		device = info.device;
+		rte_eth_dev_close(io->ethdev);
+	}
+	if (device != NULL) {
+		RTE_ETH_FOREACH_DEV_OF(other, device)
+		{
+			return;
+		}
+	} else if (io->at.match[0] != '\0') {
+		return; /* no representor came up: the adapter stays as it was */
+	}
+	rte_eal_hotplug_remove(io->at.bus, io->at.name);
+}
+
+/* The ethdev the attach made: by its name, or (a representor) by its devargs. */
+static int find_port(const struct dpu_portio *io, uint16_t *port)
+{
+	struct rte_dev_iterator it;
+	int rc;
+
+	if (io->at.match[0] == '\0') {
+		return rte_eth_dev_get_port_by_name(io->at.name, port);
+	}
+	rc = rte_eth_iterator_init(&it, io->at.match);
+	if (rc < 0) {
+		return rc;
+	}
+	*port = rte_eth_iterator_next(&it);
+	rte_eth_iterator_cleanup(&it);
+	return *port == RTE_MAX_ETHPORTS ? -ENODEV : 0;
 }
 
 int dpu_portio_open(struct dpu_dev *dev, const char *port, const struct dpu_portio_conf *conf,
@@ -97,6 +133,7 @@ int dpu_portio_open(struct dpu_dev *dev, const char *port, const struct dpu_port
 		return -ENOMEM;
 	}
 	dpu_strscpy(io->port, port, sizeof(io->port));
+	io->ethdev = RTE_MAX_ETHPORTS; /* none yet */
 	io->queues = conf->queues ? conf->queues : 1;
 	io->at.queues = io->queues;
 	rc = dev->class->port_attach(dev, port, &io->at);
@@ -120,7 +157,7 @@ int dpu_portio_open(struct dpu_dev *dev, const char *port, const struct dpu_port
 		}
 		io->hotplugged = true;
 	}
-	rc = rte_eth_dev_get_port_by_name(io->at.name, &io->ethdev);
+	rc = find_port(io, &io->ethdev);
 	if (rc == 0) {
 		rc = start_port(io, conf);
 	}

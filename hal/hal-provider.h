@@ -17,6 +17,9 @@ struct dpu_hal_attach {
 	char bus[16];	  /* for rte_eal_hotplug_add(): "vdev", "pci", "auxiliary" */
 	char name[64];	  /* the device; also its ethdev name */
 	char args[256];	  /* devargs */
+	char match[96];	  /* "": the ethdev is named 'name'; else the devargs
+			   * rte_eth_iterator_init() finds it by (a representor
+			   * of the device 'name') */
 	bool meta_header; /* frames start with sim/simd/portmeta.h's header */
 	uint16_t queues;  /* in: the receive/transmit queue pairs wanted */
 };

@@ -15,6 +15,7 @@
 #include "dpu/hal-flow.h"
 #include "dpu/hal-reg.h"
 #include "dpu/hal.h"
+#include "hal/hal-provider.h"
 #include "sim/device.h"
 #include "sim/sysfs.h"
 
@@ -174,6 +175,48 @@ static void test_no_steering_yet(void **state)
 }
 
 /*
+ * Packet I/O: each port as the mlx5 PMD probes it on a BlueField (NVIDIA's
+ * OVS-DPDK devargs): the adapter's first function, the representor in
+ * DPDK's syntax from phys_port_name, hardware steering on.
+ */
+static void test_port_attach_devargs(void **state)
+{
+	static const struct {
+		const char *port, *args, *match;
+	} want[] = {
+		{"p0", "dv_flow_en=2,dv_xmeta_en=4", ""},
+		{"p1", "dv_flow_en=2,dv_xmeta_en=4,representor=pf1",
+		 "0000:03:00.0,representor=pf1"},
+		{"pf0hpf", "dv_flow_en=2,dv_xmeta_en=4,representor=pf0vf65535",
+		 "0000:03:00.0,representor=pf0vf65535"},
+		{"pf1hpf", "dv_flow_en=2,dv_xmeta_en=4,representor=pf1vf65535",
+		 "0000:03:00.0,representor=pf1vf65535"},
+		{"pf0vf0", "dv_flow_en=2,dv_xmeta_en=4,representor=pf0vf0",
+		 "0000:03:00.0,representor=pf0vf0"},
+		{"en3f0pf0sf0", "dv_flow_en=2,dv_xmeta_en=4,representor=pf0sf0",
+		 "0000:03:00.0,representor=pf0sf0"},
+	};
+	struct fx *f = *state;
+	struct dpu_hal_attach at;
+	struct dpu_dev *dev;
+
+	assert_int_equal(dpu_dev_open(f->uri, &dev), 0);
+	assert_non_null(dev->class->port_attach);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		memset(&at, 0, sizeof(at));
+		assert_int_equal(dev->class->port_attach(dev, want[i].port, &at), 0);
+		assert_string_equal(at.bus, "pci");
+		assert_string_equal(at.name, "0000:03:00.0");
+		assert_string_equal(at.args, want[i].args);
+		assert_string_equal(at.match, want[i].match);
+		assert_false(at.meta_header);
+	}
+	assert_int_equal(dev->class->port_attach(dev, "eth9", &at), -ENODEV);
+	assert_non_null(strstr(dpu_dev_last_error(dev), "eth9: not a port of 0000:03:00.0"));
+	dpu_dev_close(dev);
+}
+
+/*
  * Registers go through the function's fwctl device: found by the device
  * link under class/fwctl (an auxiliary device of the PCI function), opened
  * as /dev/fwctl/<name>. Without one: -ENODEV and the reason.
@@ -246,6 +289,7 @@ int main(void)
 		cmocka_unit_test(test_stats_and_sensors),
 		cmocka_unit_test(test_phc),
 		cmocka_unit_test(test_no_steering_yet),
+		cmocka_unit_test(test_port_attach_devargs),
 		cmocka_unit_test(test_registers_through_fwctl),
 		cmocka_unit_test(test_bad_uris),
 	};
