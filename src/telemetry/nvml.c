@@ -9,6 +9,7 @@
 
 #define DPU_LOG_MODULE "dts-nvml"
 #include "common/log.h"
+#include "common/timeutil.h"
 #include "common/util.h"
 #include "telemetry/nvml.h"
 
@@ -58,11 +59,25 @@ struct nvml_api {
 	nvml_ret (*energy)(nvml_device, unsigned long long *);
 };
 
+/*
+ * The energy counter's query takes milliseconds where the others take
+ * microseconds (3.2 ms median, 16 ms at worst, against ~2 us on an H200
+ * with driver 580): it is read once a second and its last reading reported
+ * in between, for the first ENERGY_GPUS GPUs (the rest every cycle).
+ */
+#define ENERGY_GPUS 16
+#define ENERGY_PERIOD_NS DPU_NSEC_PER_SEC
+
 struct dts_nvml {
 	void *lib;
 	bool tried, ready, warned_down;
 	char why[160];
 	struct nvml_api api;
+	struct {
+		uint64_t at_ns; /* when read; 0: never */
+		nvml_ret rc;
+		unsigned long long mj;
+	} energy[ENERGY_GPUS];
 };
 
 static const struct {
@@ -251,8 +266,9 @@ static void keep(struct readings *rd, const struct value *v, nvml_ret rc, double
 
 /* Each query before its value is read: as arguments of one call, the order
  * of the two would be unspecified. */
-static void read_gpu(const struct nvml_api *a, nvml_device d, struct readings *rd)
+static void read_gpu(struct dts_nvml *n, nvml_device d, unsigned int i, struct readings *rd)
 {
+	const struct nvml_api *a = &n->api;
 	struct nvml_memory_v2 m2 = {.version = NVML_MEMORY_V2};
 	struct nvml_utilization ut = {0};
 	struct nvml_memory m = {0};
@@ -297,7 +313,15 @@ static void read_gpu(const struct nvml_api *a, nvml_device d, struct readings *r
 		r = a->fan(d, &u);
 		keep(rd, &v_fan, r, u);
 	}
-	if (a->energy != NULL) {
+	if (a->energy != NULL && i < ENERGY_GPUS) {
+		uint64_t now = dpu_time_mono_ns();
+
+		if (n->energy[i].at_ns == 0 || now - n->energy[i].at_ns >= ENERGY_PERIOD_NS) {
+			n->energy[i].rc = a->energy(d, &n->energy[i].mj);
+			n->energy[i].at_ns = now;
+		}
+		keep(rd, &v_energy, n->energy[i].rc, (double)n->energy[i].mj);
+	} else if (a->energy != NULL) {
 		r = a->energy(d, &e);
 		keep(rd, &v_energy, r, (double)e);
 	}
@@ -318,7 +342,7 @@ static int collect_gpu(struct dts_nvml *n, nvml_device d, unsigned int i, bool s
 	if (a->uuid(d, g.uuid, sizeof(g.uuid)) != NVML_SUCCESS) {
 		g.uuid[0] = '\0';
 	}
-	read_gpu(a, d, &rd);
+	read_gpu(n, d, i, &rd);
 	for (size_t k = 0; k < rd.n && rc == 0; k++) {
 		if (smi) {
 			rc = add(snap, false, rd.r[k].v, &g, rd.r[k].raw);

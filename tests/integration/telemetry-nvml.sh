@@ -66,7 +66,7 @@ else
 	sleep 2 # NVML's utilization covers the last sample period (up to 1 s)
 	ta=$(date +%s.%N)
 	curl -sf "$url" >"$work/ma.txt"
-	sleep 2
+	sleep 4 # the energy counter is read once a second: a window of several
 	tb=$(date +%s.%N)
 	curl -sf "$url" >"$work/mb.txt"
 	smi smi1.csv
