@@ -377,6 +377,7 @@ bench: tests/bench/bench-esw all
 		$(BENCH_FF_ARGS)
 	/usr/bin/python3 $(srcdir)/tests/bench/bench-bm.py $(abs_builddir) $(abs_srcdir) \
 		$(BENCH_BM_ARGS)
+	$(SHELL) $(srcdir)/tests/bench/bench-nvml.sh $(abs_builddir)
 else
 bench: all
 	@echo "bench: DPDK not available; only the benchmarks without it"
@@ -384,5 +385,5 @@ bench: all
 		$(BENCH_FF_ARGS)
 endif
 EXTRA_DIST += tests/bench/bench-esw.c tests/bench/bench-dts.py tests/bench/bench-fi.py \
-	tests/bench/bench-ff.py tests/bench/bench-bm.py
+	tests/bench/bench-ff.py tests/bench/bench-bm.py tests/bench/bench-nvml.sh
 .PHONY: bench
