@@ -240,8 +240,13 @@ check_PROGRAMS += tests/fuzz/fuzz-esw-parse-standalone
 tests_fuzz_fuzz_esw_parse_standalone_SOURCES = tests/fuzz/fuzz-esw-parse.c tests/fuzz/standalone.c
 tests_fuzz_fuzz_esw_parse_standalone_CFLAGS = $(AM_CFLAGS) $(DPDK_CFLAGS)
 tests_fuzz_fuzz_esw_parse_standalone_LDADD = sim/eswitch/libdpuesw.la $(DPDK_LIBS)
+check_PROGRAMS += tests/fuzz/fuzz-hal-flow-standalone
+tests_fuzz_fuzz_hal_flow_standalone_SOURCES = tests/fuzz/fuzz-hal-flow.c tests/fuzz/standalone.c
+tests_fuzz_fuzz_hal_flow_standalone_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
+tests_fuzz_fuzz_hal_flow_standalone_CFLAGS = $(AM_CFLAGS) $(DPDK_CFLAGS)
+tests_fuzz_fuzz_hal_flow_standalone_LDADD = hal/libdpuhal-io.la $(DPDK_LIBS)
 else
-EXTRA_DIST += tests/fuzz/fuzz-esw-parse.c tests/fuzz/fuzz-simd-ctl.c
+EXTRA_DIST += tests/fuzz/fuzz-esw-parse.c tests/fuzz/fuzz-simd-ctl.c tests/fuzz/fuzz-hal-flow.c
 endif
 check_PROGRAMS += tests/fuzz/fuzz-bm-prom-standalone tests/fuzz/fuzz-bm-creds-standalone
 tests_fuzz_fuzz_bm_prom_standalone_SOURCES = tests/fuzz/fuzz-bm-prom.c tests/fuzz/standalone.c
@@ -352,6 +357,12 @@ tests_fuzz_fuzz_esw_parse_SOURCES = tests/fuzz/fuzz-esw-parse.c
 tests_fuzz_fuzz_esw_parse_CFLAGS = $(AM_CFLAGS) $(DPDK_CFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_esw_parse_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_esw_parse_LDADD = sim/eswitch/libdpuesw.la $(DPDK_LIBS)
+noinst_PROGRAMS += tests/fuzz/fuzz-hal-flow
+tests_fuzz_fuzz_hal_flow_SOURCES = tests/fuzz/fuzz-hal-flow.c
+tests_fuzz_fuzz_hal_flow_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
+tests_fuzz_fuzz_hal_flow_CFLAGS = $(AM_CFLAGS) $(DPDK_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_hal_flow_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_hal_flow_LDADD = hal/libdpuhal-io.la $(DPDK_LIBS)
 endif
 endif
 
