@@ -3,6 +3,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,6 +145,7 @@ struct value {
 	const char *smi, *smi_help, *dcgm, *dcgm_help;
 	double smi_scale, dcgm_scale; /* from NVML's unit */
 	bool counter;
+	bool dcgm_whole; /* DCGM's field is an integer (whole MiB): the fraction cut off */
 };
 
 static int add(struct dts_snapshot *snap, bool dcgm, const struct value *v, const struct gpu *g,
@@ -172,6 +174,9 @@ static int add(struct dts_snapshot *snap, bool dcgm, const struct value *v, cons
 		s->bare = dcgm; /* dcgm-exporter's name has no _total */
 	}
 	s->d = raw * (dcgm ? v->dcgm_scale : v->smi_scale);
+	if (dcgm && v->dcgm_whole) {
+		s->d = floor(s->d);
+	}
 	return 0;
 }
 
@@ -210,21 +215,24 @@ static const struct value v_used = {"memory_used_bytes",
 				    "Framebuffer memory used (in MiB).",
 				    1,
 				    1.0 / (1 << 20),
-				    false};
+				    false,
+				    true};
 static const struct value v_free = {"memory_free_bytes",
 				    "memory free",
 				    "DCGM_FI_DEV_FB_FREE",
 				    "Framebuffer memory free (in MiB).",
 				    1,
 				    1.0 / (1 << 20),
-				    false};
+				    false,
+				    true};
 static const struct value v_reserved = {"memory_reserved_bytes",
 					"memory the driver holds back",
 					"DCGM_FI_DEV_FB_RESERVED",
 					"Framebuffer memory reserved (in MiB).",
 					1,
 					1.0 / (1 << 20),
-					false};
+					false,
+					true};
 static const struct value v_sm = {
 	"clocks_sm_hz", "SM clock", "DCGM_FI_DEV_SM_CLOCK", "SM clock frequency (in MHz).", 1e6, 1,
 	false};

@@ -12,7 +12,8 @@
  *   temperature 41+n C, power 123456+n mW, utilization gpu 87-n % memory
  *   13+n %, clocks SM 1755+n graphics 1650+n memory 2619+n MHz, no fan
  *   (not supported), energy 987654321+n mJ, memory total 80 GiB, reserved
- *   512 MiB, used 1 GiB + n MiB (v1: used includes the reservation).
+ *   512 MiB, used 1 GiB + n MiB + 512 KiB (v1: used includes the
+ *   reservation).
  */
 #include <config.h>
 
@@ -176,7 +177,7 @@ int nvmlDeviceGetUtilizationRates(void *h, struct utilization *u)
 
 static unsigned long long used(const struct fake_gpu *g)
 {
-	return (1ULL << 30) + ((unsigned long long)g->n << 20);
+	return (1ULL << 30) + ((unsigned long long)g->n << 20) + (512ULL << 10);
 }
 
 int nvmlDeviceGetMemoryInfo(void *h, struct memory *m)

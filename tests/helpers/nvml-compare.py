@@ -180,7 +180,7 @@ def fake(p, variant):
     total, reserved, mib = 80 << 30, 512 << 20, MIB
     want = {}
     for n in (0, 1):
-        used = (1 << 30) + n * mib
+        used = (1 << 30) + n * mib + (512 << 10)
         if variant == "no-v2":  # version 1: used holds the reservation, no reserved
             mem = {"used": reserved + used, "free": total - reserved - used}
         else:
@@ -201,10 +201,11 @@ def fake(p, variant):
             "GPU_TEMP": 41 + n, "POWER_USAGE": (123456 + n) / 1000, "GPU_UTIL": 87 - n,
             "MEM_COPY_UTIL": 13 + n, "SM_CLOCK": 1755 + n, "MEM_CLOCK": 2619 + n,
             "TOTAL_ENERGY_CONSUMPTION": 987654321 + n,
-            "FB_USED": mem["used"] / mib, "FB_FREE": mem["free"] / mib,
+            # DCGM's FB fields are integers, whole MiB
+            "FB_USED": mem["used"] // mib, "FB_FREE": mem["free"] // mib,
         }
         if "reserved" in mem:
-            dcgm_values["FB_RESERVED"] = mem["reserved"] / mib
+            dcgm_values["FB_RESERVED"] = mem["reserved"] // mib
         for k, v in dcgm_values.items():
             want[("DCGM_FI_DEV_" + k, g)] = ({"gpu": g, "UUID": f"GPU-00000000-0000-0000-0000-00000000000{n}",
                                              "modelName": f"Fake GPU {n}"}, v)
