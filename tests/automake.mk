@@ -74,7 +74,12 @@ tests_unit_test_timeutil_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_timeutil_LDADD = $(UNIT_LDADD)
 
 if HAVE_DPDK
-UNIT_TESTS += tests/unit/test-dpdk tests/unit/test-esw tests/unit/test-flow-rte
+UNIT_TESTS += tests/unit/test-dpdk tests/unit/test-esw tests/unit/test-flow-rte tests/unit/test-hal-io
+tests_unit_test_hal_io_SOURCES = tests/unit/test-hal-io.c
+tests_unit_test_hal_io_CPPFLAGS = $(UNIT_CPPFLAGS) -I$(top_srcdir)
+tests_unit_test_hal_io_CFLAGS = $(UNIT_CFLAGS) $(DPDK_CFLAGS)
+tests_unit_test_hal_io_LDADD = hal/libdpuhal-io.la hal/libdpuhal.la src/common/libdpucommon-dpdk.la \
+	$(UNIT_LDADD) $(DPDK_LIBS) -lm
 tests_unit_test_flow_rte_SOURCES = tests/unit/test-flow-rte.c
 tests_unit_test_flow_rte_CPPFLAGS = $(UNIT_CPPFLAGS) -I$(top_srcdir)
 tests_unit_test_flow_rte_CFLAGS = $(UNIT_CFLAGS) $(DPDK_CFLAGS)
@@ -91,7 +96,8 @@ tests_unit_test_dpdk_CFLAGS = $(UNIT_CFLAGS) $(DPDK_CFLAGS)
 tests_unit_test_dpdk_LDADD = src/common/libdpucommon-dpdk.la $(UNIT_LDADD) $(DPDK_LIBS) -lrte_net_ring
 TESTS += tests/unit/test-dpdk-nohuge.sh
 else
-EXTRA_DIST += tests/unit/test-dpdk.c tests/unit/test-esw.c tests/unit/test-flow-rte.c
+EXTRA_DIST += tests/unit/test-dpdk.c tests/unit/test-esw.c tests/unit/test-flow-rte.c \
+	tests/unit/test-hal-io.c
 endif
 EXTRA_DIST += tests/unit/test-dpdk-nohuge.sh
 
