@@ -85,7 +85,7 @@ static void detach(struct dpu_portio *io)
 	if (device != NULL) {
 		RTE_ETH_FOREACH_DEV_OF(other, device)
 		{
-			return;
+			return; /* another port of the device is still open */
 		}
 	} else if (io->at.match[0] != '\0') {
 		return; /* no representor came up: the adapter stays as it was */

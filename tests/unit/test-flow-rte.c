@@ -379,9 +379,10 @@ static void test_tap_validates(void **state)
 	}
 	tap.no_count = true;
 	{
-		/* net_tap's rte_flow rides on the kernel's multiq qdisc and TC
-		 * flower: where the kernel has no multiq, the PMD turns its flow
-		 * support off and validates nothing. */
+		/* A net_tap that refuses even this rule validates nothing: the
+		 * check is skipped with DPDK's reason. (Without the kernel's
+		 * multiq qdisc, as here, net_tap still validates; only creating
+		 * rules needs the kernel's TC flower.) */
 		const struct rte_flow_attr attr = {.ingress = 1};
 		const struct rte_flow_item any[] = {{.type = RTE_FLOW_ITEM_TYPE_ETH},
 						    {.type = RTE_FLOW_ITEM_TYPE_END}};
@@ -390,8 +391,8 @@ static void test_tap_validates(void **state)
 
 		if (rte_flow_validate(port, &attr, any, drop, &error) != 0) {
 			fprintf(stderr,
-				"# skip: net_tap validates no rule here (%s): its flow "
-				"support needs the kernel's multiq qdisc (sch_multiq)\n",
+				"# skip: net_tap validates no rule here, not even "
+				"eth -> drop: %s\n",
 				error.message ? error.message : "no reason given");
 			rte_eth_dev_close(port);
 			dpu_dpdk_fini();
