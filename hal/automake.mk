@@ -17,9 +17,10 @@ if HAVE_DPDK
 # libdpuhal-io: packet I/O on a service's port (DPDK ethdev).
 noinst_LTLIBRARIES += hal/libdpuhal-io.la
 hal_libdpuhal_io_la_SOURCES = hal/include/dpu/hal-io.h hal/hal-io.c sim/simd/portmeta.h \
-	hal/flow-rte.h hal/flow-rte.c
+	hal/flow-rte.h hal/flow-rte.c hal/steer-rte.h hal/steer-rte.c
 hal_libdpuhal_io_la_CFLAGS = $(AM_CFLAGS) $(DPDK_CFLAGS)
 hal_libdpuhal_io_la_LIBADD = hal/libdpuhal.la $(DPDK_LIBS)
 else
-EXTRA_DIST += hal/include/dpu/hal-io.h hal/hal-io.c hal/flow-rte.h hal/flow-rte.c
+EXTRA_DIST += hal/include/dpu/hal-io.h hal/hal-io.c hal/flow-rte.h hal/flow-rte.c \
+	hal/steer-rte.h hal/steer-rte.c
 endif

@@ -11,11 +11,14 @@
  * pfN host PF representor, pfNvfM VF representor, pfNsfM SF). NV
  * configuration (mlxconfig) is not reachable through sysfs: -EOPNOTSUPP.
  * The PHC is the ports' /dev/ptpN; registers go through fwctl. Packet I/O
- * (dpu/hal-io.h) probes a port on the mlx5 PMD as NVIDIA's OVS-DPDK set-up
- * on a BlueField does: every port through the adapter's first function,
- * with hardware steering (dv_flow_en=2, dv_xmeta_en=4), a representor
- * named in the devargs' own syntax (bf_port_attach()). Steering is still
- * to come (its rte_flow translation: hal/flow-rte.h).
+ * (dpu/hal-io.h) probes a port on the mlx5 PMD as OVS-DPDK on a BlueField
+ * does: every port through the adapter's first function, a representor
+ * named in the devargs' own syntax (bf_port_attach()). Steering is rte_flow
+ * on those ports (hal/steer-rte.h), so it needs them open in this process:
+ * the synchronous API, which DPDK 22.11's mlx5 serves with DV steering
+ * (dv_flow_en=1; its hardware steering, 2, takes template tables and
+ * queued rules only), and extensive metadata (dv_xmeta_en=1) so that a
+ * MARK the switch sets reaches the service's mbuf across the FDB.
  */
 #include <config.h>
 
@@ -288,7 +291,7 @@ static int bf_port_attach(struct dpu_dev *dev, const char *port, struct dpu_hal_
 	if (n < 0 || (size_t)n >= sizeof(at->name)) {
 		return -ENAMETOOLONG;
 	}
-	n = snprintf(at->args, sizeof(at->args), "dv_flow_en=2,dv_xmeta_en=4%s%s",
+	n = snprintf(at->args, sizeof(at->args), "dv_flow_en=1,dv_xmeta_en=1%s%s",
 		     rep[0] ? ",representor=" : "", rep);
 	if (n < 0 || (size_t)n >= sizeof(at->args)) {
 		return -ENAMETOOLONG;
@@ -301,7 +304,32 @@ static int bf_port_attach(struct dpu_dev *dev, const char *port, struct dpu_hal_
 		}
 	}
 	at->meta_header = false;
+	at->rte_steering = true;
 	return 0;
+}
+
+/* Steering before any port is open here (hal/steer-rte.h takes over then). */
+static int bf_no_steering(struct dpu_dev *dev)
+{
+	dpu_dev_set_error(dev,
+			  "%s: steering is rte_flow on the ports this process has open "
+			  "(dpu_portio_open): none is",
+			  bf_cast(dev)->pci);
+	return -EOPNOTSUPP;
+}
+
+static int bf_pipe_create(struct dpu_dev *dev, const struct dpu_pipe_attr *attr)
+{
+	(void)attr;
+	return bf_no_steering(dev);
+}
+
+static int bf_entry_add(struct dpu_dev *dev, const char *domain, const char *pipe,
+			uint32_t priority, const struct dpu_match *match,
+			const struct dpu_actions *actions, uint32_t *entry)
+{
+	(void)domain, (void)pipe, (void)priority, (void)match, (void)actions, (void)entry;
+	return bf_no_steering(dev);
 }
 
 static void bf_close(struct dpu_dev *dev)
@@ -748,4 +776,6 @@ const struct dpu_hal_class dpu_hal_bluefield_class = {
 	.reg_access = bf_reg_access,
 	.cmd = bf_cmd,
 	.port_attach = bf_port_attach,
+	.pipe_create = bf_pipe_create,
+	.entry_add = bf_entry_add,
 };

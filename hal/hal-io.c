@@ -21,14 +21,17 @@
 #include "dpu/hal-io.h"
 #include "hal-provider.h"
 #include "sim/simd/portmeta.h"
+#include "steer-rte.h"
 
 #define IO_DESC_DEFAULT 1024
 #define IO_LINK_TIMEOUT_MS 3000
 
 struct dpu_portio {
+	struct dpu_dev *dev;
 	uint16_t ethdev, queues;
 	bool meta_header;
 	bool hotplugged;
+	bool steering; /* registered with the device's rte_flow steering */
 	struct dpu_hal_attach at;
 	char port[DPU_HAL_STR];
 };
@@ -133,6 +136,7 @@ int dpu_portio_open(struct dpu_dev *dev, const char *port, const struct dpu_port
 		return -ENOMEM;
 	}
 	dpu_strscpy(io->port, port, sizeof(io->port));
+	io->dev = dev;
 	io->ethdev = RTE_MAX_ETHPORTS; /* none yet */
 	io->queues = conf->queues ? conf->queues : 1;
 	io->at.queues = io->queues;
@@ -180,6 +184,18 @@ int dpu_portio_open(struct dpu_dev *dev, const char *port, const struct dpu_port
 		}
 		dpu_sleep_ns(5 * DPU_NSEC_PER_MSEC);
 	}
+	if (io->at.rte_steering) {
+		rc = dpu_rte_steer_port_add(dev, port, io->ethdev, io->queues);
+		if (rc < 0) {
+			dpu_dev_set_error(dev, "%s: cannot set up its steering: %s", port,
+					  strerror(-rc));
+			rte_eth_dev_stop(io->ethdev);
+			detach(io);
+			free(io);
+			return rc;
+		}
+		io->steering = true;
+	}
 	log_info("%s: packet I/O on DPDK port %u (%s), %u queue%s", port, io->ethdev, io->at.name,
 		 io->queues, io->queues == 1 ? "" : "s");
 	*iop = io;
@@ -190,6 +206,9 @@ void dpu_portio_close(struct dpu_portio *io)
 {
 	if (io == NULL) {
 		return;
+	}
+	if (io->steering) {
+		dpu_rte_steer_port_del(io->dev, io->port);
 	}
 	rte_eth_dev_stop(io->ethdev);
 	detach(io);

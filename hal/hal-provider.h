@@ -14,14 +14,16 @@ struct dpu_hal_class;
 
 /* The DPDK device that is a port for this process (see port_attach). */
 struct dpu_hal_attach {
-	char bus[16];	  /* for rte_eal_hotplug_add(): "vdev", "pci", "auxiliary" */
-	char name[64];	  /* the device; also its ethdev name */
-	char args[256];	  /* devargs */
-	char match[96];	  /* "": the ethdev is named 'name'; else the devargs
-			   * rte_eth_iterator_init() finds it by (a representor
-			   * of the device 'name') */
-	bool meta_header; /* frames start with sim/simd/portmeta.h's header */
-	uint16_t queues;  /* in: the receive/transmit queue pairs wanted */
+	char bus[16];	   /* for rte_eal_hotplug_add(): "vdev", "pci", "auxiliary" */
+	char name[64];	   /* the device; also its ethdev name */
+	char args[256];	   /* devargs */
+	char match[96];	   /* "": the ethdev is named 'name'; else the devargs
+			    * rte_eth_iterator_init() finds it by (a representor
+			    * of the device 'name') */
+	bool meta_header;  /* frames start with sim/simd/portmeta.h's header */
+	bool rte_steering; /* the device's steering is rte_flow on its ports
+			    * (hal/steer-rte.h) while they are open here */
+	uint16_t queues;   /* in: the receive/transmit queue pairs wanted */
 };
 
 /* Embedded as the first member of each backend's device. */
@@ -29,6 +31,10 @@ struct dpu_dev {
 	const struct dpu_hal_class *class;
 	/* Why the last operation failed; hal.c clears it before each one. */
 	char last_error[256];
+	/* When set, the steering operations are these, not the class's: the
+	 * rte_flow steering packet I/O installs (hal/steer-rte.h). */
+	const struct dpu_hal_class *steer;
+	void *steer_state;
 };
 
 struct dpu_hal_class {

@@ -174,6 +174,12 @@ static bool names_ok(const char *domain, const char *pipe)
 	       pipe != NULL && pipe[0] != '\0' && strlen(pipe) < DPU_PIPE_NAME;
 }
 
+/* Whose steering operations: the class's, or those installed on the device. */
+static const struct dpu_hal_class *steering(const struct dpu_dev *dev)
+{
+	return dev->steer != NULL ? dev->steer : dev->class;
+}
+
 int dpu_pipe_create(struct dpu_dev *dev, const struct dpu_pipe_attr *attr)
 {
 	if (dev == NULL || attr == NULL || !names_ok(attr->domain, attr->name) ||
@@ -182,10 +188,10 @@ int dpu_pipe_create(struct dpu_dev *dev, const struct dpu_pipe_attr *attr)
 		return -EINVAL;
 	}
 	dev->last_error[0] = '\0';
-	if (dev->class->pipe_create == NULL) {
+	if (steering(dev)->pipe_create == NULL) {
 		return -EOPNOTSUPP;
 	}
-	return dev->class->pipe_create(dev, attr);
+	return steering(dev)->pipe_create(dev, attr);
 }
 
 int dpu_pipe_entry_add(struct dpu_dev *dev, const char *domain, const char *pipe, uint32_t priority,
@@ -197,10 +203,10 @@ int dpu_pipe_entry_add(struct dpu_dev *dev, const char *domain, const char *pipe
 		return -EINVAL;
 	}
 	dev->last_error[0] = '\0';
-	if (dev->class->entry_add == NULL) {
+	if (steering(dev)->entry_add == NULL) {
 		return -EOPNOTSUPP;
 	}
-	return dev->class->entry_add(dev, domain, pipe, priority, match, actions, entry);
+	return steering(dev)->entry_add(dev, domain, pipe, priority, match, actions, entry);
 }
 
 int dpu_pipe_entry_del(struct dpu_dev *dev, const char *domain, const char *pipe, uint32_t entry)
@@ -209,10 +215,10 @@ int dpu_pipe_entry_del(struct dpu_dev *dev, const char *domain, const char *pipe
 		return -EINVAL;
 	}
 	dev->last_error[0] = '\0';
-	if (dev->class->entry_del == NULL) {
+	if (steering(dev)->entry_del == NULL) {
 		return -EOPNOTSUPP;
 	}
-	return dev->class->entry_del(dev, domain, pipe, entry);
+	return steering(dev)->entry_del(dev, domain, pipe, entry);
 }
 
 int dpu_pipe_entry_stats(struct dpu_dev *dev, const char *domain, const char *pipe, uint32_t entry,
@@ -222,10 +228,10 @@ int dpu_pipe_entry_stats(struct dpu_dev *dev, const char *domain, const char *pi
 		return -EINVAL;
 	}
 	dev->last_error[0] = '\0';
-	if (dev->class->entry_stats == NULL) {
+	if (steering(dev)->entry_stats == NULL) {
 		return -EOPNOTSUPP;
 	}
-	return dev->class->entry_stats(dev, domain, pipe, entry, packets, bytes);
+	return steering(dev)->entry_stats(dev, domain, pipe, entry, packets, bytes);
 }
 
 int dpu_flow_flush(struct dpu_dev *dev, const char *domain)
@@ -234,10 +240,10 @@ int dpu_flow_flush(struct dpu_dev *dev, const char *domain)
 		return -EINVAL;
 	}
 	dev->last_error[0] = '\0';
-	if (dev->class->flow_flush == NULL) {
+	if (steering(dev)->flow_flush == NULL) {
 		return -EOPNOTSUPP;
 	}
-	return dev->class->flow_flush(dev, domain);
+	return steering(dev)->flow_flush(dev, domain);
 }
 
 int dpu_meter_create(struct dpu_dev *dev, const char *domain, uint64_t cir, uint64_t cbs,
@@ -248,10 +254,10 @@ int dpu_meter_create(struct dpu_dev *dev, const char *domain, uint64_t cir, uint
 		return -EINVAL;
 	}
 	dev->last_error[0] = '\0';
-	if (dev->class->meter_create == NULL) {
+	if (steering(dev)->meter_create == NULL) {
 		return -EOPNOTSUPP;
 	}
-	return dev->class->meter_create(dev, domain, cir, cbs, ebs, id);
+	return steering(dev)->meter_create(dev, domain, cir, cbs, ebs, id);
 }
 
 int dpu_meter_stats(struct dpu_dev *dev, const char *domain, uint32_t id, uint64_t packets[3],
@@ -262,10 +268,10 @@ int dpu_meter_stats(struct dpu_dev *dev, const char *domain, uint32_t id, uint64
 		return -EINVAL;
 	}
 	dev->last_error[0] = '\0';
-	if (dev->class->meter_stats == NULL) {
+	if (steering(dev)->meter_stats == NULL) {
 		return -EOPNOTSUPP;
 	}
-	return dev->class->meter_stats(dev, domain, id, packets, bytes);
+	return steering(dev)->meter_stats(dev, domain, id, packets, bytes);
 }
 
 int dpu_phc_read(struct dpu_dev *dev, struct dpu_phc_state *st)

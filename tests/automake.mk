@@ -74,7 +74,13 @@ tests_unit_test_timeutil_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_timeutil_LDADD = $(UNIT_LDADD)
 
 if HAVE_DPDK
-UNIT_TESTS += tests/unit/test-dpdk tests/unit/test-esw tests/unit/test-flow-rte tests/unit/test-hal-io
+UNIT_TESTS += tests/unit/test-dpdk tests/unit/test-esw tests/unit/test-flow-rte tests/unit/test-hal-io \
+	tests/unit/test-steer-rte
+tests_unit_test_steer_rte_SOURCES = tests/unit/test-steer-rte.c
+tests_unit_test_steer_rte_CPPFLAGS = $(UNIT_CPPFLAGS) -I$(top_srcdir)
+tests_unit_test_steer_rte_CFLAGS = $(UNIT_CFLAGS) $(DPDK_CFLAGS)
+tests_unit_test_steer_rte_LDADD = hal/libdpuhal-io.la hal/libdpuhal.la \
+	src/common/libdpucommon-dpdk.la $(UNIT_LDADD) $(DPDK_LIBS) -lm
 tests_unit_test_hal_io_SOURCES = tests/unit/test-hal-io.c
 tests_unit_test_hal_io_CPPFLAGS = $(UNIT_CPPFLAGS) -I$(top_srcdir)
 tests_unit_test_hal_io_CFLAGS = $(UNIT_CFLAGS) $(DPDK_CFLAGS)
@@ -94,10 +100,10 @@ tests_unit_test_dpdk_SOURCES = tests/unit/test-dpdk.c
 tests_unit_test_dpdk_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_dpdk_CFLAGS = $(UNIT_CFLAGS) $(DPDK_CFLAGS)
 tests_unit_test_dpdk_LDADD = src/common/libdpucommon-dpdk.la $(UNIT_LDADD) $(DPDK_LIBS) -lrte_net_ring
-TESTS += tests/unit/test-dpdk-nohuge.sh
+TESTS += tests/unit/test-dpdk-nohuge.sh tests/integration/steer-vm.sh
 else
 EXTRA_DIST += tests/unit/test-dpdk.c tests/unit/test-esw.c tests/unit/test-flow-rte.c \
-	tests/unit/test-hal-io.c
+	tests/unit/test-hal-io.c tests/unit/test-steer-rte.c
 endif
 EXTRA_DIST += tests/unit/test-dpdk-nohuge.sh
 
@@ -150,6 +156,7 @@ TESTS += tests/integration/daemon-lifecycle.sh tests/integration/firefly.sh \
 	tests/integration/blueman.sh tests/integration/blueman-browser.sh
 EXTRA_DIST += tests/integration/firefly.sh tests/helpers/ff-compare.py \
 	tests/integration/firefly-vm.sh tests/integration/firefly-vm-guest.sh \
+	tests/integration/steer-vm.sh \
 	tests/integration/deploy.sh deploy/systemd/dpu-firefly.service.in deploy/kubelet/dpu-firefly.yaml \
 	deploy/systemd/dpu-blueman.service.in deploy/kubelet/dpu-blueman.yaml deploy/pam.d/dpu-blueman \
 	deploy/systemd/dpu-telemetry.service.in deploy/systemd/dpu-dpe.service.in \

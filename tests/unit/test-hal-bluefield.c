@@ -175,25 +175,27 @@ static void test_no_steering_yet(void **state)
 }
 
 /*
- * Packet I/O: each port as the mlx5 PMD probes it on a BlueField (NVIDIA's
- * OVS-DPDK devargs): the adapter's first function, the representor in
- * DPDK's syntax from phys_port_name, hardware steering on.
+ * Packet I/O: each port as the mlx5 PMD probes it on a BlueField (OVS-DPDK's
+ * devargs): the adapter's first function, the representor in DPDK's syntax
+ * from phys_port_name, DV steering (the synchronous rte_flow API) with
+ * metadata across the FDB, steering left to rte_flow on the open ports.
+ * Steering with no port open says why it cannot.
  */
 static void test_port_attach_devargs(void **state)
 {
 	static const struct {
 		const char *port, *args, *match;
 	} want[] = {
-		{"p0", "dv_flow_en=2,dv_xmeta_en=4", ""},
-		{"p1", "dv_flow_en=2,dv_xmeta_en=4,representor=pf1",
+		{"p0", "dv_flow_en=1,dv_xmeta_en=1", ""},
+		{"p1", "dv_flow_en=1,dv_xmeta_en=1,representor=pf1",
 		 "0000:03:00.0,representor=pf1"},
-		{"pf0hpf", "dv_flow_en=2,dv_xmeta_en=4,representor=pf0vf65535",
+		{"pf0hpf", "dv_flow_en=1,dv_xmeta_en=1,representor=pf0vf65535",
 		 "0000:03:00.0,representor=pf0vf65535"},
-		{"pf1hpf", "dv_flow_en=2,dv_xmeta_en=4,representor=pf1vf65535",
+		{"pf1hpf", "dv_flow_en=1,dv_xmeta_en=1,representor=pf1vf65535",
 		 "0000:03:00.0,representor=pf1vf65535"},
-		{"pf0vf0", "dv_flow_en=2,dv_xmeta_en=4,representor=pf0vf0",
+		{"pf0vf0", "dv_flow_en=1,dv_xmeta_en=1,representor=pf0vf0",
 		 "0000:03:00.0,representor=pf0vf0"},
-		{"en3f0pf0sf0", "dv_flow_en=2,dv_xmeta_en=4,representor=pf0sf0",
+		{"en3f0pf0sf0", "dv_flow_en=1,dv_xmeta_en=1,representor=pf0sf0",
 		 "0000:03:00.0,representor=pf0sf0"},
 	};
 	struct fx *f = *state;
@@ -210,9 +212,19 @@ static void test_port_attach_devargs(void **state)
 		assert_string_equal(at.args, want[i].args);
 		assert_string_equal(at.match, want[i].match);
 		assert_false(at.meta_header);
+		assert_true(at.rte_steering);
 	}
 	assert_int_equal(dev->class->port_attach(dev, "eth9", &at), -ENODEV);
 	assert_non_null(strstr(dpu_dev_last_error(dev), "eth9: not a port of 0000:03:00.0"));
+	{
+		struct dpu_pipe_attr pa = {.name = "root",
+					   .kind = DPU_PIPE_EXACT,
+					   .match_fields = DPU_MATCH_DST_MAC,
+					   .root = true};
+
+		assert_int_equal(dpu_pipe_create(dev, &pa), -EOPNOTSUPP);
+		assert_non_null(strstr(dpu_dev_last_error(dev), "(dpu_portio_open): none is"));
+	}
 	dpu_dev_close(dev);
 }
 
