@@ -25,8 +25,9 @@
  * id dpu_pipe_entry_add() returns. Every entry counts packets and bytes.
  * On failure the backend's reason is in dpu_dev_last_error().
  *
- * Backends: sim (dpu-simd's eSwitch). bluefield: -EOPNOTSUPP so far; the
- * translation of entries into rte_flow rules it is to use is hal/flow-rte.h.
+ * Backends: sim (dpu-simd's eSwitch). bluefield: rte_flow rules on the
+ * ports this process has open with dpu_portio_open() (hal/steer-rte.h);
+ * -EOPNOTSUPP while none is, and for meters.
  */
 #ifndef DPU_HAL_FLOW_H
 #define DPU_HAL_FLOW_H
