@@ -5,9 +5,11 @@
  * device's while a port is open, pipes of a port's ingress become rules on
  * that port, entries become rules (an ACL port range one per masked
  * block, LPM routes by prefix length), a miss rule takes what no entry
- * does. Frames are written into the tap interface from the kernel's side
- * (AF_PACKET) and must come out of the receive queue the entry chose, or
- * not at all.
+ * does; each port's ingress is a domain of its own; net_tap, no switch,
+ * refuses the switch domain. Frames are written into the tap interface
+ * from the kernel's side (AF_PACKET) and must come out of the receive
+ * queue the entry chose, or not at all. (Delivery by RSS is not checked:
+ * net_tap's RSS is an eBPF program Debian 12's kernel refuses to load.)
  *
  * net_tap makes its rules TC flower filters: a kernel without them (no
  * modules, as on some CI machines) refuses every rule, and the frame part
@@ -143,6 +145,7 @@ struct frame {
 	const char *dst;
 	uint16_t dport;
 	uint32_t tag;
+	uint8_t dmac_last; /* the destination MAC's last byte (0: 2) */
 };
 
 static size_t build(const struct frame *fr, uint8_t *buf)
@@ -154,6 +157,9 @@ static size_t build(const struct frame *fr, uint8_t *buf)
 
 	memset(buf, 0, 128);
 	memcpy(buf, macs, 12);
+	if (fr->dmac_last != 0) {
+		buf[5] = fr->dmac_last;
+	}
 	if (fr->ip == 6) {
 		buf[12] = 0x86, buf[13] = 0xdd;
 		l3[0] = 0x60;
@@ -409,6 +415,52 @@ static void test_tap_frames(void **state)
 
 		send_and_sort(io, sock, ifname[0], fr, 6, got);
 		expect(fr, want, got, 6);
+	}
+	/* A second port's ingress is a domain of its own: an exact pipe on
+	 * the destination MAC there, while t0's routes stay as they are. */
+	{
+		struct dpu_portio *io1 = open_port(&dev, "t1");
+		struct dpu_pipe_attr ex = {.name = "macs",
+					   .domain = "t1",
+					   .kind = DPU_PIPE_EXACT,
+					   .match_fields = DPU_MATCH_DST_MAC,
+					   .root = true,
+					   .miss = &drop};
+		const struct frame fr1[] = {
+			{4, IPPROTO_UDP, "10.9.0.1", 53, 31, 0x0a},
+			{4, IPPROTO_UDP, "10.9.0.1", 53, 32, 0x0b},
+			{4, IPPROTO_UDP, "10.9.0.1", 53, 33, 0x0c},
+		};
+		const struct frame fr0[] = {{4, IPPROTO_UDP, "10.7.9.9", 53, 34}};
+		const int want1[] = {1, 0, -1}, want0[] = {1};
+
+		rc = dpu_pipe_create(&dev, &ex);
+		if (rc < 0) {
+			fail_msg("exact pipe: %d %s", rc, dpu_dev_last_error(&dev));
+		}
+		memset(&m, 0, sizeof(m));
+		m.fields = DPU_MATCH_DST_MAC;
+		memcpy(m.dst_mac, ((const uint8_t[]){2, 0, 0, 0, 0, 0x0a}), 6);
+		assert_int_equal(dpu_pipe_entry_add(&dev, "t1", "macs", 0, &m, &q1, &e_drop), 0);
+		m.dst_mac[5] = 0x0b;
+		assert_int_equal(dpu_pipe_entry_add(&dev, "t1", "macs", 0, &m, &q0, &e_drop), 0);
+		/* An exact pipe takes its own fields only. */
+		m.fields |= DPU_MATCH_ETH_TYPE;
+		assert_int_equal(dpu_pipe_entry_add(&dev, "t1", "macs", 0, &m, &q0, &e_drop),
+				 -EINVAL);
+		send_and_sort(io1, sock, ifname[1], fr1, 3, got);
+		expect(fr1, want1, got, 3);
+		send_and_sort(io, sock, ifname[0], fr0, 1, got);
+		expect(fr0, want0, got, 1);
+
+		/* net_tap is no switch: the switch domain's rules are refused,
+		 * with the PMD's reason. */
+		ex.name = "sw";
+		ex.domain = NULL;
+		rc = dpu_pipe_create(&dev, &ex);
+		assert_true(rc < 0);
+		assert_non_null(strstr(dpu_dev_last_error(&dev), "refused the rule"));
+		dpu_portio_close(io1);
 	}
 	close(sock);
 	dpu_portio_close(io);
