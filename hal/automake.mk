@@ -8,6 +8,7 @@ hal_libdpuhal_la_SOURCES = \
 	hal/hal-provider.h \
 	hal/hal.c \
 	hal/hal-reg.c \
+	hal/hal-nv.c \
 	hal/hal-bluefield.c \
 	hal/hal-sim.c
 hal_libdpuhal_la_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)

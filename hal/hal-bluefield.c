@@ -9,8 +9,9 @@
  * The ports of the device are the netdevs whose PCI function shares the
  * URI's domain:bus:device; their kind comes from phys_port_name (pN uplink,
  * pfN host PF representor, pfNvfM VF representor, pfNsfM SF). NV
- * configuration (mlxconfig) is not reachable through sysfs: -EOPNOTSUPP.
- * The PHC is the ports' /dev/ptpN; registers go through fwctl. Packet I/O
+ * configuration (mlxconfig's parameters) is register MNVDA through fwctl
+ * (dpu_nv_reg_list()/_set()). The PHC is the ports' /dev/ptpN; registers
+ * go through fwctl. Packet I/O
  * (dpu/hal-io.h) probes a port on the mlx5 PMD as OVS-DPDK on a BlueField
  * does: every port through the adapter's first function, a representor
  * named in the devargs' own syntax (bf_port_attach()). Steering is rte_flow
@@ -776,6 +777,8 @@ const struct dpu_hal_class dpu_hal_bluefield_class = {
 	.reg_access = bf_reg_access,
 	.cmd = bf_cmd,
 	.port_attach = bf_port_attach,
+	.nv_list = dpu_nv_reg_list,
+	.nv_set = dpu_nv_reg_set,
 	.pipe_create = bf_pipe_create,
 	.entry_add = bf_entry_add,
 };

@@ -26,64 +26,48 @@ int dpu_reg_access(struct dpu_dev *dev, uint16_t reg_id, bool write, void *data,
 	return dev->class->reg_access(dev, reg_id, write, data, len);
 }
 
-/* ---- big-endian 32-bit words, fields as (word offset, low bit, width) ---- */
-
-static uint32_t field(const uint8_t *p, size_t off, unsigned int bit, unsigned int width)
-{
-	uint32_t mask = width >= 32 ? UINT32_MAX : (1u << width) - 1;
-
-	return (dpu_get_be32(p, off) >> bit) & mask;
-}
-
-static void set_field(uint8_t *p, size_t off, unsigned int bit, unsigned int width, uint32_t v)
-{
-	uint32_t mask = width >= 32 ? UINT32_MAX : (1u << width) - 1;
-	uint32_t w = dpu_get_be32(p, off) & ~(mask << bit);
-
-	dpu_put_be32(p, off, w | (v & mask) << bit);
-}
-
 void dpu_ppcc_pack(const struct dpu_ppcc *r, uint8_t out[DPU_PPCC_LEN])
 {
 	memset(out, 0, DPU_PPCC_LEN);
-	set_field(out, 0x0, 0, 8, r->cmd_type);
-	set_field(out, 0x0, 12, 2, r->lp_msb);
-	set_field(out, 0x0, 14, 2, r->pnat);
-	set_field(out, 0x0, 16, 8, r->local_port);
-	set_field(out, 0x4, 0, 4, r->algo_slot);
-	set_field(out, 0x4, 16, 16, r->algo_param_index);
+	dpu_be32_set_field(out, 0x0, 0, 8, r->cmd_type);
+	dpu_be32_set_field(out, 0x0, 12, 2, r->lp_msb);
+	dpu_be32_set_field(out, 0x0, 14, 2, r->pnat);
+	dpu_be32_set_field(out, 0x0, 16, 8, r->local_port);
+	dpu_be32_set_field(out, 0x4, 0, 4, r->algo_slot);
+	dpu_be32_set_field(out, 0x4, 16, 16, r->algo_param_index);
 	dpu_put_be32(out, 0x8, r->value);
 	dpu_put_be32(out, 0xc, r->param_value1);
 	dpu_put_be32(out, 0x10, r->param_value2);
 	dpu_put_be32(out, 0x14, r->param_value3);
-	set_field(out, 0x18, 0, 16, r->sl_bitmask);
-	set_field(out, 0x1c, 0, 2, r->prm);
-	set_field(out, 0x1c, 2, 1, r->sl_bitmask_support);
-	set_field(out, 0x1c, 3, 1, r->counter_en);
-	set_field(out, 0x1c, 4, 1, r->trace_en);
-	set_field(out, 0x1c, 8, 8, r->text_length);
+	dpu_be32_set_field(out, 0x18, 0, 16, r->sl_bitmask);
+	dpu_be32_set_field(out, 0x1c, 0, 2, r->prm);
+	dpu_be32_set_field(out, 0x1c, 2, 1, r->sl_bitmask_support);
+	dpu_be32_set_field(out, 0x1c, 3, 1, r->counter_en);
+	dpu_be32_set_field(out, 0x1c, 4, 1, r->trace_en);
+	dpu_be32_set_field(out, 0x1c, 8, 8, r->text_length);
 	memcpy(out + 0x20, r->text, DPU_PPCC_TEXT_MAX);
 }
 
 void dpu_ppcc_unpack(const uint8_t in[DPU_PPCC_LEN], struct dpu_ppcc *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->cmd_type = (uint8_t)field(in, 0x0, 0, 8);
-	r->lp_msb = (uint8_t)field(in, 0x0, 12, 2);
-	r->pnat = (uint8_t)field(in, 0x0, 14, 2);
-	r->local_port = (uint8_t)field(in, 0x0, 16, 8);
-	r->algo_slot = (uint8_t)field(in, 0x4, 0, 4);
-	r->algo_param_index = (uint16_t)field(in, 0x4, 16, 16);
+	r->cmd_type = (uint8_t)dpu_be32_field(in, 0x0, 0, 8);
+	r->lp_msb = (uint8_t)dpu_be32_field(in, 0x0, 12, 2);
+	r->pnat = (uint8_t)dpu_be32_field(in, 0x0, 14, 2);
+	r->local_port = (uint8_t)dpu_be32_field(in, 0x0, 16, 8);
+	r->algo_slot = (uint8_t)dpu_be32_field(in, 0x4, 0, 4);
+	r->algo_param_index = (uint16_t)dpu_be32_field(in, 0x4, 16, 16);
 	r->value = dpu_get_be32(in, 0x8);
 	r->param_value1 = dpu_get_be32(in, 0xc);
 	r->param_value2 = dpu_get_be32(in, 0x10);
 	r->param_value3 = dpu_get_be32(in, 0x14);
-	r->sl_bitmask = (uint16_t)field(in, 0x18, 0, 16);
-	r->prm = (uint8_t)field(in, 0x1c, 0, 2);
-	r->sl_bitmask_support = field(in, 0x1c, 2, 1);
-	r->counter_en = field(in, 0x1c, 3, 1);
-	r->trace_en = field(in, 0x1c, 4, 1);
-	r->text_length = (uint8_t)DPU_MIN(field(in, 0x1c, 8, 8), (uint32_t)DPU_PPCC_TEXT_MAX);
+	r->sl_bitmask = (uint16_t)dpu_be32_field(in, 0x18, 0, 16);
+	r->prm = (uint8_t)dpu_be32_field(in, 0x1c, 0, 2);
+	r->sl_bitmask_support = dpu_be32_field(in, 0x1c, 2, 1);
+	r->counter_en = dpu_be32_field(in, 0x1c, 3, 1);
+	r->trace_en = dpu_be32_field(in, 0x1c, 4, 1);
+	r->text_length =
+		(uint8_t)DPU_MIN(dpu_be32_field(in, 0x1c, 8, 8), (uint32_t)DPU_PPCC_TEXT_MAX);
 	memcpy(r->text, in + 0x20, DPU_PPCC_TEXT_MAX);
 }
 
@@ -359,7 +343,7 @@ static int read_caps(struct dpu_dev *dev, uint8_t *out, struct dpu_diag_caps *ca
 		return rc;
 	}
 	/* cmd_hca_cap: num_of_diagnostic_counters at bit 0x280, device_frequency_khz at 0x4e0. */
-	n = field(cap, 0x50, 16, 16);
+	n = dpu_be32_field(cap, 0x50, 16, 16);
 	caps->dev_freq_khz = dpu_get_be32(cap, 0x9c);
 	if (n == 0) {
 		dpu_dev_set_error(dev, "the device offers no diagnostic counters");
@@ -369,14 +353,14 @@ static int read_caps(struct dpu_dev *dev, uint8_t *out, struct dpu_diag_caps *ca
 	if (rc < 0) {
 		return rc;
 	}
-	caps->log_max_samples = (uint8_t)field(cap, 0x0, 0, 8);
-	caps->single = field(cap, 0x4, 31, 1);
-	caps->repetitive = field(cap, 0x4, 30, 1);
-	caps->log_min_sample_period = (uint8_t)field(cap, 0x4, 0, 8);
+	caps->log_max_samples = (uint8_t)dpu_be32_field(cap, 0x0, 0, 8);
+	caps->single = dpu_be32_field(cap, 0x4, 31, 1);
+	caps->repetitive = dpu_be32_field(cap, 0x4, 30, 1);
+	caps->log_min_sample_period = (uint8_t)dpu_be32_field(cap, 0x4, 0, 8);
 	/* debug_cap: diagnostic_counter[] from byte 0x40, {sync:1, counter_id:16} each. */
 	caps->n = DPU_MIN(n, DPU_MIN((size_t)DPU_DIAG_MAX, (size_t)(HCA_CAP_LEN - 0x40) / 4));
 	for (size_t i = 0; i < caps->n; i++) {
-		caps->ids[i] = (uint16_t)field(cap, 0x40 + 4 * i, 0, 16);
+		caps->ids[i] = (uint16_t)dpu_be32_field(cap, 0x40 + 4 * i, 0, 16);
 	}
 	return 0;
 }
@@ -400,15 +384,15 @@ int dpu_diag_caps(struct dpu_dev *dev, struct dpu_diag_caps *caps)
 
 void dpu_diag_ctx_put(uint8_t *ctx, const struct dpu_diag_params *p)
 {
-	set_field(ctx, 0x0, 16, 16, (uint32_t)p->n);
-	set_field(ctx, 0x0, 0, 8, p->log_num_samples);
-	set_field(ctx, 0x4, 31, 1, p->single);
-	set_field(ctx, 0x4, 30, 1, p->repetitive);
-	set_field(ctx, 0x4, 29, 1, p->sync);
-	set_field(ctx, 0x4, 28, 1, p->clear);
-	set_field(ctx, 0x4, 27, 1, p->on_demand);
-	set_field(ctx, 0x4, 26, 1, p->enable);
-	set_field(ctx, 0x4, 0, 8, p->log_sample_period);
+	dpu_be32_set_field(ctx, 0x0, 16, 16, (uint32_t)p->n);
+	dpu_be32_set_field(ctx, 0x0, 0, 8, p->log_num_samples);
+	dpu_be32_set_field(ctx, 0x4, 31, 1, p->single);
+	dpu_be32_set_field(ctx, 0x4, 30, 1, p->repetitive);
+	dpu_be32_set_field(ctx, 0x4, 29, 1, p->sync);
+	dpu_be32_set_field(ctx, 0x4, 28, 1, p->clear);
+	dpu_be32_set_field(ctx, 0x4, 27, 1, p->on_demand);
+	dpu_be32_set_field(ctx, 0x4, 26, 1, p->enable);
+	dpu_be32_set_field(ctx, 0x4, 0, 8, p->log_sample_period);
 	for (size_t i = 0; i < p->n; i++) {
 		dpu_put_be32(ctx, 0x18 + 4 * i, p->ids[i]);
 	}
@@ -417,18 +401,18 @@ void dpu_diag_ctx_put(uint8_t *ctx, const struct dpu_diag_params *p)
 void dpu_diag_ctx_get(const uint8_t *ctx, size_t len, struct dpu_diag_params *p)
 {
 	memset(p, 0, sizeof(*p));
-	p->n = field(ctx, 0x0, 16, 16);
-	p->log_num_samples = (uint8_t)field(ctx, 0x0, 0, 8);
-	p->single = field(ctx, 0x4, 31, 1);
-	p->repetitive = field(ctx, 0x4, 30, 1);
-	p->sync = field(ctx, 0x4, 29, 1);
-	p->clear = field(ctx, 0x4, 28, 1);
-	p->on_demand = field(ctx, 0x4, 27, 1);
-	p->enable = field(ctx, 0x4, 26, 1);
-	p->log_sample_period = (uint8_t)field(ctx, 0x4, 0, 8);
+	p->n = dpu_be32_field(ctx, 0x0, 16, 16);
+	p->log_num_samples = (uint8_t)dpu_be32_field(ctx, 0x0, 0, 8);
+	p->single = dpu_be32_field(ctx, 0x4, 31, 1);
+	p->repetitive = dpu_be32_field(ctx, 0x4, 30, 1);
+	p->sync = dpu_be32_field(ctx, 0x4, 29, 1);
+	p->clear = dpu_be32_field(ctx, 0x4, 28, 1);
+	p->on_demand = dpu_be32_field(ctx, 0x4, 27, 1);
+	p->enable = dpu_be32_field(ctx, 0x4, 26, 1);
+	p->log_sample_period = (uint8_t)dpu_be32_field(ctx, 0x4, 0, 8);
 	p->n = DPU_MIN(p->n, DPU_MIN((size_t)DPU_DIAG_MAX, len > 0x18 ? (len - 0x18) / 4 : 0));
 	for (size_t i = 0; i < p->n; i++) {
-		p->ids[i] = (uint16_t)field(ctx, 0x18 + 4 * i, 0, 16);
+		p->ids[i] = (uint16_t)dpu_be32_field(ctx, 0x18 + 4 * i, 0, 16);
 	}
 }
 
@@ -481,8 +465,8 @@ int dpu_diag_query(struct dpu_dev *dev, uint16_t num_samples, uint16_t sample_in
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		const uint8_t *e = out + 16 + 16 * i;
 
-		s[i].counter_id = (uint16_t)field(e, 0x0, 16, 16);
-		s[i].sample_id = (uint16_t)field(e, 0x0, 0, 16);
+		s[i].counter_id = (uint16_t)dpu_be32_field(e, 0x0, 16, 16);
+		s[i].sample_id = (uint16_t)dpu_be32_field(e, 0x0, 0, 16);
 		s[i].timestamp = dpu_get_be32(e, 0x4);
 		s[i].value = (uint64_t)dpu_get_be32(e, 0x8) << 32 | dpu_get_be32(e, 0xc);
 	}

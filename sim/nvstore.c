@@ -8,6 +8,7 @@
 
 #include <json-c/json.h>
 
+#include "dpu/hal-reg.h"
 #include "sim/nvstore.h"
 #include "sim/sysfs.h"
 
@@ -141,4 +142,107 @@ int sim_nvstore_set(struct sim_nvstore *st, const char *name, const char *value)
 		memcpy(e->next, old, sizeof(old)); /* not persisted: not accepted */
 	}
 	return rc;
+}
+
+static bool in_item(const struct dpu_nv_def *d, const struct dpu_nv_item *it)
+{
+	return d->type_class == it->type_class && d->type_index == it->type_index;
+}
+
+int sim_nvstore_mnvda(struct sim_nvstore *st, bool write, uint8_t *reg, size_t len, char *why,
+		      size_t whylen)
+{
+	static const char *const mode[] = {"next", "current", "factory", "3"};
+	char(*values)[SIM_NAME_MAX] = NULL;
+	struct dpu_nv_item it;
+	uint16_t item_len = 0;
+	int rc;
+
+	dpu_nv_item_unpack(reg, len, &it);
+	for (size_t i = 0; i < dpu_nv_n_defs; i++) {
+		if (in_item(&dpu_nv_defs[i], &it) && find(st, dpu_nv_defs[i].name) != NULL) {
+			item_len = dpu_nv_defs[i].item_len;
+		}
+	}
+	if (item_len == 0) {
+		snprintf(why, whylen, "MNVDA: no configuration item class %u index 0x%06x here",
+			 it.type_class, it.type_index);
+		return -EINVAL;
+	}
+	if (it.access_mode > DPU_NV_CURRENT || (write && it.access_mode != DPU_NV_NEXT)) {
+		snprintf(why, whylen, "MNVDA: %s the %s values: not on this device",
+			 write ? "writing" : "reading", mode[it.access_mode & 3]);
+		return -EINVAL;
+	}
+	if (len < DPU_NV_HDR + (size_t)(item_len + 3) / 4 * 4) {
+		snprintf(why, whylen, "MNVDA: item class %u index 0x%06x takes %u bytes of data",
+			 it.type_class, it.type_index, item_len);
+		return -EINVAL;
+	}
+	if (!write) {
+		memset(it.data, 0, sizeof(it.data));
+	}
+	values = calloc(dpu_nv_n_defs, sizeof(*values));
+	if (values == NULL) {
+		return -ENOMEM;
+	}
+	/* Every value first: a field that cannot carry one refuses the whole. */
+	for (size_t i = 0; i < dpu_nv_n_defs; i++) {
+		const struct dpu_nv_def *d = &dpu_nv_defs[i];
+		const struct sim_nv_entry *e = find(st, d->name);
+		uint32_t v;
+
+		values[i][0] = '\0';
+		if (!in_item(d, &it)) {
+			continue;
+		}
+		if (e == NULL && write && dpu_nv_field(d, it.data) != 0) {
+			snprintf(why, whylen, "MNVDA: %s is not a parameter of this device",
+				 d->name);
+			free(values);
+			return -EINVAL;
+		}
+		if (e == NULL) {
+			continue; /* reads 0 */
+		}
+		if (write) {
+			if (d->valid_bit < 0 ||
+			    dpu_be32_field(it.data, 0, (unsigned int)d->valid_bit, 1)) {
+				dpu_nv_format(d, dpu_nv_field(d, it.data), values[i],
+					      sizeof(values[i]));
+			}
+			continue;
+		}
+		rc = dpu_nv_parse(d, it.access_mode == DPU_NV_CURRENT ? e->current : e->next, &v);
+		if (rc < 0) {
+			snprintf(why, whylen, "MNVDA: %s is '%s', which its field cannot carry",
+				 d->name, it.access_mode == DPU_NV_CURRENT ? e->current : e->next);
+			free(values);
+			return rc;
+		}
+		dpu_nv_set_field(d, it.data, v);
+	}
+	for (size_t i = 0; write && i < dpu_nv_n_defs; i++) {
+		const struct sim_nv_entry *e = find(st, dpu_nv_defs[i].name);
+		uint32_t now, want;
+
+		/* Unchanged values (by what they mean) stay as they are written. */
+		if (values[i][0] == '\0' ||
+		    (dpu_nv_parse(&dpu_nv_defs[i], e->next, &now) == 0 &&
+		     dpu_nv_parse(&dpu_nv_defs[i], values[i], &want) == 0 && now == want)) {
+			continue;
+		}
+		rc = sim_nvstore_set(st, dpu_nv_defs[i].name, values[i]);
+		if (rc < 0) {
+			snprintf(why, whylen, "MNVDA: %s: cannot store it: %s", dpu_nv_defs[i].name,
+				 strerror(-rc));
+			free(values);
+			return rc;
+		}
+	}
+	free(values);
+	it.length = item_len;
+	it.writer_id = DPU_NV_WRITER_COMMAND_INTERFACE;
+	dpu_nv_item_pack(&it, reg);
+	return 0;
 }

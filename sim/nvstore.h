@@ -10,6 +10,9 @@
 #define DPU_SIM_NVSTORE_H
 
 #include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "sim/device.h"
 
@@ -35,5 +38,21 @@ int sim_nvstore_open(const char *path, const struct sim_device *dev, struct sim_
 /* Set the next-boot value and persist; -ENOENT for an unknown parameter. */
 int sim_nvstore_set(struct sim_nvstore *st, const char *name, const char *value);
 const struct sim_nv_entry *sim_nvstore_get(const struct sim_nvstore *st, const char *name);
+
+/*
+ * Register MNVDA on the store (dpu/hal-reg.h): 'reg' ('len' bytes) asks
+ * for a configuration item, the next-boot or current values of the store's
+ * parameters that live in it (dpu_nv_defs) encoded into its fields; a
+ * write sets the next-boot value of each of them from the item (a field
+ * with a valid bit only when that is set). A field of an item the store
+ * has no parameter for reads 0 (a description should list every parameter
+ * of the items it has, as mlxconfig would show them). An item none of the
+ * store's parameters is in, the factory values, a write of anything but
+ * the next-boot values, a write setting a field the store has no parameter
+ * for, or a store value the field cannot carry: -EINVAL with the reason in
+ * 'why' (the firmware's refusal).
+ */
+int sim_nvstore_mnvda(struct sim_nvstore *st, bool write, uint8_t *reg, size_t len, char *why,
+		      size_t whylen);
 
 #endif /* DPU_SIM_NVSTORE_H */

@@ -16,6 +16,7 @@ UNIT_TESTS = \
 	tests/unit/test-log \
 	tests/unit/test-loop \
 	tests/unit/test-pcc \
+	tests/unit/test-nv \
 	tests/unit/test-sim-device \
 	tests/unit/test-sim-phc \
 	tests/unit/test-timeutil
@@ -56,6 +57,10 @@ tests_unit_test_diag_SOURCES = tests/unit/test-diag.c
 tests_unit_test_diag_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_diag_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_diag_LDADD = sim/libdpusim.la hal/libdpuhal.la $(UNIT_LDADD) -lm
+tests_unit_test_nv_SOURCES = tests/unit/test-nv.c
+tests_unit_test_nv_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_nv_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_nv_LDADD = sim/libdpusim.la hal/libdpuhal.la $(UNIT_LDADD) -lm
 tests_unit_test_pcc_SOURCES = tests/unit/test-pcc.c
 tests_unit_test_pcc_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_pcc_CFLAGS = $(UNIT_CFLAGS)

@@ -557,50 +557,66 @@ static struct json_object *do_mlx5_cmd(struct simd *s, struct json_object *req)
 static struct json_object *do_reg(struct simd *s, struct json_object *req)
 {
 	static const char hex[] = "0123456789abcdef";
-	uint8_t reg[DPU_PPCC_LEN];
-	char why[160], out[2 * DPU_PPCC_LEN + 1];
+	uint8_t reg[DPU_PPCC_LEN > DPU_NV_HDR + DPU_NV_DATA_MAX ? DPU_PPCC_LEN
+								: DPU_NV_HDR + DPU_NV_DATA_MAX];
+	char why[160], out[2 * sizeof(reg) + 1];
 	struct json_object *v;
 	const char *data = get_string(req, "data");
 	bool write = json_object_object_get_ex(req, "write", &v) && json_object_get_boolean(v);
 	int64_t id = json_object_object_get_ex(req, "id", &v) ? json_object_get_int64(v) : -1;
+	size_t len = data ? strlen(data) / 2 : 0;
 	int rc;
 
-	if (id != DPU_REG_PPCC) {
+	if (id != DPU_REG_PPCC && id != DPU_REG_MNVDA) {
 		return simd_reply_error(EOPNOTSUPP,
-					"register 0x%04llx: not modelled (PPCC is 0x%04x)",
-					(long long)id, DPU_REG_PPCC);
+					"register 0x%04llx: not modelled (PPCC 0x%04x and "
+					"MNVDA 0x%04x are)",
+					(long long)id, DPU_REG_PPCC, DPU_REG_MNVDA);
 	}
-	if (data == NULL || strlen(data) != 2 * sizeof(reg)) {
-		return simd_reply_error(EINVAL, "register 0x%04x: \"data\" must be %zu hex bytes",
-					DPU_REG_PPCC, sizeof(reg));
+	if (data == NULL ||
+	    (id == DPU_REG_PPCC ? strlen(data) != 2 * DPU_PPCC_LEN
+				: strlen(data) % 8 != 0 || len < DPU_NV_HDR || len > sizeof(reg))) {
+		return simd_reply_error(
+			EINVAL,
+			id == DPU_REG_PPCC ? "register 0x%04llx: \"data\" must be 252 hex bytes"
+					   : "register 0x%04llx: \"data\" must be 12..268 hex "
+					     "bytes, in 32-bit words",
+			(long long)id);
 	}
-	for (size_t i = 0; i < sizeof(reg); i++) {
+	for (size_t i = 0; i < len; i++) {
 		int hi = dpu_hexval(data[2 * i]), lo = dpu_hexval(data[2 * i + 1]);
 
 		if (hi < 0 || lo < 0) {
 			return simd_reply_error(EINVAL,
-						"register 0x%04x: \"data\" offset %zu: "
+						"register 0x%04llx: \"data\" offset %zu: "
 						"not a hex byte",
-						DPU_REG_PPCC, i);
+						(long long)id, i);
 		}
 		reg[i] = (uint8_t)(hi << 4 | lo);
 	}
-	rc = sim_pcc_access(&s->pcc, write, reg, pcc_events, s, why, sizeof(why));
+	if (id == DPU_REG_MNVDA) {
+		rc = sim_nvstore_mnvda(s->nv, write, reg, len, why, sizeof(why));
+		if (rc == 0 && write) {
+			log_info("nvconfig written through MNVDA (next boot)");
+		}
+	} else {
+		rc = sim_pcc_access(&s->pcc, write, reg, pcc_events, s, why, sizeof(why));
+		if (rc == 0 && write) {
+			struct dpu_ppcc r;
+
+			dpu_ppcc_unpack(reg, &r); /* local_port was checked: 1..n uplinks */
+			pcc_apply(s, ((size_t)r.lp_msb << 8 | r.local_port) - 1);
+		}
+	}
 	if (rc < 0) {
 		/* The firmware answered, refusing: a bad-parameter status. */
 		return simd_reply_error(EREMOTEIO, "%s", why);
 	}
-	if (write) {
-		struct dpu_ppcc r;
-
-		dpu_ppcc_unpack(reg, &r); /* local_port was checked: 1..n uplinks */
-		pcc_apply(s, ((size_t)r.lp_msb << 8 | r.local_port) - 1);
-	}
-	for (size_t i = 0; i < sizeof(reg); i++) {
+	for (size_t i = 0; i < len; i++) {
 		out[2 * i] = hex[reg[i] >> 4];
 		out[2 * i + 1] = hex[reg[i] & 15];
 	}
-	out[2 * sizeof(reg)] = '\0';
+	out[2 * len] = '\0';
 	return simd_reply_ok("reg", json_object_new_string(out));
 }
 

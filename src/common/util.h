@@ -59,6 +59,24 @@ static inline void dpu_put_be32(uint8_t *p, size_t off, uint32_t v)
 	p[off + 3] = (uint8_t)v;
 }
 
+/* Bits bit..bit+width-1 (0 = least significant) of the big-endian word at p + off. */
+static inline uint32_t dpu_be32_field(const uint8_t *p, size_t off, unsigned int bit,
+				      unsigned int width)
+{
+	uint32_t mask = width >= 32 ? UINT32_MAX : (1u << width) - 1;
+
+	return (dpu_get_be32(p, off) >> bit) & mask;
+}
+
+static inline void dpu_be32_set_field(uint8_t *p, size_t off, unsigned int bit, unsigned int width,
+				      uint32_t v)
+{
+	uint32_t mask = width >= 32 ? UINT32_MAX : (1u << width) - 1;
+	uint32_t w = dpu_get_be32(p, off) & ~(mask << bit);
+
+	dpu_put_be32(p, off, w | (v & mask) << bit);
+}
+
 /* The value of hexadecimal digit 'c', or -1. */
 static inline int dpu_hexval(char c)
 {

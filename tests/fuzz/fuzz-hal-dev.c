@@ -3,10 +3,13 @@
  * Fuzz target: what a device answers (dpu/hal-reg.h): to the PPCC register
  * accesses of dpu_pcc_read(), the reader of the ppcc_eth provider, then to
  * the diagnostic-counter commands of hcaperf and dpu-ngauge (capabilities,
- * parameters, a query). Each access or command is answered with the input's
+ * parameters, a query); and, reading the same input again from its start,
+ * to the NV configuration items of dpu_nv_reg_list() (register MNVDA).
+ * Each access or command is answered with the input's
  * next bytes (as many as it asks for; a command's answer may come short and
  * is padded with zeros); when the input runs out, it fails.
- * Names must come out NUL-ended and printable, counts within their arrays.
+ * Names and values must come out NUL-ended and printable, counts within
+ * their arrays.
  */
 #include <config.h>
 
@@ -32,7 +35,7 @@ static int fake_reg(struct dpu_dev *dev, uint16_t reg_id, bool write, void *buf,
 	struct fake *f = container_of(dev, struct fake, up);
 
 	(void)write;
-	if (reg_id != DPU_REG_PPCC || f->off + len > f->size) {
+	if ((reg_id != DPU_REG_PPCC && reg_id != DPU_REG_MNVDA) || f->off + len > f->size) {
 		return -EIO;
 	}
 	memcpy(buf, f->data + f->off, len);
@@ -116,6 +119,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	n = dpu_diag_query(&f.up, 4, 0, samples, 64);
 	if (n > 64) {
 		abort();
+	}
+	/* NV configuration items: the input once more, from its start. */
+	{
+		static struct dpu_nv_param nv[8];
+		struct fake g = {.up = {.class = &fake_class}, .data = data, .size = size};
+
+		n = dpu_nv_reg_list(&g.up, nv, 8);
+		if (n > (int)dpu_nv_n_defs) {
+			abort();
+		}
+		for (int i = 0; i < n && i < 8; i++) {
+			check_name(nv[i].name, sizeof(nv[i].name));
+			check_name(nv[i].current, sizeof(nv[i].current));
+			check_name(nv[i].next, sizeof(nv[i].next));
+		}
 	}
 	return 0;
 }

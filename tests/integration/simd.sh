@@ -70,6 +70,44 @@ tap_check "nvconfig: next boot changes, current does not" \
 tap_check "nvconfig set of an unknown parameter: exit 1" test $? -eq 1
 tap_check "nvconfig set of an unknown parameter: named" grep -q "NO_SUCH_PARAM: no such NV parameter" "$work/nv.log"
 
+# The same store as register MNVDA (0x9024), as mlxconfig and the kernel's
+# nv_param read it; the item is encoded and decoded here by Python from the
+# PRM's layout: header word 0 length[8:0] access_mode[23:22], word 1
+# class[31:24] index[23:0]; nv_global_pci_conf (class 0, 0x80): word 0 bit 31
+# sriov_valid, word 1 bit 31 sriov_en and bits 15:0 total_vfs.
+/usr/bin/python3 - "$run/simd.sock" >"$work/mnvda.log" 2>&1 <<'PY'
+import json, socket, struct, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); f = s.makefile("rwb")
+def reg(write, mode, cls, idx, data):
+    hdr = struct.pack(">III", len(data) | mode << 22, cls << 24 | idx, 0)
+    f.write(json.dumps({"cmd": "reg", "id": 0x9024, "write": write,
+                        "data": (hdr + data).hex()}).encode() + b"\n"); f.flush()
+    r = json.loads(f.readline())
+    if not r.get("ok"):
+        return r
+    b = bytes.fromhex(r["reg"])
+    return struct.unpack(">III", b[12:24])
+for mode, name in ((0, "next"), (1, "current")):
+    w0, w1, _ = reg(False, mode, 0, 0x80, bytes(12))
+    print(name, w0 >> 31, w1 >> 31, w1 & 0xffff)
+# Write: SR-IOV on with 4 VFs for the next boot.
+print("write", reg(True, 0, 0, 0x80, struct.pack(">III", 1 << 31, 1 << 31 | 4, 0)))
+w0, w1, _ = reg(False, 0, 0, 0x80, bytes(12))
+print("after", w1 >> 31, w1 & 0xffff)
+print("unknown", reg(False, 0, 0, 0x7777, bytes(4)))
+print("factory", reg(False, 2, 0, 0x80, bytes(12)))
+PY
+sed 's/^/# /' "$work/mnvda.log"
+tap_check "MNVDA: next-boot item: sriov valid, enabled, 8 VFs" grep -qx "next 1 1 8" "$work/mnvda.log"
+tap_check "MNVDA: current item: 1 VF" grep -qx "current 1 1 1" "$work/mnvda.log"
+tap_check "MNVDA: a write of 4 VFs reads back" grep -qx "after 1 4" "$work/mnvda.log"
+tap_check "MNVDA: the write is the store's next-boot value" \
+	sh -c "'$ctl' --run-dir '$run' nvconfig | grep -Eq '^NUM_OF_VFS +1 +4\$'"
+tap_check "MNVDA: an item the device does not have: refused, named" \
+	grep -q "unknown.*121.*no configuration item class 0 index 0x007777" "$work/mnvda.log"
+tap_check "MNVDA: factory values: refused" grep -q "factory.*reading the factory values" "$work/mnvda.log"
+"$ctl" --run-dir "$run" nvconfig set NUM_OF_VFS 8
+
 # The PHC: starts on the system's time; a drift moves it at that rate; the
 # servo's correction is bounded; a step moves it at once.
 offset() {

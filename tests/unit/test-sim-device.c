@@ -45,9 +45,9 @@ static void test_bf3_description(void **state)
 	assert_int_equal(dev->n_sensors, 3);
 	assert_int_equal(dev->sensors[2].kind, SIM_SENSOR_POWER);
 	assert_true(fabs(dev->sensors[1].value - 41.5) < 1e-9);
-	assert_int_equal(dev->n_nv, 7);
-	assert_string_equal(dev->nv[4].name, "NUM_OF_VFS");
-	assert_string_equal(dev->nv[4].value, "1");
+	assert_int_equal(dev->n_nv, 11);
+	assert_string_equal(dev->nv[8].name, "NUM_OF_VFS");
+	assert_string_equal(dev->nv[8].value, "1");
 	free(dev);
 	free(path);
 }

@@ -2,14 +2,17 @@
 /*
  * Device registers (the NIC's ACCESS_REG command) with a codec for PPCC,
  * Port Programmable Congestion Control, which the ppcc_eth telemetry
- * provider reads; and firmware commands (dpu_dev_cmd()) with codecs for the
+ * provider reads, and for MNVDA, the NV configuration items (mlxconfig's
+ * parameters), which the bluefield backend's dpu_nv_list()/_set() are; and
+ * firmware commands (dpu_dev_cmd()) with codecs for the
  * diagnostic counters, which the hcaperf provider and dpu-ngauge read.
  *
  * dpu_reg_access() moves one register: 'data' holds 'len' bytes laid out as
  * the adapter's Programmer's Reference Manual lays the register out (32-bit
  * big-endian words), its index fields set by the caller; a query overwrites
  * it with the device's answer, a write sends it and gets the answer back.
- *   sim:        dpu-simd's register model (sim/pcc.h for PPCC);
+ *   sim:        dpu-simd's register models (sim/pcc.h for PPCC,
+ *               sim/nvstore.h for MNVDA);
  *   bluefield:  the kernel's fwctl device of the PCI function (mlx5_fwctl,
  *               /dev/fwctl/fwctlN), an ACCESS_REG mailbox through FWCTL_RPC.
  * Errors: -EINVAL (length not a multiple of 4, or over DPU_REG_MAX), -ENODEV
@@ -215,5 +218,90 @@ void dpu_diag_ctx_put(uint8_t *ctx, const struct dpu_diag_params *p);
 void dpu_diag_ctx_get(const uint8_t *ctx, size_t len, struct dpu_diag_params *p);
 /* A short name for a counter id ("rx_steering_packets"), or NULL when unknown. */
 const char *dpu_diag_name(uint16_t id);
+
+/* ---- NV configuration: MNVDA, the NV configuration items ---- */
+
+/*
+ * mlxconfig's parameters live in configuration items (TLVs) the firmware
+ * keeps in flash; register MNVDA (0x9024) reads one (the value for the
+ * next boot, the one in force, or the factory default) or writes the
+ * next-boot value. The header's layout is the register database's
+ * (config_item_ext) and mlx5's nv_param.c; the items and their fields are
+ * those mstflint's mlxconfig_host.db describes. The register moves the
+ * 12-byte header and the item's data.
+ */
+#define DPU_REG_MNVDA 0x9024
+#define DPU_NV_HDR 12
+#define DPU_NV_DATA_MAX 256
+
+enum dpu_nv_access {
+	DPU_NV_NEXT = 0,    /* the value for the next boot (what a write sets) */
+	DPU_NV_CURRENT = 1, /* in force since the last boot (read only) */
+	DPU_NV_FACTORY = 2, /* the factory default (read only) */
+};
+
+enum {
+	DPU_NV_CLASS_GLOBAL = 0,
+	DPU_NV_CLASS_PORT = 1, /* type_index: port (1-based) in bits 23:16, parameter 15:0 */
+};
+
+#define DPU_NV_WRITER_COMMAND_INTERFACE 0x4
+
+struct dpu_nv_item {
+	uint8_t type_class;
+	uint32_t type_index; /* 24 bits */
+	uint8_t access_mode; /* enum dpu_nv_access */
+	uint8_t version, writer_id;
+	uint16_t length; /* bytes of data */
+	uint8_t data[DPU_NV_DATA_MAX];
+};
+
+/* The register: header and data, 'length' rounded up to 32-bit words; returns its length. */
+size_t dpu_nv_item_pack(const struct dpu_nv_item *it, uint8_t out[DPU_NV_HDR + DPU_NV_DATA_MAX]);
+/* From 'len' bytes of register; a length field beyond them is cut to what came. */
+void dpu_nv_item_unpack(const uint8_t *in, size_t len, struct dpu_nv_item *it);
+/* One MNVDA access of 'it' (its class, index, access mode, and length as the data to move). */
+int dpu_nv_item_access(struct dpu_dev *dev, bool write, struct dpu_nv_item *it);
+
+enum dpu_nv_kind { DPU_NV_BOOL, DPU_NV_ENUM, DPU_NV_UINT };
+
+/* A parameter: a field of a configuration item. */
+struct dpu_nv_def {
+	const char *name; /* mlxconfig's ("SRIOV_EN", "LINK_TYPE_P1") */
+	uint8_t type_class;
+	uint32_t type_index;
+	uint16_t item_len;  /* bytes of the item's data */
+	uint16_t word;	    /* byte offset of the field's 32-bit word */
+	uint8_t bit, width; /* low bit (0 = the word's least significant) and width */
+	int8_t valid_bit;   /* the bit of word 0 that says the field is set, or -1 */
+	enum dpu_nv_kind kind;
+	const char *const *names; /* ENUM: names of values 0, 1, ... (NULL: none) */
+};
+
+extern const struct dpu_nv_def dpu_nv_defs[];
+extern const size_t dpu_nv_n_defs;
+
+const struct dpu_nv_def *dpu_nv_def_find(const char *name);
+uint32_t dpu_nv_field(const struct dpu_nv_def *d, const uint8_t *data);
+/* Set the field (and its valid bit). */
+void dpu_nv_set_field(const struct dpu_nv_def *d, uint8_t *data, uint32_t v);
+/* As mlxconfig shows it: "ETH(2)", "True(1)", "16". */
+void dpu_nv_format(const struct dpu_nv_def *d, uint32_t v, char *buf, size_t size);
+/*
+ * What a user may give: a name ("ETH", "True", any case), mlxconfig's
+ * form ("ETH(2)"), or the number. -EINVAL when it is none of those or out
+ * of the field's range.
+ */
+int dpu_nv_parse(const struct dpu_nv_def *d, const char *text, uint32_t *v);
+
+/*
+ * The parameters of dpu_nv_defs the device has, through MNVDA: current and
+ * next-boot values (current "" where the device does not say). An item the
+ * firmware refuses is one the device does not have. Returns how many (up
+ * to 'max' filled), or -errno.
+ */
+int dpu_nv_reg_list(struct dpu_dev *dev, struct dpu_nv_param *params, size_t max);
+/* Read the item for the next boot, change the field, write it back. */
+int dpu_nv_reg_set(struct dpu_dev *dev, const char *name, const char *value);
 
 #endif /* DPU_HAL_REG_H */
