@@ -497,6 +497,15 @@ int fi_run_live(const struct fi_live_opts *o, const char *policy_path,
 		fail(NULL, o->uri, rc);
 		goto out;
 	}
+	conf.pool = pool;
+	conf.queues = (uint16_t)queues;
+	rc = dpu_portio_open(l.dev, o->port, &conf, &l.io);
+	if (rc < 0) {
+		fail(l.dev, "packet I/O", rc);
+		goto out;
+	}
+	/* The rules once the port is open: on hardware they are rte_flow rules
+	 * on it (what comes before them waits in the ring, unmarked). */
 	rc = install_rules(&l);
 	if (rc == 0 && o->mirror_from != NULL) {
 		rc = mirror_to_port(&l);
@@ -505,13 +514,7 @@ int fi_run_live(const struct fi_live_opts *o, const char *policy_path,
 		rc = open_exporters(&l);
 	}
 	if (rc < 0) {
-		goto out;
-	}
-	conf.pool = pool;
-	conf.queues = (uint16_t)queues;
-	rc = dpu_portio_open(l.dev, o->port, &conf, &l.io);
-	if (rc < 0) {
-		fail(l.dev, "packet I/O", rc);
+		dpu_portio_close(l.io);
 		goto out;
 	}
 	wfd = watch(policy_path, wname, sizeof(wname));
