@@ -2,6 +2,9 @@
 /* The HAL's steering on rte_flow (steer-rte.h). */
 #include <config.h>
 
+/* rte_mtr is an experimental API in DPDK 22.11. */
+#define ALLOW_EXPERIMENTAL_API 1
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -11,6 +14,7 @@
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_flow.h>
+#include <rte_mtr.h>
 
 #define DPU_LOG_MODULE "hal-steer"
 #include "common/log.h"
@@ -57,6 +61,8 @@ struct sdomain {
 	bool masks_known, exact_ports; /* the PMD matches whole L4 ports only */
 	struct rte_flow *root_jump;
 	struct spipe *root;
+	uint32_t n_meters; /* meters 1..n_meters (rte_mtr ids, their profiles' too) */
+	bool policy;	   /* the domain's meter policy: green and yellow on, red dropped */
 };
 
 struct steer {
@@ -306,13 +312,28 @@ static void free_pipe(struct steer *st, struct spipe *p)
 	free(p);
 }
 
-/* Every pipe of 'dom', then the domain itself. */
+#define STEER_POLICY_ID 1
+
+/* Every pipe of 'dom', its meters, then the domain itself. */
 static void drop_domain(struct steer *st, struct sdomain *dom)
 {
+	struct rte_mtr_error err;
+
 	for (size_t i = st->npipes; i-- > 0;) {
 		if (st->pipes[i]->dom == dom) {
 			free_pipe(st, st->pipes[i]);
 		}
+	}
+	for (uint32_t id = 1; id <= dom->n_meters; id++) {
+		if (rte_mtr_destroy(dom->ethdev, id, &err) != 0 ||
+		    rte_mtr_meter_profile_delete(dom->ethdev, id, &err) != 0) {
+			log_warn("DPDK port %u: cannot remove meter %u: %s", dom->ethdev, id,
+				 err.message ? err.message : rte_strerror(rte_errno));
+		}
+	}
+	if (dom->policy && rte_mtr_meter_policy_delete(dom->ethdev, STEER_POLICY_ID, &err) != 0) {
+		log_warn("DPDK port %u: cannot remove the meter policy: %s", dom->ethdev,
+			 err.message ? err.message : rte_strerror(rte_errno));
 	}
 	dom->used = false;
 }
@@ -626,9 +647,10 @@ static int steer_entry_add(struct dpu_dev *dev, const char *domain, const char *
 	if (rc < 0) {
 		goto out;
 	}
-	if (actions->meter != 0) {
-		dpu_dev_set_error(dev, "meter: not on rte_flow yet (rte_mtr)");
-		rc = -EOPNOTSUPP;
+	if (actions->meter > p->dom->n_meters) {
+		dpu_dev_set_error(dev, "meter %u: not one of %s's", actions->meter,
+				  dom_label(domain));
+		rc = -ENOENT;
 		goto out;
 	}
 	for (slot = 0; slot < p->max_entries && p->entries[slot] != NULL; slot++) {
@@ -733,12 +755,116 @@ static int steer_flow_flush(struct dpu_dev *dev, const char *domain)
 	return 0;
 }
 
+static int mtr_fail(struct dpu_dev *dev, const struct sdomain *dom, const char *what, int rc,
+		    const struct rte_mtr_error *err)
+{
+	rc = rc < 0 ? rc : -EINVAL;
+	dpu_dev_set_error(dev, "%s: DPDK port %u: %s: %s", dom_label(dom->name), dom->ethdev, what,
+			  err->message ? err->message : rte_strerror(-rc));
+	return rc;
+}
+
+/*
+ * A meter: an srTCM profile (RFC 2697, bytes/s and bytes) and an rte_mtr
+ * object of the same id under the domain's policy (green and yellow go on
+ * with the rule's actions, red is dropped), counting every colour.
+ */
 static int steer_meter_create(struct dpu_dev *dev, const char *domain, uint64_t cir, uint64_t cbs,
 			      uint64_t ebs, uint32_t *id)
 {
-	(void)domain, (void)cir, (void)cbs, (void)ebs, (void)id;
-	dpu_dev_set_error(dev, "meters: not on rte_flow yet (rte_mtr)");
-	return -EOPNOTSUPP;
+	static const struct rte_flow_action go_on[] = {{.type = RTE_FLOW_ACTION_TYPE_END}};
+	static const struct rte_flow_action drop[] = {{.type = RTE_FLOW_ACTION_TYPE_DROP},
+						      {.type = RTE_FLOW_ACTION_TYPE_END}};
+	struct steer *st = steer_of(dev);
+	struct rte_mtr_meter_profile prof = {.alg = RTE_MTR_SRTCM_RFC2697};
+	struct rte_mtr_params params = {.meter_enable = 1, .meter_policy_id = STEER_POLICY_ID};
+	struct rte_mtr_error err;
+	struct sdomain *dom;
+	uint32_t n;
+	int rc;
+
+	pthread_mutex_lock(&st->lock);
+	rc = get_domain(dev, st, domain, &dom);
+	if (rc < 0) {
+		goto out;
+	}
+	if (!dom->policy) {
+		struct rte_mtr_meter_policy_params pol = {.actions = {[RTE_COLOR_GREEN] = go_on,
+								      [RTE_COLOR_YELLOW] = go_on,
+								      [RTE_COLOR_RED] = drop}};
+
+		memset(&err, 0, sizeof(err));
+		rc = rte_mtr_meter_policy_add(dom->ethdev, STEER_POLICY_ID, &pol, &err);
+		if (rc != 0) {
+			rc = mtr_fail(dev, dom, "meter policy", rc, &err);
+			goto out;
+		}
+		dom->policy = true;
+	}
+	n = dom->n_meters + 1;
+	prof.srtcm_rfc2697.cir = cir;
+	prof.srtcm_rfc2697.cbs = cbs;
+	prof.srtcm_rfc2697.ebs = ebs;
+	memset(&err, 0, sizeof(err));
+	rc = rte_mtr_meter_profile_add(dom->ethdev, n, &prof, &err);
+	if (rc != 0) {
+		rc = mtr_fail(dev, dom, "meter profile", rc, &err);
+		goto out;
+	}
+	params.meter_profile_id = n;
+	params.stats_mask = RTE_MTR_STATS_N_PKTS_GREEN | RTE_MTR_STATS_N_PKTS_YELLOW |
+			    RTE_MTR_STATS_N_PKTS_RED | RTE_MTR_STATS_N_PKTS_DROPPED |
+			    RTE_MTR_STATS_N_BYTES_GREEN | RTE_MTR_STATS_N_BYTES_YELLOW |
+			    RTE_MTR_STATS_N_BYTES_RED | RTE_MTR_STATS_N_BYTES_DROPPED;
+	memset(&err, 0, sizeof(err));
+	rc = rte_mtr_create(dom->ethdev, n, &params, 1, &err);
+	if (rc != 0) {
+		rc = mtr_fail(dev, dom, "meter", rc, &err);
+		rte_mtr_meter_profile_delete(dom->ethdev, n, &err);
+		goto out;
+	}
+	dom->n_meters = n;
+	*id = n;
+out:
+	pthread_mutex_unlock(&st->lock);
+	return rc;
+}
+
+/* Green, yellow, red; a PMD that counts red only as dropped says so there. */
+static int steer_meter_stats(struct dpu_dev *dev, const char *domain, uint32_t id,
+			     uint64_t packets[3], uint64_t bytes[3])
+{
+	struct steer *st = steer_of(dev);
+	struct sdomain *dom;
+	struct rte_mtr_stats s;
+	struct rte_mtr_error err;
+	uint64_t mask = 0;
+	int rc = -ENOENT;
+
+	pthread_mutex_lock(&st->lock);
+	dom = find_domain(st, domain);
+	if (dom == NULL || id == 0 || id > dom->n_meters) {
+		dpu_dev_set_error(dev, "meter %u: not one of %s's", id, dom_label(domain));
+		goto out;
+	}
+	memset(&s, 0, sizeof(s));
+	memset(&err, 0, sizeof(err));
+	rc = rte_mtr_stats_read(dom->ethdev, id, &s, &mask, 0, &err);
+	if (rc != 0) {
+		rc = mtr_fail(dev, dom, "meter counters", rc, &err);
+		goto out;
+	}
+	for (int c = 0; c < 3; c++) {
+		packets[c] = s.n_pkts[c];
+		bytes[c] = s.n_bytes[c];
+	}
+	if (!(mask & RTE_MTR_STATS_N_PKTS_RED)) {
+		packets[RTE_COLOR_RED] = s.n_pkts_dropped;
+		bytes[RTE_COLOR_RED] = s.n_bytes_dropped;
+	}
+out:
+	pthread_mutex_unlock(&st->lock);
+	return rc;
 }
 
 /* The steering operations the device takes while ports are open here. */
@@ -751,6 +877,7 @@ static const struct dpu_hal_class steer_class = {
 	.entry_stats = steer_entry_stats,
 	.flow_flush = steer_flow_flush,
 	.meter_create = steer_meter_create,
+	.meter_stats = steer_meter_stats,
 };
 
 int dpu_rte_steer_port_add(struct dpu_dev *dev, const char *port, uint16_t ethdev, uint16_t queues)

@@ -22,7 +22,10 @@
  *   counters COUNT on every rule, read with rte_flow_query() and summed
  *            over an entry's rules; a PMD that refuses COUNT (net_tap)
  *            gets rules without and entry stats answer -EOPNOTSUPP.
- *   meters   not yet (rte_mtr): -EOPNOTSUPP.
+ *   meters   rte_mtr: an srTCM profile (RFC 2697) and a meter of the same
+ *            id (1, 2, ... per domain) under one policy per domain (green
+ *            and yellow go on, red is dropped); an entry's METER names it.
+ *            A PMD without rte_mtr (net_tap) refuses with its reason.
  *
  * The device's last error says why an operation failed, with the PMD's
  * reason for a rule it refused. Calls are serialised by a lock of the

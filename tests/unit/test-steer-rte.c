@@ -129,6 +129,16 @@ static void test_steering_follows_ports(void **state)
 	assert_int_equal(dpu_pipe_create(&dev, &pa), -ENODEV);
 	assert_non_null(strstr(dpu_dev_last_error(&dev), "t1: steering on its ingress needs"));
 	b = open_port(&dev, "t1");
+	{
+		/* Meters are rte_mtr objects: net_tap has none, and says so. */
+		uint64_t pk[3], by[3];
+		uint32_t id;
+
+		assert_true(dpu_meter_create(&dev, "t1", 125000, 10000, 10000, &id) < 0);
+		assert_non_null(strstr(dpu_dev_last_error(&dev), "t1: DPDK port"));
+		assert_non_null(strstr(dpu_dev_last_error(&dev), "meter policy"));
+		assert_int_equal(dpu_meter_stats(&dev, "t1", 1, pk, by), -ENOENT);
+	}
 	dpu_portio_close(a);
 	assert_non_null(dev.steer);
 	assert_int_equal(dpu_pipe_entry_del(&dev, "t1", "nosuch", 1), -ENOENT);
@@ -365,15 +375,16 @@ static void test_tap_frames(void **state)
 		send_and_sort(io, sock, ifname[0], fr, 1, got);
 		expect(fr, want, got, 1);
 	}
-	/* Refused with the reason: a meter, an LPM-style match in an ACL. */
+	/* Refused with the reason: a meter the domain does not have, an
+	 * LPM-style match in an ACL. */
 	{
 		struct dpu_actions metered = q1;
 		uint32_t id;
 
 		metered.meter = 1;
 		assert_int_equal(dpu_pipe_entry_add(&dev, "t0", "acl", 1, &m, &metered, &id),
-				 -EOPNOTSUPP);
-		assert_non_null(strstr(dpu_dev_last_error(&dev), "rte_mtr"));
+				 -ENOENT);
+		assert_string_equal(dpu_dev_last_error(&dev), "meter 1: not one of t0's");
 		m.fields |= DPU_MATCH_VNI;
 		assert_int_equal(dpu_pipe_entry_add(&dev, "t0", "acl", 1, &m, &q1, &id), -EINVAL);
 		assert_non_null(strstr(dpu_dev_last_error(&dev), "acl pipes match"));

@@ -27,7 +27,7 @@
  *
  * Backends: sim (dpu-simd's eSwitch). bluefield: rte_flow rules on the
  * ports this process has open with dpu_portio_open() (hal/steer-rte.h);
- * -EOPNOTSUPP while none is, and for meters.
+ * -EOPNOTSUPP while none is.
  */
 #ifndef DPU_HAL_FLOW_H
 #define DPU_HAL_FLOW_H
