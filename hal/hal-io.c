@@ -96,16 +96,15 @@ static void detach(struct dpu_portio *io)
 	rte_eal_hotplug_remove(io->at.bus, io->at.name);
 }
 
-/* The ethdev the attach made: by its name, or (a representor) by its devargs. */
-static int find_port(const struct dpu_portio *io, uint16_t *port)
+int dpu_hal_attach_ethdev(const struct dpu_hal_attach *at, uint16_t *port)
 {
 	struct rte_dev_iterator it;
 	int rc;
 
-	if (io->at.match[0] == '\0') {
-		return rte_eth_dev_get_port_by_name(io->at.name, port);
+	if (at->match[0] == '\0') {
+		return rte_eth_dev_get_port_by_name(at->name, port);
 	}
-	rc = rte_eth_iterator_init(&it, io->at.match);
+	rc = rte_eth_iterator_init(&it, at->match);
 	if (rc < 0) {
 		return rc;
 	}
@@ -153,6 +152,9 @@ int dpu_portio_open(struct dpu_dev *dev, const char *port, const struct dpu_port
 	}
 	if (io->at.args[0] != '\0') {
 		rc = rte_eal_hotplug_add(io->at.bus, io->at.name, io->at.args);
+		if (rc == -EEXIST && dpu_rte_steer_probed(dev, port)) {
+			rc = 0; /* probed for a switch rule: opened now */
+		}
 		if (rc < 0) {
 			dpu_dev_set_error(dev, "%s: cannot attach %s:%s: %s", port, io->at.bus,
 					  io->at.name, rte_strerror(-rc));
@@ -161,7 +163,7 @@ int dpu_portio_open(struct dpu_dev *dev, const char *port, const struct dpu_port
 		}
 		io->hotplugged = true;
 	}
-	rc = find_port(io, &io->ethdev);
+	rc = dpu_hal_attach_ethdev(&io->at, &io->ethdev);
 	if (rc == 0) {
 		rc = start_port(io, conf);
 	}

@@ -34,6 +34,8 @@
 struct sport {
 	char name[DPU_HAL_STR];
 	uint16_t ethdev, queues;
+	bool probed; /* probed here for a switch rule, not opened: closed with the steering */
+	char bus[16], device[64]; /* probed: the device it is a port of */
 };
 
 struct sentry {
@@ -77,6 +79,7 @@ struct steer {
 
 /* What a call is about, for flow-rte's callbacks. */
 struct call {
+	struct dpu_dev *dev;
 	struct steer *st;
 	struct sdomain *dom;
 };
@@ -180,11 +183,49 @@ static size_t domain_pipes(const struct steer *st, const struct sdomain *dom)
 	return n;
 }
 
+/* A port a switch rule names, not open here: probed (not started) for its ethdev. */
+static struct sport *probe_port(struct dpu_dev *dev, struct steer *st, const char *port)
+{
+	struct dpu_hal_attach at;
+	struct sport *p;
+	uint16_t ethdev;
+	int rc;
+
+	memset(&at, 0, sizeof(at));
+	if (dev->class->port_attach == NULL || st->nports == STEER_MAX_PORTS ||
+	    dev->class->port_attach(dev, port, &at) < 0 || at.meta_header) {
+		return NULL;
+	}
+	if (at.args[0] != '\0') {
+		rc = rte_eal_hotplug_add(at.bus, at.name, at.args);
+		if (rc < 0 && rc != -EEXIST) {
+			log_warn("%s: cannot probe %s:%s for a switch rule: %s", port, at.bus,
+				 at.name, rte_strerror(-rc));
+			return NULL;
+		}
+	}
+	if (dpu_hal_attach_ethdev(&at, &ethdev) < 0) {
+		return NULL;
+	}
+	p = &st->ports[st->nports++];
+	memset(p, 0, sizeof(*p));
+	dpu_strscpy(p->name, port, sizeof(p->name));
+	p->ethdev = ethdev;
+	p->probed = true;
+	dpu_strscpy(p->bus, at.bus, sizeof(p->bus));
+	dpu_strscpy(p->device, at.name, sizeof(p->device));
+	log_info("%s: DPDK port %u, probed for the switch's rules", port, ethdev);
+	return p;
+}
+
 static int ctx_port_id(void *arg, const char *port, uint16_t *id)
 {
 	struct call *c = arg;
 	struct sport *p = find_port(c->st, port);
 
+	if (p == NULL && c->dom->name[0] == '\0') {
+		p = probe_port(c->dev, c->st, port);
+	}
 	if (p == NULL) {
 		return -ENODEV;
 	}
@@ -354,7 +395,7 @@ static int steer_pipe_create(struct dpu_dev *dev, const struct dpu_pipe_attr *at
 	if (rc < 0) {
 		goto out;
 	}
-	c = (struct call){.st = st, .dom = dom};
+	c = (struct call){.dev = dev, .st = st, .dom = dom};
 	if (find_pipe(st, dom, attr->name) != NULL) {
 		dpu_dev_set_error(dev, "%s: pipe %s exists", dom_label(attr->domain), attr->name);
 		rc = -EEXIST;
@@ -660,7 +701,7 @@ static int steer_entry_add(struct dpu_dev *dev, const char *domain, const char *
 		rc = -ENOSPC;
 		goto out;
 	}
-	c = (struct call){.st = st, .dom = p->dom};
+	c = (struct call){.dev = dev, .st = st, .dom = p->dom};
 	rc = add_rules(dev, &c, p, prio, match, actions, &e);
 	if (rc == 0) {
 		p->entries[slot] = e;
@@ -906,8 +947,64 @@ int dpu_rte_steer_port_add(struct dpu_dev *dev, const char *port, uint16_t ethde
 	dpu_strscpy(p->name, port, sizeof(p->name));
 	p->ethdev = ethdev;
 	p->queues = queues;
+	p->probed = false; /* opened now, whoever probed it */
 	pthread_mutex_unlock(&st->lock);
 	return 0;
+}
+
+bool dpu_rte_steer_probed(struct dpu_dev *dev, const char *port)
+{
+	struct steer *st = steer_of(dev);
+	struct sport *p;
+	bool probed;
+
+	if (st == NULL) {
+		return false;
+	}
+	pthread_mutex_lock(&st->lock);
+	p = find_port(st, port);
+	probed = p != NULL && p->probed;
+	pthread_mutex_unlock(&st->lock);
+	return probed;
+}
+
+static unsigned int opened_ports(const struct steer *st)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < st->nports; i++) {
+		n += !st->ports[i].probed;
+	}
+	return n;
+}
+
+/* The ports probed for switch rules: closed, and their device removed with its last port. */
+static void close_probed(struct steer *st)
+{
+	for (unsigned int i = 0; i < st->nports; i++) {
+		struct sport *p = &st->ports[i];
+		struct rte_eth_dev_info info;
+		struct rte_device *device = NULL;
+		uint16_t other;
+		bool last = true;
+
+		if (!p->probed) {
+			continue;
+		}
+		if (rte_eth_dev_info_get(p->ethdev, &info) == 0) {
+			device = info.device;
+		}
+		rte_eth_dev_close(p->ethdev);
+		if (device != NULL) {
+			RTE_ETH_FOREACH_DEV_OF(other, device)
+			{
+				last = false;
+			}
+		}
+		if (last) {
+			rte_eal_hotplug_remove(p->bus, p->device);
+		}
+	}
 }
 
 void dpu_rte_steer_port_del(struct dpu_dev *dev, const char *port)
@@ -915,6 +1012,7 @@ void dpu_rte_steer_port_del(struct dpu_dev *dev, const char *port)
 	struct steer *st = steer_of(dev);
 	struct sdomain *dom;
 	struct sport *p;
+	uint16_t gone;
 
 	if (st == NULL) {
 		return;
@@ -929,15 +1027,17 @@ void dpu_rte_steer_port_del(struct dpu_dev *dev, const char *port)
 	if (dom != NULL) {
 		drop_domain(st, dom);
 	}
-	dom = find_domain(st, NULL);
-	if (dom != NULL && (dom->ethdev == p->ethdev || st->nports == 1)) {
-		drop_domain(st, dom); /* its proxy, or the last port, goes */
-	}
+	gone = p->ethdev;
 	*p = st->ports[--st->nports];
-	if (st->nports > 0) {
+	dom = find_domain(st, NULL);
+	if (dom != NULL && (dom->ethdev == gone || opened_ports(st) == 0)) {
+		drop_domain(st, dom); /* its proxy, or the last open port, goes */
+	}
+	if (opened_ports(st) > 0) {
 		pthread_mutex_unlock(&st->lock);
 		return;
 	}
+	close_probed(st);
 	pthread_mutex_unlock(&st->lock);
 	pthread_mutex_destroy(&st->lock);
 	free(st->pipes);

@@ -6,10 +6,13 @@
  * bluefield backend, whose switch is the NIC's). Packet I/O installs it on
  * the device as the first such port opens and takes it away with the last.
  *
- *   domains  a port's ingress: rules on that port's ethdev (ingress);
- *            the switch: transfer rules on the ports' transfer proxy,
- *            naming ports by their ethdev (REPRESENTED_PORT), so every
- *            port a rule names must be open in this process.
+ *   domains  a port's ingress: rules on that port's ethdev (ingress),
+ *            which must be open in this process; the switch: transfer
+ *            rules on the ports' transfer proxy, naming ports by their
+ *            ethdev (REPRESENTED_PORT): a port a rule names that is not
+ *            open here is probed for its ethdev (the backend's
+ *            port_attach devargs; mlx5 probes a representor more on a
+ *            device it has), not started, and closed with the steering.
  *   pipes    one rte_flow group each (1, 2, ... per device); the domain's
  *            root is reached by a rule in group 0 that jumps to it, and a
  *            new root replaces the jump. A PMD without JUMP (net_tap) gets
@@ -34,6 +37,7 @@
 #ifndef DPU_HAL_STEER_RTE_H
 #define DPU_HAL_STEER_RTE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "dpu/hal.h"
@@ -49,9 +53,17 @@ int dpu_rte_steer_port_add(struct dpu_dev *dev, const char *port, uint16_t ethde
 
 /*
  * The port is closing: its ingress domain's pipes and rules go (and, when
- * it was the switch's transfer proxy, the switch's). With the last port the
- * steering is taken off 'dev'.
+ * it was the switch's transfer proxy, the switch's). With the last open
+ * port the ports probed for switch rules are closed and the steering is
+ * taken off 'dev'.
  */
 void dpu_rte_steer_port_del(struct dpu_dev *dev, const char *port);
+
+/* Whether 'port' is one the steering probed for a switch rule (not opened). */
+bool dpu_rte_steer_probed(struct dpu_dev *dev, const char *port);
+
+/* From hal-io.c: the ethdev a port_attach made, by name or (a representor) by devargs. */
+struct dpu_hal_attach;
+int dpu_hal_attach_ethdev(const struct dpu_hal_attach *at, uint16_t *port);
 
 #endif /* DPU_HAL_STEER_RTE_H */

@@ -43,7 +43,7 @@ if [ ! -s "$work/unit.tap" ]; then
 	exit $?
 fi
 sed 's/^/# /' "$work/unit.tap"
-for t in test_steering_follows_ports test_tap_frames; do
+for t in test_steering_follows_ports test_switch_rules_probe_ports test_tap_frames; do
 	tap_check "in the guest: $t passed" grep -q "^ok [0-9]* - $t\$" "$work/unit.tap"
 done
 tap_check "in the guest: test-steer-rte exited 0 ($(cat "$work/unit.rc" 2>/dev/null))" \

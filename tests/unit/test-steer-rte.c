@@ -6,10 +6,10 @@
  * that port, entries become rules (an ACL port range one per masked
  * block, LPM routes by prefix length), a miss rule takes what no entry
  * does; each port's ingress is a domain of its own; net_tap, no switch,
- * refuses the switch domain. Frames are written into the tap interface
- * from the kernel's side (AF_PACKET) and must come out of the receive
- * queue the entry chose, or not at all. (Delivery by RSS is not checked:
- * net_tap's RSS is an eBPF program Debian 12's kernel refuses to load.)
+ * refuses the switch domain, whose rules probe the ports they name. Frames are written into the tap
+ * interface from the kernel's side (AF_PACKET) and must come out of the receive queue the entry
+ * chose, or not at all. (Delivery by RSS is not checked: net_tap's RSS is an eBPF program Debian
+ * 12's kernel refuses to load.)
  *
  * net_tap makes its rules TC flower filters: a kernel without them (no
  * modules, as on some CI machines) refuses every rule, and the frame part
@@ -35,6 +35,7 @@
 #include "dpu/hal-flow.h"
 #include "dpu/hal-io.h"
 #include "hal/hal-provider.h"
+#include "hal/steer-rte.h"
 
 #define QUEUES 2
 #define MAGIC "DPUS"
@@ -42,12 +43,20 @@
 static struct rte_mempool *pool;
 static char ifname[2][IFNAMSIZ];
 
-/* Ports "t0" and "t1": net_tap devices with interfaces dpust<pid>a/b. */
+/* Ports "t0" and "t1": net_tap devices with interfaces dpust<pid>a/b;
+ * "n2": a null PMD device. */
 static int tap_attach(struct dpu_dev *dev, const char *port, struct dpu_hal_attach *at)
 {
 	int i = strcmp(port, "t0") == 0 ? 0 : strcmp(port, "t1") == 0 ? 1 : -1;
 
 	(void)dev;
+	if (strcmp(port, "n2") == 0) {
+		snprintf(at->bus, sizeof(at->bus), "vdev");
+		snprintf(at->name, sizeof(at->name), "net_null_st2");
+		snprintf(at->args, sizeof(at->args), "size=64");
+		at->rte_steering = true;
+		return 0;
+	}
 	if (i < 0) {
 		return -ENODEV;
 	}
@@ -146,6 +155,58 @@ static void test_steering_follows_ports(void **state)
 	dpu_portio_close(b);
 	assert_null(dev.steer);
 	assert_null(dev.steer_state);
+}
+
+static bool ethdev_exists(const char *name)
+{
+	uint16_t id;
+
+	return rte_eth_dev_get_port_by_name(name, &id) == 0;
+}
+
+/*
+ * A switch rule names ports by their ethdev: one not open here is probed
+ * for it (not started), taken over when the process opens it, and closed
+ * (its device removed) with the steering. The rule itself net_tap refuses
+ * (it is no switch); the probing comes first.
+ */
+static void test_switch_rules_probe_ports(void **state)
+{
+	struct dpu_dev dev = {.class = &tap_class};
+	struct dpu_actions out = {.fate = DPU_FATE_PORT, .port = "n2"};
+	struct dpu_pipe_attr pa = {.name = "sw",
+				   .kind = DPU_PIPE_EXACT,
+				   .match_fields = DPU_MATCH_IN_PORT,
+				   .root = true,
+				   .miss = &out};
+	struct dpu_portio *a, *n;
+
+	(void)state;
+	if (pool == NULL) {
+		skip();
+	}
+	a = open_port(&dev, "t0");
+	assert_false(ethdev_exists("net_null_st2"));
+	assert_true(dpu_pipe_create(&dev, &pa) < 0);
+	assert_non_null(strstr(dpu_dev_last_error(&dev), "refused the rule"));
+	assert_true(ethdev_exists("net_null_st2"));
+	assert_true(dpu_rte_steer_probed(&dev, "n2"));
+	/* A port the device does not have: named. */
+	dpu_strscpy(out.port, "zz", sizeof(out.port));
+	assert_int_equal(dpu_pipe_create(&dev, &pa), -ENODEV);
+	assert_non_null(strstr(dpu_dev_last_error(&dev), "fate port: no port 'zz'"));
+	/* Opened by the process: taken over, and removed when it closes. */
+	n = open_port(&dev, "n2");
+	assert_false(dpu_rte_steer_probed(&dev, "n2"));
+	dpu_portio_close(n);
+	assert_false(ethdev_exists("net_null_st2"));
+	/* Probed again; the last open port's close takes it away. */
+	dpu_strscpy(out.port, "n2", sizeof(out.port));
+	assert_true(dpu_pipe_create(&dev, &pa) < 0);
+	assert_true(ethdev_exists("net_null_st2"));
+	dpu_portio_close(a);
+	assert_false(ethdev_exists("net_null_st2"));
+	assert_null(dev.steer);
 }
 
 /* A frame into the tap interface from the kernel's side; 'tag' at its end. */
@@ -482,6 +543,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_steering_follows_ports),
+		cmocka_unit_test(test_switch_rules_probe_ports),
 		cmocka_unit_test(test_tap_frames),
 	};
 
