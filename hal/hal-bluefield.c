@@ -388,9 +388,14 @@ static int bf_info(struct dpu_dev *dev, struct dpu_dev_info *info)
 			  ib);
 		read_line(h, info->psid, sizeof(info->psid), "class/infiniband/%s/board_id", ib);
 	}
-	/* SMBIOS of the Arm side names a BlueField; a plain NIC's host does not. */
-	dpu_strscpy(info->mode, strstr(info->model, "BlueField") != NULL ? "dpu" : "nic",
-		    sizeof(info->mode));
+	/* The mode in force, from the NV configuration (register MNVDA);
+	 * where that cannot be read, SMBIOS: the Arm side of a BlueField names
+	 * it, a plain NIC's host does not. */
+	if (dpu_nv_dpu_mode(dev, info->mode, sizeof(info->mode)) < 0) {
+		dev->last_error[0] = '\0';
+		dpu_strscpy(info->mode, strstr(info->model, "BlueField") != NULL ? "dpu" : "nic",
+			    sizeof(info->mode));
+	}
 	return 0;
 }
 

@@ -68,7 +68,7 @@ int dpu_nv_item_access(struct dpu_dev *dev, bool write, struct dpu_nv_item *it)
 
 static const char *const cpu_model[] = {"SEPARATED_HOST", "EMBEDDED_CPU", NULL};
 static const char *const cpu_side[] = {"ECPF", "EXT_HOST_PF", NULL};
-static const char *const engine[] = {"ENABLED", "DISABLED", NULL};
+static const char *const offload[] = {"ENABLED", "DISABLED", NULL};
 static const char *const link_type[] = {"", "IB", "ETH", NULL};
 
 /* nv_internal_cpu_conf: global 0x0c, 16 bytes. */
@@ -83,7 +83,7 @@ const struct dpu_nv_def dpu_nv_defs[] = {
 	{"INTERNAL_CPU_PAGE_SUPPLIER", CPU_CONF, 0x0, 4, 1, -1, DPU_NV_ENUM, cpu_side},
 	{"INTERNAL_CPU_ESWITCH_MANAGER", CPU_CONF, 0x0, 5, 1, -1, DPU_NV_ENUM, cpu_side},
 	{"INTERNAL_CPU_IB_VPORT0", CPU_CONF, 0x0, 6, 1, -1, DPU_NV_ENUM, cpu_side},
-	{"INTERNAL_CPU_OFFLOAD_ENGINE", CPU_CONF, 0x0, 8, 1, -1, DPU_NV_ENUM, engine},
+	{"INTERNAL_CPU_OFFLOAD_ENGINE", CPU_CONF, 0x0, 8, 1, -1, DPU_NV_ENUM, offload},
 	{"LINK_TYPE_P1", LINK_TYPE(1), 0x0, 2, 2, -1, DPU_NV_ENUM, link_type},
 	{"LINK_TYPE_P2", LINK_TYPE(2), 0x0, 2, 2, -1, DPU_NV_ENUM, link_type},
 	{"SRIOV_EN", PCI_CONF, 0x4, 31, 1, 31, DPU_NV_BOOL, NULL},
@@ -293,6 +293,33 @@ int dpu_nv_reg_list(struct dpu_dev *dev, struct dpu_nv_param *params, size_t max
 		dev->last_error[0] = '\0'; /* the refusals were answers */
 	}
 	return rc < 0 ? rc : (int)n;
+}
+
+int dpu_nv_dpu_mode(struct dpu_dev *dev, char *mode, size_t size)
+{
+	const struct dpu_nv_def *model = dpu_nv_def_find("INTERNAL_CPU_MODEL");
+	const struct dpu_nv_def *engine = dpu_nv_def_find("INTERNAL_CPU_OFFLOAD_ENGINE");
+	struct dpu_nv_item it;
+	int rc;
+
+	memset(&it, 0, sizeof(it));
+	it.type_class = model->type_class;
+	it.type_index = model->type_index;
+	it.access_mode = DPU_NV_CURRENT;
+	it.length = model->item_len;
+	rc = dpu_nv_item_access(dev, false, &it);
+	if (rc == 0 && it.length < engine->word + 4) {
+		rc = -EPROTO;
+	}
+	if (rc < 0) {
+		return rc;
+	}
+	if (dpu_nv_field(model, it.data) != 1) {
+		dpu_strscpy(mode, "separated-host", size);
+	} else {
+		dpu_strscpy(mode, dpu_nv_field(engine, it.data) ? "nic" : "dpu", size);
+	}
+	return 0;
 }
 
 int dpu_nv_reg_set(struct dpu_dev *dev, const char *name, const char *value)

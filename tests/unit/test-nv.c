@@ -275,6 +275,32 @@ static void test_hal_over_the_model(void **state)
 	assert_int_equal(dpu_nv_list(&dev, p, 2), n);
 }
 
+/* The operating mode in force, from the internal-CPU item's current values. */
+static void test_dpu_mode(void **state)
+{
+	struct dpu_dev dev = {.class = &model_class};
+	char mode[16];
+
+	(void)state;
+	assert_int_equal(open_store(), 0);
+	assert_int_equal(dpu_nv_dpu_mode(&dev, mode, sizeof(mode)), 0);
+	assert_string_equal(mode, "dpu");
+	/* BlueField-3's NIC mode: the offload engine off, after a reboot. */
+	assert_int_equal(dpu_nv_set(&dev, "INTERNAL_CPU_OFFLOAD_ENGINE", "DISABLED"), 0);
+	assert_int_equal(dpu_nv_dpu_mode(&dev, mode, sizeof(mode)), 0);
+	assert_string_equal(mode, "dpu");
+	assert_int_equal(open_store(), 0);
+	assert_int_equal(dpu_nv_dpu_mode(&dev, mode, sizeof(mode)), 0);
+	assert_string_equal(mode, "nic");
+	assert_int_equal(dpu_nv_set(&dev, "INTERNAL_CPU_MODEL", "SEPARATED_HOST"), 0);
+	assert_int_equal(open_store(), 0);
+	assert_int_equal(dpu_nv_dpu_mode(&dev, mode, sizeof(mode)), 0);
+	assert_string_equal(mode, "separated-host");
+	assert_int_equal(dpu_nv_set(&dev, "INTERNAL_CPU_MODEL", "EMBEDDED_CPU"), 0);
+	assert_int_equal(dpu_nv_set(&dev, "INTERNAL_CPU_OFFLOAD_ENGINE", "ENABLED"), 0);
+	assert_int_equal(open_store(), 0);
+}
+
 /*
  * A ConnectX-7 has no internal CPU: its item is refused, so the list has
  * just the store's parameters and a set of one of the missing item's says
@@ -301,6 +327,11 @@ static void test_device_without_an_item(void **state)
 	assert_int_equal(dpu_nv_set(&dev, "INTERNAL_CPU_MODEL", "EMBEDDED_CPU"), -EREMOTEIO);
 	assert_string_equal(dpu_dev_last_error(&dev),
 			    "MNVDA: no configuration item class 0 index 0x00000c here");
+	{
+		char mode[16];
+
+		assert_int_equal(dpu_nv_dpu_mode(&dev, mode, sizeof(mode)), -EREMOTEIO);
+	}
 	assert_int_equal(sim_nvstore_set(cx7, "PER_PF_NUM_SF", "False(0)"), 0);
 	{
 		/* The item as the firmware has it, with a field this store lacks. */
@@ -334,6 +365,7 @@ int main(void)
 		cmocka_unit_test(test_model_reads_the_store),
 		cmocka_unit_test(test_hal_over_the_model),
 		cmocka_unit_test(test_device_without_an_item),
+		cmocka_unit_test(test_dpu_mode),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -304,4 +304,13 @@ int dpu_nv_reg_list(struct dpu_dev *dev, struct dpu_nv_param *params, size_t max
 /* Read the item for the next boot, change the field, write it back. */
 int dpu_nv_reg_set(struct dpu_dev *dev, const char *name, const char *value);
 
+/*
+ * The BlueField's operating mode in force, from its internal-CPU item
+ * (current values): EMBEDDED_CPU with the offload engine ENABLED is "dpu",
+ * with it DISABLED "nic" (BlueField-3's NIC mode), SEPARATED_HOST
+ * "separated-host". -errno when the device does not say (no such item:
+ * -EREMOTEIO, as the firmware refused).
+ */
+int dpu_nv_dpu_mode(struct dpu_dev *dev, char *mode, size_t size);
+
 #endif /* DPU_HAL_REG_H */

@@ -40,7 +40,7 @@ struct dpu_dev_info {
 	char part_number[DPU_HAL_STR];
 	char serial[DPU_HAL_STR];
 	char psid[DPU_HAL_STR];
-	char mode[16]; /* dpu | nic | zero-trust */
+	char mode[16]; /* dpu | nic | separated-host | zero-trust */
 	char firmware[DPU_HAL_STR];
 	char bsp[DPU_HAL_STR];
 	char doca[DPU_HAL_STR];
