@@ -10,11 +10,11 @@
  * URI's domain:bus:device; their kind comes from phys_port_name (pN uplink,
  * pfN host PF representor, pfNvfM VF representor, pfNsfM SF). NV
  * configuration (mlxconfig's parameters) is register MNVDA through fwctl
- * (dpu_nv_reg_list()/_set()). The PHC is the ports' /dev/ptpN; registers
- * go through fwctl. Packet I/O
- * (dpu/hal-io.h) probes a port on the mlx5 PMD as OVS-DPDK on a BlueField
- * does: every port through the adapter's first function, a representor
- * named in the devargs' own syntax (bf_port_attach()). Steering is rte_flow
+ * (dpu_nv_reg_list()/_set()), as are all registers. The PHC is the ports'
+ * /dev/ptpN. Packet I/O (dpu/hal-io.h) probes a port on the mlx5 PMD as
+ * OVS-DPDK on a BlueField does: every port through the adapter's first
+ * function, a representor named in the devargs' own syntax
+ * (bf_port_attach()). Steering is rte_flow
  * on those ports (hal/steer-rte.h), so it needs them open in this process:
  * the synchronous API, which DPDK 22.11's mlx5 serves with DV steering
  * (dv_flow_en=1; its hardware steering, 2, takes template tables and

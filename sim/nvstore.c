@@ -184,6 +184,7 @@ int sim_nvstore_mnvda(struct sim_nvstore *st, bool write, uint8_t *reg, size_t l
 	}
 	values = calloc(dpu_nv_n_defs, sizeof(*values));
 	if (values == NULL) {
+		snprintf(why, whylen, "MNVDA: out of memory");
 		return -ENOMEM;
 	}
 	/* Every value first: a field that cannot carry one refuses the whole. */
