@@ -247,3 +247,18 @@ int sim_nvstore_mnvda(struct sim_nvstore *st, bool write, uint8_t *reg, size_t l
 	dpu_nv_item_pack(&it, reg);
 	return 0;
 }
+
+const char *sim_nvstore_mode(const struct sim_nvstore *st)
+{
+	const struct sim_nv_entry *model = sim_nvstore_get(st, "INTERNAL_CPU_MODEL");
+	const struct sim_nv_entry *engine = sim_nvstore_get(st, "INTERNAL_CPU_OFFLOAD_ENGINE");
+	uint32_t m, e = 0;
+
+	if (model == NULL ||
+	    dpu_nv_parse(dpu_nv_def_find("INTERNAL_CPU_MODEL"), model->current, &m) < 0 ||
+	    (engine != NULL && dpu_nv_parse(dpu_nv_def_find("INTERNAL_CPU_OFFLOAD_ENGINE"),
+					    engine->current, &e) < 0)) {
+		return NULL;
+	}
+	return m != 1 ? "separated-host" : e ? "nic" : "dpu";
+}

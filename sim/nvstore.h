@@ -55,4 +55,11 @@ const struct sim_nv_entry *sim_nvstore_get(const struct sim_nvstore *st, const c
 int sim_nvstore_mnvda(struct sim_nvstore *st, bool write, uint8_t *reg, size_t len, char *why,
 		      size_t whylen);
 
+/*
+ * The operating mode the current values give, as dpu_nv_dpu_mode() reads
+ * it from a device: "dpu", "nic" or "separated-host"; NULL when the store
+ * has no INTERNAL_CPU_MODEL (a plain NIC) or a value it cannot read.
+ */
+const char *sim_nvstore_mode(const struct sim_nvstore *st);
+
 #endif /* DPU_SIM_NVSTORE_H */

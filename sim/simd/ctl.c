@@ -71,7 +71,12 @@ static struct json_object *do_info(struct simd *s)
 	add_str(o, "part-number", iv->part_number);
 	add_str(o, "serial", iv->serial);
 	add_str(o, "psid", iv->psid);
-	add_str(o, "mode", iv->mode);
+	/* The mode in force follows the NV configuration, as on a BlueField;
+	 * zero-trust (host restriction) is the description's. */
+	add_str(o, "mode",
+		strcmp(iv->mode, "zero-trust") != 0 && sim_nvstore_mode(s->nv) != NULL
+			? sim_nvstore_mode(s->nv)
+			: iv->mode);
 	add_str(o, "firmware", iv->firmware);
 	add_str(o, "bsp", iv->bsp);
 	add_str(o, "doca", iv->doca);

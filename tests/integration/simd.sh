@@ -227,6 +227,12 @@ tap_check "SIGTERM: NV store kept" test -f "$run/nvconfig.json"
 start "restarted dpu-simd"
 tap_check "restart: the next-boot value is now current" \
 	sh -c "'$ctl' --run-dir '$run' nvconfig | grep -Eq '^NUM_OF_VFS +8 +8\$'"
+# NIC mode (BlueField-3): the offload engine off, in force after a restart.
+"$ctl" --run-dir "$run" nvconfig set INTERNAL_CPU_OFFLOAD_ENGINE DISABLED
+tap_check "mode: still dpu before the restart" sh -c "'$ctl' --run-dir '$run' --json info | grep -q '\"mode\": \"dpu\"'"
+stop
+start "dpu-simd restarted in NIC mode"
+tap_check "mode: nic once the offload engine is off" sh -c "'$ctl' --run-dir '$run' --json info | grep -q '\"mode\": \"nic\"'"
 stop
 if grep -q "runtime error\|AddressSanitizer\|LeakSanitizer\|ThreadSanitizer" "$work/simd.log"; then
 	tap_not_ok "sanitizers quiet" "$(grep -m3 'runtime error\|Sanitizer' "$work/simd.log")"
