@@ -209,6 +209,29 @@ int dpu_nv_parse(const struct dpu_nv_def *d, const char *text, uint32_t *v)
 
 /* ---- the device's parameters through MNVDA ---- */
 
+/*
+ * Read the item parameter 'd' lives in, as 'mode' has it; -EPROTO when the
+ * device's item is shorter than 'need' bytes (the field asked for).
+ */
+static int read_item(struct dpu_dev *dev, const struct dpu_nv_def *d, uint8_t mode, size_t need,
+		     struct dpu_nv_item *it)
+{
+	int rc;
+
+	memset(it, 0, sizeof(*it));
+	it->type_class = d->type_class;
+	it->type_index = d->type_index;
+	it->access_mode = mode;
+	it->length = d->item_len;
+	rc = dpu_nv_item_access(dev, false, it);
+	if (rc == 0 && it->length < need) {
+		dpu_dev_set_error(dev, "%s: the device's item is %u bytes, too short", d->name,
+				  it->length);
+		rc = -EPROTO;
+	}
+	return rc;
+}
+
 /* Items read once per call: (class, index, mode) -> data, or the refusal. */
 struct item_cache {
 	size_t n;
@@ -240,15 +263,7 @@ static const struct dpu_nv_item *cached(struct dpu_dev *dev, struct item_cache *
 	c->e[i].type_class = d->type_class;
 	c->e[i].type_index = d->type_index;
 	c->e[i].mode = mode;
-	memset(&c->e[i].it, 0, sizeof(c->e[i].it));
-	c->e[i].it.type_class = d->type_class;
-	c->e[i].it.type_index = d->type_index;
-	c->e[i].it.access_mode = mode;
-	c->e[i].it.length = d->item_len;
-	*rc = c->e[i].rc = dpu_nv_item_access(dev, false, &c->e[i].it);
-	if (*rc == 0 && c->e[i].it.length < d->word + 4) {
-		*rc = c->e[i].rc = -EPROTO; /* shorter than the field */
-	}
+	*rc = c->e[i].rc = read_item(dev, d, mode, d->word + 4u, &c->e[i].it);
 	return *rc == 0 ? &c->e[i].it : NULL;
 }
 
@@ -300,17 +315,8 @@ int dpu_nv_dpu_mode(struct dpu_dev *dev, char *mode, size_t size)
 	const struct dpu_nv_def *model = dpu_nv_def_find("INTERNAL_CPU_MODEL");
 	const struct dpu_nv_def *engine = dpu_nv_def_find("INTERNAL_CPU_OFFLOAD_ENGINE");
 	struct dpu_nv_item it;
-	int rc;
+	int rc = read_item(dev, model, DPU_NV_CURRENT, engine->word + 4u, &it);
 
-	memset(&it, 0, sizeof(it));
-	it.type_class = model->type_class;
-	it.type_index = model->type_index;
-	it.access_mode = DPU_NV_CURRENT;
-	it.length = model->item_len;
-	rc = dpu_nv_item_access(dev, false, &it);
-	if (rc == 0 && it.length < engine->word + 4) {
-		rc = -EPROTO;
-	}
 	if (rc < 0) {
 		return rc;
 	}
@@ -349,17 +355,7 @@ int dpu_nv_reg_set(struct dpu_dev *dev, const char *name, const char *value)
 							   : "a number that fits the field");
 		return -EINVAL;
 	}
-	memset(&it, 0, sizeof(it));
-	it.type_class = d->type_class;
-	it.type_index = d->type_index;
-	it.access_mode = DPU_NV_NEXT;
-	it.length = d->item_len;
-	rc = dpu_nv_item_access(dev, false, &it);
-	if (rc == 0 && it.length < d->word + 4) {
-		dpu_dev_set_error(dev, "%s: the device's item is %u bytes, too short", d->name,
-				  it.length);
-		rc = -EPROTO;
-	}
+	rc = read_item(dev, d, DPU_NV_NEXT, d->word + 4u, &it);
 	if (rc < 0) {
 		return rc;
 	}
