@@ -149,6 +149,41 @@ static bool in_item(const struct dpu_nv_def *d, const struct dpu_nv_item *it)
 	return d->type_class == it->type_class && d->type_index == it->type_index;
 }
 
+/*
+ * Make values[i] (dpu_nv_defs[i]'s; "" = not written) the next-boot values,
+ * in one save: all of them or, when the store cannot be saved, none. A
+ * value that means what the parameter already holds leaves it as written.
+ */
+static int store_values(struct sim_nvstore *st, char (*values)[SIM_NAME_MAX])
+{
+	struct sim_nv_entry *e[SIM_MAX_NV];
+	char old[SIM_MAX_NV][SIM_NAME_MAX];
+	size_t n = 0;
+	int rc;
+
+	for (size_t i = 0; i < dpu_nv_n_defs && n < SIM_MAX_NV; i++) {
+		struct sim_nv_entry *x = find(st, dpu_nv_defs[i].name);
+		uint32_t now, want;
+
+		if (values[i][0] == '\0' || x == NULL ||
+		    (dpu_nv_parse(&dpu_nv_defs[i], x->next, &now) == 0 &&
+		     dpu_nv_parse(&dpu_nv_defs[i], values[i], &want) == 0 && now == want)) {
+			continue;
+		}
+		memcpy(old[n], x->next, sizeof(old[n]));
+		dpu_strscpy(x->next, values[i], sizeof(x->next));
+		e[n++] = x;
+	}
+	if (n == 0) {
+		return 0;
+	}
+	rc = save(st);
+	for (size_t i = 0; rc < 0 && i < n; i++) {
+		memcpy(e[i]->next, old[i], sizeof(old[i])); /* not persisted: not accepted */
+	}
+	return rc;
+}
+
 int sim_nvstore_mnvda(struct sim_nvstore *st, bool write, uint8_t *reg, size_t len, char *why,
 		      size_t whylen)
 {
@@ -223,19 +258,10 @@ int sim_nvstore_mnvda(struct sim_nvstore *st, bool write, uint8_t *reg, size_t l
 		}
 		dpu_nv_set_field(d, it.data, v);
 	}
-	for (size_t i = 0; write && i < dpu_nv_n_defs; i++) {
-		const struct sim_nv_entry *e = find(st, dpu_nv_defs[i].name);
-		uint32_t now, want;
-
-		/* Unchanged values (by what they mean) stay as they are written. */
-		if (values[i][0] == '\0' ||
-		    (dpu_nv_parse(&dpu_nv_defs[i], e->next, &now) == 0 &&
-		     dpu_nv_parse(&dpu_nv_defs[i], values[i], &want) == 0 && now == want)) {
-			continue;
-		}
-		rc = sim_nvstore_set(st, dpu_nv_defs[i].name, values[i]);
+	if (write) {
+		rc = store_values(st, values);
 		if (rc < 0) {
-			snprintf(why, whylen, "MNVDA: %s: cannot store it: %s", dpu_nv_defs[i].name,
+			snprintf(why, whylen, "MNVDA: cannot store the item's values: %s",
 				 strerror(-rc));
 			free(values);
 			return rc;

@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "dpu/hal-reg.h"
 #include "hal/hal-provider.h"
@@ -213,6 +214,49 @@ static void test_model_reads_the_store(void **state)
 	assert_non_null(strstr(why, "takes 12 bytes"));
 }
 
+/*
+ * A write changes all of its item's parameters in one save, or none of
+ * them: with the store's file made unwritable (a directory in its place),
+ * SRIOV_EN and NUM_OF_VFS both keep their values and the reason is said;
+ * once it is writable again, the same write takes both.
+ */
+static void test_model_write_all_or_none(void **state)
+{
+	struct dpu_nv_item it = {.type_class = 0, .type_index = 0x80, .length = 12};
+	const struct dpu_nv_def *en = dpu_nv_def_find("SRIOV_EN");
+	const struct dpu_nv_def *vfs = dpu_nv_def_find("NUM_OF_VFS");
+	uint8_t reg[DPU_NV_HDR + DPU_NV_DATA_MAX];
+	char why[160], *blocker;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(open_store(), 0);
+	assert_int_equal(sim_nvstore_set(fx.st, "SRIOV_EN", "False(0)"), 0);
+	assert_int_equal(sim_nvstore_set(fx.st, "NUM_OF_VFS", "2"), 0);
+	dpu_nv_set_field(en, it.data, 1);
+	dpu_nv_set_field(vfs, it.data, 8);
+	dpu_be32_set_field(it.data, 0, (unsigned int)vfs->valid_bit, 1, 1);
+	len = dpu_nv_item_pack(&it, reg);
+
+	assert_int_equal(unlink(fx.path), 0);
+	assert_int_equal(mkdir(fx.path, 0755), 0);
+	blocker = test_write_file(fx.path, "x", "x");
+	assert_true(sim_nvstore_mnvda(fx.st, true, reg, len, why, sizeof(why)) < 0);
+	assert_non_null(strstr(why, "MNVDA: cannot store the item's values"));
+	assert_string_equal(sim_nvstore_get(fx.st, "SRIOV_EN")->next, "False(0)");
+	assert_string_equal(sim_nvstore_get(fx.st, "NUM_OF_VFS")->next, "2");
+
+	assert_int_equal(unlink(blocker), 0);
+	assert_int_equal(rmdir(fx.path), 0);
+	free(blocker);
+	len = dpu_nv_item_pack(&it, reg);
+	assert_int_equal(sim_nvstore_mnvda(fx.st, true, reg, len, why, sizeof(why)), 0);
+	assert_string_equal(sim_nvstore_get(fx.st, "SRIOV_EN")->next, "True(1)");
+	assert_string_equal(sim_nvstore_get(fx.st, "NUM_OF_VFS")->next, "8");
+	assert_int_equal(open_store(), 0); /* and it was saved */
+	assert_string_equal(sim_nvstore_get(fx.st, "NUM_OF_VFS")->current, "8");
+}
+
 static const struct dpu_nv_param *find(const struct dpu_nv_param *p, int n, const char *name)
 {
 	for (int i = 0; i < n; i++) {
@@ -363,6 +407,7 @@ int main(void)
 		cmocka_unit_test(test_global_pci_fields),
 		cmocka_unit_test(test_value_forms),
 		cmocka_unit_test(test_model_reads_the_store),
+		cmocka_unit_test(test_model_write_all_or_none),
 		cmocka_unit_test(test_hal_over_the_model),
 		cmocka_unit_test(test_device_without_an_item),
 		cmocka_unit_test(test_dpu_mode),
