@@ -1,5 +1,5 @@
 # Tests: cmocka unit tests (TAP), shell integration tests (TAP), fuzz corpora.
-EXTRA_DIST += tests/tap.sh tests/lsan.supp tests/tsan.supp tests/unit/testutil.h
+EXTRA_DIST += tests/tap.sh tests/vm.sh tests/lsan.supp tests/tsan.supp tests/unit/testutil.h
 
 UNIT_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 UNIT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS)

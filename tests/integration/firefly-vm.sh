@@ -7,18 +7,9 @@
 # (docs/firefly.md explains them); the figures are printed.
 set -u
 . "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/vm.sh"
 
-vm="$top_srcdir/sim/vm/dpu-vm"
-if ! why=$("$vm" --check); then
-	tap_skip "firefly between two VMs" "$why"
-	tap_done
-	exit $?
-fi
-
-work=$(mktemp -d)
-cleanup() { [ -n "${KEEP:-}" ] || rm -rf "$work"; }
-trap cleanup EXIT
-abs() { (cd "$1" && pwd); }
+vm_setup "firefly between two VMs"
 ff="$(abs "$top_builddir")/src/firefly/dpu-firefly"
 guest="$(abs "$top_srcdir")/tests/integration/firefly-vm-guest.sh"
 CONVERGE_S=${FF_VM_CONVERGE_S:-90}

@@ -7,18 +7,9 @@
 # skip. Each of its checks is reported here.
 set -u
 . "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/vm.sh"
 
-vm="$top_srcdir/sim/vm/dpu-vm"
-if ! why=$("$vm" --check); then
-	tap_skip "rte_flow steering in a VM" "$why"
-	tap_done
-	exit $?
-fi
-
-work=$(mktemp -d)
-cleanup() { [ -n "${KEEP:-}" ] || rm -rf "$work"; }
-trap cleanup EXIT
-abs() { (cd "$1" && pwd); }
+vm_setup "rte_flow steering in a VM"
 bin="$(abs "$top_builddir")/tests/unit/test-steer-rte"
 # The guest starts with an empty environment: the sanitizers' settings of
 # this build's 'make check' go in with the script.
