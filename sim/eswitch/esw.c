@@ -55,13 +55,22 @@ struct esw_hot {
 };
 
 /*
- * An entry's counters, apart from everything else: 16 bytes an entry, so a
- * million entries' counters (16 MiB) mostly stay in the last-level cache
- * while the logged hits are added to them.
+ * An entry's counters in two parts, apart from everything else. Hits are
+ * added to a 32-bit word, packets in its low 8 bits and bytes in the 24
+ * above: 4 bytes an entry, so a million entries' words (4 MiB) stay in
+ * cache. A word about to overflow is first added to the entry's 64-bit
+ * totals (16 bytes an entry, seldom touched). An entry's count is its
+ * totals plus its word.
  */
 struct esw_ctr {
 	uint64_t pkts, bytes;
 };
+
+#define CW_PKT_BITS 8
+#define CW_PKTS_MAX ((1u << CW_PKT_BITS) - 1)
+#define CW_BYTES_LIM (1u << (32 - CW_PKT_BITS))
+#define CW_PKTS(w) ((w)&CW_PKTS_MAX)
+#define CW_BYTES(w) ((w) >> CW_PKT_BITS)
 
 /*
  * Hits are logged (entry, length) and added to the entries' counters a log
@@ -132,6 +141,7 @@ struct esw_pipe {
 	struct esw_entry *entries; /* [max] */
 	struct esw_hot *hot;	   /* [max] */
 	struct esw_ctr *ctr;	   /* [max] */
+	uint32_t *ctr_word;	   /* [max] */
 	uint32_t n_used;
 	uint32_t *free_ids; /* stack of unused entry ids, lowest on top */
 	uint32_t n_free;
@@ -332,6 +342,7 @@ static void pipe_free(struct esw_pipe *p)
 	free(p->entries);
 	free(p->hot);
 	free(p->ctr);
+	free(p->ctr_word);
 	free(p->free_ids);
 	free(p);
 }
@@ -401,11 +412,14 @@ static int pipe_new(struct esw *esw, const char *name, enum pipe_kind kind, uint
 	p->entries = calloc(max, sizeof(*p->entries));
 	p->hot = calloc(max, sizeof(*p->hot));
 	p->ctr = calloc(max, sizeof(*p->ctr));
+	p->ctr_word = calloc(max, sizeof(*p->ctr_word));
 	p->free_ids = malloc(max * sizeof(*p->free_ids));
-	if (p->entries == NULL || p->hot == NULL || p->ctr == NULL || p->free_ids == NULL) {
+	if (p->entries == NULL || p->hot == NULL || p->ctr == NULL || p->ctr_word == NULL ||
+	    p->free_ids == NULL) {
 		free(p->entries);
 		free(p->hot);
 		free(p->ctr);
+		free(p->ctr_word);
 		free(p->free_ids);
 		free(p);
 		return -ENOMEM;
@@ -535,18 +549,41 @@ static void flush_log(struct esw_pipe *p)
 	const uint32_t ahead = 8;
 
 	for (uint32_t i = 0; i < p->n_log && i < ahead; i++) {
-		rte_prefetch0(&p->ctr[p->log[i].id]);
+		rte_prefetch0(&p->ctr_word[p->log[i].id]);
 	}
 	for (uint32_t i = 0; i < p->n_log; i++) {
-		struct esw_ctr *e = &p->ctr[p->log[i].id];
+		uint32_t id = p->log[i].id, len = p->log[i].len, *w = &p->ctr_word[id];
 
 		if (i + ahead < p->n_log) {
-			rte_prefetch0(&p->ctr[p->log[i + ahead].id]);
+			rte_prefetch0(&p->ctr_word[p->log[i + ahead].id]);
 		}
-		e->pkts++;
-		e->bytes += p->log[i].len;
+		if (CW_PKTS(*w) == CW_PKTS_MAX || len >= CW_BYTES_LIM - CW_BYTES(*w)) {
+			p->ctr[id].pkts += CW_PKTS(*w);
+			p->ctr[id].bytes += CW_BYTES(*w);
+			*w = 0;
+		}
+		if (len < CW_BYTES_LIM) {
+			*w += 1 | len << CW_PKT_BITS;
+		} else {
+			p->ctr[id].pkts++;
+			p->ctr[id].bytes += len;
+		}
 	}
 	p->n_log = 0;
+}
+
+/* An entry's counters: its totals and its word (the log flushed before). */
+static void entry_counts(const struct esw_pipe *p, uint32_t id, uint64_t *pkts, uint64_t *bytes)
+{
+	*pkts = p->ctr[id].pkts + CW_PKTS(p->ctr_word[id]);
+	*bytes = p->ctr[id].bytes + CW_BYTES(p->ctr_word[id]);
+}
+
+/* A new entry's counters start at zero. */
+static void entry_counts_zero(struct esw_pipe *p, uint32_t id)
+{
+	memset(&p->ctr[id], 0, sizeof(p->ctr[id]));
+	p->ctr_word[id] = 0;
 }
 
 /* Entry ids are reused, as hardware entry handles are; O(1) either way. */
@@ -648,7 +685,7 @@ int esw_exact_add(struct esw_pipe *p, const struct esw_key *match, const struct 
 	memset(e, 0, sizeof(*e));
 	memcpy(e->ck, ck, p->ck_len);
 	memset(&p->hot[idx], 0, sizeof(p->hot[idx]));
-	memset(&p->ctr[idx], 0, sizeof(p->ctr[idx]));
+	entry_counts_zero(p, idx);
 	if (actset_set(&p->hot[idx].as, act, 1) < 0) {
 		p->free_ids[p->n_free++] = idx;
 		return -ENOMEM;
@@ -700,7 +737,7 @@ int esw_acl_add(struct esw_pipe *p, const struct esw_acl_rule *rule, const struc
 	}
 	e = &p->entries[idx];
 	memset(&p->hot[idx], 0, sizeof(p->hot[idx]));
-	memset(&p->ctr[idx], 0, sizeof(p->ctr[idx]));
+	entry_counts_zero(p, idx);
 	if (actset_set(&p->hot[idx].as, act, 1) < 0) {
 		p->free_ids[p->n_free++] = idx;
 		return -ENOMEM;
@@ -950,7 +987,7 @@ int esw_lpm_add(struct esw_pipe *p, int family, const uint8_t *addr, uint8_t dep
 		}
 		memset(&p->entries[idx], 0, sizeof(p->entries[idx]));
 		memset(&p->hot[idx], 0, sizeof(p->hot[idx]));
-		memset(&p->ctr[idx], 0, sizeof(p->ctr[idx]));
+		entry_counts_zero(p, idx);
 		p->entries[idx].used = true;
 		p->entries[idx].family = (uint8_t)family;
 		p->entries[idx].depth = depth;
@@ -1065,8 +1102,7 @@ int esw_entry_stats(struct esw_pipe *p, uint32_t entry, uint64_t *pkts, uint64_t
 		return -ENOENT;
 	}
 	flush_log(p);
-	*pkts = p->ctr[entry].pkts;
-	*bytes = p->ctr[entry].bytes;
+	entry_counts(p, entry, pkts, bytes);
 	return 0;
 }
 
@@ -1091,9 +1127,12 @@ int esw_pipes(const struct esw *esw, struct esw_pipe_info *info, unsigned int ma
 		x->miss_bytes = p->miss_bytes;
 		x->root = p == esw->root;
 		for (uint32_t e = 0; e < p->max; e++) {
+			uint64_t pkts, bytes;
+
 			if (p->entries[e].used) {
-				x->hit_pkts += p->ctr[e].pkts;
-				x->hit_bytes += p->ctr[e].bytes;
+				entry_counts(p, e, &pkts, &bytes);
+				x->hit_pkts += pkts;
+				x->hit_bytes += bytes;
 			}
 		}
 	}
@@ -1399,6 +1438,8 @@ static void pipe_step(struct esw *esw, struct esw_pipe *p, const uint16_t *idx, 
 		if (slow[j]) {
 			rte_prefetch0(&p->hot[id[j]]);
 		}
+		__builtin_prefetch(&p->ctr_word[id[j]], 1,
+				   3); /* to write, when the log is flushed */
 	}
 	if (p->n_log + m > ESW_LOG_MAX) {
 		flush_log(p);

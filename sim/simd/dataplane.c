@@ -15,6 +15,7 @@
 #include <rte_dev.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
+#include <rte_prefetch.h>
 #include <rte_thash.h>
 
 #define DPU_LOG_MODULE "simd-dp"
@@ -26,6 +27,7 @@
 #include "sim/simd/portmeta.h"
 
 #define DP_BURST 32
+#define DP_PREFETCH 8 /* frames ahead */
 #define DP_POOL_SIZE 8191
 #define DP_POOL_CACHE 256
 #define DP_RING_SIZE 1024
@@ -796,7 +798,14 @@ static unsigned int poll_services(struct simd_dp *dp)
 		for (uint16_t qi = 0; qi < dp->svc[p].queues; qi++) {
 			got = rte_eth_rx_burst(dp->svc[p].ethdev, qi, m, DP_BURST);
 			n = 0;
+			/* The frames' first lines into cache DP_PREFETCH ahead of the parse. */
+			for (uint16_t i = 0; i < got && i < DP_PREFETCH; i++) {
+				rte_prefetch0(rte_pktmbuf_mtod(m[i], void *));
+			}
 			for (uint16_t i = 0; i < got; i++) {
+				if (i + DP_PREFETCH < got) {
+					rte_prefetch0(rte_pktmbuf_mtod(m[i + DP_PREFETCH], void *));
+				}
 				if (ingress(dp, p, &m[i], &keys[n])) {
 					m[n++] = m[i];
 				}

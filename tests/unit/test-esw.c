@@ -357,6 +357,61 @@ static void test_exact_pipe(void **state)
 	esw_destroy(esw);
 }
 
+/*
+ * An entry's counts stay exact past what its counter word holds (255
+ * packets, 16 MiB): 1984 hits of lengths up to jumbo frames and beyond
+ * 16 MiB, read back now and then (each read flushes the hit log), and in
+ * the pipe's totals; a deleted entry's id, reused, starts from zero.
+ */
+static void test_entry_counts_wide(void **state)
+{
+	struct esw *esw;
+	struct esw_pipe *p;
+	struct esw_key mask = five_tuple_mask(), keys[ESW_BURST_MAX];
+	struct esw_actions act = {.fate = ESW_FATE_PORT, .port = 1};
+	struct esw_result res[ESW_BURST_MAX];
+	struct esw_pipe_info info;
+	uint32_t lens[ESW_BURST_MAX], e, e2;
+	uint64_t want_pk = 0, want_by = 0, pk, by;
+
+	(void)state;
+	assert_int_equal(esw_create(&esw), 0);
+	assert_int_equal(esw_pipe_create_exact(esw, "ctr", &mask, 4, NULL, &p), 0);
+	assert_int_equal(esw_set_root(esw, p), 0);
+	keys[0] = v4key(17, 0x0a000001, 0x0a000002, 5000, 53);
+	assert_int_equal(esw_exact_add(p, &keys[0], &act, &e), 0);
+	for (int b = 0; b < 2000 / ESW_BURST_MAX; b++) {
+		for (int i = 0; i < ESW_BURST_MAX; i++) {
+			static const uint32_t sizes[] = {64, 1500, 9000, 65535, (1u << 24) + 5};
+
+			keys[i] = keys[0];
+			lens[i] = sizes[(b * ESW_BURST_MAX + i) % 5] + (uint32_t)b;
+			want_pk++;
+			want_by += lens[i];
+		}
+		assert_int_equal(esw_classify_burst(esw, keys, lens, ESW_BURST_MAX, res), 0);
+		if (b % 7 == 0) {
+			assert_int_equal(esw_entry_stats(p, e, &pk, &by), 0);
+			assert_int_equal(pk, want_pk);
+			assert_int_equal(by, want_by);
+		}
+	}
+	assert_int_equal(esw_entry_stats(p, e, &pk, &by), 0);
+	assert_int_equal(pk, want_pk);
+	assert_int_equal(by, want_by);
+	assert_true(want_by > (1ULL << 32));
+	assert_int_equal(esw_pipes(esw, &info, 1), 1);
+	assert_int_equal(info.hit_pkts, want_pk);
+	assert_int_equal(info.hit_bytes, want_by);
+	assert_int_equal(esw_exact_del(p, e), 0);
+	assert_int_equal(esw_exact_add(p, &keys[0], &act, &e2), 0);
+	assert_int_equal(e2, e);
+	assert_int_equal(esw_entry_stats(p, e2, &pk, &by), 0);
+	assert_int_equal(pk, 0);
+	assert_int_equal(by, 0);
+	esw_destroy(esw);
+}
+
 static void test_acl_pipe_ranges_and_priority(void **state)
 {
 	struct esw *esw;
@@ -1497,6 +1552,7 @@ int main(void)
 		cmocka_unit_test(test_acl_pipe_ranges_and_priority),
 		cmocka_unit_test(test_pipe_chain),
 		cmocka_unit_test(test_lpm_pipe),
+		cmocka_unit_test(test_entry_counts_wide),
 		cmocka_unit_test(test_lpm_ecmp),
 		cmocka_unit_test(test_lpm_many_action_sets),
 		cmocka_unit_test(test_vrf_by_in_port),
