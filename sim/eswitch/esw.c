@@ -1438,8 +1438,8 @@ static void pipe_step(struct esw *esw, struct esw_pipe *p, const uint16_t *idx, 
 		if (slow[j]) {
 			rte_prefetch0(&p->hot[id[j]]);
 		}
-		__builtin_prefetch(&p->ctr_word[id[j]], 1,
-				   3); /* to write, when the log is flushed */
+		/* The counter word, to be written when the log is flushed. */
+		__builtin_prefetch(&p->ctr_word[id[j]], 1, 3);
 	}
 	if (p->n_log + m > ESW_LOG_MAX) {
 		flush_log(p);
