@@ -391,7 +391,7 @@ endif
 if HAVE_DPDK
 EXTRA_PROGRAMS = tests/bench/bench-esw
 tests_bench_bench_esw_SOURCES = tests/bench/bench-esw.c
-tests_bench_bench_esw_CFLAGS = $(AM_CFLAGS) $(DPDK_CFLAGS) -O3
+tests_bench_bench_esw_CFLAGS = $(AM_CFLAGS) $(DPDK_CFLAGS)
 tests_bench_bench_esw_LDADD = sim/eswitch/libdpuesw.la src/common/libdpucommon-dpdk.la \
 	src/common/libdpucommon.la $(DPDK_LIBS)
 CLEANFILES += tests/bench/bench-esw
