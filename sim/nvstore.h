@@ -45,9 +45,9 @@ const struct sim_nv_entry *sim_nvstore_get(const struct sim_nvstore *st, const c
  * parameters that live in it (dpu_nv_defs) encoded into its fields; a
  * write sets the next-boot value of each of them from the item (a field
  * with a valid bit only when that is set), all in one save: when the store
- * cannot be saved, none of them changes and the error is returned. A field of an item the store
- * has no parameter for reads 0 (a description should list every parameter
- * of the items it has, as mlxconfig would show them). An item none of the
+ * cannot be saved, none of them changes and the error is returned. A field
+ * of an item the store has no parameter for reads 0 (a description should
+ * list every parameter of the items it has, as mlxconfig would show them). An item none of the
  * store's parameters is in, the factory values, a write of anything but
  * the next-boot values, a write setting a field the store has no parameter
  * for, or a store value the field cannot carry: -EINVAL with the reason in
