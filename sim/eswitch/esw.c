@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,9 +110,23 @@ struct esw_hit_rec {
 #define ESW_ASETS 1024 /* set 0 unused */
 #define ASET_SLOTS 2048
 
+/*
+ * What an action does to a packet's fresh result (at its first pipe), made
+ * in advance: the result's head (struct esw_result before its edits) to
+ * copy, when that is all the action does (no meter, edit or next pipe).
+ */
+#define RES_HEAD offsetof(struct esw_result, edits)
+
+struct esw_xact {
+	uint8_t head[RES_HEAD] __attribute__((aligned(8)));
+	bool simple;
+};
+
 struct esw_aset {
 	struct esw_actset as;
 	uint32_t hash;
+	struct esw_xact x;	/* as.act, or */
+	struct esw_xact *xecmp; /* [as.n_ecmp] when an ECMP group */
 };
 
 /* The control-plane side of an entry. */
@@ -136,6 +151,7 @@ struct esw_pipe {
 	bool lpm_sets;		/* next hops carry a set (max <= 2^NH_ID_BITS) */
 	char name[32];
 	struct esw_actions miss;
+	struct esw_xact xmiss;
 	uint64_t miss_pkts, miss_bytes;
 	uint32_t max;
 	struct esw_entry *entries; /* [max] */
@@ -335,6 +351,7 @@ static void pipe_free(struct esw_pipe *p)
 	}
 	for (uint32_t i = 0; p->asets != NULL && i < ESW_ASETS; i++) {
 		actset_release(&p->asets[i].as);
+		free(p->asets[i].xecmp);
 	}
 	actions_release(&p->miss, 1);
 	free(p->asets);
@@ -393,6 +410,47 @@ static int check_actions(const struct esw *esw, const struct esw_actions *a)
 	return -EINVAL;
 }
 
+/* A packet's result before any pipe has acted on it. */
+static inline void res_fresh(struct esw_result *r)
+{
+	r->fate = ESW_FATE_DROP; /* the values behind the flags are set with them */
+	r->marked = false;
+	r->mirrored = false;
+	r->queued = false;
+	r->color = ESW_GREEN;
+	r->n_edits = 0;
+}
+
+/* What 'a' sets in a result, apart from its meter, edit and next pipe. */
+static inline void act_head(const struct esw_actions *a, struct esw_result *r)
+{
+	if (a->set_mark) {
+		r->marked = true;
+		r->mark = a->mark;
+	}
+	if (a->mirror) {
+		r->mirrored = true;
+		r->mirror_port = a->mirror_port;
+	}
+	if (a->set_queue) {
+		r->queued = true;
+		r->queue = a->queue;
+	}
+	r->fate = a->fate;
+	r->port = a->port;
+}
+
+static void xact_make(const struct esw_actions *a, struct esw_xact *x)
+{
+	struct esw_result r;
+
+	memset(&r, 0, sizeof(r));
+	res_fresh(&r);
+	act_head(a, &r);
+	memcpy(x->head, &r, RES_HEAD);
+	x->simple = a->meter == 0 && a->edit == NULL && a->fate != ESW_FATE_PIPE;
+}
+
 static int pipe_new(struct esw *esw, const char *name, enum pipe_kind kind, uint32_t max,
 		    const struct esw_actions *miss, struct esw_pipe **pipep)
 {
@@ -441,6 +499,7 @@ static int pipe_new(struct esw *esw, const char *name, enum pipe_kind kind, uint
 	} else {
 		p->miss.fate = ESW_FATE_DROP;
 	}
+	xact_make(&p->miss, &p->xmiss);
 	*pipep = p;
 	return 0;
 }
@@ -908,8 +967,20 @@ static uint32_t aset_get(struct esw_pipe *p, const struct esw_actions *acts, uns
 	}
 	id = p->n_asets + 1;
 	as = &p->asets[id];
+	if (n > 1) {
+		as->xecmp = malloc(n * sizeof(*as->xecmp));
+		if (as->xecmp == NULL) {
+			return 0;
+		}
+	}
 	if (actset_set(&as->as, acts, n) < 0) {
+		free(as->xecmp);
+		as->xecmp = NULL;
 		return 0;
+	}
+	xact_make(&as->as.act, &as->x);
+	for (unsigned int i = 0; n > 1 && i < n; i++) {
+		xact_make(&as->as.ecmp[i], &as->xecmp[i]);
 	}
 	as->hash = h;
 	p->n_asets = id;
@@ -1284,6 +1355,14 @@ static void lookup_lpm(struct esw_pipe *p, const struct esw_key *const *kp, cons
 			at6[n6++] = i;
 		}
 	}
+	if (n4 == n && p->fib4 != NULL) {
+		/* All IPv4 (as usual): the answers straight into hit[]. */
+		rte_fib_lookup_bulk(p->fib4, ip4, hit, (int)n);
+		for (unsigned int j = 0; j < n; j++) {
+			hit[j] = hit[j] == FIB_NO_ROUTE ? NO_HIT : hit[j];
+		}
+		return;
+	}
 	if (n4 > 0 && p->fib4 != NULL) {
 		rte_fib_lookup_bulk(p->fib4, ip4, nh4, (int)n4);
 		for (unsigned int j = 0; j < n4; j++) {
@@ -1398,18 +1477,88 @@ static void key_edit(struct esw_key *k, const struct esw_edit *e, uint16_t sport
 	}
 }
 
+/* The member of an ECMP group of 'n' the flow of 'k' takes. */
+static inline uint32_t ecmp_pick(const struct esw_key *k, uint32_t n)
+{
+	return (uint32_t)(((uint64_t)flow_hash(k) * n) >> 32);
+}
+
+/*
+ * Apply actions 'a' to packet 'k' (its result already begun); returns the
+ * pipe it goes on to, or NULL when it is done.
+ */
+static struct esw_pipe *act_apply(struct esw *esw, const struct esw_actions *a, unsigned int k,
+				  const struct esw_key **kp, struct esw_key *wk,
+				  const uint32_t *lens, struct esw_result *res, uint64_t *now)
+{
+	struct esw_result *r = &res[k];
+
+	if (a->meter != 0) {
+		enum esw_color c = meter_check(esw, a->meter, lens[k], now);
+
+		r->color = (uint8_t)c;
+		if (c == ESW_RED) {
+			r->fate = ESW_FATE_DROP;
+			return NULL;
+		}
+	}
+	act_head(a, r);
+	if (a->edit != NULL) {
+		uint16_t sport = 0;
+
+		if (r->n_edits == ESW_EDITS_MAX) {
+			r->fate = ESW_FATE_DROP; /* more than it can carry */
+			return NULL;
+		}
+		if (a->edit->ops & ESW_EDIT_ENCAP) {
+			sport = encap_sport(kp[k]);
+		}
+		r->edits[r->n_edits].edit = a->edit;
+		r->edits[r->n_edits].encap_sport = sport;
+		r->n_edits++;
+		if (a->fate == ESW_FATE_PIPE) {
+			if (kp[k] != &wk[k]) {
+				wk[k] = *kp[k];
+				kp[k] = &wk[k];
+			}
+			key_edit(&wk[k], a->edit, sport);
+		}
+	}
+	if (a->fate == ESW_FATE_PIPE) {
+		r->fate = ESW_FATE_DROP; /* until a pipe decides */
+		return a->pipe;
+	}
+	return NULL;
+}
+
+/* The entry id in a lookup's word, and whether its actions are in hot[] only. */
+static inline uint32_t hit_id(const struct esw_pipe *p, uint64_t w, bool *slow)
+{
+	if (p->kind == PIPE_EXACT) {
+		*slow = !(w & W_FAST);
+		return W_ID(w);
+	}
+	if (p->kind == PIPE_LPM && p->lpm_sets) {
+		*slow = NH_SET(w) == 0;
+		return NH_ID(w);
+	}
+	*slow = true;
+	return (uint32_t)w;
+}
+
 /*
  * One pipe's turn for the 'm' packets idx[] that are at it: look them up,
  * apply the entries' (or the miss's) actions, and say in next[] where each
- * goes on (NULL: it is done).
+ * goes on (NULL: it is done). 'first': the pipe is the packets' first, their
+ * results not begun yet. Returns how many go on.
  */
-static void pipe_step(struct esw *esw, struct esw_pipe *p, const uint16_t *idx, unsigned int m,
-		      const struct esw_key **kp, struct esw_key *wk, const uint32_t *lens,
-		      struct esw_result *res, struct esw_pipe **next, uint64_t *now)
+static unsigned int pipe_step(struct esw *esw, struct esw_pipe *p, const uint16_t *idx,
+			      unsigned int m, const struct esw_key **kp, struct esw_key *wk,
+			      const uint32_t *lens, struct esw_result *res, struct esw_pipe **next,
+			      uint64_t *now, bool first)
 {
 	uint64_t hit[ESW_BURST_MAX];
-	uint32_t id[ESW_BURST_MAX];
-	bool slow[ESW_BURST_MAX];
+	unsigned int going = 0;
 
 	if (p->kind == PIPE_EXACT) {
 		lookup_exact(p, kp, idx, m, hit);
@@ -1418,114 +1567,93 @@ static void pipe_step(struct esw *esw, struct esw_pipe *p, const uint16_t *idx, 
 	} else {
 		lookup_lpm(p, kp, idx, m, hit);
 	}
-	/* Entry ids, and the entries to read when the word has no actions. */
-	for (unsigned int j = 0; j < m; j++) {
-		uint64_t w = hit[j];
+	if (p->kind != PIPE_LPM || !p->lpm_sets) {
+		/* The entries whose actions the word does not carry, read ahead. */
+		for (unsigned int j = 0; j < m; j++) {
+			bool slow;
+			uint32_t id = hit_id(p, hit[j], &slow);
 
-		if (w == NO_HIT) {
-			continue;
+			if (hit[j] != NO_HIT && slow) {
+				rte_prefetch0(&p->hot[id]);
+			}
 		}
-		if (p->kind == PIPE_EXACT) {
-			id[j] = W_ID(w);
-			slow[j] = !(w & W_FAST);
-		} else if (p->kind == PIPE_LPM && p->lpm_sets) {
-			id[j] = NH_ID(w);
-			slow[j] = NH_SET(w) == 0;
-		} else {
-			id[j] = (uint32_t)w;
-			slow[j] = true;
-		}
-		if (slow[j]) {
-			rte_prefetch0(&p->hot[id[j]]);
-		}
-		/* The counter word, to be written when the log is flushed. */
-		__builtin_prefetch(&p->ctr_word[id[j]], 1, 3);
 	}
 	if (p->n_log + m > ESW_LOG_MAX) {
 		flush_log(p);
 	}
 	for (unsigned int j = 0; j < m; j++) {
 		unsigned int k = idx[j];
-		const struct esw_actions *a;
-		const struct esw_actset *as;
 		uint64_t w = hit[j];
+		const struct esw_actions *a;
+		const struct esw_xact *x = NULL;
+		struct esw_pipe *nx;
 
-		next[k] = NULL;
 		if (w == NO_HIT) {
 			p->miss_pkts++;
 			p->miss_bytes += lens[k];
 			a = &p->miss;
+			x = &p->xmiss;
 		} else {
-			p->log[p->n_log++] = (struct esw_hit_rec){id[j], lens[k]};
-			if (!slow[j] && p->kind == PIPE_EXACT) {
+			bool slow;
+			uint32_t id = hit_id(p, w, &slow);
+
+			p->log[p->n_log++] = (struct esw_hit_rec){id, lens[k]};
+			/* The counter word, to be written when the log is flushed. */
+			__builtin_prefetch(&p->ctr_word[id], 1, 3);
+			if (slow) {
+				const struct esw_actset *as = &p->hot[id].as;
+
+				a = as->n_ecmp > 1 ? &as->ecmp[ecmp_pick(kp[k], as->n_ecmp)]
+						   : &as->act;
+			} else if (p->kind == PIPE_EXACT) {
 				/* The actions, from the word itself. */
 				enum esw_fate f = W_FATE(w);
 
+				if (first) {
+					res_fresh(&res[k]);
+				}
 				res[k].fate = f;
 				if (W_MARKED(w)) {
 					res[k].marked = true;
 					res[k].mark = W_MARK(w);
 				}
+				next[k] = NULL;
 				if (f == ESW_FATE_PORT) {
 					res[k].port = W_TARGET(w);
 				} else if (f == ESW_FATE_PIPE) {
 					next[k] = esw->pipes[W_TARGET(w)];
 					res[k].fate = ESW_FATE_DROP;
+					going++;
 				}
 				continue;
-			}
-			as = slow[j] ? &p->hot[id[j]].as : &p->asets[NH_SET(w)].as;
-			a = as->n_ecmp > 1 ? &as->ecmp[flow_hash(kp[k]) % as->n_ecmp] : &as->act;
-		}
-		if (a->meter != 0) {
-			enum esw_color c = meter_check(esw, a->meter, lens[k], now);
+			} else {
+				const struct esw_aset *s = &p->asets[NH_SET(w)];
+				uint32_t n = s->as.n_ecmp;
 
-			res[k].color = (uint8_t)c;
-			if (c == ESW_RED) {
-				res[k].fate = ESW_FATE_DROP;
-				continue;
-			}
-		}
-		if (a->set_mark) {
-			res[k].marked = true;
-			res[k].mark = a->mark;
-		}
-		if (a->mirror) {
-			res[k].mirrored = true;
-			res[k].mirror_port = a->mirror_port;
-		}
-		if (a->set_queue) {
-			res[k].queued = true;
-			res[k].queue = a->queue;
-		}
-		res[k].fate = a->fate;
-		res[k].port = a->port;
-		if (a->edit != NULL) {
-			uint16_t sport = 0;
+				if (n > 1) {
+					uint32_t e = ecmp_pick(kp[k], n);
 
-			if (res[k].n_edits == ESW_EDITS_MAX) {
-				res[k].fate = ESW_FATE_DROP; /* more than it can carry */
-				continue;
-			}
-			if (a->edit->ops & ESW_EDIT_ENCAP) {
-				sport = encap_sport(kp[k]);
-			}
-			res[k].edits[res[k].n_edits].edit = a->edit;
-			res[k].edits[res[k].n_edits].encap_sport = sport;
-			res[k].n_edits++;
-			if (a->fate == ESW_FATE_PIPE) {
-				if (kp[k] != &wk[k]) {
-					wk[k] = *kp[k];
-					kp[k] = &wk[k];
+					a = &s->as.ecmp[e];
+					x = &s->xecmp[e];
+				} else {
+					a = &s->as.act;
+					x = &s->x;
 				}
-				key_edit(&wk[k], a->edit, sport);
 			}
 		}
-		if (a->fate == ESW_FATE_PIPE) {
-			next[k] = a->pipe;
-			res[k].fate = ESW_FATE_DROP; /* until a pipe decides */
+		if (first) {
+			if (x != NULL && x->simple) {
+				memcpy(&res[k], x->head, RES_HEAD);
+				next[k] = NULL;
+				continue;
+			}
+			res_fresh(&res[k]);
 		}
+		nx = act_apply(esw, a, k, kp, wk, lens, res, now);
+		next[k] = nx;
+		going += nx != NULL;
 	}
+	return going;
 }
 
 int esw_classify_burst(struct esw *esw, const struct esw_key *keys, const uint32_t *lens,
@@ -1544,25 +1672,21 @@ int esw_classify_burst(struct esw *esw, const struct esw_key *keys, const uint32
 	for (unsigned int i = 0; i < n; i++) {
 		active[i] = (uint16_t)i;
 		kp[i] = &keys[i];
-		res[i].fate = ESW_FATE_DROP; /* the values behind the flags are set with them */
-		res[i].marked = false;
-		res[i].mirrored = false;
-		res[i].queued = false;
-		res[i].color = ESW_GREEN;
-		res[i].n_edits = 0;
 	}
 	/*
 	 * 'active' are the packets still going, 'group' the one pipe they are
 	 * all at (usually so), NULL when they are at several (at[] says which).
+	 * All start at the root, where their results begin.
 	 */
 	group = esw->root;
 	for (int hop = 0; hop < ESW_MAX_HOPS && n_active > 0; hop++) {
 		struct esw_pipe *same = NULL;
-		unsigned int n_next = 0;
+		unsigned int n_next = 0, going = 0;
 		bool one = true;
 
 		if (group != NULL) {
-			pipe_step(esw, group, active, n_active, kp, wk, lens, res, next, &now);
+			going = pipe_step(esw, group, active, n_active, kp, wk, lens, res, next,
+					  &now, hop == 0);
 		} else {
 			for (unsigned int i = 0; i < n_active; i++) {
 				struct esw_pipe *p = at[active[i]];
@@ -1577,8 +1701,12 @@ int esw_classify_burst(struct esw *esw, const struct esw_key *keys, const uint32
 						at[active[j]] = NULL;
 					}
 				}
-				pipe_step(esw, p, idx, m, kp, wk, lens, res, next, &now);
+				going += pipe_step(esw, p, idx, m, kp, wk, lens, res, next, &now,
+						   false);
 			}
+		}
+		if (going == 0) {
+			break;
 		}
 		/* Who goes on, and whether to one pipe. */
 		for (unsigned int i = 0; i < n_active; i++) {

@@ -9,7 +9,8 @@
  * rte_fib_lookup_bulk
  * on prepared keys) in the same run. Also the entry insertion rate.
  *
- *   bench-esw [--entries N] [--rules M] [--seconds S]
+ *   bench-esw [--entries N] [--rules M] [--routes R] [--seconds S]
+ *             [--only exact|acl|lpm]
  * Prints one line per figure and a summary table; never fails on speed.
  */
 #include <config.h>
@@ -26,7 +27,6 @@
 #include <rte_lcore.h>
 #include <rte_errno.h>
 #include <rte_fib.h>
-#include <rte_lpm.h>
 #include <rte_prefetch.h>
 
 #include "common/dpdk.h"
@@ -279,23 +279,6 @@ static void fib_step(void *arg, size_t pos)
 	rte_fib_lookup_bulk(c->fib, c->dsts + pos, nh, BURST);
 	for (int i = 0; i < BURST; i++) {
 		c->sink += nh[i]; /* use the answers, or the lookup is optimised away */
-	}
-}
-
-struct lpm_ctx {
-	struct rte_lpm *lpm;
-	uint32_t *dsts;
-	uint64_t sink;
-};
-
-static void lpm_step(void *arg, size_t pos)
-{
-	struct lpm_ctx *c = arg;
-	uint32_t nh[BURST];
-
-	rte_lpm_lookup_bulk(c->lpm, c->dsts + pos, nh, BURST);
-	for (int i = 0; i < BURST; i++) {
-		c->sink += nh[i];
 	}
 }
 
@@ -614,30 +597,6 @@ static void bench_lpm(uint32_t n_routes, struct result *out)
 	rte_fib_free(lpm);
 	lpm = NULL;
 
-	/*
-	 * The older rte_lpm (DIR-24-8 too, no prefetching bulk lookup) on the
-	 * same routes, for reference: the pipe uses rte_fib, so the ratio that
-	 * counts is the one above.
-	 */
-	struct rte_lpm_config lc = {.max_rules = n_routes, .number_tbl8s = 65536};
-	struct lpm_ctx lx = {.lpm = rte_lpm_create("bare_lpm", (int)rte_socket_id(), &lc),
-			     .dsts = dsts};
-
-	if (lx.lpm == NULL) {
-		printf("lpm: no rte_lpm reference: %s\n", rte_strerror(rte_errno));
-	} else {
-		uint32_t refused = 0;
-
-		for (uint32_t i = 0; i < n_routes; i++) {
-			refused += rte_lpm_add(lx.lpm, pfx[i], depth[i], i + 1) < 0;
-		}
-		double old = measure(lpm_step, &lx, n_frames, NULL);
-
-		printf("lpm: bare rte_lpm_lookup_bulk %.2f Mpps (for reference; ratio to it "
-		       "%.2f; %u routes refused)\n",
-		       old, ours / old, refused);
-		rte_lpm_free(lx.lpm);
-	}
 	/* What parsing alone leaves room for: parse then the bare lookup, nothing else. */
 	printf("lpm: the parse alone %.2f Mpps; parse + bare lookup at most %.2f Mpps (ratio "
 	       "%.2f), "
@@ -658,17 +617,16 @@ int main(int argc, char **argv)
 {
 	static const char *const eal[] = {"--no-pci", "-l", "0", NULL};
 	static const struct option opts[] = {
-		{"entries", required_argument, NULL, 'e'},
-		{"rules", required_argument, NULL, 'r'},
-		{"seconds", required_argument, NULL, 's'},
-		{"routes", required_argument, NULL, 'R'},
-		{NULL, 0, NULL, 0},
+		{"entries", required_argument, NULL, 'e'}, {"rules", required_argument, NULL, 'r'},
+		{"seconds", required_argument, NULL, 's'}, {"routes", required_argument, NULL, 'R'},
+		{"only", required_argument, NULL, 'o'},	   {NULL, 0, NULL, 0},
 	};
 	uint32_t entries = 1u << 20, rules = 10000, routes = 1u << 20;
+	const char *only = NULL;
 	struct result r[8];
 	int c;
 
-	while ((c = getopt_long(argc, argv, "e:r:s:R:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "e:r:s:R:o:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
 			entries = (uint32_t)strtoul(optarg, NULL, 0);
@@ -682,11 +640,19 @@ int main(int argc, char **argv)
 		case 'R':
 			routes = (uint32_t)strtoul(optarg, NULL, 0);
 			break;
+		case 'o':
+			only = optarg;
+			break;
 		default:
-			fprintf(stderr,
-				"usage: bench-esw [--entries N] [--rules M] [--seconds S]\n");
+			fprintf(stderr, "usage: bench-esw [--entries N] [--rules M] [--routes R] "
+					"[--seconds S] [--only exact|acl|lpm]\n");
 			return 2;
 		}
+	}
+	if (only != NULL && strcmp(only, "exact") != 0 && strcmp(only, "acl") != 0 &&
+	    strcmp(only, "lpm") != 0) {
+		fprintf(stderr, "bench-esw: --only takes exact, acl or lpm, not '%s'\n", only);
+		return 2;
 	}
 	dpu_log_set_sdk_level(DPU_LOG_ERROR);
 	if (dpu_dpdk_init("bench-esw", eal, 2048) < 0) {
@@ -694,9 +660,15 @@ int main(int argc, char **argv)
 	}
 	printf("bench-esw: one core, 64-byte frames, bursts of %d, %s hugepages\n", BURST,
 	       dpu_dpdk_no_huge() ? "without" : "with");
-	bench_exact(entries, r);
-	bench_acl(rules, r + 3);
-	bench_lpm(routes, r + 5);
+	if (only == NULL || strcmp(only, "exact") == 0) {
+		bench_exact(entries, r);
+	}
+	if (only == NULL || strcmp(only, "acl") == 0) {
+		bench_acl(rules, r + 3);
+	}
+	if (only == NULL || strcmp(only, "lpm") == 0) {
+		bench_lpm(routes, r + 5);
+	}
 	dpu_dpdk_fini();
 	return 0;
 }
