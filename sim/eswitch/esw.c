@@ -763,6 +763,30 @@ int esw_exact_add(struct esw_pipe *p, const struct esw_key *match, const struct 
 	return 0;
 }
 
+int esw_exact_update(struct esw_pipe *p, uint32_t entry, const struct esw_actions *act)
+{
+	struct esw_actset set = {0};
+
+	if (p == NULL || p->kind != PIPE_EXACT || act == NULL || check_actions(p->esw, act) < 0) {
+		return -EINVAL;
+	}
+	if (entry >= p->max || !p->entries[entry].used) {
+		return -ENOENT;
+	}
+	if (actset_set(&set, act, 1) < 0) {
+		return -ENOMEM;
+	}
+	/* An existing key's data is replaced in place: no slot is taken or freed. */
+	if (rte_hash_add_key_data(p->hash, p->entries[entry].ck,
+				  (void *)(uintptr_t)exact_word(entry, act)) < 0) {
+		actset_release(&set);
+		return -EINVAL;
+	}
+	actset_release(&p->hot[entry].as);
+	p->hot[entry].as = set;
+	return 0;
+}
+
 int esw_exact_del(struct esw_pipe *p, uint32_t entry)
 {
 	if (p == NULL || p->kind != PIPE_EXACT || entry >= p->max || !p->entries[entry].used) {

@@ -220,6 +220,11 @@ int esw_set_root(struct esw *esw, struct esw_pipe *pipe);
 /* Exact entries: 'match' is masked with the pipe's mask. -EEXIST for a duplicate. */
 int esw_exact_add(struct esw_pipe *pipe, const struct esw_key *match, const struct esw_actions *act,
 		  uint32_t *entry);
+/*
+ * New actions for an exact entry: the same key, id and counters (as
+ * esw_lpm_add() replaces a route). -ENOENT: no such entry.
+ */
+int esw_exact_update(struct esw_pipe *pipe, uint32_t entry, const struct esw_actions *act);
 int esw_exact_del(struct esw_pipe *pipe, uint32_t entry);
 
 struct esw_acl_rule {

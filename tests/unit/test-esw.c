@@ -358,6 +358,68 @@ static void test_exact_pipe(void **state)
 }
 
 /*
+ * New actions for an exact entry: the next packets take them (in the
+ * hash's word, in the entry's own line for a mirror, back again), the id
+ * and the counters stay; a deleted entry or bad actions are refused.
+ */
+static void test_exact_update(void **state)
+{
+	struct esw *esw;
+	struct esw_pipe *p, *p2;
+	struct esw_key mask = five_tuple_mask();
+	struct esw_actions miss = {.fate = ESW_FATE_DROP};
+	struct esw_actions a1 = {.fate = ESW_FATE_PORT, .port = 2, .set_mark = true, .mark = 5};
+	struct esw_actions a2 = {
+		.fate = ESW_FATE_PORT, .port = 3, .mirror = true, .mirror_port = 7};
+	struct esw_actions a3 = {.fate = ESW_FATE_PIPE, .set_mark = true, .mark = 9};
+	struct esw_actions a4 = {.fate = ESW_FATE_PORT, .port = 4};
+	struct esw_key k = v4key(17, 0x0a000001, 0x0a000002, 53, 53);
+	uint32_t len = 100, e, e2;
+	struct esw_result r;
+	uint64_t pk, by;
+
+	(void)state;
+	assert_int_equal(esw_create(&esw), 0);
+	assert_int_equal(esw_pipe_create_exact(esw, "fwd", &mask, 16, &miss, &p), 0);
+	assert_int_equal(esw_pipe_create_exact(esw, "next", &mask, 16, &miss, &p2), 0);
+	assert_int_equal(esw_set_root(esw, p), 0);
+	assert_int_equal(esw_exact_add(p, &k, &a1, &e), 0);
+	assert_int_equal(esw_exact_add(p2, &k, &a4, &e2), 0);
+	assert_int_equal(esw_classify_burst(esw, &k, &len, 1, &r), 0);
+	assert_int_equal(r.port, 2);
+	assert_int_equal(r.mark, 5);
+
+	assert_int_equal(esw_exact_update(p, e, &a2), 0);
+	assert_int_equal(esw_classify_burst(esw, &k, &len, 1, &r), 0);
+	assert_int_equal(r.fate, ESW_FATE_PORT);
+	assert_int_equal(r.port, 3);
+	assert_false(r.marked);
+	assert_true(r.mirrored);
+	assert_int_equal(r.mirror_port, 7);
+
+	a3.pipe = p2;
+	assert_int_equal(esw_exact_update(p, e, &a3), 0);
+	assert_int_equal(esw_classify_burst(esw, &k, &len, 1, &r), 0);
+	assert_int_equal(r.port, 4);
+	assert_true(r.marked);
+	assert_int_equal(r.mark, 9);
+	assert_false(r.mirrored);
+
+	assert_int_equal(esw_entry_stats(p, e, &pk, &by), 0);
+	assert_int_equal(pk, 3);
+	assert_int_equal(by, 300);
+	assert_int_equal(esw_exact_update(p, e, NULL), -EINVAL);
+	a4.meter = 12; /* no such meter */
+	assert_int_equal(esw_exact_update(p, e, &a4), -EINVAL);
+	assert_int_equal(esw_exact_update(p, e + 1, &a1), -ENOENT);
+	assert_int_equal(esw_exact_del(p, e), 0);
+	assert_int_equal(esw_exact_update(p, e, &a1), -ENOENT);
+	assert_int_equal(esw_classify_burst(esw, &k, &len, 1, &r), 0);
+	assert_int_equal(r.fate, ESW_FATE_DROP);
+	esw_destroy(esw);
+}
+
+/*
  * An entry's counts stay exact past what its counter word holds (255
  * packets, 16 MiB): 1984 hits, 640 of 64 bytes and then lengths up to
  * jumbo frames and beyond 16 MiB, read back now and then (each read
@@ -1551,6 +1613,7 @@ int main(void)
 		cmocka_unit_test(test_parse_truncated),
 		cmocka_unit_test(test_parse_random_bytes),
 		cmocka_unit_test(test_exact_pipe),
+		cmocka_unit_test(test_exact_update),
 		cmocka_unit_test(test_acl_pipe_ranges_and_priority),
 		cmocka_unit_test(test_pipe_chain),
 		cmocka_unit_test(test_lpm_pipe),
