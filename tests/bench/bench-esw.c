@@ -182,10 +182,14 @@ struct upd_ctx {
 	const uint32_t *pfx; /* lpm: the routes */
 	const uint8_t *depth;
 	const struct esw_actions *acts;
+	bool readd; /* exact: delete + add rather than update */
 	uint64_t updates;
 };
 
-/* A burst, then entries given a new mark in place (their counters kept). */
+/*
+ * A burst, then entries given a new mark: in place (their counters kept),
+ * or with 'readd' by delete + add.
+ */
 static void exact_upd_step(void *arg, size_t pos)
 {
 	struct upd_ctx *c = arg;
@@ -197,30 +201,13 @@ static void exact_upd_step(void *arg, size_t pos)
 					.port = 1,
 					.set_mark = true,
 					.mark = rnd() % (1u << 24)};
+		int rc = c->readd ? esw_exact_del(c->pipe, c->ids[i]) : 0;
 
-		if (esw_exact_update(c->pipe, c->ids[i], &a) < 0) {
-			fprintf(stderr, "bench-esw: update of entry %u failed\n", i);
-			exit(1);
+		if (rc == 0) {
+			rc = c->readd ? esw_exact_add(c->pipe, &c->keys[i], &a, &c->ids[i])
+				      : esw_exact_update(c->pipe, c->ids[i], &a);
 		}
-		c->updates++;
-	}
-}
-
-/* A burst, then entries rewritten with a new mark (delete + add). */
-static void exact_readd_step(void *arg, size_t pos)
-{
-	struct upd_ctx *c = arg;
-
-	frames_step(&c->f, pos);
-	for (int u = 0; u < UPDATES_PER_BURST; u++) {
-		uint32_t i = rnd() % c->n;
-		struct esw_actions a = {.fate = ESW_FATE_PORT,
-					.port = 1,
-					.set_mark = true,
-					.mark = rnd() % (1u << 24)};
-
-		if (esw_exact_del(c->pipe, c->ids[i]) < 0 ||
-		    esw_exact_add(c->pipe, &c->keys[i], &a, &c->ids[i]) < 0) {
+		if (rc < 0) {
 			fprintf(stderr, "bench-esw: update of entry %u failed\n", i);
 			exit(1);
 		}
@@ -380,7 +367,8 @@ static void bench_exact(uint32_t entries, struct result *out)
 	double upd_rate = (double)uc.updates / ((double)total / (upd_mpps * 1e6));
 
 	uc.updates = 0;
-	double readd_mpps = measure(exact_readd_step, &uc, n_frames, &total);
+	uc.readd = true;
+	double readd_mpps = measure(exact_upd_step, &uc, n_frames, &total);
 	double readd_rate = (double)uc.updates / ((double)total / (readd_mpps * 1e6));
 
 	/*
