@@ -1552,6 +1552,112 @@ static void test_encap_decap_roundtrip(void **state)
 }
 
 /* srTCM: a burst of 1000-byte frames against cbs 3000: three green, the rest red and dropped. */
+/*
+ * The results a root LPM pipe's routes give, into result records full of
+ * old values: a route whose actions are all in its set's prepared result
+ * (mark, mirror, queue), an ECMP member with a mirror and one without, a
+ * route to a next pipe (mark kept, port from there) and a metered one. No
+ * field of an earlier result may show through.
+ */
+static void test_lpm_results_fresh(void **state)
+{
+	struct esw *esw;
+	struct esw_pipe *fib, *next;
+	struct esw_key mask;
+	struct esw_actions miss = {.fate = ESW_FATE_DROP};
+	struct esw_actions all = {.fate = ESW_FATE_PORT,
+				  .port = 2,
+				  .set_mark = true,
+				  .mark = 11,
+				  .mirror = true,
+				  .mirror_port = 5,
+				  .set_queue = true,
+				  .queue = 3};
+	struct esw_actions ecmp[2] = {
+		{.fate = ESW_FATE_PORT, .port = 6},
+		{.fate = ESW_FATE_PORT, .port = 7, .mirror = true, .mirror_port = 8}};
+	struct esw_actions on = {.fate = ESW_FATE_PIPE, .set_mark = true, .mark = 12};
+	struct esw_actions out = {.fate = ESW_FATE_PORT, .port = 9};
+	struct esw_actions metered = {.fate = ESW_FATE_PORT, .port = 4};
+	uint8_t n1[4] = {10, 1, 0, 0}, n2[4] = {10, 2, 0, 0}, n3[4] = {10, 3, 0, 0},
+		n4[4] = {10, 4, 0, 0};
+	struct esw_key k[ESW_BURST_MAX];
+	uint32_t lens[ESW_BURST_MAX], meter;
+	struct esw_result r[ESW_BURST_MAX];
+	unsigned int via[2] = {0, 0};
+
+	(void)state;
+	memset(&mask, 0, sizeof(mask));
+	assert_int_equal(esw_create(&esw), 0);
+	assert_int_equal(esw_meter_create(esw, 1000000, 1 << 20, 0, &meter), 0);
+	assert_int_equal(esw_pipe_create_lpm(esw, "fib", 16, &miss, &fib), 0);
+	assert_int_equal(esw_pipe_create_exact(esw, "next", &mask, 4, &out, &next), 0);
+	assert_int_equal(esw_set_root(esw, fib), 0);
+	on.pipe = next;
+	metered.meter = meter;
+	assert_int_equal(esw_lpm_add(fib, 4, n1, 16, &all, 1, NULL), 0);
+	assert_int_equal(esw_lpm_add(fib, 4, n2, 16, ecmp, 2, NULL), 0);
+	assert_int_equal(esw_lpm_add(fib, 4, n3, 16, &on, 1, NULL), 0);
+	assert_int_equal(esw_lpm_add(fib, 4, n4, 16, &metered, 1, NULL), 0);
+	for (int i = 0; i < ESW_BURST_MAX; i++) {
+		k[i] = v4key(17, 0x0b000000 | (uint32_t)i, 0x0a000001 | (uint32_t)(i % 5 + 1) << 16,
+			     (uint16_t)(2000 + i), 53);
+		lens[i] = 100;
+	}
+	for (int round = 0; round < 2; round++) {
+		memset(r, 0xa5, sizeof(r));
+		assert_int_equal(esw_classify_burst(esw, k, lens, ESW_BURST_MAX, r), 0);
+		for (int i = 0; i < ESW_BURST_MAX; i++) {
+			const struct esw_result *x = &r[i];
+
+			assert_int_equal(x->n_edits, 0);
+			assert_int_equal(x->color, ESW_GREEN);
+			switch (i % 5 + 1) {
+			case 1:
+				assert_int_equal(x->fate, ESW_FATE_PORT);
+				assert_int_equal(x->port, 2);
+				assert_true(x->marked && x->mark == 11);
+				assert_true(x->mirrored && x->mirror_port == 5);
+				assert_true(x->queued && x->queue == 3);
+				break;
+			case 2:
+				assert_int_equal(x->fate, ESW_FATE_PORT);
+				assert_false(x->marked);
+				assert_false(x->queued);
+				assert_true(x->port == 6 || x->port == 7);
+				assert_int_equal(x->mirrored, x->port == 7);
+				if (x->mirrored) {
+					assert_int_equal(x->mirror_port, 8);
+				}
+				via[x->port - 6]++;
+				break;
+			case 3:
+				assert_int_equal(x->fate, ESW_FATE_PORT);
+				assert_int_equal(x->port, 9);
+				assert_true(x->marked && x->mark == 12);
+				assert_false(x->mirrored);
+				assert_false(x->queued);
+				break;
+			case 4:
+				assert_int_equal(x->fate, ESW_FATE_PORT);
+				assert_int_equal(x->port, 4);
+				assert_false(x->marked);
+				assert_false(x->mirrored);
+				assert_false(x->queued);
+				break;
+			default: /* 10.5/16: no route */
+				assert_int_equal(x->fate, ESW_FATE_DROP);
+				assert_false(x->marked);
+				assert_false(x->mirrored);
+				assert_false(x->queued);
+				break;
+			}
+		}
+	}
+	assert_true(via[0] > 0 && via[1] > 0); /* both members carry flows */
+	esw_destroy(esw);
+}
+
 static void test_meter_and_queue(void **state)
 {
 	struct esw *esw;
@@ -1628,6 +1734,7 @@ int main(void)
 		cmocka_unit_test(test_decap_route_rewrite),
 		cmocka_unit_test(test_rewrite_checksums),
 		cmocka_unit_test(test_encap_decap_roundtrip),
+		cmocka_unit_test(test_lpm_results_fresh),
 		cmocka_unit_test(test_meter_and_queue),
 	};
 
