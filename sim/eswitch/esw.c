@@ -132,6 +132,7 @@ struct esw_aset {
 /* The control-plane side of an entry. */
 struct esw_entry {
 	bool used;
+	uint32_t dying; /* acl: deleted (seq > 0), still in the context in force */
 	uint8_t ck[ESW_CK_MAX] __attribute__((aligned(16))); /* exact: the compact key */
 	struct esw_acl_rule rule;			     /* acl */
 	uint8_t family, depth;				     /* lpm */
@@ -182,10 +183,16 @@ struct esw_pipe {
 	struct rte_fib *fib4;
 	struct rte_fib6 *fib6;
 	unsigned int fib_id; /* for unique DPDK object names */
-	/* acl: the context in use (NULL before the first commit) and a spare */
+	/*
+	 * acl: the context in force (acl_live; -1: none, all miss) and a spare
+	 * that esw_acl_build() fills (acl_built: -2 nothing built, -1 built
+	 * empty, else which); deleted rules wait in dying[] (in deletion order,
+	 * seq 1, 2, ...) until a context built after their deletion is in force.
+	 */
 	struct rte_acl_ctx *acl[2];
-	int acl_live;
-	uint32_t acl_gen;
+	int acl_live, acl_built;
+	uint32_t *dying; /* [max] */
+	uint32_t n_dying, del_seq, built_seq;
 };
 
 struct esw_meter {
@@ -361,6 +368,7 @@ static void pipe_free(struct esw_pipe *p)
 	free(p->ctr);
 	free(p->ctr_word);
 	free(p->free_ids);
+	free(p->dying);
 	free(p);
 }
 
@@ -571,6 +579,11 @@ int esw_pipe_create_acl(struct esw *esw, const char *name, uint32_t max_rules,
 	if (rc < 0) {
 		return rc;
 	}
+	p->dying = malloc(max_rules * sizeof(*p->dying));
+	if (p->dying == NULL) {
+		pipe_free(p);
+		return -ENOMEM;
+	}
 	for (int i = 0; i < 2; i++) {
 		char aname[RTE_ACL_NAMESIZE];
 		struct rte_acl_param ap = {
@@ -588,6 +601,7 @@ int esw_pipe_create_acl(struct esw *esw, const char *name, uint32_t max_rules,
 		}
 	}
 	p->acl_live = -1;
+	p->acl_built = -2;
 	esw->pipes[esw->n_pipes++] = p;
 	*pipep = p;
 	return 0;
@@ -655,12 +669,19 @@ static int entry_alloc(struct esw_pipe *p, uint32_t *idx)
 	return 0;
 }
 
-static void entry_free(struct esw_pipe *p, uint32_t idx)
+/* Entry 'idx' gone: its actions freed, its id free for another. */
+static void entry_release(struct esw_pipe *p, uint32_t idx)
 {
 	flush_log(p); /* no logged hit may land on the id's next owner */
 	actset_release(&p->hot[idx].as);
 	p->entries[idx].used = false;
+	p->entries[idx].dying = 0;
 	p->free_ids[p->n_free++] = idx;
+}
+
+static void entry_free(struct esw_pipe *p, uint32_t idx)
+{
+	entry_release(p, idx);
 	p->n_used--;
 }
 
@@ -843,7 +864,11 @@ int esw_acl_del(struct esw_pipe *p, uint32_t entry)
 	if (p == NULL || p->kind != PIPE_ACL || entry >= p->max || !p->entries[entry].used) {
 		return -ENOENT;
 	}
-	entry_free(p, entry);
+	/* The context in force may still match it: its id and actions stay till a swap. */
+	p->entries[entry].used = false;
+	p->entries[entry].dying = ++p->del_seq;
+	p->dying[p->n_dying++] = entry;
+	p->n_used--;
 	return 0;
 }
 
@@ -1125,7 +1150,7 @@ static uint32_t prefix_mask(uint8_t len)
 	return len == 0 ? 0 : (uint32_t)(0xffffffffu << (32 - len));
 }
 
-int esw_acl_commit(struct esw_pipe *p)
+int esw_acl_build(struct esw_pipe *p)
 {
 	struct rte_acl_config cfg = {.num_categories = 1, .num_fields = F_NUM};
 	struct rte_acl_ctx *ctx;
@@ -1136,10 +1161,11 @@ int esw_acl_commit(struct esw_pipe *p)
 	}
 	spare = p->acl_live == 0 ? 1 : 0;
 	ctx = p->acl[spare];
+	p->acl_built = -2;
+	p->built_seq = p->del_seq; /* the deletions this build leaves out */
 	rte_acl_reset(ctx);
 	if (p->n_used == 0) { /* rte_acl cannot build an empty set: all miss */
-		p->acl_live = -1;
-		p->acl_gen++;
+		p->acl_built = -1;
 		return 0;
 	}
 	for (uint32_t i = 0; i < p->max; i++) {
@@ -1178,9 +1204,37 @@ int esw_acl_commit(struct esw_pipe *p)
 	if (rc < 0) {
 		return rc;
 	}
-	p->acl_live = spare;
-	p->acl_gen++;
+	p->acl_built = spare;
 	return 0;
+}
+
+int esw_acl_swap(struct esw_pipe *p)
+{
+	uint32_t gone = 0;
+
+	if (p == NULL || p->kind != PIPE_ACL) {
+		return -EINVAL;
+	}
+	if (p->acl_built == -2) {
+		return -ENODATA;
+	}
+	p->acl_live = p->acl_built;
+	p->acl_built = -2;
+	/* The rules deleted before that build are matched no more. */
+	while (gone < p->n_dying && p->entries[p->dying[gone]].dying <= p->built_seq) {
+		entry_release(p, p->dying[gone]);
+		gone++;
+	}
+	p->n_dying -= gone;
+	memmove(p->dying, p->dying + gone, p->n_dying * sizeof(*p->dying));
+	return 0;
+}
+
+int esw_acl_commit(struct esw_pipe *p)
+{
+	int rc = esw_acl_build(p);
+
+	return rc < 0 ? rc : esw_acl_swap(p);
 }
 
 const struct rte_acl_ctx *esw_acl_context(const struct esw_pipe *p)

@@ -242,10 +242,23 @@ struct esw_acl_rule {
 /* Rules one ACL pipe can hold. */
 #define ESW_ACL_MAX_RULES (1u << 18)
 
-/* ACL rules take effect at the next esw_acl_commit(). */
+/*
+ * ACL rules take effect at the next esw_acl_commit(), which is
+ * esw_acl_build() then esw_acl_swap(). The build compiles the rules into
+ * the pipe's spare rte_acl context (the slow part: about a second for
+ * 10,000 rules); it may run on another thread while the data path
+ * classifies with the context in force, as long as nothing else is called
+ * on the pipe meanwhile. The swap puts what was built in force (quick;
+ * -ENODATA when nothing was built) and belongs to the data path's thread.
+ * A deleted rule is gone from the API at once, but the context in force
+ * keeps matching it, with its actions, until a swap puts in force one built
+ * after the deletion; its id is reused only then.
+ */
 int esw_acl_add(struct esw_pipe *pipe, const struct esw_acl_rule *rule,
 		const struct esw_actions *act, uint32_t *entry);
 int esw_acl_del(struct esw_pipe *pipe, uint32_t entry);
+int esw_acl_build(struct esw_pipe *pipe);
+int esw_acl_swap(struct esw_pipe *pipe);
 int esw_acl_commit(struct esw_pipe *pipe);
 /* The rte_acl context in use (NULL before the first commit); for benchmarks. */
 struct rte_acl_ctx;

@@ -554,6 +554,91 @@ static void test_acl_pipe_ranges_and_priority(void **state)
 	esw_destroy(esw);
 }
 
+/*
+ * A deleted ACL rule keeps matching, with its own actions, until a context
+ * built after its deletion is in force (esw_acl_build() then
+ * esw_acl_swap()); its id is not reused before, so a rule added meanwhile
+ * cannot lend its actions to the old rule's packets.
+ */
+static void test_acl_delete_until_swap(void **state)
+{
+	struct esw *esw;
+	struct esw_pipe *p;
+	struct esw_actions miss = {.fate = ESW_FATE_DROP};
+	struct esw_actions to1 = {.fate = ESW_FATE_PORT, .port = 1};
+	struct esw_actions to2 = {.fate = ESW_FATE_PORT, .port = 2};
+	struct esw_actions to3 = {.fate = ESW_FATE_PORT, .port = 3};
+	struct esw_acl_rule dns = {.proto = 17,
+				   .proto_mask = 0xff,
+				   .sport_hi = 0xffff,
+				   .dport_lo = 53,
+				   .dport_hi = 53,
+				   .in_port_hi = 0xffff};
+	struct esw_key k = v4key(17, 0x0a000001, 0x0a000002, 5000, 53);
+	struct esw_pipe_info info;
+	uint32_t len = 64, a, b, c, d;
+	struct esw_result r;
+	uint64_t pk, by;
+
+	(void)state;
+	assert_int_equal(esw_create(&esw), 0);
+	assert_int_equal(esw_pipe_create_acl(esw, "acl", 4, &miss, &p), 0);
+	assert_int_equal(esw_set_root(esw, p), 0);
+	assert_int_equal(esw_acl_swap(p), -ENODATA); /* nothing built */
+	assert_int_equal(esw_acl_add(p, &dns, &to1, &a), 0);
+	assert_int_equal(esw_acl_commit(p), 0);
+	assert_int_equal(esw_classify_burst(esw, &k, &len, 1, &r), 0);
+	assert_int_equal(r.port, 1);
+
+	/* Deleted: gone from the API, still matched by the context in force. */
+	assert_int_equal(esw_acl_del(p, a), 0);
+	assert_int_equal(esw_entry_stats(p, a, &pk, &by), -ENOENT);
+	assert_int_equal(esw_acl_del(p, a), -ENOENT);
+	assert_int_equal(esw_pipes(esw, &info, 1), 1);
+	assert_int_equal(info.entries, 0);
+	assert_int_equal(esw_classify_burst(esw, &k, &len, 1, &r), 0);
+	assert_int_equal(r.fate, ESW_FATE_PORT);
+	assert_int_equal(r.port, 1);
+	/* A rule added meanwhile gets another id: the old rule's packets keep port 1. */
+	assert_int_equal(esw_acl_add(p, &dns, &to2, &b), 0);
+	assert_int_not_equal(b, a);
+	assert_int_equal(esw_classify_burst(esw, &k, &len, 1, &r), 0);
+	assert_int_equal(r.port, 1);
+	assert_int_equal(esw_acl_build(p), 0);
+	assert_int_equal(esw_classify_burst(esw, &k, &len, 1, &r), 0);
+	assert_int_equal(r.port, 1); /* built, not in force yet */
+	assert_int_equal(esw_acl_swap(p), 0);
+	assert_int_equal(esw_acl_swap(p), -ENODATA);
+	assert_int_equal(esw_classify_burst(esw, &k, &len, 1, &r), 0);
+	assert_int_equal(r.port, 2);
+
+	/* A deletion after the build waits for the next one. */
+	assert_int_equal(esw_acl_add(p, &dns, &to3, &c), 0);
+	dns.dport_lo = dns.dport_hi = 54;
+	assert_int_equal(esw_acl_add(p, &dns, &to1, &d), 0);
+	assert_int_equal(esw_acl_commit(p), 0);
+	assert_int_equal(esw_acl_del(p, b), 0);
+	assert_int_equal(esw_acl_build(p), 0);
+	assert_int_equal(esw_acl_del(p, c), 0);
+	assert_int_equal(esw_acl_swap(p), 0);
+	assert_int_equal(esw_classify_burst(esw, &k, &len, 1, &r), 0);
+	assert_int_equal(r.port, 3); /* c: deleted after the build, still in force */
+	{
+		uint32_t e;
+
+		/* c's id is still the context's: a new rule gets another. */
+		assert_int_equal(esw_acl_add(p, &dns, &to1, &e), 0);
+		assert_int_not_equal(e, c);
+		assert_int_equal(esw_acl_del(p, e), 0);
+		assert_int_equal(esw_acl_commit(p), 0); /* c and e go */
+	}
+	assert_int_equal(esw_classify_burst(esw, &k, &len, 1, &r), 0);
+	assert_int_equal(r.fate, ESW_FATE_DROP); /* port 53: no rule left */
+	assert_int_equal(esw_pipes(esw, &info, 1), 1);
+	assert_int_equal(info.entries, 1); /* d */
+	esw_destroy(esw);
+}
+
 static void test_pipe_chain(void **state)
 {
 	struct esw *esw;
@@ -1721,6 +1806,7 @@ int main(void)
 		cmocka_unit_test(test_exact_pipe),
 		cmocka_unit_test(test_exact_update),
 		cmocka_unit_test(test_acl_pipe_ranges_and_priority),
+		cmocka_unit_test(test_acl_delete_until_swap),
 		cmocka_unit_test(test_pipe_chain),
 		cmocka_unit_test(test_lpm_pipe),
 		cmocka_unit_test(test_entry_counts_wide),
