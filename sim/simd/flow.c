@@ -82,6 +82,15 @@ struct flow_req {
 	struct json_object *reply;
 	char err[256];
 	int domain; /* -1: the switch */
+	/*
+	 * An ACL pipe to commit after the request: its rules are compiled on
+	 * the control thread, beside the data path, then put in force there
+	 * (esw_acl_build / esw_acl_swap). 'added': the entry the request
+	 * added, taken back if that fails.
+	 */
+	struct flow_pipe *build;
+	bool undo;
+	uint32_t added;
 };
 
 static int fail(struct flow_req *r, int err, const char *fmt, ...) DPU_PRINTF(3, 4);
@@ -1086,10 +1095,9 @@ static int do_entry_add(struct flow_req *r)
 	case FLOW_ACL:
 		rc = add_acl(r, p, &m, &acts[0], (uint32_t)prio, &id);
 		if (rc == 0 && want_commit(r)) {
-			rc = esw_acl_commit(p->p);
-			if (rc < 0) {
-				esw_acl_del(p->p, id);
-			}
+			r->build = p;
+			r->undo = true;
+			r->added = id;
 		}
 		break;
 	default:
@@ -1151,7 +1159,7 @@ static int do_entry_del(struct flow_req *r)
 	case FLOW_ACL:
 		rc = esw_acl_del(p->p, id);
 		if (rc == 0 && want_commit(r)) {
-			rc = esw_acl_commit(p->p);
+			r->build = p;
 		}
 		break;
 	default:
@@ -1168,7 +1176,6 @@ static int do_entry_del(struct flow_req *r)
 static int do_pipe_commit(struct flow_req *r)
 {
 	struct flow_pipe *p = req_pipe(r);
-	int rc;
 
 	if (p == NULL) {
 		return -ENOENT;
@@ -1176,8 +1183,49 @@ static int do_pipe_commit(struct flow_req *r)
 	if (p->kind != FLOW_ACL) {
 		return 0; /* exact and lpm entries take effect at once */
 	}
-	rc = esw_acl_commit(p->p);
-	return rc < 0 ? fail(r, -rc, "%s: commit: %s", p->name, strerror(-rc)) : 0;
+	r->build = p;
+	return 0;
+}
+
+static int acl_swap_on_dp(struct simd_dp *dp, void *arg)
+{
+	struct flow_pipe *p = arg;
+
+	(void)dp;
+	return esw_acl_swap(p->p);
+}
+
+/* The entry an ACL request added, taken back (its commit failed). */
+static int acl_undo_on_dp(struct simd_dp *dp, void *arg)
+{
+	struct flow_req *r = arg;
+	char key[16];
+
+	(void)dp;
+	snprintf(key, sizeof(key), "%u", r->added);
+	json_object_object_del(r->build->entries, key);
+	return esw_acl_del(r->build->p, r->added);
+}
+
+/*
+ * The commit a request asked for, on this (the control) thread: the rules
+ * compiled here while the data path goes on with the ones in force, then
+ * swapped in between two of its bursts.
+ */
+static int acl_commit(struct flow_req *r)
+{
+	int rc = esw_acl_build(r->build->p);
+
+	if (rc == 0) {
+		rc = simd_dp_call(r->s->dp, acl_swap_on_dp, r->build);
+	}
+	if (rc < 0) {
+		fail(r, -rc, "%s: commit: %s", r->build->name, strerror(-rc));
+		if (r->undo) {
+			simd_dp_call(r->s->dp, acl_undo_on_dp, r);
+		}
+	}
+	return rc;
 }
 
 static int do_entries(struct flow_req *r)
@@ -1382,6 +1430,9 @@ bool simd_flow_handle(struct simd *s, const char *cmd, struct json_object *req,
 		}
 	}
 	rc = simd_dp_call(s->dp, flow_on_dp, &r);
+	if (rc == 0 && r.build != NULL) {
+		rc = acl_commit(&r);
+	}
 	if (rc < 0) {
 		json_object_put(r.reply);
 		*reply = simd_reply_error(-rc, "%s: %s", cmd,

@@ -2,14 +2,18 @@
 /*
  * Steering requests on dpu-simd's control socket: pipes and entries in the
  * switch domain or in a service port's ingress domain, applied to the
- * emulated eSwitch on the data-plane thread (docs/simulator.md, "Steering").
+ * emulated eSwitch on the data-plane thread, but for the compiling of an
+ * ACL pipe's rules, done on the control thread beside the data path and
+ * swapped in between two bursts (docs/simulator.md, "Steering").
  *
  *   pipe-create  {domain?, name, kind: exact|acl|lpm, match?: [field...],
  *                 max_entries?, root?, miss?: ACTIONS}
  *   entry-add    {domain?, pipe, priority?, match: MATCH, actions: ACTIONS,
  *                 commit?}                              <- {entry: id}
  *   entry-del    {domain?, pipe, entry, commit?}
- *   pipe-commit  {domain?, pipe}        (acl: rules added with commit false)
+ *   pipe-commit  {domain?, pipe}        (acl: rules added or deleted with
+ *                                        commit false; a deleted rule matches
+ *                                        until then, and keeps its id)
  *   entries      {domain?, pipe}        <- {entries: [{entry, priority, match,
  *                                          actions, packets, bytes}]}
  *   pipes        {domain?}              <- {pipes: [...]}

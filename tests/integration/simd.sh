@@ -208,6 +208,40 @@ tap_check "replay --loop 3: three passes counted" \
 "$ctl" --run-dir "$run" replay "$pcap" --port p0 --loop 0 --no-wait
 tap_check "pipes answers while a replay runs (snapshot from the data plane)" \
 	sh -c "'$ctl' --run-dir '$run' pipes | grep -q '^default '"
+# ACL changes while the replay runs: a rule set is compiled on the control
+# thread beside the data path and swapped in; a rule deleted without a commit
+# keeps its id until the next commit puts in force a rule set without it.
+/usr/bin/python3 - "$run/simd.sock" >"$work/acl.log" 2>&1 <<'PY'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); f = s.makefile("rw")
+def req(**r):
+    f.write(json.dumps(r) + "\n"); f.flush()
+    rep = json.loads(f.readline())
+    if not rep.get("ok"):
+        sys.exit("%s: %s" % (r["cmd"], rep))
+    return rep
+def add(port, commit=True):
+    return req(cmd="entry-add", pipe="acl-t", match={"ip_proto": "udp", "dst_port": port},
+               actions={"fate": "drop"}, commit=commit)["entry"]
+def ids():
+    return sorted(e["entry"] for e in req(cmd="entries", pipe="acl-t")["entries"])
+req(cmd="pipe-create", name="acl-t", kind="acl", max_entries=8)
+a = add(53, False); b = add(54, False)
+req(cmd="entry-del", pipe="acl-t", entry=a, commit=False)
+print("listed after delete", ids() == [b])
+c = add(55, False)
+print("held id not reused", c not in (a, b))
+req(cmd="pipe-commit", pipe="acl-t")
+req(cmd="entry-del", pipe="acl-t", entry=c)
+d = add(56); e = add(57)
+print("freed by the commits", sorted([d, e]) == sorted([a, c]))
+print("listed at the end", ids() == sorted([b, d, e]))
+PY
+cat "$work/acl.log" >&2
+tap_check "acl: a deleted rule leaves the list at once" grep -q "^listed after delete True" "$work/acl.log"
+tap_check "acl: its id is not reused before a commit" grep -q "^held id not reused True" "$work/acl.log"
+tap_check "acl: commits free the deleted rules' ids" grep -q "^freed by the commits True" "$work/acl.log"
+tap_check "acl: the rules in the end" grep -q "^listed at the end True" "$work/acl.log"
 "$ctl" --run-dir "$run" replay "$pcap" --port p1 --top-speed 2>"$work/busy.log"
 tap_check "a second replay while one runs is refused" grep -q "replay: a replay of .* is running" "$work/busy.log"
 "$ctl" --run-dir "$run" replay-stop
