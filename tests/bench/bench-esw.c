@@ -642,7 +642,7 @@ int main(int argc, char **argv)
 	};
 	uint32_t entries = 1u << 20, rules = 10000, routes = 1u << 20;
 	const char *only = NULL;
-	struct result r[8];
+	struct result r[8] = {{NULL, 0}};
 	int c;
 
 	while ((c = getopt_long(argc, argv, "e:r:s:R:o:", opts, NULL)) != -1) {
@@ -687,6 +687,13 @@ int main(int argc, char **argv)
 	}
 	if (only == NULL || strcmp(only, "lpm") == 0) {
 		bench_lpm(routes, r + 5);
+	}
+	printf("\nsummary (one core, 64-byte frames)\n");
+	for (size_t i = 0; i < ARRAY_SIZE(r); i++) {
+		if (r[i].name != NULL) {
+			printf("  %-42s %9.2f%s\n", r[i].name, r[i].mpps,
+			       strstr(r[i].name, "(k/s)") != NULL ? "" : " Mpps");
+		}
 	}
 	dpu_dpdk_fini();
 	return 0;
