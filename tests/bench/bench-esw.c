@@ -25,7 +25,6 @@
 #include <rte_hash.h>
 #include <rte_hash_crc.h>
 #include <rte_lcore.h>
-#include <rte_errno.h>
 #include <rte_fib.h>
 #include <rte_prefetch.h>
 
