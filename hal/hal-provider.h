@@ -63,6 +63,10 @@ struct dpu_hal_class {
 	int (*entry_add)(struct dpu_dev *dev, const char *domain, const char *pipe,
 			 uint32_t priority, const struct dpu_match *match,
 			 const struct dpu_actions *actions, uint32_t *entry);
+	/* Optional: without it, entry_add for each (ECMP groups refused). */
+	int (*entries_add)(struct dpu_dev *dev, const char *domain, const char *pipe,
+			   const struct dpu_entry_spec *specs, size_t n, uint32_t *entries,
+			   int *rcs);
 	int (*entry_del)(struct dpu_dev *dev, const char *domain, const char *pipe, uint32_t entry);
 	int (*entry_stats)(struct dpu_dev *dev, const char *domain, const char *pipe,
 			   uint32_t entry, uint64_t *packets, uint64_t *bytes);

@@ -29,6 +29,8 @@
 
 #define SIM_TIMEOUT_MS 3000
 #define SIM_MAX_REPLY (1024 * 1024)
+/* A batch's requests stay under dpu-simd's SIMD_CTL_MAX_LINE (64 KiB). */
+#define SIM_MAX_BATCH (60 * 1024)
 
 struct hal_sim {
 	struct dpu_dev up;
@@ -99,13 +101,13 @@ static void sim_broken(struct hal_sim *h)
 }
 
 /*
- * Send 'req' and return the reply's 'key' member (new reference). On an
- * error reply, its message goes to 'why' (if not NULL).
+ * Send the request 'text' (one JSON object, no newline) and return the
+ * reply's 'key' member (new reference). On an error reply, its message goes
+ * to 'why' (if not NULL).
  */
-static int sim_call_why(struct hal_sim *h, struct json_object *req, const char *key,
-			struct json_object **out, char *why, size_t why_size)
+static int sim_call_text(struct hal_sim *h, const char *text, size_t text_len, const char *key,
+			 struct json_object **out, char *why, size_t why_size)
 {
-	const char *text = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
 	struct json_object *rep = NULL, *ok, *val;
 	struct dpu_cfg_err err;
 	char *buf = NULL;
@@ -115,7 +117,7 @@ static int sim_call_why(struct hal_sim *h, struct json_object *req, const char *
 	if (h->fd < 0) {
 		return -EIO; /* broken by an earlier failure: a late reply must not be taken */
 	}
-	if (send_all(h->fd, text, strlen(text)) < 0 || send_all(h->fd, "\n", 1) < 0) {
+	if (send_all(h->fd, text, text_len) < 0 || send_all(h->fd, "\n", 1) < 0) {
 		sim_broken(h);
 		return -EIO;
 	}
@@ -176,6 +178,16 @@ static int sim_call_why(struct hal_sim *h, struct json_object *req, const char *
 	}
 	json_object_put(rep);
 	return 0;
+}
+
+/* sim_call_text() with the request 'req'. */
+static int sim_call_why(struct hal_sim *h, struct json_object *req, const char *key,
+			struct json_object **out, char *why, size_t why_size)
+{
+	size_t len;
+	const char *text = json_object_to_json_string_length(req, JSON_C_TO_STRING_PLAIN, &len);
+
+	return sim_call_text(h, text, len, key, out, why, why_size);
 }
 
 static int sim_call(struct hal_sim *h, struct json_object *req, const char *key,
@@ -823,6 +835,122 @@ static int sim_entry_add(struct dpu_dev *dev, const char *domain, const char *pi
 	return rc;
 }
 
+/* A batch entry as entries-add takes it: an ECMP group's actions as a list. */
+static struct json_object *json_entry(const struct dpu_entry_spec *e)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "priority", json_object_new_int64(e->priority));
+	json_object_object_add(o, "match", json_match(e->match));
+	if (e->n_actions > 1) {
+		struct json_object *a = json_object_new_array_ext((int)e->n_actions);
+
+		for (unsigned int i = 0; i < e->n_actions; i++) {
+			json_object_array_add(a, json_actions(&e->actions[i]));
+		}
+		json_object_object_add(o, "actions", a);
+	} else {
+		json_object_object_add(o, "actions", json_actions(e->actions));
+	}
+	return o;
+}
+
+/*
+ * Entries-add requests of up to SIM_MAX_BATCH bytes each, their text put
+ * together from each entry's. A request refused whole (no such pipe) fails
+ * its entries and those after it.
+ */
+static int sim_entries_add(struct dpu_dev *dev, const char *domain, const char *pipe,
+			   const struct dpu_entry_spec *specs, size_t n, uint32_t *entries,
+			   int *rcs)
+{
+	struct hal_sim *h = sim_cast(dev);
+	struct json_object *head = flow_req("entries-add", domain, pipe);
+	char first[sizeof(dev->last_error)] = "", *text = malloc(SIM_MAX_BATCH);
+	size_t head_len, i = 0;
+	const char *head_text;
+	int added = 0;
+
+	/* {"cmd": ..., "pipe": ...} less its closing brace, then "entries": [ */
+	head_text = json_object_to_json_string_length(head, JSON_C_TO_STRING_PLAIN, &head_len);
+	if (text == NULL || head_len + 16 > SIM_MAX_BATCH / 2) {
+		free(text);
+		json_object_put(head);
+		return -ENOMEM;
+	}
+	memcpy(text, head_text, head_len - 1);
+	memcpy(text + head_len - 1, ",\"entries\":[", 12);
+	head_len += 11;
+	json_object_put(head);
+	while (i < n) {
+		struct json_object *res = NULL;
+		size_t start = i, len = head_len;
+		bool too_big = false;
+		int rc;
+
+		for (; i < n; i++) {
+			struct json_object *o = json_entry(&specs[i]);
+			size_t olen;
+			const char *s =
+				json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN, &olen);
+
+			if (len + olen + 3 > SIM_MAX_BATCH) {
+				json_object_put(o);
+				too_big = i == start; /* alone too big for a request */
+				break;
+			}
+			if (i > start) {
+				text[len++] = ',';
+			}
+			memcpy(text + len, s, olen);
+			len += olen;
+			json_object_put(o);
+		}
+		if (too_big) {
+			rcs[i++] = -E2BIG;
+			if (first[0] == '\0') {
+				snprintf(first, sizeof(first),
+					 "%s: entry %zu: too big for a request", pipe, start);
+			}
+			continue;
+		}
+		memcpy(text + len, "]}", 2);
+		rc = sim_call_text(h, text, len + 2, "results", &res, NULL, 0);
+		if (rc < 0) {
+			free(text);
+			if (start == 0) {
+				return rc; /* nothing tried */
+			}
+			for (size_t j = start; j < n; j++) {
+				rcs[j] = rc;
+			}
+			return added;
+		}
+		for (size_t j = start; j < i; j++) {
+			struct json_object *o = json_object_array_get_idx(res, j - start), *v;
+
+			if (json_object_is_type(o, json_type_int)) { /* its id */
+				entries[j] = (uint32_t)json_object_get_int64(o);
+				rcs[j] = 0;
+				added++;
+				continue;
+			}
+			rcs[j] = json_object_object_get_ex(o, "errno", &v) ? -json_object_get_int(v)
+									   : -EIO;
+			if (rcs[j] >= 0) {
+				rcs[j] = -EIO;
+			}
+			if (first[0] == '\0' && json_object_object_get_ex(o, "error", &v)) {
+				dpu_strscpy(first, json_object_get_string(v), sizeof(first));
+			}
+		}
+		json_object_put(res);
+	}
+	free(text);
+	dpu_strscpy(dev->last_error, first, sizeof(dev->last_error));
+	return added;
+}
+
 static int sim_entry_del(struct dpu_dev *dev, const char *domain, const char *pipe, uint32_t entry)
 {
 	struct json_object *req = flow_req("entry-del", domain, pipe);
@@ -840,6 +968,7 @@ static int sim_entry_stats(struct dpu_dev *dev, const char *domain, const char *
 	struct json_object *req = flow_req("entries", domain, pipe), *a = NULL;
 	int rc;
 
+	json_object_object_add(req, "entry", json_object_new_int64(entry));
 	rc = sim_call(sim_cast(dev), req, "entries", &a);
 	json_object_put(req);
 	if (rc < 0) {
@@ -1153,6 +1282,7 @@ const struct dpu_hal_class dpu_hal_sim_class = {
 	.nv_set = sim_nv_set,
 	.pipe_create = sim_pipe_create,
 	.entry_add = sim_entry_add,
+	.entries_add = sim_entries_add,
 	.entry_del = sim_entry_del,
 	.entry_stats = sim_entry_stats,
 	.flow_flush = sim_flow_flush,

@@ -209,6 +209,52 @@ int dpu_pipe_entry_add(struct dpu_dev *dev, const char *domain, const char *pipe
 	return steering(dev)->entry_add(dev, domain, pipe, priority, match, actions, entry);
 }
 
+int dpu_pipe_entries_add(struct dpu_dev *dev, const char *domain, const char *pipe,
+			 const struct dpu_entry_spec *specs, size_t n, uint32_t *entries, int *rcs)
+{
+	char first[sizeof(dev->last_error)] = "";
+	int added = 0;
+
+	if (dev == NULL || !names_ok(domain, pipe) ||
+	    (n > 0 && (specs == NULL || entries == NULL || rcs == NULL))) {
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (specs[i].match == NULL || specs[i].actions == NULL ||
+		    specs[i].n_actions > DPU_ECMP_MAX ||
+		    (specs[i].match->fields >> DPU_MATCH_FIELDS) != 0) {
+			return -EINVAL;
+		}
+	}
+	dev->last_error[0] = '\0';
+	if (steering(dev)->entries_add != NULL) {
+		return steering(dev)->entries_add(dev, domain, pipe, specs, n, entries, rcs);
+	}
+	if (steering(dev)->entry_add == NULL) {
+		return -EOPNOTSUPP;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (specs[i].n_actions > 1) {
+			rcs[i] = -EOPNOTSUPP;
+			snprintf(dev->last_error, sizeof(dev->last_error),
+				 "%s: no ECMP groups on this backend", pipe);
+		} else {
+			rcs[i] = steering(dev)->entry_add(dev, domain, pipe, specs[i].priority,
+							  specs[i].match, specs[i].actions,
+							  &entries[i]);
+		}
+		if (rcs[i] == 0) {
+			added++;
+		} else if (first[0] == '\0') {
+			dpu_strscpy(first, dev->last_error, sizeof(first));
+		}
+	}
+	if (first[0] != '\0') {
+		dpu_strscpy(dev->last_error, first, sizeof(dev->last_error));
+	}
+	return added;
+}
+
 int dpu_pipe_entry_del(struct dpu_dev *dev, const char *domain, const char *pipe, uint32_t entry)
 {
 	if (dev == NULL || !names_ok(domain, pipe)) {

@@ -177,8 +177,12 @@ EXTRA_DIST += tests/integration/firefly.sh tests/helpers/ff-compare.py \
 if HAVE_DPDK
 TESTS += tests/integration/simd.sh tests/integration/dpu-sim.sh tests/integration/lpm-kernel.sh \
 	tests/integration/portio.sh tests/integration/port-backings.sh tests/integration/esw-vxlan.sh \
-	tests/integration/telemetry.sh tests/integration/fi-offline.sh tests/integration/fi-live.sh
-check_PROGRAMS += tests/helpers/esw-lpm-lookup tests/helpers/portio-sink tests/helpers/vxlan-router
+	tests/integration/telemetry.sh tests/integration/fi-offline.sh tests/integration/fi-live.sh \
+	tests/integration/hal-entries.sh
+check_PROGRAMS += tests/helpers/esw-lpm-lookup tests/helpers/portio-sink tests/helpers/vxlan-router \
+	tests/helpers/hal-entries
+tests_helpers_hal_entries_SOURCES = tests/helpers/hal-entries.c
+tests_helpers_hal_entries_LDADD = hal/libdpuhal.la src/common/libdpucommon.la
 tests_helpers_vxlan_router_SOURCES = tests/helpers/vxlan-router.c
 tests_helpers_vxlan_router_LDADD = hal/libdpuhal.la src/common/libdpucommon.la
 tests_helpers_portio_sink_SOURCES = tests/helpers/portio-sink.c
@@ -195,6 +199,7 @@ EXTRA_DIST += tests/integration/daemon-lifecycle.sh tests/integration/simd.sh \
 	tests/integration/portio.sh tests/helpers/portio-sink.c tests/helpers/pcap-classify.py \
 	tests/integration/port-backings.sh tests/integration/telemetry.sh \
 	tests/integration/esw-vxlan.sh tests/helpers/vxlan-router.c \
+	tests/integration/hal-entries.sh tests/helpers/hal-entries.c \
 	tests/integration/telemetry-exporter.sh tests/helpers/te-client.c tests/fuzz/fuzz-dts-ipc.c \
 	tests/integration/telemetry-fluent.sh tests/fuzz/fuzz-dts-fluent.c \
 	tests/integration/fi-offline.sh tests/helpers/fi-reference.py tests/helpers/fi-tshark.py tests/fuzz/fuzz-fi-policy.c \

@@ -18,8 +18,8 @@
  *                                          freq_ppb, drift_ppb, max_adj_ppb}}
  *   -> {"cmd": "clock-adjust", "set_ns"?: N, "step_ns"?: N, "freq_ppb"?: X,
  *       "drift_ppb"?: X}               <- {"ok": true}
- *   -> steering requests: pipe-create, entry-add, entry-del, pipe-commit,
- *      entries, pipes, flush (sim/simd/flow.h)
+ *   -> steering requests: pipe-create, entry-add, entries-add, entry-del,
+ *      pipe-commit, entries, pipes, flush, meter-create, meters (sim/simd/flow.h)
  * Errors: {"ok": false, "errno": 22, "error": "why"}.
  */
 #ifndef DPU_SIM_SIMD_CTL_H

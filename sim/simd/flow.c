@@ -85,12 +85,13 @@ struct flow_req {
 	/*
 	 * An ACL pipe to commit after the request: its rules are compiled on
 	 * the control thread, beside the data path, then put in force there
-	 * (esw_acl_build / esw_acl_swap). 'added': the entry the request
+	 * (esw_acl_build / esw_acl_swap). 'added': the entries the request
 	 * added, taken back if that fails.
 	 */
 	struct flow_pipe *build;
-	bool undo;
-	uint32_t added;
+	uint32_t *added; /* [n_added]: added_one, or entries-add's array */
+	size_t n_added;
+	uint32_t added_one;
 };
 
 static int fail(struct flow_req *r, int err, const char *fmt, ...) DPU_PRINTF(3, 4);
@@ -1035,9 +1036,14 @@ static int add_lpm(struct flow_req *r, struct flow_pipe *p, const struct match *
 	return esw_lpm_add(p->p, m->key.ip_ver, m->key.dst_ip, m->dst_len, a, n_acts, id);
 }
 
-static int do_entry_add(struct flow_req *r)
+/*
+ * The entry 'spec' says ({priority?, match, actions}) into pipe 'p', '*id'
+ * its id; an ACL pipe's is not compiled in yet. 'alone': 'spec' has no
+ * other keys, and is kept as the entry's record (else one is made).
+ */
+static int entry_add(struct flow_req *r, struct flow_pipe *p, struct json_object *spec, bool alone,
+		     uint32_t *idp)
 {
-	struct flow_pipe *p = req_pipe(r);
 	struct esw_actions acts[ESW_ECMP_MAX];
 	struct esw_edit edits[ESW_ECMP_MAX];
 	struct json_object *mo, *ao, *v, *rec;
@@ -1048,14 +1054,12 @@ static int do_entry_add(struct flow_req *r)
 	char key[16];
 	int rc;
 
-	if (p == NULL) {
-		return -ENOENT;
+	if (!json_object_is_type(spec, json_type_object) ||
+	    !json_object_object_get_ex(spec, "match", &mo) ||
+	    !json_object_object_get_ex(spec, "actions", &ao)) {
+		return fail(r, EINVAL, "an entry needs \"match\" and \"actions\"");
 	}
-	if (!json_object_object_get_ex(r->req, "match", &mo) ||
-	    !json_object_object_get_ex(r->req, "actions", &ao)) {
-		return fail(r, EINVAL, "entry-add needs \"match\" and \"actions\"");
-	}
-	if (json_object_object_get_ex(r->req, "priority", &v) &&
+	if (json_object_object_get_ex(spec, "priority", &v) &&
 	    get_u64(r, v, "priority", UINT32_MAX, &prio) < 0) {
 		return -EINVAL;
 	}
@@ -1094,11 +1098,6 @@ static int do_entry_add(struct flow_req *r)
 		break;
 	case FLOW_ACL:
 		rc = add_acl(r, p, &m, &acts[0], (uint32_t)prio, &id);
-		if (rc == 0 && want_commit(r)) {
-			r->build = p;
-			r->undo = true;
-			r->added = id;
-		}
 		break;
 	default:
 		rc = add_lpm(r, p, &m, acts, n_acts, &id);
@@ -1111,12 +1110,40 @@ static int do_entry_add(struct flow_req *r)
 		}
 		return rc;
 	}
-	rec = json_object_new_object();
-	json_object_object_add(rec, "priority", json_object_new_int64((int64_t)prio));
-	json_object_object_add(rec, "match", json_object_get(mo));
-	json_object_object_add(rec, "actions", json_object_get(ao));
+	if (alone) {
+		if (!json_object_object_get_ex(spec, "priority", NULL)) {
+			json_object_object_add(spec, "priority", json_object_new_int64(0));
+		}
+		rec = json_object_get(spec);
+	} else {
+		rec = json_object_new_object();
+		json_object_object_add(rec, "priority", json_object_new_int64((int64_t)prio));
+		json_object_object_add(rec, "match", json_object_get(mo));
+		json_object_object_add(rec, "actions", json_object_get(ao));
+	}
 	snprintf(key, sizeof(key), "%u", id);
 	json_object_object_add(p->entries, key, rec);
+	*idp = id;
+	return 0;
+}
+
+static int do_entry_add(struct flow_req *r)
+{
+	struct flow_pipe *p = req_pipe(r);
+	uint32_t id;
+	int rc;
+
+	if (p == NULL) {
+		return -ENOENT;
+	}
+	rc = entry_add(r, p, r->req, false, &id);
+	if (rc < 0) {
+		return rc;
+	}
+	if (p->kind == FLOW_ACL && want_commit(r)) {
+		r->build = p;
+		r->added[r->n_added++] = id;
+	}
 	r->reply = json_object_new_uint64(id);
 	return 0;
 }
@@ -1195,16 +1222,20 @@ static int acl_swap_on_dp(struct simd_dp *dp, void *arg)
 	return esw_acl_swap(p->p);
 }
 
-/* The entry an ACL request added, taken back (its commit failed). */
+/* The entries an ACL request added, taken back (their commit failed). */
 static int acl_undo_on_dp(struct simd_dp *dp, void *arg)
 {
 	struct flow_req *r = arg;
-	char key[16];
 
 	(void)dp;
-	snprintf(key, sizeof(key), "%u", r->added);
-	json_object_object_del(r->build->entries, key);
-	return esw_acl_del(r->build->p, r->added);
+	for (size_t i = 0; i < r->n_added; i++) {
+		char key[16];
+
+		snprintf(key, sizeof(key), "%u", r->added[i]);
+		json_object_object_del(r->build->entries, key);
+		esw_acl_del(r->build->p, r->added[i]);
+	}
+	return 0;
 }
 
 /*
@@ -1221,11 +1252,29 @@ static int acl_commit(struct flow_req *r)
 	}
 	if (rc < 0) {
 		fail(r, -rc, "%s: commit: %s", r->build->name, strerror(-rc));
-		if (r->undo) {
+		if (r->n_added > 0) {
 			simd_dp_call(r->s->dp, acl_undo_on_dp, r);
 		}
 	}
 	return rc;
+}
+
+/* Entry 'key' of 'p' as "entries" lists it: its record and its counters. */
+static struct json_object *entry_record(struct flow_pipe *p, const char *key,
+					struct json_object *rec)
+{
+	struct json_object *o = json_object_new_object();
+	uint64_t pkts = 0, bytes = 0;
+	uint32_t id = (uint32_t)strtoul(key, NULL, 10);
+
+	esw_entry_stats(p->p, id, &pkts, &bytes);
+	json_object_object_add(o, "entry", json_object_new_uint64(id));
+	json_object_object_foreach (rec, k, v) {
+		json_object_object_add(o, k, json_object_get(v));
+	}
+	json_object_object_add(o, "packets", json_object_new_uint64(pkts));
+	json_object_object_add(o, "bytes", json_object_new_uint64(bytes));
+	return o;
 }
 
 static int do_entries(struct flow_req *r)
@@ -1236,20 +1285,24 @@ static int do_entries(struct flow_req *r)
 	if (p == NULL) {
 		return -ENOENT;
 	}
+	if (json_object_object_get_ex(r->req, "entry", NULL)) { /* just that one */
+		struct json_object *rec;
+		uint32_t id;
+		char key[24];
+		int rc = req_entry(r, p, &id, key, sizeof(key));
+
+		if (rc < 0) {
+			return rc;
+		}
+		json_object_object_get_ex(p->entries, key, &rec);
+		a = json_object_new_array();
+		json_object_array_add(a, entry_record(p, key, rec));
+		r->reply = a;
+		return 0;
+	}
 	a = json_object_new_array();
 	json_object_object_foreach (p->entries, key, rec) {
-		struct json_object *o = json_object_new_object();
-		uint64_t pkts = 0, bytes = 0;
-		uint32_t id = (uint32_t)strtoul(key, NULL, 10);
-
-		esw_entry_stats(p->p, id, &pkts, &bytes);
-		json_object_object_add(o, "entry", json_object_new_uint64(id));
-		json_object_object_foreach (rec, k, v) {
-			json_object_object_add(o, k, json_object_get(v));
-		}
-		json_object_object_add(o, "packets", json_object_new_uint64(pkts));
-		json_object_object_add(o, "bytes", json_object_new_uint64(bytes));
-		json_object_array_add(a, o);
+		json_object_array_add(a, entry_record(p, key, rec));
 	}
 	r->reply = a;
 	return 0;
@@ -1367,6 +1420,128 @@ static int do_meters(struct flow_req *r)
 	return 0;
 }
 
+/*
+ * entries-add: many entries for one pipe in one request, added a slice at a
+ * time on the data-plane thread (it forwards between slices); each entry
+ * stands alone, its result an id or an error. An ACL pipe's are compiled
+ * in once, after the last.
+ */
+#define FLOW_SLICE 32
+
+struct batch {
+	struct flow_req *r;
+	struct flow_pipe *p;
+	struct json_object *specs;   /* the request's entries */
+	size_t at, end;		     /* the slice to add next */
+	struct json_object *results; /* [id or {errno, error}] */
+};
+
+static int batch_start_on_dp(struct simd_dp *dp, void *arg)
+{
+	struct batch *b = arg;
+
+	(void)dp;
+	b->p = req_pipe(b->r);
+	return b->p != NULL ? 0 : -ENOENT;
+}
+
+static struct json_object *entry_error(int err, const char *fmt, ...) DPU_PRINTF(2, 3);
+
+static struct json_object *entry_error(int err, const char *fmt, ...)
+{
+	struct json_object *o = json_object_new_object();
+	char msg[320];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	json_object_object_add(o, "errno", json_object_new_int(err));
+	json_object_object_add(o, "error", json_object_new_string(msg));
+	return o;
+}
+
+static int batch_slice_on_dp(struct simd_dp *dp, void *arg)
+{
+	struct batch *b = arg;
+	struct flow_req *r = b->r;
+
+	(void)dp;
+	for (; b->at < b->end; b->at++) {
+		struct json_object *o, *spec = json_object_array_get_idx(b->specs, b->at);
+		uint32_t id;
+		int rc = 0;
+
+		r->err[0] = '\0';
+		if (json_object_is_type(spec, json_type_object)) {
+			json_object_object_foreach (spec, k, v) {
+				(void)v;
+				if (strcmp(k, "priority") != 0 && strcmp(k, "match") != 0 &&
+				    strcmp(k, "actions") != 0) {
+					rc = fail(r, EINVAL, "unknown key \"%.40s\"", k);
+					break;
+				}
+			}
+		}
+		if (rc == 0) {
+			rc = entry_add(r, b->p, spec, true, &id);
+		}
+		if (rc < 0) {
+			o = entry_error(-rc, "entries[%zu]: %s", b->at,
+					r->err[0] != '\0' ? r->err : strerror(-rc));
+		} else {
+			o = json_object_new_uint64(id);
+			if (b->p->kind == FLOW_ACL) {
+				r->added[r->n_added++] = id;
+			}
+		}
+		json_object_array_add(b->results, o);
+	}
+	return 0;
+}
+
+static int entries_add(struct flow_req *r)
+{
+	struct batch b = {.r = r};
+	size_t n;
+	int rc;
+
+	if (!json_object_object_get_ex(r->req, "entries", &b.specs) ||
+	    !json_object_is_type(b.specs, json_type_array)) {
+		return fail(r, EINVAL, "entries: expected a list of {priority?, match, actions}");
+	}
+	n = json_object_array_length(b.specs);
+	rc = simd_dp_call(r->s->dp, batch_start_on_dp, &b);
+	if (rc < 0) {
+		return rc;
+	}
+	r->added = calloc(n > 0 ? n : 1, sizeof(*r->added));
+	if (r->added == NULL) {
+		return fail(r, ENOMEM, "no memory for %zu entries", n);
+	}
+	b.results = json_object_new_array_ext((int)n);
+	while (b.at < n) {
+		b.end = DPU_MIN(n, b.at + FLOW_SLICE);
+		simd_dp_call(r->s->dp, batch_slice_on_dp, &b);
+	}
+	if (b.p->kind == FLOW_ACL && want_commit(r) && r->n_added > 0) {
+		r->build = b.p;
+		rc = acl_commit(r);
+		for (size_t i = 0; rc < 0 && i < n; i++) {
+			struct json_object *o = json_object_array_get_idx(b.results, i);
+
+			if (json_object_is_type(o, json_type_int)) {
+				json_object_array_put_idx(
+					b.results, i,
+					entry_error(-rc, "entries[%zu]: %s", i, r->err));
+			}
+		}
+	}
+	r->build = NULL; /* committed (or not) here */
+	r->reply = b.results;
+	return 0;
+}
+
 static int flow_on_dp(struct simd_dp *dp, void *arg)
 {
 	struct flow_req *r = arg;
@@ -1402,11 +1577,11 @@ static int flow_on_dp(struct simd_dp *dp, void *arg)
 bool simd_flow_handle(struct simd *s, const char *cmd, struct json_object *req,
 		      struct json_object **reply)
 {
-	static const char *const cmds[] = {"pipe-create", "entry-add",	  "entry-del",
-					   "pipe-commit", "entries",	  "pipes",
-					   "flush",	  "meter-create", "meters"};
-	static const char *const keys[] = {NULL,    "entry", NULL,    NULL,    "entries",
-					   "pipes", NULL,    "meter", "meters"};
+	static const char *const cmds[] = {"pipe-create", "entry-add",	"entry-del", "pipe-commit",
+					   "entries",	  "pipes",	"flush",     "meter-create",
+					   "meters",	  "entries-add"};
+	static const char *const keys[] = {NULL,    "entry", NULL,    NULL,	"entries",
+					   "pipes", NULL,    "meter", "meters", "results"};
 	struct flow_req r = {.s = s, .cmd = cmd, .req = req, .domain = -1};
 	const char *domain;
 	size_t which = ARRAY_SIZE(cmds);
@@ -1429,9 +1604,17 @@ bool simd_flow_handle(struct simd *s, const char *cmd, struct json_object *req,
 			return true;
 		}
 	}
-	rc = simd_dp_call(s->dp, flow_on_dp, &r);
+	r.added = &r.added_one;
+	if (strcmp(cmd, "entries-add") == 0) {
+		rc = entries_add(&r);
+	} else {
+		rc = simd_dp_call(s->dp, flow_on_dp, &r);
+	}
 	if (rc == 0 && r.build != NULL) {
 		rc = acl_commit(&r);
+	}
+	if (r.added != &r.added_one) {
+		free(r.added);
 	}
 	if (rc < 0) {
 		json_object_put(r.reply);

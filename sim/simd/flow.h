@@ -14,8 +14,13 @@
  *   pipe-commit  {domain?, pipe}        (acl: rules added or deleted with
  *                                        commit false; a deleted rule matches
  *                                        until then, and keeps its id)
- *   entries      {domain?, pipe}        <- {entries: [{entry, priority, match,
+ *   entries-add  {domain?, pipe, entries: [{priority?, match, actions}...],
+ *                 commit?}              <- {results: [id or {errno, error},
+ *                                          ...]}  (one each, in order; acl:
+ *                                          one compile for them all)
+ *   entries      {domain?, pipe, entry?} <- {entries: [{entry, priority, match,
  *                                          actions, packets, bytes}]}
+ *                                          (entry: just that one)
  *   pipes        {domain?}              <- {pipes: [...]}
  *   flush        {domain}               every pipe (and meter) of a port's ingress
  *   meter-create {domain?, cir, cbs?, ebs?}  <- {meter: id}   (RFC 2697; bytes/s, bytes)

@@ -165,6 +165,34 @@ int dpu_pipe_create(struct dpu_dev *dev, const struct dpu_pipe_attr *attr);
 int dpu_pipe_entry_add(struct dpu_dev *dev, const char *domain, const char *pipe, uint32_t priority,
 		       const struct dpu_match *match, const struct dpu_actions *actions,
 		       uint32_t *entry);
+
+/* ECMP: the most next hops one route spreads its packets over. */
+#define DPU_ECMP_MAX 64
+
+/* One entry of dpu_pipe_entries_add(). */
+struct dpu_entry_spec {
+	uint32_t priority;
+	const struct dpu_match *match;
+	/*
+	 * [n_actions]; 0 is taken as 1. An LPM entry (a route) may have up to
+	 * DPU_ECMP_MAX: an ECMP group, each flow (addresses, ports, protocol)
+	 * taking one member by its hash.
+	 */
+	const struct dpu_actions *actions;
+	unsigned int n_actions;
+};
+
+/*
+ * Add 'n' entries to one pipe in one go, as rte_flow's asynchronous rule
+ * creation pushes a queue of them, or DOCA Flow's entries_process(): far
+ * more a second than one call each (the sim backend sends them together;
+ * an ACL pipe compiles once for them all). Each entry stands alone: rcs[i]
+ * is 0 and entries[i] its id, or a negative errno (the first failure's
+ * reason in dpu_dev_last_error()). Returns how many were added, or a
+ * negative errno when none could be tried (no such pipe, bad arguments).
+ */
+int dpu_pipe_entries_add(struct dpu_dev *dev, const char *domain, const char *pipe,
+			 const struct dpu_entry_spec *specs, size_t n, uint32_t *entries, int *rcs);
 int dpu_pipe_entry_del(struct dpu_dev *dev, const char *domain, const char *pipe, uint32_t entry);
 int dpu_pipe_entry_stats(struct dpu_dev *dev, const char *domain, const char *pipe, uint32_t entry,
 			 uint64_t *packets, uint64_t *bytes);

@@ -1,0 +1,116 @@
+#!/bin/sh
+# Entries in batches through the HAL (dpu_pipe_entries_add) into dpu-simd:
+# every good entry added and in force when the call returns, a bad one
+# refused alone with its index and reason, an ECMP group carried whole,
+# re-adding routes replaces them in place (same ids), one entry's counters
+# read without listing the pipe's thousands.
+set -u
+. "$top_srcdir/tests/tap.sh"
+
+simd="$top_builddir/sim/simd/dpu-simd"
+ctl="$top_builddir/sim/simd/dpu-simctl"
+helper="$top_builddir/tests/helpers/hal-entries"
+pcap="$top_srcdir/fixtures/pcap/mixed.pcap"
+work=$(mktemp -d)
+run="$work/run"
+uri="sim:bf3-0,run-dir=$run"
+pid=""
+cleanup() {
+	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$simd" --device "$top_srcdir/fixtures/devices/bf3.yaml" --run-dir "$run" 2>>"$work/simd.log" &
+pid=$!
+tap_wait 5 "dpu-simd listens" test -S "$run/simd.sock"
+
+# 10000 routes: several requests' worth (each under the control socket's 64 KiB).
+"$helper" "$uri" lpm 10000 >"$work/lpm.out" 2>&1
+cat "$work/lpm.out" >&2
+tap_check "lpm batch: every good route added" grep -q "^added 9999 of 10000$" "$work/lpm.out"
+tap_check "lpm batch: the bad route refused alone, by index and reason" \
+	sh -c "grep -q '^failed 5 -19\$' '$work/lpm.out' &&
+	       grep -q '^first error: entries\[5\]: actions.port: nope is not a port' '$work/lpm.out'"
+tap_check "lpm batch: nothing else refused" test "$(grep -c '^failed' "$work/lpm.out")" = 1
+ecmp=$(sed -n 's/^entry 1 //p' "$work/lpm.out")
+last=$(sed -n 's/^entry 9999 //p' "$work/lpm.out")
+# One route as the daemon holds it (the "entries" request for one entry).
+route() {
+	/usr/bin/python3 - "$run/simd.sock" "$1" <<'PY'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); f = s.makefile("rw")
+f.write(json.dumps({"cmd": "entries", "pipe": "routes", "entry": int(sys.argv[2])}) + "\n"); f.flush()
+e = json.loads(f.readline())["entries"]
+print(len(e), json.dumps(e[0]["actions"], sort_keys=True))
+PY
+}
+route "$ecmp" >"$work/ecmp.out" 2>&1
+cat "$work/ecmp.out" >&2
+tap_check "lpm batch: the ECMP group carried whole (4 members)" \
+	grep -q '^1 \[{"fate": "port", "mark": 11, "port": "p0"}, {"fate": "port", "mark": 12, "port": "p1"}, {.*"mark": 13.*}, {.*"mark": 14.*}\]$' "$work/ecmp.out"
+"$ctl" --run-dir "$run" replay "$pcap" --port p0 --top-speed >/dev/null
+# 10.0.1.0/24 is route 1: the capture's 790 IPv4 packets to 10.0.1.x.
+"$helper" "$uri" stats routes "$ecmp" >"$work/stats.out" 2>&1
+cat "$work/stats.out" >&2
+tap_check "entry stats of one route among 10000: its packets" grep -q "^packets 790 " "$work/stats.out"
+"$helper" "$uri" stats routes "$last" >"$work/stats-last.out" 2>&1
+tap_check "entry stats: an unused route counts nothing" grep -q "^packets 0 bytes 0$" "$work/stats-last.out"
+"$helper" "$uri" stats routes 20000 2>"$work/stats-none.out"
+tap_check "entry stats: an unknown entry is refused, named" grep -q "entry 20000: not in pipe routes" "$work/stats-none.out"
+
+"$helper" "$uri" lpm-again 10000 >"$work/again.out" 2>&1
+cat "$work/again.out" >&2
+tap_check "lpm batch again: all 10000 taken" grep -q "^added 10000 of 10000$" "$work/again.out"
+tap_check "lpm batch again: routes replaced in place (their ids)" \
+	sh -c "grep -q '^entry 1 $ecmp\$' '$work/again.out' && grep -q '^entry 9999 $last\$' '$work/again.out'"
+"$ctl" --run-dir "$run" pipes >"$work/pipes.out"
+tap_check "pipes: 10000 routes, none twice" grep -Eq "^routes +lpm +yes +10000 " "$work/pipes.out"
+route "$ecmp" >"$work/ecmp2.out" 2>&1
+tap_check "a replaced route: its new actions, its counters kept" \
+	sh -c "grep -q '^1 {\"fate\": \"port\", \"mark\": 2, \"port\": \"p0\"}\$' '$work/ecmp2.out' &&
+	       '$helper' '$uri' stats routes '$ecmp' | grep -q '^packets 790 '"
+
+# 2000 ACL rules in one call: compiled once, in force when it returns.
+"$helper" "$uri" acl 2000 >"$work/acl.out" 2>&1
+cat "$work/acl.out" >&2
+tap_check "acl batch: every good rule added" grep -q "^added 1999 of 2000$" "$work/acl.out"
+tap_check "acl batch: the rule matching a VNI refused alone" \
+	sh -c "test \"\$(grep '^failed' '$work/acl.out')\" = 'failed 3 -22' &&
+	       grep -q '^first error: entries\[3\]: match: acl pipes match' '$work/acl.out'"
+dns=$(sed -n 's/^entry 52 //p' "$work/acl.out")
+"$ctl" --run-dir "$run" replay "$pcap" --port p0 --top-speed >/dev/null
+"$helper" "$uri" stats acl "$dns" >"$work/acl-stats.out" 2>&1
+tap_check "acl batch: in force at once (udp/53's 200 packets hit its rule)" \
+	grep -q "^packets 200 " "$work/acl-stats.out"
+
+# The request itself refused: no such pipe.
+/usr/bin/python3 - "$run/simd.sock" >"$work/raw.out" 2>&1 <<'PY'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); f = s.makefile("rw")
+def req(**r):
+    f.write(json.dumps(r) + "\n"); f.flush()
+    return json.loads(f.readline())
+print("nopipe", req(cmd="entries-add", pipe="nope", entries=[]))
+print("notlist", req(cmd="entries-add", pipe="routes", entries={}))
+req(cmd="pipe-create", name="raw", kind="lpm")
+print("junk", req(cmd="entries-add", pipe="raw",
+                  entries=[{"match": {"dst_ip": "11.0.0.0/8"}, "actions": {"fate": "drop"}, "x": 1},
+                           {"match": {"dst_ip": "12.0.0.0/8"}, "actions": {"fate": "drop"}}]))
+PY
+cat "$work/raw.out" >&2
+tap_check "entries-add into no pipe: refused whole" grep -q "^nopipe .*'ok': False.*no pipe \"nope\"" "$work/raw.out"
+tap_check "entries-add without a list: refused whole" grep -q "^notlist .*'ok': False.*entries: expected a list" "$work/raw.out"
+tap_check "entries-add: an unknown key refuses its entry only" \
+	grep -q "^junk .*'results': \[{'errno': 22, 'error': 'entries\[0\]: unknown key \"x\"'}, [0-9]" "$work/raw.out"
+
+kill -TERM "$pid"
+wait "$pid"
+tap_check "SIGTERM: exit 0" test $? -eq 0
+pid=""
+if grep -q "runtime error\|AddressSanitizer\|LeakSanitizer\|ThreadSanitizer" "$work/simd.log"; then
+	tap_not_ok "sanitizers quiet" "$(grep -m3 'runtime error\|Sanitizer' "$work/simd.log")"
+else
+	tap_ok "sanitizers quiet"
+fi
+tap_done
