@@ -102,8 +102,8 @@ static void sim_broken(struct hal_sim *h)
 
 /*
  * Send the request 'text' (one JSON object, no newline) and return the
- * reply's 'key' member (new reference). On an error reply, its message goes
- * to 'why' (if not NULL).
+ * reply's 'key' member (new reference; with 'key' NULL and 'out' not, the
+ * whole reply). On an error reply, its message goes to 'why' (if not NULL).
  */
 static int sim_call_text(struct hal_sim *h, const char *text, size_t text_len, const char *key,
 			 struct json_object **out, char *why, size_t why_size)
@@ -175,6 +175,8 @@ static int sim_call_text(struct hal_sim *h, const char *text, size_t text_len, c
 			return -EIO;
 		}
 		*out = json_object_get(val);
+	} else if (out != NULL) {
+		*out = json_object_get(rep);
 	}
 	json_object_put(rep);
 	return 0;
@@ -525,15 +527,37 @@ int dpu_sim_pipes(struct dpu_dev *dev, const char *domain, struct dpu_sim_pipe *
 
 int dpu_sim_replay_stop(struct dpu_dev *dev)
 {
-	struct json_object *o = NULL;
-
 	if (dev == NULL) {
 		return -EINVAL;
 	}
 	if (dev->class != &dpu_hal_sim_class) {
 		return -EOPNOTSUPP;
 	}
-	return sim_call_cmd(sim_cast(dev), "replay-stop", NULL, &o);
+	return sim_call_cmd(sim_cast(dev), "replay-stop", NULL, NULL);
+}
+
+int dpu_sim_request(struct dpu_dev *dev, const char *request, char **reply)
+{
+	struct json_object *rep = NULL;
+	int rc;
+
+	if (dev == NULL || request == NULL || reply == NULL) {
+		return -EINVAL;
+	}
+	if (dev->class != &dpu_hal_sim_class) {
+		return -EOPNOTSUPP;
+	}
+	if (strchr(request, '\n') != NULL) {
+		return -EINVAL; /* one line is one request */
+	}
+	dev->last_error[0] = '\0';
+	rc = sim_call_text(sim_cast(dev), request, strlen(request), NULL, &rep, NULL, 0);
+	if (rc < 0) {
+		return rc;
+	}
+	*reply = strdup(json_object_to_json_string_ext(rep, JSON_C_TO_STRING_PLAIN));
+	json_object_put(rep);
+	return *reply != NULL ? 0 : -ENOMEM;
 }
 
 static int sim_nv_list(struct dpu_dev *dev, struct dpu_nv_param *params, size_t max)
@@ -1018,14 +1042,16 @@ int dpu_sim_entries(struct dpu_dev *dev, const char *domain, const char *pipe,
 		e->priority = (uint32_t)get_u64(o, "priority");
 		e->packets = get_u64(o, "packets");
 		e->bytes = get_u64(o, "bytes");
-		e->match =
-			strdup(json_object_object_get_ex(o, "match", &v)
-				       ? json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN)
-				       : "null");
-		e->actions =
-			strdup(json_object_object_get_ex(o, "actions", &v)
-				       ? json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN)
-				       : "null");
+		e->match = strdup(json_object_object_get_ex(o, "match", &v)
+					  ? json_object_to_json_string_ext(
+						    v, JSON_C_TO_STRING_PLAIN |
+							       JSON_C_TO_STRING_NOSLASHESCAPE)
+					  : "null");
+		e->actions = strdup(json_object_object_get_ex(o, "actions", &v)
+					    ? json_object_to_json_string_ext(
+						      v, JSON_C_TO_STRING_PLAIN |
+								 JSON_C_TO_STRING_NOSLASHESCAPE)
+					    : "null");
 		if (e->match == NULL || e->actions == NULL) {
 			dpu_sim_entries_free(entries, i + 1);
 			json_object_put(a);

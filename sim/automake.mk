@@ -35,7 +35,7 @@ EXTRA_DIST += sim/simd/main.c sim/simd/ctl.c sim/simd/ctl.h sim/simd/dataplane.c
 	sim/simd/dataplane.h sim/simd/flow.c sim/simd/flow.h sim/simd/portmeta.h
 endif
 bin_PROGRAMS += sim/simd/dpu-simctl
-sim_simd_dpu_simctl_SOURCES = sim/simd/simctl.c
+sim_simd_dpu_simctl_SOURCES = sim/simd/simctl.c sim/simd/simctl-flow.c sim/simd/simctl.h
 sim_simd_dpu_simctl_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 sim_simd_dpu_simctl_LDADD = hal/libdpuhal.la $(JSONC_LIBS) -lm
 

@@ -12,6 +12,8 @@
  *     nvconfig set NAME VALUE   set a next-boot value
  *     pipes [--domain PORT]     steering pipes of the switch or a port's ingress
  *     entries PIPE [--domain PORT]  a pipe's entries with their counters
+ *     pipe create NAME --kind K ...  a pipe (sim only; simctl-flow.c)
+ *     entry add|del|load PIPE ...    entries: one, or a file of them
  *     meters [--domain PORT]    meters with their packets per colour
  *     clock [drift|freq PPB | step|set NS]  the PHC
  *     pcc [PORT]                the uplinks' congestion control (PPCC register)
@@ -40,12 +42,13 @@
 #include "dpu/hal-reg.h"
 #include "dpu/hal-sim.h"
 #include "dpu/hal.h"
+#include "sim/simd/simctl.h"
 
 #define MAX_ITEMS 256
 
-static bool as_json;
+bool simctl_json;
 
-static void print_json(struct json_object *o)
+void simctl_print_json(struct json_object *o)
 {
 	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED));
 	json_object_put(o);
@@ -64,7 +67,7 @@ static int cmd_info(struct dpu_dev *dev)
 	if (rc < 0) {
 		return rc;
 	}
-	if (as_json) {
+	if (simctl_json) {
 		struct json_object *o = json_object_new_object();
 
 		add(o, "name", i.name);
@@ -77,7 +80,7 @@ static int cmd_info(struct dpu_dev *dev)
 		add(o, "bsp", i.bsp);
 		add(o, "doca", i.doca);
 		add(o, "board-id", i.board_id);
-		print_json(o);
+		simctl_print_json(o);
 		return 0;
 	}
 	printf("name         %s\nmodel        %s\npart number  %s\nserial       %s\n"
@@ -97,7 +100,7 @@ static int cmd_ports(struct dpu_dev *dev)
 	if (n < 0) {
 		return n;
 	}
-	if (as_json) {
+	if (simctl_json) {
 		a = json_object_new_array();
 	} else {
 		printf("%-14s %-7s %-17s %-13s %-8s %9s %s\n", "PORT", "KIND", "MAC", "PCI",
@@ -108,7 +111,7 @@ static int cmd_ports(struct dpu_dev *dev)
 
 		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", p[i].mac[0],
 			 p[i].mac[1], p[i].mac[2], p[i].mac[3], p[i].mac[4], p[i].mac[5]);
-		if (as_json) {
+		if (simctl_json) {
 			struct json_object *o = json_object_new_object();
 
 			add(o, "name", p[i].name);
@@ -131,8 +134,8 @@ static int cmd_ports(struct dpu_dev *dev)
 			       p[i].link_up ? "up" : "down");
 		}
 	}
-	if (as_json) {
-		print_json(a);
+	if (simctl_json) {
+		simctl_print_json(a);
 	}
 	return 0;
 }
@@ -146,7 +149,7 @@ static int cmd_sensors(struct dpu_dev *dev)
 	if (n < 0) {
 		return n;
 	}
-	if (as_json) {
+	if (simctl_json) {
 		a = json_object_new_array();
 	} else {
 		printf("%-12s %-12s %9s %9s %9s\n", "SENSOR", "KIND", "VALUE", "WARN", "CRIT");
@@ -154,7 +157,7 @@ static int cmd_sensors(struct dpu_dev *dev)
 	for (int i = 0; i < n && i < MAX_ITEMS; i++) {
 		const char *unit = s[i].kind == DPU_SENSOR_TEMPERATURE ? "C" : "W";
 
-		if (as_json) {
+		if (simctl_json) {
 			struct json_object *o = json_object_new_object();
 
 			add(o, "name", s[i].name);
@@ -175,8 +178,8 @@ static int cmd_sensors(struct dpu_dev *dev)
 			       s[i].crit, unit);
 		}
 	}
-	if (as_json) {
-		print_json(a);
+	if (simctl_json) {
+		simctl_print_json(a);
 	}
 	return 0;
 }
@@ -195,7 +198,7 @@ static int cmd_counters(struct dpu_dev *dev)
 	if (n < 0) {
 		return n;
 	}
-	if (as_json) {
+	if (simctl_json) {
 		o = json_object_new_object();
 		a = json_object_new_array();
 		add(o, "root", root);
@@ -213,7 +216,7 @@ static int cmd_counters(struct dpu_dev *dev)
 			json_object_put(o);
 			return rc;
 		}
-		if (as_json) {
+		if (simctl_json) {
 			struct json_object *x = json_object_new_object();
 
 			add(x, "port", p[i].name);
@@ -238,8 +241,8 @@ static int cmd_counters(struct dpu_dev *dev)
 			       (unsigned long long)st.tx_dropped);
 		}
 	}
-	if (as_json) {
-		print_json(o);
+	if (simctl_json) {
+		simctl_print_json(o);
 	}
 	return 0;
 }
@@ -278,14 +281,14 @@ static int cmd_pipes(struct dpu_dev *dev, int argc, char **argv)
 	if (n < 0) {
 		return n;
 	}
-	if (as_json) {
+	if (simctl_json) {
 		a = json_object_new_array();
 	} else {
 		printf("%-12s %-6s %-5s %10s %12s %12s %12s\n", "PIPE", "KIND", "ROOT", "ENTRIES",
 		       "MAX", "HIT PKTS", "MISS PKTS");
 	}
 	for (int i = 0; i < n && i < (int)ARRAY_SIZE(p); i++) {
-		if (as_json) {
+		if (simctl_json) {
 			struct json_object *o = json_object_new_object();
 
 			add(o, "name", p[i].name);
@@ -307,8 +310,8 @@ static int cmd_pipes(struct dpu_dev *dev, int argc, char **argv)
 			       (unsigned long long)p[i].miss_packets);
 		}
 	}
-	if (as_json) {
-		print_json(a);
+	if (simctl_json) {
+		simctl_print_json(a);
 	}
 	return 0;
 }
@@ -323,7 +326,7 @@ static int cmd_meters(struct dpu_dev *dev, int argc, char **argv)
 	if (rc < 0 || extra != NULL) {
 		return -EINVAL;
 	}
-	if (as_json) {
+	if (simctl_json) {
 		a = json_object_new_array();
 	} else {
 		printf("%-6s %14s %14s %14s %16s\n", "METER", "GREEN PKTS", "YELLOW PKTS",
@@ -341,7 +344,7 @@ static int cmd_meters(struct dpu_dev *dev, int argc, char **argv)
 			json_object_put(a);
 			return rc;
 		}
-		if (as_json) {
+		if (simctl_json) {
 			struct json_object *o = json_object_new_object();
 
 			json_object_object_add(o, "meter", json_object_new_uint64(id));
@@ -360,8 +363,8 @@ static int cmd_meters(struct dpu_dev *dev, int argc, char **argv)
 			       (unsigned long long)by[2]);
 		}
 	}
-	if (as_json) {
-		print_json(a);
+	if (simctl_json) {
+		simctl_print_json(a);
 	}
 	return 0;
 }
@@ -383,14 +386,14 @@ static int cmd_entries(struct dpu_dev *dev, int argc, char **argv)
 			dpu_dev_last_error(dev)[0] ? dpu_dev_last_error(dev) : strerror(-n));
 		return n == -ENOENT || n == -ENODEV ? -EINVAL : n;
 	}
-	if (as_json) {
+	if (simctl_json) {
 		a = json_object_new_array();
 	} else {
 		printf("%-6s %-5s %12s %14s  %s -> %s\n", "ENTRY", "PRIO", "PACKETS", "BYTES",
 		       "MATCH", "ACTIONS");
 	}
 	for (int i = 0; i < n && i < (int)ARRAY_SIZE(e); i++) {
-		if (as_json) {
+		if (simctl_json) {
 			struct json_object *o = json_object_new_object();
 
 			json_object_object_add(o, "entry", json_object_new_uint64(e[i].id));
@@ -408,8 +411,8 @@ static int cmd_entries(struct dpu_dev *dev, int argc, char **argv)
 		}
 	}
 	dpu_sim_entries_free(e, DPU_MIN((size_t)n, ARRAY_SIZE(e)));
-	if (as_json) {
-		print_json(a);
+	if (simctl_json) {
+		simctl_print_json(a);
 	}
 	return 0;
 }
@@ -459,7 +462,7 @@ static int cmd_clock(struct dpu_dev *dev, int argc, char **argv)
 	if (rc < 0) {
 		return rc;
 	}
-	if (as_json) {
+	if (simctl_json) {
 		struct json_object *o = json_object_new_object();
 
 		json_object_object_add(o, "phc_ns", json_object_new_int64(st.phc_ns));
@@ -469,7 +472,7 @@ static int cmd_clock(struct dpu_dev *dev, int argc, char **argv)
 		json_object_object_add(o, "freq_ppb", json_object_new_double(st.freq_ppb));
 		json_object_object_add(o, "drift_ppb", json_object_new_double(st.drift_ppb));
 		json_object_object_add(o, "max_adj_ppb", json_object_new_double(st.max_adj_ppb));
-		print_json(o);
+		simctl_print_json(o);
 	} else {
 		printf("phc        %lld.%09lld\n", (long long)(st.phc_ns / 1000000000),
 		       (long long)(st.phc_ns % 1000000000));
@@ -493,7 +496,7 @@ static void replay_json(const struct dpu_sim_replay_status *st)
 	json_object_object_add(o, "bytes", json_object_new_uint64(st->bytes));
 	json_object_object_add(o, "loops_done", json_object_new_uint64(st->loops_done));
 	add(o, "error", st->error);
-	print_json(o);
+	simctl_print_json(o);
 }
 
 /* replay FILE --port P [--speed X | --pps N | --top-speed] [--loop N] [--no-wait] */
@@ -575,7 +578,7 @@ static int cmd_replay(struct dpu_dev *dev, int argc, char **argv)
 	if (bar) {
 		fputc('\n', stderr);
 	}
-	if (as_json) {
+	if (simctl_json) {
 		replay_json(&st);
 	} else {
 		printf("replayed %llu packets (%llu bytes) into %s, %llu pass(es)%s%s\n",
@@ -594,13 +597,13 @@ static int cmd_nv_get(struct dpu_dev *dev)
 	if (n < 0) {
 		return n;
 	}
-	if (as_json) {
+	if (simctl_json) {
 		a = json_object_new_array();
 	} else {
 		printf("%-28s %-20s %s\n", "PARAMETER", "CURRENT", "NEXT BOOT");
 	}
 	for (int i = 0; i < n && i < MAX_ITEMS; i++) {
-		if (as_json) {
+		if (simctl_json) {
 			struct json_object *o = json_object_new_object();
 
 			add(o, "name", p[i].name);
@@ -611,8 +614,8 @@ static int cmd_nv_get(struct dpu_dev *dev)
 			printf("%-28s %-20s %s\n", p[i].name, p[i].current, p[i].next);
 		}
 	}
-	if (as_json) {
-		print_json(a);
+	if (simctl_json) {
+		simctl_print_json(a);
 	}
 	return 0;
 }
@@ -768,7 +771,7 @@ static int cmd_pcc(struct dpu_dev *dev, int argc, char **argv)
 	if (n < 0) {
 		return n;
 	}
-	if (as_json) {
+	if (simctl_json) {
 		a = json_object_new_array();
 	}
 	for (int i = 0; i < n && rc == 0; i++) {
@@ -779,7 +782,7 @@ static int cmd_pcc(struct dpu_dev *dev, int argc, char **argv)
 	}
 	if (a != NULL) {
 		if (rc == 0) {
-			print_json(a);
+			simctl_print_json(a);
 		} else {
 			json_object_put(a);
 		}
@@ -803,6 +806,14 @@ static void usage(FILE *out)
 	      "  pipes [--domain PORT]     the eSwitch's pipes: entries, hits, misses\n"
 	      "                            (the switch's, or those of a port's ingress)\n"
 	      "  entries PIPE [--domain PORT]  a pipe's entries: match, actions, counters\n"
+	      "  pipe create NAME --kind exact|acl|lpm [--match FIELD,...] [--max N]\n"
+	      "         [--root] [--miss ACTIONS] [--domain PORT]   make a pipe\n"
+	      "  entry add PIPE MATCH ACTIONS [--priority N] [--domain PORT]\n"
+	      "                            add an entry (MATCH, ACTIONS: JSON as in\n"
+	      "                            docs/simulator.md); prints its id\n"
+	      "  entry del PIPE ID [--domain PORT]   remove an entry\n"
+	      "  entry load PIPE FILE [--domain PORT]  add the entries of FILE, one\n"
+	      "                            {\"priority\"?, \"match\", \"actions\"} a line\n"
 	      "  meters [--domain PORT]    meters: packets and bytes per colour\n"
 	      "  clock                     the PHC: time, offset to the system, frequency\n"
 	      "  clock drift|freq PPB      set the oscillator's drift / the correction\n"
@@ -852,7 +863,7 @@ int main(int argc, char **argv)
 			snprintf(uri, sizeof(uri), "%s", optarg);
 			break;
 		case 'j':
-			as_json = true;
+			simctl_json = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -894,6 +905,13 @@ int main(int argc, char **argv)
 		   strcmp(cmd, "meters") == 0) {
 		rc = (cmd[0] == 'p' ? cmd_pipes : (cmd[0] == 'e' ? cmd_entries : cmd_meters))(
 			dev, argc - optind - 1, argv + optind + 1);
+		if (rc == -EINVAL) {
+			dpu_dev_close(dev);
+			return 1;
+		}
+	} else if (strcmp(cmd, "pipe") == 0 || strcmp(cmd, "entry") == 0) {
+		rc = (cmd[0] == 'p' ? simctl_pipe : simctl_entry)(dev, argc - optind - 1,
+								  argv + optind + 1);
 		if (rc == -EINVAL) {
 			dpu_dev_close(dev);
 			return 1;

@@ -3,7 +3,8 @@
 # every good entry added and in force when the call returns, a bad one
 # refused alone with its index and reason, an ECMP group carried whole,
 # re-adding routes replaces them in place (same ids), one entry's counters
-# read without listing the pipe's thousands.
+# read without listing the pipe's thousands. Then dpu-simctl's pipe create,
+# entry add/del and entry load (a file of entries, errors by line).
 set -u
 . "$top_srcdir/tests/tap.sh"
 
@@ -83,6 +84,56 @@ dns=$(sed -n 's/^entry 52 //p' "$work/acl.out")
 "$helper" "$uri" stats acl "$dns" >"$work/acl-stats.out" 2>&1
 tap_check "acl batch: in force at once (udp/53's 200 packets hit its rule)" \
 	grep -q "^packets 200 " "$work/acl-stats.out"
+
+# The same through dpu-simctl: one entry, a file of them, deletions.
+"$ctl" --run-dir "$run" pipe create fib --kind lpm --max 64 --miss '{"fate": "pipe", "pipe": "default"}'
+tap_check "simctl pipe create: made" sh -c "'$ctl' --run-dir '$run' pipes | grep -Eq '^fib +lpm +0 +64 '"
+"$ctl" --run-dir "$run" entry add fib '{"dst_ip": "10.9.0.0/16"}' '{"fate": "port", "port": "p1", "mark": 5}' >"$work/add.out"
+tap_check "simctl entry add: prints the id" grep -q "^entry [0-9][0-9]*$" "$work/add.out"
+"$ctl" --run-dir "$run" entry add fib '{"dst_ip": "10.8.0.0/16"' '{"fate": "drop"}' 2>"$work/add-bad.out"
+tap_check "simctl entry add: bad JSON refused, exit 1, where" \
+	sh -c "test $? -eq 1 && grep -q 'MATCH: column [0-9]*: JSON syntax' '$work/add-bad.out'"
+"$ctl" --run-dir "$run" entry add fib '{"dst_ip": "10.8.0.0/33"}' '{"fate": "drop"}' 2>"$work/add-bad2.out"
+tap_check "simctl entry add: dpu-simd's refusal, naming the field" \
+	grep -q "match.dst_ip: prefix length" "$work/add-bad2.out"
+cat >"$work/routes.jsonl" <<'JSON'
+# a route file: one entry a line
+{"match": {"dst_ip": "10.1.0.0/16"}, "actions": {"fate": "drop"}}
+
+{"match": {"dst_ip": "10.2.0.0/16"}, "actions": {"fate": "port", "port": "nope"}}
+{"match": {"dst_ip": "10.3.0.0/16"}, "actions": [{"fate": "port", "port": "p0"}, {"fate": "port", "port": "p1"}]}
+JSON
+"$ctl" --run-dir "$run" entry load fib "$work/routes.jsonl" >"$work/load.out" 2>"$work/load.err"
+rc=$?
+cat "$work/load.out" "$work/load.err" >&2
+tap_check "simctl entry load: the good lines added, exit 1 for the bad" \
+	sh -c "test $rc -eq 1 && grep -q '^2 of 3 entries added from ' '$work/load.out'"
+tap_check "simctl entry load: a refused line named by file and line" \
+	grep -q "routes.jsonl:4: actions.port: nope is not a port" "$work/load.err"
+"$ctl" --run-dir "$run" entries fib >"$work/fib.out"
+tap_check "simctl entries: the loaded ECMP route, both members" \
+	grep -q '{"dst_ip":"10.3.0.0/16"} -> \[{"fate":"port","port":"p0"},{"fate":"port","port":"p1"}\]' "$work/fib.out"
+printf '{"match": {"dst_ip": "10.4.0.0/16"}, "actions": {"fate": "drop"}}\n{"match": [1,\n' >"$work/broken.jsonl"
+"$ctl" --run-dir "$run" entry load fib "$work/broken.jsonl" 2>"$work/broken.err"
+tap_check "simctl entry load: a syntax error names file, line and column, loads nothing" \
+	sh -c "grep -q 'broken.jsonl:2:[0-9]*: JSON syntax' '$work/broken.err' &&
+	       grep -q 'nothing loaded' '$work/broken.err' &&
+	       '$ctl' --run-dir '$run' pipes | grep -Eq '^fib +lpm +3 '"
+id=$(sed -n 's/^entry //p' "$work/add.out")
+"$ctl" --run-dir "$run" entry del fib "$id"
+tap_check "simctl entry del: gone" sh -c "'$ctl' --run-dir '$run' pipes | grep -Eq '^fib +lpm +2 '"
+"$ctl" --run-dir "$run" entry del fib "$id" 2>"$work/del.err"
+tap_check "simctl entry del again: refused, exit 1" \
+	sh -c "test $? -eq 1 && grep -q 'entry $id: not in pipe fib' '$work/del.err'"
+# An ACL file: compiled once at the end, in force when the command returns.
+"$ctl" --run-dir "$run" pipe create acl2 --kind acl --root --miss '{"fate": "pipe", "pipe": "default"}'
+printf '{"priority": 1, "match": {"ip_proto": "udp", "dst_port": 53}, "actions": {"fate": "pipe", "pipe": "default", "mark": 53}}\n{"priority": 2, "match": {"ip_proto": "tcp", "dst_port": "80-443"}, "actions": {"fate": "pipe", "pipe": "default"}}\n' >"$work/acl.jsonl"
+"$ctl" --run-dir "$run" entry load acl2 "$work/acl.jsonl" >"$work/acl-load.out"
+"$ctl" --run-dir "$run" replay "$pcap" --port p0 --top-speed >/dev/null
+"$ctl" --run-dir "$run" entries acl2 >"$work/acl2.out"
+cat "$work/acl-load.out" "$work/acl2.out" >&2
+tap_check "simctl entry load into an ACL pipe: in force (udp/53 and tcp/80..443 counted)" \
+	sh -c "grep -Eq '^[0-9]+ +1 +200 ' '$work/acl2.out' && grep -Eq '^[0-9]+ +2 +400 ' '$work/acl2.out'"
 
 # The request itself refused: no such pipe.
 /usr/bin/python3 - "$run/simd.sock" >"$work/raw.out" 2>&1 <<'PY'

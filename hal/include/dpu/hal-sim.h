@@ -73,6 +73,14 @@ int dpu_sim_replay_start(struct dpu_dev *dev, const struct dpu_sim_replay *req, 
 int dpu_sim_replay_status(struct dpu_dev *dev, struct dpu_sim_replay_status *st);
 int dpu_sim_replay_stop(struct dpu_dev *dev);
 
+/*
+ * One request to dpu-simd as its control socket's JSON (one object, no
+ * newline: sim/simd/ctl.h, steering in sim/simd/flow.h). '*reply' gets the
+ * reply's text (malloc'd) when it is "ok"; a refusal is -errno with its
+ * reason in dpu_dev_last_error().
+ */
+int dpu_sim_request(struct dpu_dev *dev, const char *request, char **reply);
+
 /* The simulated PHC's own frequency error (the servo's job to correct). */
 int dpu_sim_phc_set_drift(struct dpu_dev *dev, double ppb);
 
