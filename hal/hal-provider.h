@@ -67,6 +67,7 @@ struct dpu_hal_class {
 	int (*entries_add)(struct dpu_dev *dev, const char *domain, const char *pipe,
 			   const struct dpu_entry_spec *specs, size_t n, uint32_t *entries,
 			   int *rcs);
+	int (*pipe_destroy)(struct dpu_dev *dev, const char *domain, const char *pipe);
 	int (*entry_del)(struct dpu_dev *dev, const char *domain, const char *pipe, uint32_t entry);
 	int (*entry_stats)(struct dpu_dev *dev, const char *domain, const char *pipe,
 			   uint32_t entry, uint64_t *packets, uint64_t *bytes);

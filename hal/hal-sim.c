@@ -1071,6 +1071,15 @@ void dpu_sim_entries_free(struct dpu_sim_entry *entries, size_t n)
 	}
 }
 
+static int sim_pipe_destroy(struct dpu_dev *dev, const char *domain, const char *pipe)
+{
+	struct json_object *req = flow_req("pipe-destroy", domain, pipe);
+	int rc = sim_call(sim_cast(dev), req, NULL, NULL);
+
+	json_object_put(req);
+	return rc;
+}
+
 static int sim_flow_flush(struct dpu_dev *dev, const char *domain)
 {
 	struct json_object *req = flow_req("flush", domain, NULL);
@@ -1311,6 +1320,7 @@ const struct dpu_hal_class dpu_hal_sim_class = {
 	.entries_add = sim_entries_add,
 	.entry_del = sim_entry_del,
 	.entry_stats = sim_entry_stats,
+	.pipe_destroy = sim_pipe_destroy,
 	.flow_flush = sim_flow_flush,
 	.meter_create = sim_meter_create,
 	.meter_stats = sim_meter_stats,

@@ -280,6 +280,18 @@ int dpu_pipe_entry_stats(struct dpu_dev *dev, const char *domain, const char *pi
 	return steering(dev)->entry_stats(dev, domain, pipe, entry, packets, bytes);
 }
 
+int dpu_pipe_destroy(struct dpu_dev *dev, const char *domain, const char *pipe)
+{
+	if (dev == NULL || !names_ok(domain, pipe)) {
+		return -EINVAL;
+	}
+	dev->last_error[0] = '\0';
+	if (steering(dev)->pipe_destroy == NULL) {
+		return -EOPNOTSUPP;
+	}
+	return steering(dev)->pipe_destroy(dev, domain, pipe);
+}
+
 int dpu_flow_flush(struct dpu_dev *dev, const char *domain)
 {
 	if (dev == NULL || domain == NULL || domain[0] == '\0') {

@@ -40,6 +40,7 @@ struct sport {
 
 struct sentry {
 	unsigned int n;
+	struct spipe *next; /* the pipe it sends packets on to, or NULL */
 	struct rte_flow *flows[];
 };
 
@@ -51,6 +52,7 @@ struct spipe {
 	uint32_t group;
 	uint32_t max_entries;
 	struct rte_flow *miss;
+	struct spipe *miss_next; /* the pipe the miss sends packets on to, or NULL */
 	struct sentry **entries; /* [max_entries]; an entry's id is its index + 1 */
 };
 
@@ -469,6 +471,9 @@ static int steer_pipe_create(struct dpu_dev *dev, const struct dpu_pipe_attr *at
 		dom->flat = false;
 		goto out;
 	}
+	if (attr->miss != NULL && attr->miss->fate == DPU_FATE_PIPE) {
+		p->miss_next = find_pipe(st, dom, attr->miss->pipe);
+	}
 	if (p->group != 0) {
 		st->next_group = p->group;
 	}
@@ -704,6 +709,8 @@ static int steer_entry_add(struct dpu_dev *dev, const char *domain, const char *
 	c = (struct call){.dev = dev, .st = st, .dom = p->dom};
 	rc = add_rules(dev, &c, p, prio, match, actions, &e);
 	if (rc == 0) {
+		e->next = actions->fate == DPU_FATE_PIPE ? find_pipe(st, p->dom, actions->pipe)
+							 : NULL;
 		p->entries[slot] = e;
 		*id = slot + 1;
 	}
@@ -778,6 +785,43 @@ static int steer_entry_stats(struct dpu_dev *dev, const char *domain, const char
 		*bytes += q.bytes;
 	}
 out:
+	pthread_mutex_unlock(&st->lock);
+	return rc;
+}
+
+static int steer_pipe_destroy(struct dpu_dev *dev, const char *domain, const char *pipe)
+{
+	struct steer *st = steer_of(dev);
+	const struct spipe *from = NULL;
+	struct sdomain *dom;
+	struct spipe *p;
+	int rc = -ENOENT;
+
+	pthread_mutex_lock(&st->lock);
+	p = req_pipe(dev, st, domain, pipe);
+	for (size_t i = 0; p != NULL && from == NULL && i < st->npipes; i++) {
+		const struct spipe *q = st->pipes[i];
+
+		if (q == p || q->dom != p->dom) {
+			continue;
+		}
+		from = q->miss_next == p ? q : NULL;
+		for (uint32_t e = 0; from == NULL && e < q->max_entries; e++) {
+			from = q->entries[e] != NULL && q->entries[e]->next == p ? q : NULL;
+		}
+	}
+	if (from != NULL) {
+		dpu_dev_set_error(dev, "%s: pipe %s: pipe %s sends packets to it",
+				  dom_label(domain), pipe, from->name);
+		rc = -EBUSY;
+	} else if (p != NULL) {
+		dom = p->dom;
+		free_pipe(st, p); /* the root: its jump too */
+		if (domain_pipes(st, dom) == 0) {
+			dom->flat = false; /* the next root asks the PMD again */
+		}
+		rc = 0;
+	}
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -916,6 +960,7 @@ static const struct dpu_hal_class steer_class = {
 	.entry_add = steer_entry_add,
 	.entry_del = steer_entry_del,
 	.entry_stats = steer_entry_stats,
+	.pipe_destroy = steer_pipe_destroy,
 	.flow_flush = steer_flow_flush,
 	.meter_create = steer_meter_create,
 	.meter_stats = steer_meter_stats,

@@ -182,7 +182,7 @@ struct esw_pipe {
 	/* lpm: rte_fib (DIR-24-8) and rte_fib6 (trie), RIB-backed control */
 	struct rte_fib *fib4;
 	struct rte_fib6 *fib6;
-	unsigned int fib_id; /* for unique DPDK object names */
+	unsigned int serial; /* the esw's n-th pipe: unique DPDK object names */
 	/*
 	 * acl: the context in force (acl_live; -1: none, all miss) and a spare
 	 * that esw_acl_build() fills (acl_built: -2 nothing built, -1 built
@@ -202,8 +202,9 @@ struct esw_meter {
 };
 
 struct esw {
-	struct esw_pipe *pipes[ESW_MAX_PIPES];
-	unsigned int n_pipes;
+	struct esw_pipe *pipes[ESW_MAX_PIPES]; /* NULL: a destroyed pipe's slot */
+	unsigned int n_pipes;		       /* slots in use or freed */
+	unsigned int made;		       /* pipes ever made */
 	struct esw_pipe *root;
 	unsigned int id;	  /* makes DPDK object names unique */
 	struct esw_meter *meters; /* [n_meters]; id i+1 is meters[i] */
@@ -459,6 +460,60 @@ static void xact_make(const struct esw_actions *a, struct esw_xact *x)
 	x->simple = a->meter == 0 && a->edit == NULL && a->fate != ESW_FATE_PIPE;
 }
 
+/* A made pipe into its slot. */
+static void pipe_place(struct esw *esw, struct esw_pipe *p)
+{
+	esw->pipes[p->index] = p;
+	if (p->index == esw->n_pipes) {
+		esw->n_pipes++;
+	}
+	esw->made++;
+}
+
+/* Whether 'as' sends packets on to pipe 'p'. */
+static bool actset_to(const struct esw_actset *as, const struct esw_pipe *p)
+{
+	if (as->n_ecmp > 1) {
+		for (uint32_t i = 0; i < as->n_ecmp; i++) {
+			if (as->ecmp[i].fate == ESW_FATE_PIPE && as->ecmp[i].pipe == p) {
+				return true;
+			}
+		}
+		return false;
+	}
+	return as->act.fate == ESW_FATE_PIPE && as->act.pipe == p;
+}
+
+int esw_pipe_destroy(struct esw *esw, struct esw_pipe *p)
+{
+	if (esw == NULL || p == NULL || p->esw != esw || esw->pipes[p->index] != p) {
+		return -EINVAL;
+	}
+	for (unsigned int i = 0; i < esw->n_pipes; i++) {
+		const struct esw_pipe *q = esw->pipes[i];
+
+		if (q == NULL || q == p) {
+			continue;
+		}
+		if (q->miss.fate == ESW_FATE_PIPE && q->miss.pipe == p) {
+			return -EBUSY;
+		}
+		for (uint32_t e = 0; e < q->max; e++) {
+			/* an ACL rule deleted but not yet swapped out still sends there */
+			if ((q->entries[e].used || q->entries[e].dying != 0) &&
+			    actset_to(&q->hot[e].as, p)) {
+				return -EBUSY;
+			}
+		}
+	}
+	if (esw->root == p) {
+		esw->root = NULL;
+	}
+	esw->pipes[p->index] = NULL;
+	pipe_free(p);
+	return 0;
+}
+
 static int pipe_new(struct esw *esw, const char *name, enum pipe_kind kind, uint32_t max,
 		    const struct esw_actions *miss, struct esw_pipe **pipep)
 {
@@ -467,9 +522,6 @@ static int pipe_new(struct esw *esw, const char *name, enum pipe_kind kind, uint
 	if (esw == NULL || name == NULL || pipep == NULL || max == 0 ||
 	    check_actions(esw, miss) < 0) {
 		return -EINVAL;
-	}
-	if (esw->n_pipes == ESW_MAX_PIPES) {
-		return -ENOSPC;
 	}
 	p = calloc(1, sizeof(*p));
 	if (p == NULL) {
@@ -497,7 +549,19 @@ static int pipe_new(struct esw *esw, const char *name, enum pipe_kind kind, uint
 	p->esw = esw;
 	p->kind = kind;
 	p->max = max;
+	/* A destroyed pipe's slot first: exact entries' words hold slots. */
 	p->index = (uint16_t)esw->n_pipes;
+	for (unsigned int i = 0; i < esw->n_pipes; i++) {
+		if (esw->pipes[i] == NULL) {
+			p->index = (uint16_t)i;
+			break;
+		}
+	}
+	if (p->index == ESW_MAX_PIPES) {
+		pipe_free(p);
+		return -ENOSPC;
+	}
+	p->serial = esw->made;
 	dpu_strscpy(p->name, name, sizeof(p->name));
 	if (miss != NULL) {
 		if (actions_copy(&p->miss, miss, 1) < 0) {
@@ -549,7 +613,7 @@ int esw_pipe_create_exact(struct esw *esw, const char *name, const struct esw_ke
 			p->lane[c][p->n_lanes[c]++] = (uint8_t)lane; /* offsets ascend */
 		}
 	}
-	snprintf(hname, sizeof(hname), "esw%u_%u", esw->id, esw->n_pipes);
+	snprintf(hname, sizeof(hname), "esw%u_%u", esw->id, p->serial);
 	hp.name = hname;
 	/* rte_hash needs room beyond the entry count to place every key. */
 	hp.entries = max_entries < 8 ? 8 : max_entries + max_entries / 8;
@@ -561,7 +625,7 @@ int esw_pipe_create_exact(struct esw *esw, const char *name, const struct esw_ke
 		pipe_free(p);
 		return -ENOMEM;
 	}
-	esw->pipes[esw->n_pipes++] = p;
+	pipe_place(esw, p);
 	*pipep = p;
 	return 0;
 }
@@ -593,7 +657,7 @@ int esw_pipe_create_acl(struct esw *esw, const char *name, uint32_t max_rules,
 			.max_rule_num = max_rules,
 		};
 
-		snprintf(aname, sizeof(aname), "esw%u_%u_%d", esw->id, esw->n_pipes, i);
+		snprintf(aname, sizeof(aname), "esw%u_%u_%d", esw->id, p->serial, i);
 		p->acl[i] = rte_acl_create(&ap);
 		if (p->acl[i] == NULL) {
 			pipe_free(p);
@@ -602,9 +666,14 @@ int esw_pipe_create_acl(struct esw *esw, const char *name, uint32_t max_rules,
 	}
 	p->acl_live = -1;
 	p->acl_built = -2;
-	esw->pipes[esw->n_pipes++] = p;
+	pipe_place(esw, p);
 	*pipep = p;
 	return 0;
+}
+
+struct esw_pipe *esw_root(const struct esw *esw)
+{
+	return esw != NULL ? esw->root : NULL;
 }
 
 int esw_set_root(struct esw *esw, struct esw_pipe *pipe)
@@ -888,9 +957,8 @@ int esw_pipe_create_lpm(struct esw *esw, const char *name, uint32_t max_routes,
 	if (rc < 0) {
 		return rc;
 	}
-	p->fib_id = esw->n_pipes;
 	p->lpm_sets = max_routes <= (1u << NH_ID_BITS);
-	esw->pipes[esw->n_pipes++] = p;
+	pipe_place(esw, p);
 	*pipep = p;
 	return 0;
 }
@@ -905,7 +973,7 @@ static int fib_ready(struct esw_pipe *p, int family)
 	uint32_t tbl8 = p->max < 256 ? 256 : (p->max < 65536 ? p->max : 65536);
 	char fname[32]; /* under RTE_MEMZONE_NAMESIZE */
 
-	snprintf(fname, sizeof(fname), "esw%u_%u_%d", p->esw->id, p->fib_id, family);
+	snprintf(fname, sizeof(fname), "esw%u_%u_%d", p->esw->id, p->serial, family);
 	if (family == 4 && p->fib4 == NULL) {
 		struct rte_fib_conf c = {
 			.type = RTE_FIB_DIR24_8,
@@ -1259,13 +1327,19 @@ int esw_pipes(const struct esw *esw, struct esw_pipe_info *info, unsigned int ma
 {
 	static const char *const kinds[] = {"exact", "acl", "lpm"};
 
+	unsigned int n = 0;
+
 	if (esw == NULL || (info == NULL && max > 0)) {
 		return -EINVAL;
 	}
-	for (unsigned int i = 0; i < esw->n_pipes && i < max; i++) {
+	for (unsigned int i = 0; i < esw->n_pipes; i++) {
 		struct esw_pipe *p = esw->pipes[i];
-		struct esw_pipe_info *x = &info[i];
+		struct esw_pipe_info *x;
 
+		if (p == NULL || n++ >= max) {
+			continue;
+		}
+		x = &info[n - 1];
 		flush_log(p);
 		memset(x, 0, sizeof(*x));
 		dpu_strscpy(x->name, p->name, sizeof(x->name));
@@ -1285,7 +1359,7 @@ int esw_pipes(const struct esw *esw, struct esw_pipe_info *info, unsigned int ma
 			}
 		}
 	}
-	return (int)esw->n_pipes;
+	return (int)n;
 }
 
 int esw_miss_stats(const struct esw_pipe *p, uint64_t *pkts, uint64_t *bytes)

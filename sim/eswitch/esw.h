@@ -214,8 +214,16 @@ int esw_pipe_create_exact(struct esw *esw, const char *name, const struct esw_ke
 			  struct esw_pipe **pipep);
 int esw_pipe_create_acl(struct esw *esw, const char *name, uint32_t max_rules,
 			const struct esw_actions *miss, struct esw_pipe **pipep);
-/* Where packets enter. */
+/* Where packets enter (NULL: no root yet). */
 int esw_set_root(struct esw *esw, struct esw_pipe *pipe);
+struct esw_pipe *esw_root(const struct esw *esw);
+/*
+ * Remove a pipe, its entries and their counters. -EBUSY while another
+ * pipe's entry (an ACL rule deleted but not yet swapped out included) or
+ * miss sends packets to it; the root pipe may go (the switch then has no
+ * root until one is set). Its slot goes to the next pipe made.
+ */
+int esw_pipe_destroy(struct esw *esw, struct esw_pipe *pipe);
 
 /* Exact entries: 'match' is masked with the pipe's mask. -EEXIST for a duplicate. */
 int esw_exact_add(struct esw_pipe *pipe, const struct esw_key *match, const struct esw_actions *act,
@@ -293,7 +301,7 @@ struct esw_pipe_info {
 	bool root;
 };
 
-/* The switch's pipes in creation order: fills up to 'max', returns how many there are. */
+/* The switch's pipes (slot order): fills up to 'max', returns how many there are. */
 int esw_pipes(const struct esw *esw, struct esw_pipe_info *info, unsigned int max);
 
 /* At most this many packets per esw_classify_burst() call. */

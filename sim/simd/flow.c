@@ -927,6 +927,9 @@ static int do_pipe_create(struct flow_req *r)
 		rc = esw_set_root(esw, p->p);
 	}
 	if (rc < 0) {
+		if (p->p != NULL) {
+			esw_pipe_destroy(esw, p->p); /* made, but not whole */
+		}
 		return fail(r, -rc, "%s: cannot create the pipe: %s", name, strerror(-rc));
 	}
 	dpu_strscpy(p->name, name, sizeof(p->name));
@@ -1197,6 +1200,41 @@ static int do_entry_del(struct flow_req *r)
 		return fail(r, -rc, "entry %s: %s", key, strerror(-rc));
 	}
 	json_object_object_del(p->entries, key);
+	return 0;
+}
+
+static int do_pipe_destroy(struct flow_req *r)
+{
+	struct flow_domain *d = domain_of(r);
+	struct flow_pipe *p = req_pipe(r);
+	struct esw *esw;
+	bool root;
+	int rc;
+
+	if (p == NULL) {
+		return -ENOENT;
+	}
+	if (r->domain < 0 && p->p == simd_dp_default_pipe(r->s->dp)) {
+		return fail(r, EPERM, "%s: the switch's own pipe stays", p->name);
+	}
+	esw = r->domain < 0 ? simd_dp_switch(r->s->dp) : simd_dp_ingress(r->s->dp, r->domain);
+	root = esw_root(esw) == p->p;
+	rc = esw_pipe_destroy(esw, p->p);
+	if (rc == -EBUSY) {
+		return fail(r, EBUSY, "%s: another pipe's entry or miss sends packets to it",
+			    p->name);
+	}
+	if (rc < 0) {
+		return fail(r, -rc, "%s: %s", p->name, strerror(-rc));
+	}
+	if (root && r->domain < 0) {
+		esw_set_root(esw, simd_dp_default_pipe(r->s->dp)); /* as before any pipe */
+	}
+	log_info("pipe %s removed from %s", p->name,
+		 r->domain < 0 ? "the switch" : r->s->dev->ports[r->domain].name);
+	json_object_put(p->entries);
+	memmove(p, p + 1, (size_t)(&d->pipes[d->n] - (p + 1)) * sizeof(*p));
+	d->n--;
 	return 0;
 }
 
@@ -1559,6 +1597,9 @@ static int flow_on_dp(struct simd_dp *dp, void *arg)
 	if (strcmp(r->cmd, "pipe-commit") == 0) {
 		return do_pipe_commit(r);
 	}
+	if (strcmp(r->cmd, "pipe-destroy") == 0) {
+		return do_pipe_destroy(r);
+	}
 	if (strcmp(r->cmd, "entries") == 0) {
 		return do_entries(r);
 	}
@@ -1577,11 +1618,11 @@ static int flow_on_dp(struct simd_dp *dp, void *arg)
 bool simd_flow_handle(struct simd *s, const char *cmd, struct json_object *req,
 		      struct json_object **reply)
 {
-	static const char *const cmds[] = {"pipe-create", "entry-add",	"entry-del", "pipe-commit",
-					   "entries",	  "pipes",	"flush",     "meter-create",
-					   "meters",	  "entries-add"};
-	static const char *const keys[] = {NULL,    "entry", NULL,    NULL,	"entries",
-					   "pipes", NULL,    "meter", "meters", "results"};
+	static const char *const cmds[] = {
+		"pipe-create", "entry-add",    "entry-del", "pipe-commit", "entries",	  "pipes",
+		"flush",       "meter-create", "meters",    "entries-add", "pipe-destroy"};
+	static const char *const keys[] = {NULL, "entry", NULL,	    NULL,      "entries", "pipes",
+					   NULL, "meter", "meters", "results", NULL};
 	struct flow_req r = {.s = s, .cmd = cmd, .req = req, .domain = -1};
 	const char *domain;
 	size_t which = ARRAY_SIZE(cmds);

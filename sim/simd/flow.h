@@ -11,6 +11,11 @@
  *   entry-add    {domain?, pipe, priority?, match: MATCH, actions: ACTIONS,
  *                 commit?}                              <- {entry: id}
  *   entry-del    {domain?, pipe, entry, commit?}
+ *   pipe-destroy {domain?, pipe}        the pipe and its entries (not while
+ *                                        another pipe's entry or miss sends
+ *                                        packets to it; a root's domain then
+ *                                        forwards as before any pipe; never
+ *                                        the switch's "default")
  *   pipe-commit  {domain?, pipe}        (acl: rules added or deleted with
  *                                        commit false; a deleted rule matches
  *                                        until then, and keeps its id)

@@ -5,6 +5,7 @@
  *
  *   pipe create NAME --kind exact|acl|lpm [--match FIELD,...] [--max N]
  *               [--root] [--miss ACTIONS] [--domain PORT]
+ *   pipe destroy NAME [--domain PORT]     (through the HAL: any backend)
  *   entry add PIPE MATCH ACTIONS [--priority N] [--domain PORT]
  *   entry del PIPE ID [--domain PORT]
  *   entry load PIPE FILE [--domain PORT]
@@ -23,6 +24,7 @@
 
 #include "common/cfg.h"
 #include "common/util.h"
+#include "dpu/hal-flow.h"
 #include "dpu/hal-sim.h"
 #include "sim/simd/simctl.h"
 
@@ -191,7 +193,20 @@ int simctl_pipe(struct dpu_dev *dev, int argc, char **argv)
 	if (a.n_pos >= 1 && strcmp(a.pos[0], "create") == 0) {
 		return pipe_create(dev, &a);
 	}
-	fprintf(stderr, "dpu-simctl: pipe create NAME --kind KIND ...\n");
+	if (a.n_pos == 2 && strcmp(a.pos[0], "destroy") == 0 && a.kind == NULL && a.match == NULL &&
+	    a.max == NULL && a.miss == NULL && a.priority == NULL && !a.root) {
+		int rc = dpu_pipe_destroy(dev, a.domain, a.pos[1]);
+
+		if (rc < 0) {
+			fprintf(stderr, "dpu-simctl: pipe destroy: %s\n",
+				dpu_dev_last_error(dev)[0] ? dpu_dev_last_error(dev)
+							   : strerror(-rc));
+			return rc == -ENOMEM || rc == -EIO ? rc : -EINVAL;
+		}
+		return 0;
+	}
+	fprintf(stderr, "dpu-simctl: pipe create NAME --kind KIND ... | pipe destroy NAME "
+			"[--domain PORT]\n");
 	return -EINVAL;
 }
 

@@ -13,6 +13,7 @@
  *     pipes [--domain PORT]     steering pipes of the switch or a port's ingress
  *     entries PIPE [--domain PORT]  a pipe's entries with their counters
  *     pipe create NAME --kind K ...  a pipe (sim only; simctl-flow.c)
+ *     pipe destroy NAME [--domain PORT]  a pipe and its entries
  *     entry add|del|load PIPE ...    entries: one, or a file of them
  *     meters [--domain PORT]    meters with their packets per colour
  *     clock [drift|freq PPB | step|set NS]  the PHC
@@ -808,6 +809,7 @@ static void usage(FILE *out)
 	      "  entries PIPE [--domain PORT]  a pipe's entries: match, actions, counters\n"
 	      "  pipe create NAME --kind exact|acl|lpm [--match FIELD,...] [--max N]\n"
 	      "         [--root] [--miss ACTIONS] [--domain PORT]   make a pipe\n"
+	      "  pipe destroy NAME [--domain PORT]   remove a pipe and its entries\n"
 	      "  entry add PIPE MATCH ACTIONS [--priority N] [--domain PORT]\n"
 	      "                            add an entry (MATCH, ACTIONS: JSON as in\n"
 	      "                            docs/simulator.md); prints its id\n"

@@ -4,7 +4,8 @@
 # refused alone with its index and reason, an ECMP group carried whole,
 # re-adding routes replaces them in place (same ids), one entry's counters
 # read without listing the pipe's thousands. Then dpu-simctl's pipe create,
-# entry add/del and entry load (a file of entries, errors by line).
+# entry add/del and entry load (a file of entries, errors by line), and
+# pipes destroyed.
 set -u
 . "$top_srcdir/tests/tap.sh"
 
@@ -134,6 +135,35 @@ printf '{"priority": 1, "match": {"ip_proto": "udp", "dst_port": 53}, "actions":
 cat "$work/acl-load.out" "$work/acl2.out" >&2
 tap_check "simctl entry load into an ACL pipe: in force (udp/53 and tcp/80..443 counted)" \
 	sh -c "grep -Eq '^[0-9]+ +1 +200 ' '$work/acl2.out' && grep -Eq '^[0-9]+ +2 +400 ' '$work/acl2.out'"
+
+# Pipes destroyed: not while another sends packets to them, never the
+# switch's own; the root's going puts "default" back in front.
+"$ctl" --run-dir "$run" pipe create tgt --kind exact --match in_port
+"$ctl" --run-dir "$run" pipe create src --kind exact --match in_port --miss '{"fate": "pipe", "pipe": "tgt"}'
+"$ctl" --run-dir "$run" pipe destroy tgt 2>"$work/busy.err"
+tap_check "pipe destroy: refused while another pipe's miss sends packets there" \
+	sh -c "test $? -eq 1 && grep -q 'tgt: another pipe.s entry or miss sends packets to it' '$work/busy.err'"
+"$ctl" --run-dir "$run" pipe destroy src && "$ctl" --run-dir "$run" pipe destroy tgt
+tap_check "pipe destroy: the sender, then its target" \
+	sh -c "! '$ctl' --run-dir '$run' pipes | grep -Eq '^(src|tgt) '"
+"$ctl" --run-dir "$run" pipe destroy default 2>"$work/default.err"
+tap_check "pipe destroy: the switch's default stays" \
+	sh -c "test $? -eq 1 && grep -q \"default: the switch's own pipe stays\" '$work/default.err'"
+"$ctl" --run-dir "$run" pipe destroy routes
+tap_check "pipe destroy: 10000 routes gone with their pipe" \
+	sh -c "! '$ctl' --run-dir '$run' pipes | grep -q '^routes '"
+"$ctl" --run-dir "$run" pipe destroy acl2
+"$ctl" --run-dir "$run" pipes >"$work/pipes-after.out"
+cat "$work/pipes-after.out" >&2
+tap_check "pipe destroy of the root: default is the root again" grep -Eq "^default +exact +yes " "$work/pipes-after.out"
+before=$(awk '$1 == "default" {print $6}' "$work/pipes-after.out")
+"$ctl" --run-dir "$run" replay "$pcap" --port p0 --top-speed >/dev/null
+after=$("$ctl" --run-dir "$run" pipes | awk '$1 == "default" {print $6}')
+tap_check "pipe destroy of the root: frames through default again ($before -> $after hits)" \
+	test "$after" -gt "$before"
+"$ctl" --run-dir "$run" pipe create routes --kind lpm --max 16
+tap_check "pipe create: a destroyed pipe's name free again" \
+	sh -c "'$ctl' --run-dir '$run' pipes | grep -Eq '^routes +lpm +0 +16 '"
 
 # The request itself refused: no such pipe.
 /usr/bin/python3 - "$run/simd.sock" >"$work/raw.out" 2>&1 <<'PY'

@@ -703,6 +703,93 @@ static void test_pipe_chain(void **state)
 	esw_destroy(esw);
 }
 
+/*
+ * Pipes go while the others carry on: refused while something sends
+ * packets to them (an entry, a miss, an ACL rule deleted but not swapped
+ * out), the root may go, a freed slot is taken by the next pipe and exact
+ * entries reach it through their words.
+ */
+static void test_pipe_destroy(void **state)
+{
+	struct esw *esw, *other;
+	struct esw_pipe *front, *mid, *acl, *fresh, *lpm2, *foreign;
+	struct esw_key mask, k = v4key(6, 0x0a000001, 0x0b000001, 1000, 80);
+	struct esw_actions drop = {.fate = ESW_FATE_DROP};
+	struct esw_actions to4 = {.fate = ESW_FATE_PORT, .port = 4};
+	struct esw_actions to7 = {.fate = ESW_FATE_PORT, .port = 7};
+	struct esw_actions to_mid, to_fresh;
+	struct esw_acl_rule any = {.sport_hi = 0xffff, .dport_hi = 0xffff, .in_port_hi = 0xffff};
+	struct esw_pipe_info info[8];
+	uint8_t net[4] = {11, 0, 0, 0};
+	uint32_t lens[1] = {64}, e_front, e_acl;
+	struct esw_result r[1];
+
+	(void)state;
+	memset(&mask, 0, sizeof(mask));
+	mask.in_port = 0xffff;
+	k.in_port = 1;
+	assert_int_equal(esw_create(&esw), 0);
+	assert_int_equal(esw_pipe_create_exact(esw, "front", &mask, 8, &drop, &front), 0);
+	assert_int_equal(esw_pipe_create_lpm(esw, "mid", 8, &drop, &mid), 0);
+	to_mid = (struct esw_actions){.fate = ESW_FATE_PIPE, .pipe = mid};
+	assert_int_equal(esw_pipe_create_acl(esw, "acl", 8, &to_mid, &acl), 0);
+	assert_int_equal(esw_set_root(esw, front), 0);
+	assert_int_equal(esw_exact_add(front, &k, &to_mid, &e_front), 0);
+	assert_int_equal(esw_lpm_add(mid, 4, net, 8, &to4, 1, NULL), 0);
+	assert_int_equal(esw_classify_burst(esw, &k, lens, 1, r), 0);
+	assert_int_equal(r[0].port, 4);
+
+	/* Refused while an entry or a miss sends packets there. */
+	assert_int_equal(esw_pipe_destroy(esw, mid), -EBUSY);
+	assert_int_equal(esw_exact_del(front, e_front), 0);
+	assert_int_equal(esw_pipe_destroy(esw, mid), -EBUSY); /* acl's miss */
+	assert_int_equal(esw_pipe_destroy(esw, acl), 0);
+	assert_int_equal(esw_pipes(esw, info, 8), 2);
+	assert_int_equal(esw_pipe_destroy(esw, mid), 0);
+	assert_int_equal(esw_pipes(esw, info, 8), 1);
+	assert_string_equal(info[0].name, "front");
+
+	/* A freed slot for the next pipe; an exact entry's word reaches it. */
+	assert_int_equal(esw_pipe_create_exact(esw, "fresh", &mask, 8, &drop, &fresh), 0);
+	to_fresh = (struct esw_actions){.fate = ESW_FATE_PIPE, .pipe = fresh};
+	assert_int_equal(esw_exact_add(front, &k, &to_fresh, &e_front), 0);
+	assert_int_equal(esw_exact_add(fresh, &k, &to7, NULL), 0);
+	assert_int_equal(esw_classify_burst(esw, &k, lens, 1, r), 0);
+	assert_int_equal(r[0].fate, ESW_FATE_PORT);
+	assert_int_equal(r[0].port, 7);
+	/* DPDK names free again: another LPM pipe, routes and all. */
+	assert_int_equal(esw_pipe_create_lpm(esw, "mid2", 8, &drop, &lpm2), 0);
+	assert_int_equal(esw_lpm_add(lpm2, 4, net, 8, &to4, 1, NULL), 0);
+	assert_int_equal(esw_pipes(esw, info, 8), 3);
+
+	/* An ACL rule deleted but still in force holds its target. */
+	assert_int_equal(esw_pipe_create_acl(esw, "acl2", 8, &drop, &acl), 0);
+	assert_int_equal(esw_acl_add(acl, &any,
+				     &(struct esw_actions){.fate = ESW_FATE_PIPE, .pipe = lpm2},
+				     &e_acl),
+			 0);
+	assert_int_equal(esw_acl_commit(acl), 0);
+	assert_int_equal(esw_acl_del(acl, e_acl), 0);
+	assert_int_equal(esw_pipe_destroy(esw, lpm2), -EBUSY);
+	assert_int_equal(esw_acl_commit(acl), 0);
+	assert_int_equal(esw_pipe_destroy(esw, lpm2), 0);
+
+	/* The root may go: nothing is classified until another is set. */
+	assert_int_equal(esw_pipe_destroy(esw, front), 0);
+	assert_int_equal(esw_classify_burst(esw, &k, lens, 1, r), -EINVAL);
+	assert_int_equal(esw_set_root(esw, fresh), 0);
+	assert_int_equal(esw_classify_burst(esw, &k, lens, 1, r), 0);
+	assert_int_equal(r[0].port, 7);
+
+	/* Not a pipe of this switch. */
+	assert_int_equal(esw_create(&other), 0);
+	assert_int_equal(esw_pipe_create_exact(other, "x", &mask, 8, &drop, &foreign), 0);
+	assert_int_equal(esw_pipe_destroy(esw, foreign), -EINVAL);
+	assert_int_equal(esw_pipe_destroy(esw, NULL), -EINVAL);
+	esw_destroy(other);
+	esw_destroy(esw);
+}
+
 static void test_lpm_pipe(void **state)
 {
 	struct esw *esw;
@@ -1808,6 +1895,7 @@ int main(void)
 		cmocka_unit_test(test_acl_pipe_ranges_and_priority),
 		cmocka_unit_test(test_acl_delete_until_swap),
 		cmocka_unit_test(test_pipe_chain),
+		cmocka_unit_test(test_pipe_destroy),
 		cmocka_unit_test(test_lpm_pipe),
 		cmocka_unit_test(test_entry_counts_wide),
 		cmocka_unit_test(test_lpm_ecmp),

@@ -451,6 +451,17 @@ static void test_tap_frames(void **state)
 		assert_non_null(strstr(dpu_dev_last_error(&dev), "acl pipes match"));
 	}
 
+	/* The root destroyed, its rules with it; the domain takes a root again. */
+	assert_int_equal(dpu_pipe_destroy(&dev, "t0", "acl"), 0);
+	assert_int_equal(dpu_pipe_destroy(&dev, "t0", "acl"), -ENOENT);
+	assert_non_null(strstr(dpu_dev_last_error(&dev), "t0: no pipe acl"));
+	pa.name = "acl2";
+	pa.root = true;
+	rc = dpu_pipe_create(&dev, &pa);
+	if (rc < 0) {
+		fail_msg("a root after a destroy: %d %s", rc, dpu_dev_last_error(&dev));
+	}
+
 	/* A flush empties the domain: an LPM pipe can be its root now. */
 	assert_int_equal(dpu_flow_flush(&dev, "t0"), 0);
 	pa.name = "routes";

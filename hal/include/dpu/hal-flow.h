@@ -196,6 +196,14 @@ int dpu_pipe_entries_add(struct dpu_dev *dev, const char *domain, const char *pi
 int dpu_pipe_entry_del(struct dpu_dev *dev, const char *domain, const char *pipe, uint32_t entry);
 int dpu_pipe_entry_stats(struct dpu_dev *dev, const char *domain, const char *pipe, uint32_t entry,
 			 uint64_t *packets, uint64_t *bytes);
+/*
+ * Remove a pipe with its entries (DOCA Flow's pipe_destroy). -EBUSY while
+ * another pipe's entry or miss sends packets to it. The domain's root pipe
+ * may go: the switch's packets then take its built-in forwarding (dpu-simd:
+ * the pipe "default"), a port's ingress delivers everything, as before any
+ * pipe. -EPERM for dpu-simd's own "default".
+ */
+int dpu_pipe_destroy(struct dpu_dev *dev, const char *domain, const char *pipe);
 /* Remove every pipe (and meter) of port 'domain''s ingress (rte_flow_flush). */
 int dpu_flow_flush(struct dpu_dev *dev, const char *domain);
 
