@@ -1013,27 +1013,30 @@ static int sim_entry_stats(struct dpu_dev *dev, const char *domain, const char *
 	return rc;
 }
 
-int dpu_sim_entries(struct dpu_dev *dev, const char *domain, const char *pipe,
+int dpu_sim_entries(struct dpu_dev *dev, const char *domain, const char *pipe, uint32_t *from,
 		    struct dpu_sim_entry *entries, size_t max)
 {
 	struct json_object *req, *a = NULL, *v;
 	size_t n;
 	int rc;
 
-	if (dev == NULL || pipe == NULL || (entries == NULL && max > 0)) {
+	if (dev == NULL || pipe == NULL || from == NULL || entries == NULL || max == 0 ||
+	    max > INT32_MAX) {
 		return -EINVAL;
 	}
 	if (dev->class != &dpu_hal_sim_class) {
 		return -EOPNOTSUPP;
 	}
 	req = flow_req("entries", domain, pipe);
+	json_object_object_add(req, "from", json_object_new_int64(*from));
+	json_object_object_add(req, "max", json_object_new_int64((int64_t)max));
 	rc = sim_call(sim_cast(dev), req, "entries", &a);
 	json_object_put(req);
 	if (rc < 0) {
 		return rc;
 	}
-	n = json_object_array_length(a);
-	for (size_t i = 0; i < n && i < max; i++) {
+	n = DPU_MIN(json_object_array_length(a), max);
+	for (size_t i = 0; i < n; i++) {
 		struct json_object *o = json_object_array_get_idx(a, i);
 		struct dpu_sim_entry *e = &entries[i];
 
@@ -1057,6 +1060,7 @@ int dpu_sim_entries(struct dpu_dev *dev, const char *domain, const char *pipe,
 			json_object_put(a);
 			return -ENOMEM;
 		}
+		*from = e->id + 1;
 	}
 	json_object_put(a);
 	return (int)n;

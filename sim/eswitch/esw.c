@@ -1362,6 +1362,11 @@ int esw_pipes(const struct esw *esw, struct esw_pipe_info *info, unsigned int ma
 	return (int)n;
 }
 
+uint32_t esw_pipe_capacity(const struct esw_pipe *p)
+{
+	return p != NULL ? p->max : 0;
+}
+
 int esw_miss_stats(const struct esw_pipe *p, uint64_t *pkts, uint64_t *bytes)
 {
 	if (p == NULL) {

@@ -290,6 +290,8 @@ int esw_lpm_del(struct esw_pipe *pipe, uint32_t entry);
 /* Packets and bytes that hit an entry / went the miss way. */
 int esw_entry_stats(struct esw_pipe *pipe, uint32_t entry, uint64_t *pkts, uint64_t *bytes);
 int esw_miss_stats(const struct esw_pipe *pipe, uint64_t *pkts, uint64_t *bytes);
+/* The most entries the pipe holds; entry ids are below it. */
+uint32_t esw_pipe_capacity(const struct esw_pipe *pipe);
 
 /* What a pipe is, for inspection (dpu-simctl pipes). */
 struct esw_pipe_info {

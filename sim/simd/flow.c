@@ -1338,6 +1338,30 @@ static int do_entries(struct flow_req *r)
 		r->reply = a;
 		return 0;
 	}
+	if (json_object_object_get_ex(r->req, "from", NULL) ||
+	    json_object_object_get_ex(r->req, "max", NULL)) { /* a page, in id order */
+		uint64_t from = 0, max = UINT32_MAX, cap = esw_pipe_capacity(p->p);
+		struct json_object *v;
+
+		if ((json_object_object_get_ex(r->req, "from", &v) &&
+		     get_u64(r, v, "from", UINT32_MAX, &from) < 0) ||
+		    (json_object_object_get_ex(r->req, "max", &v) &&
+		     get_u64(r, v, "max", UINT32_MAX, &max) < 0)) {
+			return -EINVAL;
+		}
+		a = json_object_new_array();
+		for (uint64_t id = from; id < cap && json_object_array_length(a) < max; id++) {
+			struct json_object *rec;
+			char key[24];
+
+			snprintf(key, sizeof(key), "%llu", (unsigned long long)id);
+			if (json_object_object_get_ex(p->entries, key, &rec)) {
+				json_object_array_add(a, entry_record(p, key, rec));
+			}
+		}
+		r->reply = a;
+		return 0;
+	}
 	a = json_object_new_array();
 	json_object_object_foreach (p->entries, key, rec) {
 		json_object_array_add(a, entry_record(p, key, rec));

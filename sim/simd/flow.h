@@ -23,9 +23,12 @@
  *                 commit?}              <- {results: [id or {errno, error},
  *                                          ...]}  (one each, in order; acl:
  *                                          one compile for them all)
- *   entries      {domain?, pipe, entry?} <- {entries: [{entry, priority, match,
+ *   entries      {domain?, pipe, entry?, from?, max?}
+ *                                       <- {entries: [{entry, priority, match,
  *                                          actions, packets, bytes}]}
- *                                          (entry: just that one)
+ *                                          (entry: just that one; from/max: up
+ *                                          to max of those with ids >= from, in
+ *                                          id order)
  *   pipes        {domain?}              <- {pipes: [...]}
  *   flush        {domain}               every pipe (and meter) of a port's ingress
  *   meter-create {domain?, cir, cbs?, ebs?}  <- {meter: id}   (RFC 2697; bytes/s, bytes)

@@ -370,48 +370,63 @@ static int cmd_meters(struct dpu_dev *dev, int argc, char **argv)
 	return 0;
 }
 
+/* Entries per request: a page of ECMP groups of encaps (kilobytes each) still fits a reply. */
+#define ENTRIES_PAGE 32
+
+/* One entry: a table row, or an object into 'a' (--json). */
+static void print_entry(struct json_object *a, const struct dpu_sim_entry *e)
+{
+	if (a != NULL) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "entry", json_object_new_uint64(e->id));
+		json_object_object_add(o, "priority", json_object_new_uint64(e->priority));
+		json_object_object_add(o, "match", json_tokener_parse(e->match));
+		json_object_object_add(o, "actions", json_tokener_parse(e->actions));
+		json_object_object_add(o, "packets", json_object_new_uint64(e->packets));
+		json_object_object_add(o, "bytes", json_object_new_uint64(e->bytes));
+		json_object_array_add(a, o);
+	} else {
+		printf("%-6u %-5u %12llu %14llu  %s -> %s\n", e->id, e->priority,
+		       (unsigned long long)e->packets, (unsigned long long)e->bytes, e->match,
+		       e->actions);
+	}
+}
+
 static int cmd_entries(struct dpu_dev *dev, int argc, char **argv)
 {
-	static struct dpu_sim_entry e[1024];
+	struct dpu_sim_entry e[ENTRIES_PAGE];
 	struct json_object *a = NULL;
 	const char *domain, *pipe;
+	uint32_t from = 0;
+	bool first = true;
 	int n = domain_arg(argc, argv, &domain, &pipe);
 
 	if (n < 0 || pipe == NULL) {
 		fprintf(stderr, "dpu-simctl: entries PIPE [--domain PORT]\n");
 		return -EINVAL;
 	}
-	n = dpu_sim_entries(dev, domain, pipe, e, ARRAY_SIZE(e));
-	if (n < 0) {
-		fprintf(stderr, "dpu-simctl: entries: %s\n",
-			dpu_dev_last_error(dev)[0] ? dpu_dev_last_error(dev) : strerror(-n));
-		return n == -ENOENT || n == -ENODEV ? -EINVAL : n;
-	}
-	if (simctl_json) {
-		a = json_object_new_array();
-	} else {
-		printf("%-6s %-5s %12s %14s  %s -> %s\n", "ENTRY", "PRIO", "PACKETS", "BYTES",
-		       "MATCH", "ACTIONS");
-	}
-	for (int i = 0; i < n && i < (int)ARRAY_SIZE(e); i++) {
-		if (simctl_json) {
-			struct json_object *o = json_object_new_object();
-
-			json_object_object_add(o, "entry", json_object_new_uint64(e[i].id));
-			json_object_object_add(o, "priority",
-					       json_object_new_uint64(e[i].priority));
-			json_object_object_add(o, "match", json_tokener_parse(e[i].match));
-			json_object_object_add(o, "actions", json_tokener_parse(e[i].actions));
-			json_object_object_add(o, "packets", json_object_new_uint64(e[i].packets));
-			json_object_object_add(o, "bytes", json_object_new_uint64(e[i].bytes));
-			json_object_array_add(a, o);
-		} else {
-			printf("%-6u %-5u %12llu %14llu  %s -> %s\n", e[i].id, e[i].priority,
-			       (unsigned long long)e[i].packets, (unsigned long long)e[i].bytes,
-			       e[i].match, e[i].actions);
+	do {
+		n = dpu_sim_entries(dev, domain, pipe, &from, e, ARRAY_SIZE(e));
+		if (n < 0) { /* no such pipe (or it went meanwhile), or no daemon */
+			fprintf(stderr, "dpu-simctl: entries: %s\n",
+				dpu_dev_last_error(dev)[0] ? dpu_dev_last_error(dev)
+							   : strerror(-n));
+			json_object_put(a);
+			return n == -ENOENT || n == -ENODEV ? -EINVAL : n;
 		}
-	}
-	dpu_sim_entries_free(e, DPU_MIN((size_t)n, ARRAY_SIZE(e)));
+		if (first && simctl_json) {
+			a = json_object_new_array();
+		} else if (first) {
+			printf("%-6s %-5s %12s %14s  %s -> %s\n", "ENTRY", "PRIO", "PACKETS",
+			       "BYTES", "MATCH", "ACTIONS");
+		}
+		first = false;
+		for (int i = 0; i < n; i++) {
+			print_entry(a, &e[i]);
+		}
+		dpu_sim_entries_free(e, (size_t)n);
+	} while (n == (int)ARRAY_SIZE(e));
 	if (simctl_json) {
 		simctl_print_json(a);
 	}

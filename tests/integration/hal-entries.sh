@@ -68,6 +68,13 @@ tap_check "lpm batch again: routes replaced in place (their ids)" \
 	sh -c "grep -q '^entry 1 $ecmp\$' '$work/again.out' && grep -q '^entry 9999 $last\$' '$work/again.out'"
 "$ctl" --run-dir "$run" pipes >"$work/pipes.out"
 tap_check "pipes: 10000 routes, none twice" grep -Eq "^routes +lpm +yes +10000 " "$work/pipes.out"
+"$ctl" --run-dir "$run" entries routes >"$work/routes.out" 2>&1
+"$ctl" --run-dir "$run" --json entries routes >"$work/routes.json" 2>&1
+tap_check "simctl entries: all 10000 routes listed, in id order, once each" \
+	sh -c "test \$(awk 'NR > 1 {print \$1}' '$work/routes.out' | sort -n | uniq | wc -l) = 10000 &&
+	       awk 'NR > 1 {print \$1}' '$work/routes.out' | sort -c -n"
+tap_check "simctl --json entries: all 10000" \
+	sh -c "test \$(/usr/bin/python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' '$work/routes.json') = 10000"
 route "$ecmp" >"$work/ecmp2.out" 2>&1
 tap_check "a replaced route: its new actions, its counters kept" \
 	sh -c "grep -q '^1 {\"fate\": \"port\", \"mark\": 2, \"port\": \"p0\"}\$' '$work/ecmp2.out' &&

@@ -60,10 +60,12 @@ struct dpu_sim_entry {
 };
 
 /*
- * A pipe's entries: fills up to 'max', returns how many there are (or
- * -errno, nothing to free). The caller frees the filled ones (at most 'max').
+ * A page of a pipe's entries in id order: those from id '*from' on, up to
+ * 'max' of them. Returns how many it filled (or -errno, nothing to free)
+ * and moves '*from' past the last; fewer than 'max' means there are no
+ * more. The caller frees the filled ones.
  */
-int dpu_sim_entries(struct dpu_dev *dev, const char *domain, const char *pipe,
+int dpu_sim_entries(struct dpu_dev *dev, const char *domain, const char *pipe, uint32_t *from,
 		    struct dpu_sim_entry *entries, size_t max);
 void dpu_sim_entries_free(struct dpu_sim_entry *entries, size_t n);
 
