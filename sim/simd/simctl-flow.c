@@ -198,7 +198,7 @@ int simctl_pipe(struct dpu_dev *dev, int argc, char **argv)
 		int rc = dpu_pipe_destroy(dev, a.domain, a.pos[1]);
 
 		if (rc < 0) {
-			fprintf(stderr, "dpu-simctl: pipe destroy: %s\n",
+			fprintf(stderr, "dpu-simctl: %s\n",
 				dpu_dev_last_error(dev)[0] ? dpu_dev_last_error(dev)
 							   : strerror(-rc));
 			return rc == -ENOMEM || rc == -EIO ? rc : -EINVAL;
