@@ -168,6 +168,16 @@ before=$(awk '$1 == "default" {print $6}' "$work/pipes-after.out")
 after=$("$ctl" --run-dir "$run" pipes | awk '$1 == "default" {print $6}')
 tap_check "pipe destroy of the root: frames through default again ($before -> $after hits)" \
 	test "$after" -gt "$before"
+# A port's ingress: its pipes go the same way; with none, it delivers all.
+"$ctl" --run-dir "$run" pipe create keep --kind acl --root --domain en3f0pf0sf0
+"$ctl" --run-dir "$run" pipes --domain en3f0pf0sf0 >"$work/ingress-before.out"
+"$ctl" --run-dir "$run" pipe destroy keep --domain en3f0pf0sf0
+"$ctl" --run-dir "$run" pipes --domain en3f0pf0sf0 >"$work/ingress-after.out"
+tap_check "pipe destroy in a port's ingress" \
+	sh -c "grep -Eq '^keep +acl +yes ' '$work/ingress-before.out' &&
+	       grep -q '^PIPE ' '$work/ingress-after.out' && ! grep -q '^keep ' '$work/ingress-after.out'"
+"$ctl" --run-dir "$run" pipe destroy keep --domain en3f0pf0sf0 2>"$work/gone.err"
+tap_check "pipe destroy: an unknown pipe is refused, named" grep -q 'no pipe "keep" in this domain' "$work/gone.err"
 "$ctl" --run-dir "$run" pipe create routes --kind lpm --max 16
 tap_check "pipe create: a destroyed pipe's name free again" \
 	sh -c "'$ctl' --run-dir '$run' pipes | grep -Eq '^routes +lpm +0 +16 '"
