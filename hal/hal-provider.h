@@ -68,6 +68,9 @@ struct dpu_hal_class {
 			   const struct dpu_entry_spec *specs, size_t n, uint32_t *entries,
 			   int *rcs);
 	int (*pipe_destroy)(struct dpu_dev *dev, const char *domain, const char *pipe);
+	int (*entry_update)(struct dpu_dev *dev, const char *domain, const char *pipe,
+			    uint32_t entry, const struct dpu_actions *actions,
+			    unsigned int n_actions);
 	int (*entry_del)(struct dpu_dev *dev, const char *domain, const char *pipe, uint32_t entry);
 	int (*entry_stats)(struct dpu_dev *dev, const char *domain, const char *pipe,
 			   uint32_t entry, uint64_t *packets, uint64_t *bytes);

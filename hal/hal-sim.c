@@ -860,22 +860,28 @@ static int sim_entry_add(struct dpu_dev *dev, const char *domain, const char *pi
 }
 
 /* A batch entry as entries-add takes it: an ECMP group's actions as a list. */
+/* An entry's actions: one set, or a list (an ECMP group). */
+static struct json_object *json_action_list(const struct dpu_actions *acts, unsigned int n)
+{
+	struct json_object *a;
+
+	if (n <= 1) {
+		return json_actions(acts);
+	}
+	a = json_object_new_array_ext((int)n);
+	for (unsigned int i = 0; i < n; i++) {
+		json_object_array_add(a, json_actions(&acts[i]));
+	}
+	return a;
+}
+
 static struct json_object *json_entry(const struct dpu_entry_spec *e)
 {
 	struct json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "priority", json_object_new_int64(e->priority));
 	json_object_object_add(o, "match", json_match(e->match));
-	if (e->n_actions > 1) {
-		struct json_object *a = json_object_new_array_ext((int)e->n_actions);
-
-		for (unsigned int i = 0; i < e->n_actions; i++) {
-			json_object_array_add(a, json_actions(&e->actions[i]));
-		}
-		json_object_object_add(o, "actions", a);
-	} else {
-		json_object_object_add(o, "actions", json_actions(e->actions));
-	}
+	json_object_object_add(o, "actions", json_action_list(e->actions, e->n_actions));
 	return o;
 }
 
@@ -1073,6 +1079,20 @@ void dpu_sim_entries_free(struct dpu_sim_entry *entries, size_t n)
 		free(entries[i].actions);
 		entries[i].match = entries[i].actions = NULL;
 	}
+}
+
+static int sim_entry_update(struct dpu_dev *dev, const char *domain, const char *pipe,
+			    uint32_t entry, const struct dpu_actions *actions,
+			    unsigned int n_actions)
+{
+	struct json_object *req = flow_req("entry-update", domain, pipe);
+	int rc;
+
+	json_object_object_add(req, "entry", json_object_new_int64(entry));
+	json_object_object_add(req, "actions", json_action_list(actions, n_actions));
+	rc = sim_call(sim_cast(dev), req, NULL, NULL);
+	json_object_put(req);
+	return rc;
 }
 
 static int sim_pipe_destroy(struct dpu_dev *dev, const char *domain, const char *pipe)
@@ -1325,6 +1345,7 @@ const struct dpu_hal_class dpu_hal_sim_class = {
 	.entry_del = sim_entry_del,
 	.entry_stats = sim_entry_stats,
 	.pipe_destroy = sim_pipe_destroy,
+	.entry_update = sim_entry_update,
 	.flow_flush = sim_flow_flush,
 	.meter_create = sim_meter_create,
 	.meter_stats = sim_meter_stats,

@@ -280,6 +280,20 @@ int dpu_pipe_entry_stats(struct dpu_dev *dev, const char *domain, const char *pi
 	return steering(dev)->entry_stats(dev, domain, pipe, entry, packets, bytes);
 }
 
+int dpu_pipe_entry_update(struct dpu_dev *dev, const char *domain, const char *pipe, uint32_t entry,
+			  const struct dpu_actions *actions, unsigned int n_actions)
+{
+	if (dev == NULL || !names_ok(domain, pipe) || actions == NULL || n_actions == 0 ||
+	    n_actions > DPU_ECMP_MAX) {
+		return -EINVAL;
+	}
+	dev->last_error[0] = '\0';
+	if (steering(dev)->entry_update == NULL) {
+		return -EOPNOTSUPP;
+	}
+	return steering(dev)->entry_update(dev, domain, pipe, entry, actions, n_actions);
+}
+
 int dpu_pipe_destroy(struct dpu_dev *dev, const char *domain, const char *pipe)
 {
 	if (dev == NULL || !names_ok(domain, pipe)) {

@@ -39,8 +39,10 @@ struct sport {
 };
 
 struct sentry {
-	unsigned int n;
+	struct dpu_match match; /* what it was made of, to make it anew */
+	uint32_t prio;
 	struct spipe *next; /* the pipe it sends packets on to, or NULL */
+	unsigned int n;
 	struct rte_flow *flows[];
 };
 
@@ -709,6 +711,8 @@ static int steer_entry_add(struct dpu_dev *dev, const char *domain, const char *
 	c = (struct call){.dev = dev, .st = st, .dom = p->dom};
 	rc = add_rules(dev, &c, p, prio, match, actions, &e);
 	if (rc == 0) {
+		e->match = *match;
+		e->prio = prio;
 		e->next = actions->fate == DPU_FATE_PIPE ? find_pipe(st, p->dom, actions->pipe)
 							 : NULL;
 		p->entries[slot] = e;
@@ -726,6 +730,48 @@ static struct sentry **req_entry(struct dpu_dev *dev, struct spipe *p, uint32_t 
 		return NULL;
 	}
 	return &p->entries[id - 1];
+}
+
+/* The entry's rules made anew with the new actions, then the old ones removed. */
+static int steer_entry_update(struct dpu_dev *dev, const char *domain, const char *pipe,
+			      uint32_t id, const struct dpu_actions *actions,
+			      unsigned int n_actions)
+{
+	struct steer *st = steer_of(dev);
+	struct sentry **e, *ne = NULL;
+	struct spipe *p;
+	struct call c;
+	int rc = -ENOENT;
+
+	pthread_mutex_lock(&st->lock);
+	p = req_pipe(dev, st, domain, pipe);
+	e = p ? req_entry(dev, p, id) : NULL;
+	if (e == NULL) {
+		goto out;
+	}
+	if (n_actions > 1) {
+		dpu_dev_set_error(dev, "pipe %s: no ECMP groups on rte_flow", p->name);
+		rc = -EOPNOTSUPP;
+		goto out;
+	}
+	if (actions->meter > p->dom->n_meters) {
+		dpu_dev_set_error(dev, "meter %u: not one of %s's", actions->meter,
+				  dom_label(domain));
+		goto out;
+	}
+	c = (struct call){.dev = dev, .st = st, .dom = p->dom};
+	rc = add_rules(dev, &c, p, (*e)->prio, &(*e)->match, actions, &ne);
+	if (rc == 0) {
+		ne->match = (*e)->match;
+		ne->prio = (*e)->prio;
+		ne->next = actions->fate == DPU_FATE_PIPE ? find_pipe(st, p->dom, actions->pipe)
+							  : NULL;
+		free_entry(p, *e);
+		*e = ne;
+	}
+out:
+	pthread_mutex_unlock(&st->lock);
+	return rc;
 }
 
 static int steer_entry_del(struct dpu_dev *dev, const char *domain, const char *pipe, uint32_t id)
@@ -961,6 +1007,7 @@ static const struct dpu_hal_class steer_class = {
 	.entry_del = steer_entry_del,
 	.entry_stats = steer_entry_stats,
 	.pipe_destroy = steer_pipe_destroy,
+	.entry_update = steer_entry_update,
 	.flow_flush = steer_flow_flush,
 	.meter_create = steer_meter_create,
 	.meter_stats = steer_meter_stats,

@@ -877,6 +877,40 @@ int esw_exact_update(struct esw_pipe *p, uint32_t entry, const struct esw_action
 	return 0;
 }
 
+int esw_entry_update(struct esw_pipe *p, uint32_t entry, const struct esw_actions *acts,
+		     unsigned int n_acts)
+{
+	struct esw_actset set = {0};
+	const struct esw_entry *e;
+
+	if (p == NULL || acts == NULL || n_acts == 0 || n_acts > ESW_ECMP_MAX ||
+	    (n_acts > 1 && p->kind != PIPE_LPM)) {
+		return -EINVAL;
+	}
+	if (entry >= p->max || !p->entries[entry].used) {
+		return -ENOENT;
+	}
+	e = &p->entries[entry];
+	switch (p->kind) {
+	case PIPE_EXACT:
+		return esw_exact_update(p, entry, acts);
+	case PIPE_LPM:
+		/* The same prefix added again: replaced in place. */
+		return esw_lpm_add(p, e->family, e->addr, e->depth, acts, n_acts, NULL);
+	default:
+		/* An ACL hit reads its rule's actions (hot[]): no compile. */
+		if (check_actions(p->esw, acts) < 0) {
+			return -EINVAL;
+		}
+		if (actset_set(&set, acts, 1) < 0) {
+			return -ENOMEM;
+		}
+		actset_release(&p->hot[entry].as);
+		p->hot[entry].as = set;
+		return 0;
+	}
+}
+
 int esw_exact_del(struct esw_pipe *p, uint32_t entry)
 {
 	if (p == NULL || p->kind != PIPE_EXACT || entry >= p->max || !p->entries[entry].used) {

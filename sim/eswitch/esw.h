@@ -234,6 +234,14 @@ int esw_exact_add(struct esw_pipe *pipe, const struct esw_key *match, const stru
  */
 int esw_exact_update(struct esw_pipe *pipe, uint32_t entry, const struct esw_actions *act);
 int esw_exact_del(struct esw_pipe *pipe, uint32_t entry);
+/*
+ * New actions for an entry of any pipe, its match, id and counters kept:
+ * esw_exact_update(), a route replaced (an ECMP group: 'n_acts' > 1), an
+ * ACL rule's actions (in force at once: no compile). -ENOENT: no such
+ * entry.
+ */
+int esw_entry_update(struct esw_pipe *pipe, uint32_t entry, const struct esw_actions *acts,
+		     unsigned int n_acts);
 
 struct esw_acl_rule {
 	uint32_t priority;	     /* 0 highest, at most ESW_ACL_MAX_PRIORITY */

@@ -1039,6 +1039,36 @@ static int add_lpm(struct flow_req *r, struct flow_pipe *p, const struct match *
 	return esw_lpm_add(p->p, m->key.ip_ver, m->key.dst_ip, m->dst_len, a, n_acts, id);
 }
 
+/* An entry's "actions" for pipe 'p': one set, or (lpm) a list, an ECMP group. */
+static int entry_actions(struct flow_req *r, const struct flow_pipe *p, struct json_object *ao,
+			 struct esw_actions *acts, struct esw_edit *edits, unsigned int *n_acts)
+{
+	size_t n;
+
+	*n_acts = 1;
+	if (!json_object_is_type(ao, json_type_array)) {
+		return parse_actions(r, ao, "actions", &acts[0], &edits[0]);
+	}
+	n = json_object_array_length(ao);
+	if (p->kind != FLOW_LPM || n == 0 || n > ESW_ECMP_MAX) {
+		return fail(r, EINVAL,
+			    "actions: a list (ECMP, 1..%d members) is for lpm pipes only",
+			    ESW_ECMP_MAX);
+	}
+	for (size_t i = 0; i < n; i++) {
+		char at[32];
+		int rc;
+
+		snprintf(at, sizeof(at), "actions[%zu]", i);
+		rc = parse_actions(r, json_object_array_get_idx(ao, i), at, &acts[i], &edits[i]);
+		if (rc < 0) {
+			return rc;
+		}
+	}
+	*n_acts = (unsigned int)n;
+	return 0;
+}
+
 /*
  * The entry 'spec' says ({priority?, match, actions}) into pipe 'p', '*id'
  * its id; an ACL pipe's is not compiled in yet. 'alone': 'spec' has no
@@ -1070,30 +1100,9 @@ static int entry_add(struct flow_req *r, struct flow_pipe *p, struct json_object
 	if (rc < 0) {
 		return rc;
 	}
-	if (json_object_is_type(ao, json_type_array)) {
-		size_t n = json_object_array_length(ao);
-
-		if (p->kind != FLOW_LPM || n == 0 || n > ESW_ECMP_MAX) {
-			return fail(r, EINVAL,
-				    "actions: a list (ECMP, 1..%d members) is for lpm pipes only",
-				    ESW_ECMP_MAX);
-		}
-		for (size_t i = 0; i < n; i++) {
-			char at[32];
-
-			snprintf(at, sizeof(at), "actions[%zu]", i);
-			rc = parse_actions(r, json_object_array_get_idx(ao, i), at, &acts[i],
-					   &edits[i]);
-			if (rc < 0) {
-				return rc;
-			}
-		}
-		n_acts = (unsigned int)n;
-	} else {
-		rc = parse_actions(r, ao, "actions", &acts[0], &edits[0]);
-		if (rc < 0) {
-			return rc;
-		}
+	rc = entry_actions(r, p, ao, acts, edits, &n_acts);
+	if (rc < 0) {
+		return rc;
 	}
 	switch (p->kind) {
 	case FLOW_EXACT:
@@ -1165,6 +1174,40 @@ static int req_entry(struct flow_req *r, struct flow_pipe *p, uint32_t *id, char
 		return fail(r, ENOENT, "entry %s: not in pipe %s", key, p->name);
 	}
 	*id = (uint32_t)x;
+	return 0;
+}
+
+static int do_entry_update(struct flow_req *r)
+{
+	struct flow_pipe *p = req_pipe(r);
+	struct esw_actions acts[ESW_ECMP_MAX];
+	struct esw_edit edits[ESW_ECMP_MAX];
+	struct json_object *ao, *rec;
+	unsigned int n_acts;
+	uint32_t id = 0;
+	char key[24];
+	int rc;
+
+	if (p == NULL) {
+		return -ENOENT;
+	}
+	rc = req_entry(r, p, &id, key, sizeof(key));
+	if (rc < 0) {
+		return rc;
+	}
+	if (!json_object_object_get_ex(r->req, "actions", &ao)) {
+		return fail(r, EINVAL, "entry-update needs \"actions\"");
+	}
+	rc = entry_actions(r, p, ao, acts, edits, &n_acts);
+	if (rc < 0) {
+		return rc;
+	}
+	rc = esw_entry_update(p->p, id, acts, n_acts);
+	if (rc < 0) {
+		return fail(r, -rc, "entry %s: %s", key, strerror(-rc));
+	}
+	json_object_object_get_ex(p->entries, key, &rec);
+	json_object_object_add(rec, "actions", json_object_get(ao));
 	return 0;
 }
 
@@ -1618,6 +1661,9 @@ static int flow_on_dp(struct simd_dp *dp, void *arg)
 	if (strcmp(r->cmd, "entry-del") == 0) {
 		return do_entry_del(r);
 	}
+	if (strcmp(r->cmd, "entry-update") == 0) {
+		return do_entry_update(r);
+	}
 	if (strcmp(r->cmd, "pipe-commit") == 0) {
 		return do_pipe_commit(r);
 	}
@@ -1642,11 +1688,12 @@ static int flow_on_dp(struct simd_dp *dp, void *arg)
 bool simd_flow_handle(struct simd *s, const char *cmd, struct json_object *req,
 		      struct json_object **reply)
 {
-	static const char *const cmds[] = {
-		"pipe-create", "entry-add",    "entry-del", "pipe-commit", "entries",	  "pipes",
-		"flush",       "meter-create", "meters",    "entries-add", "pipe-destroy"};
+	static const char *const cmds[] = {"pipe-create", "entry-add",	  "entry-del",
+					   "pipe-commit", "entries",	  "pipes",
+					   "flush",	  "meter-create", "meters",
+					   "entries-add", "pipe-destroy", "entry-update"};
 	static const char *const keys[] = {NULL, "entry", NULL,	    NULL,      "entries", "pipes",
-					   NULL, "meter", "meters", "results", NULL};
+					   NULL, "meter", "meters", "results", NULL,	  NULL};
 	struct flow_req r = {.s = s, .cmd = cmd, .req = req, .domain = -1};
 	const char *domain;
 	size_t which = ARRAY_SIZE(cmds);

@@ -10,6 +10,9 @@
  *                 max_entries?, root?, miss?: ACTIONS}
  *   entry-add    {domain?, pipe, priority?, match: MATCH, actions: ACTIONS,
  *                 commit?}                              <- {entry: id}
+ *   entry-update {domain?, pipe, entry, actions: ACTIONS}  new actions, the
+ *                                        match, id and counters kept; in
+ *                                        force at once (acl: no compile)
  *   entry-del    {domain?, pipe, entry, commit?}
  *   pipe-destroy {domain?, pipe}        the pipe and its entries (not while
  *                                        another pipe's entry or miss sends

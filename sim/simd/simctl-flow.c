@@ -7,6 +7,7 @@
  *               [--root] [--miss ACTIONS] [--domain PORT]
  *   pipe destroy NAME [--domain PORT]     (through the HAL: any backend)
  *   entry add PIPE MATCH ACTIONS [--priority N] [--domain PORT]
+ *   entry update PIPE ID ACTIONS [--domain PORT]
  *   entry del PIPE ID [--domain PORT]
  *   entry load PIPE FILE [--domain PORT]
  *       FILE: one entry a line, {"priority"?, "match", "actions"}; blank
@@ -250,6 +251,26 @@ static int entry_add(struct dpu_dev *dev, const struct flow_args *a)
 	return rc;
 }
 
+static int entry_update(struct dpu_dev *dev, const struct flow_args *a)
+{
+	struct json_object *req, *actions;
+	int64_t id;
+
+	if (a->n_pos != 4 || a->kind != NULL || a->match != NULL || a->max != NULL ||
+	    a->miss != NULL || a->priority != NULL || a->root) {
+		fprintf(stderr, "dpu-simctl: entry update PIPE ID ACTIONS [--domain PORT]\n");
+		return -EINVAL;
+	}
+	if (number_arg("ID", a->pos[2], &id) < 0 ||
+	    (actions = json_arg("ACTIONS", a->pos[3])) == NULL) {
+		return -EINVAL;
+	}
+	req = flow_req("entry-update", a->domain, a->pos[1]);
+	json_object_object_add(req, "entry", json_object_new_int64(id));
+	json_object_object_add(req, "actions", actions);
+	return flow_send(dev, req, NULL);
+}
+
 static int entry_del(struct dpu_dev *dev, const struct flow_args *a)
 {
 	struct json_object *req;
@@ -469,12 +490,15 @@ int simctl_entry(struct dpu_dev *dev, int argc, char **argv)
 	if (a.n_pos >= 1 && strcmp(a.pos[0], "add") == 0) {
 		return entry_add(dev, &a);
 	}
+	if (a.n_pos >= 1 && strcmp(a.pos[0], "update") == 0) {
+		return entry_update(dev, &a);
+	}
 	if (a.n_pos >= 1 && strcmp(a.pos[0], "del") == 0) {
 		return entry_del(dev, &a);
 	}
 	if (a.n_pos >= 1 && strcmp(a.pos[0], "load") == 0) {
 		return entry_load(dev, &a);
 	}
-	fprintf(stderr, "dpu-simctl: entry add|del|load PIPE ...\n");
+	fprintf(stderr, "dpu-simctl: entry add|update|del|load PIPE ...\n");
 	return -EINVAL;
 }

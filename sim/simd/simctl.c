@@ -14,7 +14,7 @@
  *     entries PIPE [--domain PORT]  a pipe's entries with their counters
  *     pipe create NAME --kind K ...  a pipe (sim only; simctl-flow.c)
  *     pipe destroy NAME [--domain PORT]  a pipe and its entries
- *     entry add|del|load PIPE ...    entries: one, or a file of them
+ *     entry add|update|del|load PIPE ...  entries: one, or a file of them
  *     meters [--domain PORT]    meters with their packets per colour
  *     clock [drift|freq PPB | step|set NS]  the PHC
  *     pcc [PORT]                the uplinks' congestion control (PPCC register)
@@ -828,6 +828,8 @@ static void usage(FILE *out)
 	      "  entry add PIPE MATCH ACTIONS [--priority N] [--domain PORT]\n"
 	      "                            add an entry (MATCH, ACTIONS: JSON as in\n"
 	      "                            docs/simulator.md); prints its id\n"
+	      "  entry update PIPE ID ACTIONS [--domain PORT]   new actions, the same\n"
+	      "                            match, id and counters\n"
 	      "  entry del PIPE ID [--domain PORT]   remove an entry\n"
 	      "  entry load PIPE FILE [--domain PORT]  add the entries of FILE, one\n"
 	      "                            {\"priority\"?, \"match\", \"actions\"} a line\n"

@@ -16,6 +16,9 @@
  *                             1000 + i, on to "default"; rule 3 matches a
  *                             VNI, which ACL pipes cannot.
  *   hal-entries URI stats PIPE ID    "packets P bytes B" of one entry
+ *   hal-entries URI update PIPE ID PORT MARK [PORT MARK ...]
+ *                             entry ID's actions: out of PORT with MARK (more
+ *                             than one pair: an ECMP group)
  *   hal-entries URI rate N    N routes one call each, then N in one batch,
  *                             each into a pipe of its own: entries/s
  *
@@ -105,6 +108,25 @@ int main(int argc, char **argv)
 	rc = dpu_dev_open(argv[1], &dev);
 	if (rc < 0) {
 		die(NULL, argv[1], rc);
+	}
+	if (strcmp(argv[2], "update") == 0 && argc >= 7 && argc % 2 == 1) {
+		struct dpu_actions acts[DPU_ECMP_MAX];
+		unsigned int k = 0;
+
+		for (int i = 5; i + 1 < argc && k < DPU_ECMP_MAX; i += 2, k++) {
+			acts[k] = (struct dpu_actions){
+				.fate = DPU_FATE_PORT,
+				.set_mark = true,
+				.mark = (uint32_t)strtoul(argv[i + 1], NULL, 10)};
+			dpu_strscpy(acts[k].port, argv[i], sizeof(acts[k].port));
+		}
+		rc = dpu_pipe_entry_update(dev, NULL, argv[3], (uint32_t)strtoul(argv[4], NULL, 10),
+					   acts, k);
+		if (rc < 0) {
+			die(dev, "entry update", rc);
+		}
+		dpu_dev_close(dev);
+		return 0;
 	}
 	if (strcmp(argv[2], "stats") == 0 && argc == 5) {
 		uint64_t pkts, bytes;

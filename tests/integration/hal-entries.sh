@@ -79,6 +79,13 @@ route "$ecmp" >"$work/ecmp2.out" 2>&1
 tap_check "a replaced route: its new actions, its counters kept" \
 	sh -c "grep -q '^1 {\"fate\": \"port\", \"mark\": 2, \"port\": \"p0\"}\$' '$work/ecmp2.out' &&
 	       '$helper' '$uri' stats routes '$ecmp' | grep -q '^packets 790 '"
+"$helper" "$uri" update routes "$ecmp" p1 21 p0 22
+route "$ecmp" >"$work/ecmp3.out" 2>&1
+tap_check "entry update through the HAL: an ECMP group again, counters kept" \
+	sh -c "grep -q '^1 \[{\"fate\": \"port\", \"mark\": 21, \"port\": \"p1\"}, {\"fate\": \"port\", \"mark\": 22, \"port\": \"p0\"}\]\$' '$work/ecmp3.out' &&
+	       '$helper' '$uri' stats routes '$ecmp' | grep -q '^packets 790 '"
+"$helper" "$uri" update routes 123456 p0 1 2>"$work/upd-none.err"
+tap_check "entry update: an unknown entry refused, named" grep -q "entry 123456: not in pipe routes" "$work/upd-none.err"
 
 # 2000 ACL rules in one call: compiled once, in force when it returns.
 "$helper" "$uri" acl 2000 >"$work/acl.out" 2>&1
@@ -142,6 +149,15 @@ printf '{"priority": 1, "match": {"ip_proto": "udp", "dst_port": 53}, "actions":
 cat "$work/acl-load.out" "$work/acl2.out" >&2
 tap_check "simctl entry load into an ACL pipe: in force (udp/53 and tcp/80..443 counted)" \
 	sh -c "grep -Eq '^[0-9]+ +1 +200 ' '$work/acl2.out' && grep -Eq '^[0-9]+ +2 +400 ' '$work/acl2.out'"
+dnsid=$(awk '$2 == 1 {print $1}' "$work/acl2.out")
+"$ctl" --run-dir "$run" entry update acl2 "$dnsid" '{"fate": "pipe", "pipe": "default", "mark": 99}'
+"$ctl" --run-dir "$run" replay "$pcap" --port p0 --top-speed >/dev/null
+"$ctl" --run-dir "$run" entries acl2 >"$work/acl3.out"
+tap_check "simctl entry update of an ACL rule: in force, its counters go on" \
+	grep -Eq "^$dnsid +1 +400 .*\"mark\":99" "$work/acl3.out"
+"$ctl" --run-dir "$run" entry update acl2 "$dnsid" '[{"fate": "drop"}, {"fate": "drop"}]' 2>"$work/upd-ecmp.err"
+tap_check "simctl entry update: an ECMP group outside LPM refused" \
+	sh -c "test $? -eq 1 && grep -q 'is for lpm pipes only' '$work/upd-ecmp.err'"
 
 # Pipes destroyed: not while another sends packets to them, never the
 # switch's own; the root's going puts "default" back in front.

@@ -790,6 +790,77 @@ static void test_pipe_destroy(void **state)
 	esw_destroy(esw);
 }
 
+/* Any entry's actions changed in place: in force at once, id and counters kept. */
+static void test_entry_update(void **state)
+{
+	struct esw *esw;
+	struct esw_pipe *acl, *lpm, *ex;
+	struct esw_key mask, k = v4key(17, 0x0a000001, 0x0b000001, 1000, 53);
+	struct esw_actions drop = {.fate = ESW_FATE_DROP};
+	struct esw_actions mark1 = {.fate = ESW_FATE_PORT, .port = 1, .set_mark = true, .mark = 1};
+	struct esw_actions mark2 = {.fate = ESW_FATE_PORT, .port = 2, .set_mark = true, .mark = 2};
+	struct esw_actions two[2] = {mark1, mark2}, to_lpm;
+	struct esw_acl_rule dns = {.proto = 17,
+				   .proto_mask = 0xff,
+				   .sport_hi = 0xffff,
+				   .dport_lo = 53,
+				   .dport_hi = 53,
+				   .in_port_hi = 0xffff};
+	uint8_t net[4] = {11, 0, 0, 0};
+	uint32_t lens[1] = {100}, e_acl, e_lpm, e_ex;
+	uint64_t pk, by;
+	struct esw_result r[1];
+
+	(void)state;
+	assert_int_equal(esw_create(&esw), 0);
+	assert_int_equal(esw_pipe_create_lpm(esw, "lpm", 8, &drop, &lpm), 0);
+	to_lpm = (struct esw_actions){.fate = ESW_FATE_PIPE, .pipe = lpm};
+	assert_int_equal(esw_pipe_create_acl(esw, "acl", 8, &drop, &acl), 0);
+	assert_int_equal(esw_set_root(esw, acl), 0);
+	assert_int_equal(esw_acl_add(acl, &dns, &mark1, &e_acl), 0);
+	assert_int_equal(esw_acl_commit(acl), 0);
+	assert_int_equal(esw_classify_burst(esw, &k, lens, 1, r), 0);
+	assert_int_equal(r[0].mark, 1);
+
+	/* ACL: no compile, the rule's new actions at once. */
+	assert_int_equal(esw_entry_update(acl, e_acl, &to_lpm, 1), 0);
+	assert_int_equal(esw_lpm_add(lpm, 4, net, 8, two, 2, &e_lpm), 0);
+	assert_int_equal(esw_classify_burst(esw, &k, lens, 1, r), 0);
+	assert_true(r[0].mark == 1 || r[0].mark == 2); /* one of the group */
+	assert_int_equal(esw_entry_stats(acl, e_acl, &pk, &by), 0);
+	assert_int_equal(pk, 2); /* both hits, before and after */
+	assert_int_equal(by, 200);
+
+	/* LPM: the group becomes one next hop; same id, counters kept. */
+	assert_int_equal(esw_entry_update(lpm, e_lpm, &mark2, 1), 0);
+	assert_int_equal(esw_classify_burst(esw, &k, lens, 1, r), 0);
+	assert_int_equal(r[0].mark, 2);
+	assert_int_equal(r[0].port, 2);
+	assert_int_equal(esw_entry_stats(lpm, e_lpm, &pk, &by), 0);
+	assert_int_equal(pk, 2);
+
+	/* Exact: through esw_exact_update(). */
+	memset(&mask, 0, sizeof(mask));
+	mask.in_port = 0xffff;
+	assert_int_equal(esw_pipe_create_exact(esw, "ex", &mask, 8, &drop, &ex), 0);
+	assert_int_equal(esw_exact_add(ex, &k, &mark1, &e_ex), 0);
+	assert_int_equal(esw_set_root(esw, ex), 0);
+	assert_int_equal(esw_classify_burst(esw, &k, lens, 1, r), 0);
+	assert_int_equal(esw_entry_update(ex, e_ex, &mark2, 1), 0);
+	assert_int_equal(esw_classify_burst(esw, &k, lens, 1, r), 0);
+	assert_int_equal(r[0].mark, 2);
+	assert_int_equal(esw_entry_stats(ex, e_ex, &pk, &by), 0);
+	assert_int_equal(pk, 2);
+
+	/* Refused: a group outside LPM, no actions, an entry that is not there. */
+	assert_int_equal(esw_entry_update(ex, e_ex, two, 2), -EINVAL);
+	assert_int_equal(esw_entry_update(acl, e_acl, two, 0), -EINVAL);
+	assert_int_equal(esw_entry_update(acl, e_acl + 1, &mark1, 1), -ENOENT);
+	assert_int_equal(esw_acl_del(acl, e_acl), 0);
+	assert_int_equal(esw_entry_update(acl, e_acl, &mark1, 1), -ENOENT);
+	esw_destroy(esw);
+}
+
 static void test_lpm_pipe(void **state)
 {
 	struct esw *esw;
@@ -1896,6 +1967,7 @@ int main(void)
 		cmocka_unit_test(test_acl_delete_until_swap),
 		cmocka_unit_test(test_pipe_chain),
 		cmocka_unit_test(test_pipe_destroy),
+		cmocka_unit_test(test_entry_update),
 		cmocka_unit_test(test_lpm_pipe),
 		cmocka_unit_test(test_entry_counts_wide),
 		cmocka_unit_test(test_lpm_ecmp),

@@ -353,7 +353,7 @@ static void test_tap_frames(void **state)
 	struct dpu_portio *io;
 	struct dpu_match m;
 	uint64_t pk, by;
-	uint32_t e_drop;
+	uint32_t e_drop, e_tcp;
 	int sock, rc, got[8];
 
 	(void)state;
@@ -406,7 +406,7 @@ static void test_tap_frames(void **state)
 	m.fields = DPU_MATCH_IP_PROTO;
 	m.ip_proto = IPPROTO_TCP;
 	ip4(&m, true, "10.7.1.0", 24);
-	add(&dev, "acl", 20, &m, &q1);
+	e_tcp = add(&dev, "acl", 20, &m, &q1);
 	{
 		const struct frame fr[] = {
 			{4, IPPROTO_UDP, "10.7.0.2", 999, 1},
@@ -432,6 +432,16 @@ static void test_tap_frames(void **state)
 	{
 		const struct frame fr[] = {{4, IPPROTO_UDP, "10.7.0.2", 1012, 9}};
 		const int want[] = {1};
+
+		send_and_sort(io, sock, ifname[0], fr, 1, got);
+		expect(fr, want, got, 1);
+	}
+	/* The TCP rule's actions updated: its rules made anew, queue 0 now. */
+	assert_int_equal(dpu_pipe_entry_update(&dev, "t0", "acl", e_tcp, &q0, 1), 0);
+	assert_int_equal(dpu_pipe_entry_update(&dev, "t0", "acl", 999, &q0, 1), -ENOENT);
+	{
+		const struct frame fr[] = {{4, IPPROTO_TCP, "10.7.1.9", 80, 10}};
+		const int want[] = {0};
 
 		send_and_sort(io, sock, ifname[0], fr, 1, got);
 		expect(fr, want, got, 1);

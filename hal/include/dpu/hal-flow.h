@@ -193,6 +193,15 @@ struct dpu_entry_spec {
  */
 int dpu_pipe_entries_add(struct dpu_dev *dev, const char *domain, const char *pipe,
 			 const struct dpu_entry_spec *specs, size_t n, uint32_t *entries, int *rcs);
+/*
+ * New actions for entry 'entry' ('n_actions' of them: more than one for a
+ * route only, an ECMP group), its match and id kept, in force when this
+ * returns, as rte_flow_actions_update() (DPDK 23.07 on) does. The sim
+ * backend keeps its counters; the bluefield backend makes its rules anew
+ * (they count from zero) before the old ones go, so no packet misses.
+ */
+int dpu_pipe_entry_update(struct dpu_dev *dev, const char *domain, const char *pipe, uint32_t entry,
+			  const struct dpu_actions *actions, unsigned int n_actions);
 int dpu_pipe_entry_del(struct dpu_dev *dev, const char *domain, const char *pipe, uint32_t entry);
 int dpu_pipe_entry_stats(struct dpu_dev *dev, const char *domain, const char *pipe, uint32_t entry,
 			 uint64_t *packets, uint64_t *bytes);
