@@ -401,8 +401,9 @@ tests_bench_bench_esw_LDADD = sim/eswitch/libdpuesw.la src/common/libdpucommon-d
 	src/common/libdpucommon.la $(DPDK_LIBS)
 CLEANFILES += tests/bench/bench-esw
 
-bench: tests/bench/bench-esw all
+bench: tests/bench/bench-esw tests/helpers/hal-entries all
 	$(builddir)/tests/bench/bench-esw $(BENCH_ESW_ARGS)
+	$(SHELL) $(srcdir)/tests/bench/bench-hal.sh $(abs_builddir) $(BENCH_HAL_ROUTES)
 	/usr/bin/python3 $(srcdir)/tests/bench/bench-dts.py $(abs_builddir) $(abs_srcdir) \
 		$(BENCH_DTS_ARGS)
 	/usr/bin/python3 $(srcdir)/tests/bench/bench-fi.py $(abs_builddir) $(abs_srcdir) \
@@ -418,6 +419,7 @@ bench: all
 	/usr/bin/python3 $(srcdir)/tests/bench/bench-ff.py $(abs_builddir) $(abs_srcdir) \
 		$(BENCH_FF_ARGS)
 endif
-EXTRA_DIST += tests/bench/bench-esw.c tests/bench/bench-dts.py tests/bench/bench-fi.py \
+EXTRA_DIST += tests/bench/bench-esw.c tests/bench/bench-hal.sh tests/bench/bench-dts.py \
+	tests/bench/bench-fi.py \
 	tests/bench/bench-ff.py tests/bench/bench-bm.py tests/bench/bench-nvml.sh
 .PHONY: bench
