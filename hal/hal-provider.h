@@ -72,6 +72,9 @@ struct dpu_hal_class {
 			    uint32_t entry, const struct dpu_actions *actions,
 			    unsigned int n_actions);
 	int (*entry_del)(struct dpu_dev *dev, const char *domain, const char *pipe, uint32_t entry);
+	/* Optional: without it, entry_del for each. */
+	int (*entries_del)(struct dpu_dev *dev, const char *domain, const char *pipe,
+			   const uint32_t *entries, size_t n, int *rcs);
 	int (*entry_stats)(struct dpu_dev *dev, const char *domain, const char *pipe,
 			   uint32_t entry, uint64_t *packets, uint64_t *bytes);
 	int (*flow_flush)(struct dpu_dev *dev, const char *domain);

@@ -859,6 +859,27 @@ static int sim_entry_add(struct dpu_dev *dev, const char *domain, const char *pi
 	return rc;
 }
 
+/*
+ * One entry's result in a batch's reply: 0 for a number (its id), else the
+ * error's negative errno, its message into 'first' if that is still empty.
+ */
+static int batch_rc(struct json_object *o, char *first, size_t size)
+{
+	struct json_object *v;
+	int err = EIO;
+
+	if (json_object_is_type(o, json_type_int)) {
+		return 0;
+	}
+	if (json_object_object_get_ex(o, "errno", &v) && json_object_get_int(v) > 0) {
+		err = json_object_get_int(v);
+	}
+	if (first[0] == '\0' && json_object_object_get_ex(o, "error", &v)) {
+		dpu_strscpy(first, json_object_get_string(v), size);
+	}
+	return -err;
+}
+
 /* A batch entry as entries-add takes it: an ECMP group's actions as a list. */
 /* An entry's actions: one set, or a list (an ECMP group). */
 static struct json_object *json_action_list(const struct dpu_actions *acts, unsigned int n)
@@ -957,21 +978,12 @@ static int sim_entries_add(struct dpu_dev *dev, const char *domain, const char *
 			return added;
 		}
 		for (size_t j = start; j < i; j++) {
-			struct json_object *o = json_object_array_get_idx(res, j - start), *v;
+			struct json_object *o = json_object_array_get_idx(res, j - start);
 
-			if (json_object_is_type(o, json_type_int)) { /* its id */
-				entries[j] = (uint32_t)json_object_get_int64(o);
-				rcs[j] = 0;
+			rcs[j] = batch_rc(o, first, sizeof(first));
+			if (rcs[j] == 0) {
+				entries[j] = (uint32_t)json_object_get_int64(o); /* its id */
 				added++;
-				continue;
-			}
-			rcs[j] = json_object_object_get_ex(o, "errno", &v) ? -json_object_get_int(v)
-									   : -EIO;
-			if (rcs[j] >= 0) {
-				rcs[j] = -EIO;
-			}
-			if (first[0] == '\0' && json_object_object_get_ex(o, "error", &v)) {
-				dpu_strscpy(first, json_object_get_string(v), sizeof(first));
 			}
 		}
 		json_object_put(res);
@@ -979,6 +991,47 @@ static int sim_entries_add(struct dpu_dev *dev, const char *domain, const char *
 	free(text);
 	dpu_strscpy(dev->last_error, first, sizeof(dev->last_error));
 	return added;
+}
+
+/* Entries-del requests of up to SIM_DEL_BATCH ids each (well under 64 KiB). */
+#define SIM_DEL_BATCH 4096
+
+static int sim_entries_del(struct dpu_dev *dev, const char *domain, const char *pipe,
+			   const uint32_t *entries, size_t n, int *rcs)
+{
+	char first[sizeof(dev->last_error)] = "";
+	int removed = 0;
+
+	for (size_t at = 0; at < n; at += SIM_DEL_BATCH) {
+		struct json_object *req = flow_req("entries-del", domain, pipe), *res = NULL;
+		struct json_object *ids = json_object_new_array();
+		size_t m = DPU_MIN(n - at, (size_t)SIM_DEL_BATCH);
+		int rc;
+
+		for (size_t i = 0; i < m; i++) {
+			json_object_array_add(ids, json_object_new_int64(entries[at + i]));
+		}
+		json_object_object_add(req, "entries", ids);
+		rc = sim_call(sim_cast(dev), req, "results", &res);
+		json_object_put(req);
+		if (rc < 0) {
+			if (at == 0) {
+				return rc; /* nothing tried */
+			}
+			for (size_t j = at; j < n; j++) {
+				rcs[j] = rc;
+			}
+			break;
+		}
+		for (size_t i = 0; i < m; i++) {
+			rcs[at + i] =
+				batch_rc(json_object_array_get_idx(res, i), first, sizeof(first));
+			removed += rcs[at + i] == 0;
+		}
+		json_object_put(res);
+	}
+	dpu_strscpy(dev->last_error, first, sizeof(dev->last_error));
+	return removed;
 }
 
 static int sim_entry_del(struct dpu_dev *dev, const char *domain, const char *pipe, uint32_t entry)
@@ -1342,6 +1395,7 @@ const struct dpu_hal_class dpu_hal_sim_class = {
 	.pipe_create = sim_pipe_create,
 	.entry_add = sim_entry_add,
 	.entries_add = sim_entries_add,
+	.entries_del = sim_entries_del,
 	.entry_del = sim_entry_del,
 	.entry_stats = sim_entry_stats,
 	.pipe_destroy = sim_pipe_destroy,

@@ -280,6 +280,34 @@ int dpu_pipe_entry_stats(struct dpu_dev *dev, const char *domain, const char *pi
 	return steering(dev)->entry_stats(dev, domain, pipe, entry, packets, bytes);
 }
 
+int dpu_pipe_entries_del(struct dpu_dev *dev, const char *domain, const char *pipe,
+			 const uint32_t *entries, size_t n, int *rcs)
+{
+	char first[sizeof(dev->last_error)] = "";
+	int removed = 0;
+
+	if (dev == NULL || !names_ok(domain, pipe) || (n > 0 && (entries == NULL || rcs == NULL))) {
+		return -EINVAL;
+	}
+	dev->last_error[0] = '\0';
+	if (steering(dev)->entries_del != NULL) {
+		return steering(dev)->entries_del(dev, domain, pipe, entries, n, rcs);
+	}
+	if (steering(dev)->entry_del == NULL) {
+		return -EOPNOTSUPP;
+	}
+	for (size_t i = 0; i < n; i++) {
+		rcs[i] = steering(dev)->entry_del(dev, domain, pipe, entries[i]);
+		if (rcs[i] == 0) {
+			removed++;
+		} else if (first[0] == '\0') {
+			dpu_strscpy(first, dev->last_error, sizeof(first));
+		}
+	}
+	dpu_strscpy(dev->last_error, first, sizeof(dev->last_error));
+	return removed;
+}
+
 int dpu_pipe_entry_update(struct dpu_dev *dev, const char *domain, const char *pipe, uint32_t entry,
 			  const struct dpu_actions *actions, unsigned int n_actions)
 {

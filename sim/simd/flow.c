@@ -1211,6 +1211,34 @@ static int do_entry_update(struct flow_req *r)
 	return 0;
 }
 
+/* Entry 'id' out of pipe 'p' (an ACL rule matches on until a commit). */
+static int entry_del(struct flow_req *r, struct flow_pipe *p, uint32_t id)
+{
+	char key[24];
+	int rc;
+
+	snprintf(key, sizeof(key), "%u", id);
+	if (!json_object_object_get_ex(p->entries, key, NULL)) {
+		return fail(r, ENOENT, "entry %s: not in pipe %s", key, p->name);
+	}
+	switch (p->kind) {
+	case FLOW_EXACT:
+		rc = esw_exact_del(p->p, id);
+		break;
+	case FLOW_ACL:
+		rc = esw_acl_del(p->p, id);
+		break;
+	default:
+		rc = esw_lpm_del(p->p, id);
+		break;
+	}
+	if (rc < 0) {
+		return fail(r, -rc, "entry %s: %s", key, strerror(-rc));
+	}
+	json_object_object_del(p->entries, key);
+	return 0;
+}
+
 static int do_entry_del(struct flow_req *r)
 {
 	struct flow_pipe *p = req_pipe(r);
@@ -1222,28 +1250,13 @@ static int do_entry_del(struct flow_req *r)
 		return -ENOENT;
 	}
 	rc = req_entry(r, p, &id, key, sizeof(key));
-	if (rc < 0) {
-		return rc;
+	if (rc == 0) {
+		rc = entry_del(r, p, id);
 	}
-	switch (p->kind) {
-	case FLOW_EXACT:
-		rc = esw_exact_del(p->p, id);
-		break;
-	case FLOW_ACL:
-		rc = esw_acl_del(p->p, id);
-		if (rc == 0 && want_commit(r)) {
-			r->build = p;
-		}
-		break;
-	default:
-		rc = esw_lpm_del(p->p, id);
-		break;
+	if (rc == 0 && p->kind == FLOW_ACL && want_commit(r)) {
+		r->build = p;
 	}
-	if (rc < 0) {
-		return fail(r, -rc, "entry %s: %s", key, strerror(-rc));
-	}
-	json_object_object_del(p->entries, key);
-	return 0;
+	return rc;
 }
 
 static int do_pipe_destroy(struct flow_req *r)
@@ -1526,19 +1539,21 @@ static int do_meters(struct flow_req *r)
 }
 
 /*
- * entries-add: many entries for one pipe in one request, added a slice at a
- * time on the data-plane thread (it forwards between slices); each entry
- * stands alone, its result an id or an error. An ACL pipe's are compiled
- * in once, after the last.
+ * entries-add and entries-del: many entries of one pipe in one request,
+ * added (removed) a slice at a time on the data-plane thread (it forwards
+ * between slices); each entry stands alone, its result an id (0) or an
+ * error. An ACL pipe compiles once, after the last.
  */
 #define FLOW_SLICE 32
 
 struct batch {
 	struct flow_req *r;
 	struct flow_pipe *p;
-	struct json_object *specs;   /* the request's entries */
-	size_t at, end;		     /* the slice to add next */
-	struct json_object *results; /* [id or {errno, error}] */
+	struct json_object *specs;   /* the request's entries (entries-del: ids) */
+	size_t at, end;		     /* the slice to do next */
+	struct json_object *results; /* [id (0) or {errno, error}] */
+	bool del;
+	size_t n_done;
 };
 
 static int batch_start_on_dp(struct simd_dp *dp, void *arg)
@@ -1578,6 +1593,17 @@ static int batch_slice_on_dp(struct simd_dp *dp, void *arg)
 		int rc = 0;
 
 		r->err[0] = '\0';
+		if (b->del) {
+			uint64_t x;
+
+			rc = get_u64(r, spec, "entry id", UINT32_MAX, &x);
+			rc = rc == 0 ? entry_del(r, b->p, (uint32_t)x) : rc;
+			o = rc == 0 ? json_object_new_int(0)
+				    : entry_error(-rc, "entries[%zu]: %s", b->at, r->err);
+			b->n_done += rc == 0;
+			json_object_array_add(b->results, o);
+			continue;
+		}
 		if (json_object_is_type(spec, json_type_object)) {
 			json_object_object_foreach (spec, k, v) {
 				(void)v;
@@ -1605,15 +1631,16 @@ static int batch_slice_on_dp(struct simd_dp *dp, void *arg)
 	return 0;
 }
 
-static int entries_add(struct flow_req *r)
+static int entries_batch(struct flow_req *r, bool del)
 {
-	struct batch b = {.r = r};
+	struct batch b = {.r = r, .del = del};
 	size_t n;
 	int rc;
 
 	if (!json_object_object_get_ex(r->req, "entries", &b.specs) ||
 	    !json_object_is_type(b.specs, json_type_array)) {
-		return fail(r, EINVAL, "entries: expected a list of {priority?, match, actions}");
+		return fail(r, EINVAL, "entries: expected a list of %s",
+			    del ? "entry ids" : "{priority?, match, actions}");
 	}
 	n = json_object_array_length(b.specs);
 	rc = simd_dp_call(r->s->dp, batch_start_on_dp, &b);
@@ -1628,6 +1655,11 @@ static int entries_add(struct flow_req *r)
 	while (b.at < n) {
 		b.end = DPU_MIN(n, b.at + FLOW_SLICE);
 		simd_dp_call(r->s->dp, batch_slice_on_dp, &b);
+	}
+	if (del) { /* an ACL's deleted rules go with the commit after this */
+		r->build = b.p->kind == FLOW_ACL && want_commit(r) && b.n_done > 0 ? b.p : NULL;
+		r->reply = b.results;
+		return 0;
 	}
 	if (b.p->kind == FLOW_ACL && want_commit(r) && r->n_added > 0) {
 		r->build = b.p;
@@ -1688,12 +1720,13 @@ static int flow_on_dp(struct simd_dp *dp, void *arg)
 bool simd_flow_handle(struct simd *s, const char *cmd, struct json_object *req,
 		      struct json_object **reply)
 {
-	static const char *const cmds[] = {"pipe-create", "entry-add",	  "entry-del",
-					   "pipe-commit", "entries",	  "pipes",
-					   "flush",	  "meter-create", "meters",
-					   "entries-add", "pipe-destroy", "entry-update"};
-	static const char *const keys[] = {NULL, "entry", NULL,	    NULL,      "entries", "pipes",
-					   NULL, "meter", "meters", "results", NULL,	  NULL};
+	static const char *const cmds[] = {
+		"pipe-create",	"entry-add",	"entry-del",	"pipe-commit", "entries",
+		"pipes",	"flush",	"meter-create", "meters",      "entries-add",
+		"pipe-destroy", "entry-update", "entries-del"};
+	static const char *const keys[] = {NULL,    "entry", NULL,     NULL,	 "entries",
+					   "pipes", NULL,    "meter",  "meters", "results",
+					   NULL,    NULL,    "results"};
 	struct flow_req r = {.s = s, .cmd = cmd, .req = req, .domain = -1};
 	const char *domain;
 	size_t which = ARRAY_SIZE(cmds);
@@ -1717,8 +1750,8 @@ bool simd_flow_handle(struct simd *s, const char *cmd, struct json_object *req,
 		}
 	}
 	r.added = &r.added_one;
-	if (strcmp(cmd, "entries-add") == 0) {
-		rc = entries_add(&r);
+	if (strcmp(cmd, "entries-add") == 0 || strcmp(cmd, "entries-del") == 0) {
+		rc = entries_batch(&r, strcmp(cmd, "entries-del") == 0);
 	} else {
 		rc = simd_dp_call(s->dp, flow_on_dp, &r);
 	}

@@ -26,6 +26,8 @@
  *                 commit?}              <- {results: [id or {errno, error},
  *                                          ...]}  (one each, in order; acl:
  *                                          one compile for them all)
+ *   entries-del  {domain?, pipe, entries: [id...], commit?}
+ *                                       <- {results: [0 or {errno, error}, ...]}
  *   entries      {domain?, pipe, entry?, from?, max?}
  *                                       <- {entries: [{entry, priority, match,
  *                                          actions, packets, bytes}]}

@@ -8,7 +8,7 @@
  *   pipe destroy NAME [--domain PORT]     (through the HAL: any backend)
  *   entry add PIPE MATCH ACTIONS [--priority N] [--domain PORT]
  *   entry update PIPE ID ACTIONS [--domain PORT]
- *   entry del PIPE ID [--domain PORT]
+ *   entry del PIPE ID... [--domain PORT]   (more than one: in one go)
  *   entry load PIPE FILE [--domain PORT]
  *       FILE: one entry a line, {"priority"?, "match", "actions"}; blank
  *       lines and lines starting with '#' are skipped. Sent in batches
@@ -33,7 +33,7 @@
 #define LOAD_BATCH (60 * 1024)
 
 struct flow_args {
-	const char *pos[4]; /* positional arguments */
+	const char *pos[256]; /* positional arguments */
 	int n_pos;
 	const char *domain, *kind, *match, *max, *miss, *priority;
 	bool root;
@@ -276,10 +276,29 @@ static int entry_del(struct dpu_dev *dev, const struct flow_args *a)
 	struct json_object *req;
 	int64_t id;
 
-	if (a->n_pos != 3 || a->kind != NULL || a->match != NULL || a->max != NULL ||
+	if (a->n_pos < 3 || a->kind != NULL || a->match != NULL || a->max != NULL ||
 	    a->miss != NULL || a->priority != NULL || a->root) {
-		fprintf(stderr, "dpu-simctl: entry del PIPE ID [--domain PORT]\n");
+		fprintf(stderr, "dpu-simctl: entry del PIPE ID... [--domain PORT]\n");
 		return -EINVAL;
+	}
+	if (a->n_pos > 3) { /* through the HAL, in one go */
+		uint32_t ids[ARRAY_SIZE(a->pos)];
+		int rcs[ARRAY_SIZE(a->pos)], n = a->n_pos - 2, removed;
+
+		for (int i = 0; i < n; i++) {
+			if (number_arg("ID", a->pos[2 + i], &id) < 0 || id > UINT32_MAX) {
+				return -EINVAL;
+			}
+			ids[i] = (uint32_t)id;
+		}
+		removed = dpu_pipe_entries_del(dev, a->domain, a->pos[1], ids, (size_t)n, rcs);
+		if (removed < 0 || removed < n) {
+			fprintf(stderr, "dpu-simctl: %s\n",
+				dpu_dev_last_error(dev)[0] ? dpu_dev_last_error(dev)
+							   : strerror(-removed));
+			return removed == -EIO || removed == -ENOMEM ? removed : -EINVAL;
+		}
+		return 0;
 	}
 	if (number_arg("ID", a->pos[2], &id) < 0) {
 		return -EINVAL;

@@ -830,7 +830,7 @@ static void usage(FILE *out)
 	      "                            docs/simulator.md); prints its id\n"
 	      "  entry update PIPE ID ACTIONS [--domain PORT]   new actions, the same\n"
 	      "                            match, id and counters\n"
-	      "  entry del PIPE ID [--domain PORT]   remove an entry\n"
+	      "  entry del PIPE ID... [--domain PORT]   remove entries\n"
 	      "  entry load PIPE FILE [--domain PORT]  add the entries of FILE, one\n"
 	      "                            {\"priority\"?, \"match\", \"actions\"} a line\n"
 	      "  meters [--domain PORT]    meters: packets and bytes per colour\n"

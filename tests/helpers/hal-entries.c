@@ -16,6 +16,8 @@
  *                             1000 + i, on to "default"; rule 3 matches a
  *                             VNI, which ACL pipes cannot.
  *   hal-entries URI stats PIPE ID    "packets P bytes B" of one entry
+ *   hal-entries URI del PIPE FIRST COUNT   entries FIRST .. FIRST + COUNT - 1
+ *                             in one go: "removed R of COUNT", "first error: ..."
  *   hal-entries URI update PIPE ID PORT MARK [PORT MARK ...]
  *                             entry ID's actions: out of PORT with MARK (more
  *                             than one pair: an ECMP group)
@@ -125,6 +127,31 @@ int main(int argc, char **argv)
 		if (rc < 0) {
 			die(dev, "entry update", rc);
 		}
+		dpu_dev_close(dev);
+		return 0;
+	}
+	if (strcmp(argv[2], "del") == 0 && argc == 6) {
+		uint32_t first = (uint32_t)strtoul(argv[4], NULL, 10);
+		uint32_t count = (uint32_t)strtoul(argv[5], NULL, 10);
+		uint32_t *del = calloc(count ? count : 1, sizeof(*del));
+		int *drc = calloc(count ? count : 1, sizeof(*drc));
+
+		if (del == NULL || drc == NULL) {
+			die(dev, "no memory", -ENOMEM);
+		}
+		for (uint32_t i = 0; i < count; i++) {
+			del[i] = first + i;
+		}
+		rc = dpu_pipe_entries_del(dev, NULL, argv[3], del, count, drc);
+		if (rc < 0) {
+			die(dev, "entries-del", rc);
+		}
+		printf("removed %d of %u\n", rc, count);
+		if (rc < (int)count) {
+			printf("first error: %s\n", dpu_dev_last_error(dev));
+		}
+		free(del);
+		free(drc);
 		dpu_dev_close(dev);
 		return 0;
 	}

@@ -158,6 +158,26 @@ tap_check "simctl entry update of an ACL rule: in force, its counters go on" \
 "$ctl" --run-dir "$run" entry update acl2 "$dnsid" '[{"fate": "drop"}, {"fate": "drop"}]' 2>"$work/upd-ecmp.err"
 tap_check "simctl entry update: an ECMP group outside LPM refused" \
 	sh -c "test $? -eq 1 && grep -q 'is for lpm pipes only' '$work/upd-ecmp.err'"
+tcpid=$(awk '$2 == 2 {print $1}' "$work/acl2.out")
+hm0=$("$ctl" --run-dir "$run" pipes | awk '$1 == "acl2" {print $(NF - 1), $NF}')
+"$ctl" --run-dir "$run" entry del acl2 "$dnsid" "$tcpid"
+"$ctl" --run-dir "$run" replay "$pcap" --port p0 --top-speed >/dev/null
+hm1=$("$ctl" --run-dir "$run" pipes | awk '$1 == "acl2" {print $(NF - 1), $NF}')
+# hits and misses before and after: the replay's 990 frames all misses
+# (with the rules in force, udp/53's 200 and tcp's 400 would hit)
+tap_check "simctl entry del of two ACL rules in one go: out of force (hits misses: $hm0 -> $hm1)" \
+	sh -c "test $((${hm1#* } - ${hm0#* })) -eq 990 &&
+	       '$ctl' --run-dir '$run' pipes | grep -Eq '^acl2 +acl +yes +0 '"
+
+# 2000 routes withdrawn in one call; again, each refused alone.
+"$helper" "$uri" del routes 100 2000 >"$work/del.out" 2>&1
+tap_check "entries del in one go: 2000 routes" \
+	sh -c "grep -q '^removed 2000 of 2000\$' '$work/del.out' &&
+	       '$ctl' --run-dir '$run' pipes | grep -Eq '^routes +lpm +8000 '"
+"$helper" "$uri" del routes 100 2000 >"$work/del2.out" 2>&1
+tap_check "entries del again: each refused, named" \
+	sh -c "grep -q '^removed 0 of 2000\$' '$work/del2.out' &&
+	       grep -q '^first error: entries\[0\]: entry 100: not in pipe routes' '$work/del2.out'"
 
 # Pipes destroyed: not while another sends packets to them, never the
 # switch's own; the root's going puts "default" back in front.

@@ -194,6 +194,14 @@ struct dpu_entry_spec {
 int dpu_pipe_entries_add(struct dpu_dev *dev, const char *domain, const char *pipe,
 			 const struct dpu_entry_spec *specs, size_t n, uint32_t *entries, int *rcs);
 /*
+ * Remove 'n' entries of one pipe in one go (a routing table's withdrawals):
+ * rcs[i] 0 or a negative errno for entries[i] alone; an ACL pipe compiles
+ * once for them all. Returns how many were removed, or a negative errno
+ * when none could be tried.
+ */
+int dpu_pipe_entries_del(struct dpu_dev *dev, const char *domain, const char *pipe,
+			 const uint32_t *entries, size_t n, int *rcs);
+/*
  * New actions for entry 'entry' ('n_actions' of them: more than one for a
  * route only, an ECMP group), its match and id kept, in force when this
  * returns, as rte_flow_actions_update() (DPDK 23.07 on) does. The sim
