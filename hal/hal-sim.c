@@ -880,7 +880,6 @@ static int batch_rc(struct json_object *o, char *first, size_t size)
 	return -err;
 }
 
-/* A batch entry as entries-add takes it: an ECMP group's actions as a list. */
 /* An entry's actions: one set, or a list (an ECMP group). */
 static struct json_object *json_action_list(const struct dpu_actions *acts, unsigned int n)
 {
@@ -896,6 +895,7 @@ static struct json_object *json_action_list(const struct dpu_actions *acts, unsi
 	return a;
 }
 
+/* A batch entry as entries-add takes it. */
 static struct json_object *json_entry(const struct dpu_entry_spec *e)
 {
 	struct json_object *o = json_object_new_object();
@@ -975,6 +975,9 @@ static int sim_entries_add(struct dpu_dev *dev, const char *domain, const char *
 			for (size_t j = start; j < n; j++) {
 				rcs[j] = rc;
 			}
+			if (first[0] != '\0') { /* the first failure: an entry before */
+				dpu_strscpy(dev->last_error, first, sizeof(dev->last_error));
+			}
 			return added;
 		}
 		for (size_t j = start; j < i; j++) {
@@ -1020,6 +1023,9 @@ static int sim_entries_del(struct dpu_dev *dev, const char *domain, const char *
 			}
 			for (size_t j = at; j < n; j++) {
 				rcs[j] = rc;
+			}
+			if (first[0] == '\0') { /* the request's reason stays */
+				return removed;
 			}
 			break;
 		}
