@@ -608,6 +608,21 @@ static int parse_encap(struct flow_req *r, struct json_object *o, const char *wh
 	return 0;
 }
 
+/* Whether the domain has meter 'id' (its record: the eSwitch is not read). */
+static bool meter_known(const struct flow_domain *d, uint64_t id)
+{
+	struct json_object *v;
+
+	for (size_t i = 0; d->meters != NULL && i < json_object_array_length(d->meters); i++) {
+		if (json_object_object_get_ex(json_object_array_get_idx(d->meters, i), "meter",
+					      &v) &&
+		    (uint64_t)json_object_get_int64(v) == id) {
+			return true;
+		}
+	}
+	return false;
+}
+
 /* The packet-changing, metering and queueing actions of ACTIONS. */
 static int parse_extra(struct flow_req *r, struct json_object *o, const char *where,
 		       struct esw_actions *a, struct esw_edit *e)
@@ -640,14 +655,11 @@ static int parse_extra(struct flow_req *r, struct json_object *o, const char *wh
 		a->edit = e;
 	}
 	if (json_object_object_get_ex(o, "meter", &v)) {
-		struct esw *esw;
-		uint64_t pk[3], by[3];
-
 		snprintf(at, sizeof(at), "%s.meter", where);
-		if (get_u64(r, v, at, UINT32_MAX, &x) < 0 || domain_esw(r, &esw) < 0) {
+		if (get_u64(r, v, at, UINT32_MAX, &x) < 0) {
 			return -EINVAL;
 		}
-		if (esw_meter_stats(esw, (uint32_t)x, pk, by) < 0) {
+		if (!meter_known(domain_of(r), x)) {
 			return fail(r, ENOENT, "%s: no meter %llu in this domain", at,
 				    (unsigned long long)x);
 		}
@@ -964,8 +976,23 @@ static bool want_commit(struct flow_req *r)
 	return !json_object_object_get_ex(r->req, "commit", &v) || json_object_get_boolean(v);
 }
 
-static int add_exact(struct flow_req *r, struct flow_pipe *p, const struct match *m,
-		     const struct esw_actions *a, uint32_t *id)
+/*
+ * An entry read from its JSON, ready for the eSwitch. Reading it touches the
+ * flow state only, which the control thread alone changes (in its calls
+ * onto the data-plane thread): it may be read there or on the control
+ * thread; the eSwitch is changed on the data-plane thread only.
+ */
+struct prep {
+	struct json_object *spec, *mo, *ao;
+	uint64_t prio;
+	struct match m;
+	struct esw_acl_rule rule; /* acl */
+	unsigned int n_acts;
+	struct esw_actions acts[ESW_ECMP_MAX];
+	struct esw_edit edits[ESW_ECMP_MAX]; /* the actions' edits point here */
+};
+
+static int prep_exact(struct flow_req *r, const struct flow_pipe *p, const struct match *m)
 {
 	if ((m->fields & ~p->fields) != 0 || m->src_len % 32 != 0 || m->dst_len % 32 != 0 ||
 	    m->inner_src_len % 32 != 0 || m->inner_dst_len % 32 != 0 ||
@@ -975,17 +1002,19 @@ static int add_exact(struct flow_req *r, struct flow_pipe *p, const struct match
 			    "(no ranges or prefixes, no other fields)",
 			    p->name);
 	}
-	return esw_exact_add(p->p, &m->key, a, id);
+	return 0;
 }
 
-static int add_acl(struct flow_req *r, struct flow_pipe *p, const struct match *m,
-		   const struct esw_actions *a, uint32_t prio, uint32_t *id)
+static int prep_acl(struct flow_req *r, const struct match *m, uint64_t prio,
+		    struct esw_acl_rule *rule)
 {
-	struct esw_acl_rule rule = {
-		.priority = prio, .sport_hi = 0xffff, .dport_hi = 0xffff, .in_port_hi = 0xffff};
 	uint32_t ok =
 		F_IN_PORT | F_IP_VER | F_IP_PROTO | F_SRC_IP | F_DST_IP | F_SRC_PORT | F_DST_PORT;
 
+	*rule = (struct esw_acl_rule){.priority = (uint32_t)prio,
+				      .sport_hi = 0xffff,
+				      .dport_hi = 0xffff,
+				      .in_port_hi = 0xffff};
 	if ((m->fields & ~ok) != 0) {
 		return fail(r, EINVAL,
 			    "match: acl pipes match in_port, ip_version, ip_proto, IPv4 prefixes "
@@ -998,36 +1027,35 @@ static int add_acl(struct flow_req *r, struct flow_pipe *p, const struct match *
 		return fail(r, EINVAL, "priority: 0..%d", ESW_ACL_MAX_PRIORITY);
 	}
 	if (m->fields & F_IN_PORT) {
-		rule.in_port_lo = rule.in_port_hi = m->key.in_port;
+		rule->in_port_lo = rule->in_port_hi = m->key.in_port;
 	}
-	rule.ip_ver = m->key.ip_ver;
+	rule->ip_ver = m->key.ip_ver;
 	if (m->fields & F_IP_PROTO) {
-		rule.proto = m->key.ip_proto;
-		rule.proto_mask = 0xff;
+		rule->proto = m->key.ip_proto;
+		rule->proto_mask = 0xff;
 	}
 	if (m->fields & F_SRC_IP) {
-		memcpy(&rule.src4, m->key.src_ip, 4);
-		rule.src4 = ntohl(rule.src4);
-		rule.src4_len = m->src_len;
+		memcpy(&rule->src4, m->key.src_ip, 4);
+		rule->src4 = ntohl(rule->src4);
+		rule->src4_len = m->src_len;
 	}
 	if (m->fields & F_DST_IP) {
-		memcpy(&rule.dst4, m->key.dst_ip, 4);
-		rule.dst4 = ntohl(rule.dst4);
-		rule.dst4_len = m->dst_len;
+		memcpy(&rule->dst4, m->key.dst_ip, 4);
+		rule->dst4 = ntohl(rule->dst4);
+		rule->dst4_len = m->dst_len;
 	}
 	if (m->fields & F_SRC_PORT) {
-		rule.sport_lo = m->key.sport;
-		rule.sport_hi = m->sport_hi;
+		rule->sport_lo = m->key.sport;
+		rule->sport_hi = m->sport_hi;
 	}
 	if (m->fields & F_DST_PORT) {
-		rule.dport_lo = m->key.dport;
-		rule.dport_hi = m->dport_hi;
+		rule->dport_lo = m->key.dport;
+		rule->dport_hi = m->dport_hi;
 	}
-	return esw_acl_add(p->p, &rule, a, id);
+	return 0;
 }
 
-static int add_lpm(struct flow_req *r, struct flow_pipe *p, const struct match *m,
-		   const struct esw_actions *a, unsigned int n_acts, uint32_t *id)
+static int prep_lpm(struct flow_req *r, const struct match *m)
 {
 	if (m->fields != F_DST_IP && m->fields != (F_DST_IP | F_IP_VER)) {
 		return fail(r, EINVAL, "match: lpm pipes match dst_ip (a prefix) only");
@@ -1036,7 +1064,7 @@ static int add_lpm(struct flow_req *r, struct flow_pipe *p, const struct match *
 		return fail(r, EINVAL, "match.dst_ip: prefix length 1..%d",
 			    m->key.ip_ver == 4 ? 32 : 128);
 	}
-	return esw_lpm_add(p->p, m->key.ip_ver, m->key.dst_ip, m->dst_len, a, n_acts, id);
+	return 0;
 }
 
 /* An entry's "actions" for pipe 'p': one set, or (lpm) a list, an ECMP group. */
@@ -1069,86 +1097,112 @@ static int entry_actions(struct flow_req *r, const struct flow_pipe *p, struct j
 	return 0;
 }
 
-/*
- * The entry 'spec' says ({priority?, match, actions}) into pipe 'p', '*id'
- * its id; an ACL pipe's is not compiled in yet. 'alone': 'spec' has no
- * other keys, and is kept as the entry's record (else one is made).
- */
-static int entry_add(struct flow_req *r, struct flow_pipe *p, struct json_object *spec, bool alone,
-		     uint32_t *idp)
+/* Entry 'spec' ({priority?, match, actions}) of pipe 'p' read into 'e'. */
+static int entry_prep(struct flow_req *r, const struct flow_pipe *p, struct json_object *spec,
+		      struct prep *e)
 {
-	struct esw_actions acts[ESW_ECMP_MAX];
-	struct esw_edit edits[ESW_ECMP_MAX];
-	struct json_object *mo, *ao, *v, *rec;
-	unsigned int n_acts = 1;
-	uint64_t prio = 0;
-	struct match m;
-	uint32_t id = 0;
-	char key[16];
+	struct json_object *v;
 	int rc;
 
+	e->spec = spec;
+	e->prio = 0;
 	if (!json_object_is_type(spec, json_type_object) ||
-	    !json_object_object_get_ex(spec, "match", &mo) ||
-	    !json_object_object_get_ex(spec, "actions", &ao)) {
+	    !json_object_object_get_ex(spec, "match", &e->mo) ||
+	    !json_object_object_get_ex(spec, "actions", &e->ao)) {
 		return fail(r, EINVAL, "an entry needs \"match\" and \"actions\"");
 	}
 	if (json_object_object_get_ex(spec, "priority", &v) &&
-	    get_u64(r, v, "priority", UINT32_MAX, &prio) < 0) {
+	    get_u64(r, v, "priority", UINT32_MAX, &e->prio) < 0) {
 		return -EINVAL;
 	}
-	rc = parse_match(r, mo, &m);
-	if (rc < 0) {
-		return rc;
+	rc = parse_match(r, e->mo, &e->m);
+	if (rc == 0) {
+		rc = entry_actions(r, p, e->ao, e->acts, e->edits, &e->n_acts);
 	}
-	rc = entry_actions(r, p, ao, acts, edits, &n_acts);
 	if (rc < 0) {
 		return rc;
 	}
 	switch (p->kind) {
 	case FLOW_EXACT:
-		rc = add_exact(r, p, &m, &acts[0], &id);
+		return prep_exact(r, p, &e->m);
+	case FLOW_ACL:
+		return prep_acl(r, &e->m, e->prio, &e->rule);
+	default:
+		return prep_lpm(r, &e->m);
+	}
+}
+
+/* Entry 'e' into the eSwitch ('*id' its id): the data-plane thread. */
+static int entry_apply(struct flow_req *r, const struct flow_pipe *p, const struct prep *e,
+		       uint32_t *id)
+{
+	int rc;
+
+	switch (p->kind) {
+	case FLOW_EXACT:
+		rc = esw_exact_add(p->p, &e->m.key, &e->acts[0], id);
 		break;
 	case FLOW_ACL:
-		rc = add_acl(r, p, &m, &acts[0], (uint32_t)prio, &id);
+		rc = esw_acl_add(p->p, &e->rule, &e->acts[0], id);
 		break;
 	default:
-		rc = add_lpm(r, p, &m, acts, n_acts, &id);
+		rc = esw_lpm_add(p->p, e->m.key.ip_ver, e->m.key.dst_ip, e->m.dst_len, e->acts,
+				 e->n_acts, id);
 		break;
 	}
 	if (rc < 0) {
-		if (r->err[0] == '\0') {
-			fail(r, -rc, "%s: cannot add the entry: %s", p->name,
-			     rc == -EEXIST ? "it exists" : strerror(-rc));
-		}
-		return rc;
+		return fail(r, -rc, "%s: cannot add the entry: %s", p->name,
+			    rc == -EEXIST ? "it exists" : strerror(-rc));
 	}
+	return 0;
+}
+
+/*
+ * The record of entry 'e', added as 'id', for listings. 'alone': its spec
+ * has no other keys and is kept as the record (else one is made).
+ */
+static void entry_keep(struct flow_pipe *p, const struct prep *e, bool alone, uint32_t id)
+{
+	struct json_object *rec;
+	char key[16];
+
 	if (alone) {
-		if (!json_object_object_get_ex(spec, "priority", NULL)) {
-			json_object_object_add(spec, "priority", json_object_new_int64(0));
+		if (!json_object_object_get_ex(e->spec, "priority", NULL)) {
+			json_object_object_add(e->spec, "priority", json_object_new_int64(0));
 		}
-		rec = json_object_get(spec);
+		rec = json_object_get(e->spec);
 	} else {
 		rec = json_object_new_object();
-		json_object_object_add(rec, "priority", json_object_new_int64((int64_t)prio));
-		json_object_object_add(rec, "match", json_object_get(mo));
-		json_object_object_add(rec, "actions", json_object_get(ao));
+		json_object_object_add(rec, "priority", json_object_new_int64((int64_t)e->prio));
+		json_object_object_add(rec, "match", json_object_get(e->mo));
+		json_object_object_add(rec, "actions", json_object_get(e->ao));
 	}
 	snprintf(key, sizeof(key), "%u", id);
 	json_object_object_add(p->entries, key, rec);
-	*idp = id;
-	return 0;
 }
 
 static int do_entry_add(struct flow_req *r)
 {
 	struct flow_pipe *p = req_pipe(r);
-	uint32_t id;
+	struct prep *e;
+	uint32_t id = 0;
 	int rc;
 
 	if (p == NULL) {
 		return -ENOENT;
 	}
-	rc = entry_add(r, p, r->req, false, &id);
+	e = malloc(sizeof(*e));
+	if (e == NULL) {
+		return fail(r, ENOMEM, "no memory for an entry");
+	}
+	rc = entry_prep(r, p, r->req, e);
+	if (rc == 0) {
+		rc = entry_apply(r, p, e, &id);
+	}
+	if (rc == 0) {
+		entry_keep(p, e, false, id);
+	}
+	free(e);
 	if (rc < 0) {
 		return rc;
 	}
@@ -1542,7 +1596,9 @@ static int do_meters(struct flow_req *r)
  * entries-add and entries-del: many entries of one pipe in one request,
  * added (removed) a slice at a time on the data-plane thread (it forwards
  * between slices); each entry stands alone, its result an id (0) or an
- * error. An ACL pipe compiles once, after the last.
+ * error. Entries to add are read on the control thread, so the data path
+ * stops for their eSwitch adds alone. An ACL pipe compiles once, after the
+ * last.
  */
 #define FLOW_SLICE 32
 
@@ -1554,6 +1610,11 @@ struct batch {
 	struct json_object *results; /* [id (0) or {errno, error}] */
 	bool del;
 	size_t n_done;
+	/* entries-add: the slice, read; each entry's outcome and id */
+	struct prep *prep; /* [FLOW_SLICE] */
+	int rc[FLOW_SLICE];
+	uint32_t id[FLOW_SLICE];
+	char err[FLOW_SLICE][sizeof(((struct flow_req *)0)->err)];
 };
 
 static int batch_start_on_dp(struct simd_dp *dp, void *arg)
@@ -1581,29 +1642,40 @@ static struct json_object *entry_error(int err, const char *fmt, ...)
 	return o;
 }
 
-static int batch_slice_on_dp(struct simd_dp *dp, void *arg)
+/* entries-del: a slice removed. */
+static int batch_del_on_dp(struct simd_dp *dp, void *arg)
 {
 	struct batch *b = arg;
 	struct flow_req *r = b->r;
 
 	(void)dp;
 	for (; b->at < b->end; b->at++) {
-		struct json_object *o, *spec = json_object_array_get_idx(b->specs, b->at);
-		uint32_t id;
+		struct json_object *spec = json_object_array_get_idx(b->specs, b->at);
+		uint64_t x;
+		int rc;
+
+		r->err[0] = '\0';
+		rc = get_u64(r, spec, "entry id", UINT32_MAX, &x);
+		rc = rc == 0 ? entry_del(r, b->p, (uint32_t)x) : rc;
+		json_object_array_add(
+			b->results, rc == 0 ? json_object_new_int(0)
+					    : entry_error(-rc, "entries[%zu]: %s", b->at, r->err));
+		b->n_done += rc == 0;
+	}
+	return 0;
+}
+
+/* entries-add: the slice's entries read (the control thread). */
+static void batch_read(struct batch *b)
+{
+	struct flow_req *r = b->r;
+
+	for (size_t i = b->at; i < b->end; i++) {
+		struct json_object *spec = json_object_array_get_idx(b->specs, i);
+		size_t j = i - b->at;
 		int rc = 0;
 
 		r->err[0] = '\0';
-		if (b->del) {
-			uint64_t x;
-
-			rc = get_u64(r, spec, "entry id", UINT32_MAX, &x);
-			rc = rc == 0 ? entry_del(r, b->p, (uint32_t)x) : rc;
-			o = rc == 0 ? json_object_new_int(0)
-				    : entry_error(-rc, "entries[%zu]: %s", b->at, r->err);
-			b->n_done += rc == 0;
-			json_object_array_add(b->results, o);
-			continue;
-		}
 		if (json_object_is_type(spec, json_type_object)) {
 			json_object_object_foreach (spec, k, v) {
 				(void)v;
@@ -1614,69 +1686,126 @@ static int batch_slice_on_dp(struct simd_dp *dp, void *arg)
 				}
 			}
 		}
-		if (rc == 0) {
-			rc = entry_add(r, b->p, spec, true, &id);
+		b->rc[j] = rc == 0 ? entry_prep(r, b->p, spec, &b->prep[j]) : rc;
+		dpu_strscpy(b->err[j], r->err, sizeof(b->err[j]));
+	}
+}
+
+/* entries-add: the slice's good entries into the eSwitch. */
+static int batch_add_on_dp(struct simd_dp *dp, void *arg)
+{
+	struct batch *b = arg;
+	struct flow_req *r = b->r;
+
+	(void)dp;
+	for (size_t j = 0; j < b->end - b->at; j++) {
+		if (b->rc[j] == 0) {
+			r->err[0] = '\0';
+			b->rc[j] = entry_apply(r, b->p, &b->prep[j], &b->id[j]);
+			dpu_strscpy(b->err[j], r->err, sizeof(b->err[j]));
 		}
-		if (rc < 0) {
-			o = entry_error(-rc, "entries[%zu]: %s", b->at,
-					r->err[0] != '\0' ? r->err : strerror(-rc));
-		} else {
-			o = json_object_new_uint64(id);
-			if (b->p->kind == FLOW_ACL) {
-				r->added[r->n_added++] = id;
-			}
-		}
-		json_object_array_add(b->results, o);
 	}
 	return 0;
 }
 
-static int entries_batch(struct flow_req *r, bool del)
+/* entries-add: the slice's records and results (the control thread). */
+static void batch_keep(struct batch *b)
 {
-	struct batch b = {.r = r, .del = del};
+	struct flow_req *r = b->r;
+
+	for (size_t j = 0; j < b->end - b->at; j++) {
+		struct json_object *o;
+
+		if (b->rc[j] < 0) {
+			o = entry_error(-b->rc[j], "entries[%zu]: %s", b->at + j,
+					b->err[j][0] != '\0' ? b->err[j] : strerror(-b->rc[j]));
+		} else {
+			entry_keep(b->p, &b->prep[j], true, b->id[j]);
+			o = json_object_new_uint64(b->id[j]);
+			if (b->p->kind == FLOW_ACL) {
+				r->added[r->n_added++] = b->id[j];
+			}
+		}
+		json_object_array_add(b->results, o);
+	}
+	b->at = b->end;
+}
+
+/*
+ * The request's entries a slice at a time: added (read here, put in the
+ * eSwitch there, recorded here) or removed (there); an ACL pipe's added
+ * rules compiled once, taken back if that fails.
+ */
+static int entries_run(struct flow_req *r, struct batch *b)
+{
 	size_t n;
 	int rc;
 
-	if (!json_object_object_get_ex(r->req, "entries", &b.specs) ||
-	    !json_object_is_type(b.specs, json_type_array)) {
+	if (!json_object_object_get_ex(r->req, "entries", &b->specs) ||
+	    !json_object_is_type(b->specs, json_type_array)) {
 		return fail(r, EINVAL, "entries: expected a list of %s",
-			    del ? "entry ids" : "{priority?, match, actions}");
+			    b->del ? "entry ids" : "{priority?, match, actions}");
 	}
-	n = json_object_array_length(b.specs);
-	rc = simd_dp_call(r->s->dp, batch_start_on_dp, &b);
+	n = json_object_array_length(b->specs);
+	rc = simd_dp_call(r->s->dp, batch_start_on_dp, b);
 	if (rc < 0) {
 		return rc;
 	}
 	r->added = calloc(n > 0 ? n : 1, sizeof(*r->added));
-	if (r->added == NULL) {
+	b->prep = b->del ? NULL : malloc(FLOW_SLICE * sizeof(*b->prep));
+	if (r->added == NULL || (!b->del && b->prep == NULL)) {
 		return fail(r, ENOMEM, "no memory for %zu entries", n);
 	}
-	b.results = json_object_new_array_ext((int)n);
-	while (b.at < n) {
-		b.end = DPU_MIN(n, b.at + FLOW_SLICE);
-		simd_dp_call(r->s->dp, batch_slice_on_dp, &b);
+	b->results = json_object_new_array_ext((int)n);
+	while (b->at < n) {
+		b->end = DPU_MIN(n, b->at + FLOW_SLICE);
+		if (b->del) {
+			simd_dp_call(r->s->dp, batch_del_on_dp, b);
+			continue;
+		}
+		batch_read(b);
+		simd_dp_call(r->s->dp, batch_add_on_dp, b);
+		batch_keep(b);
 	}
-	if (del) { /* an ACL's deleted rules go with the commit after this */
-		r->build = b.p->kind == FLOW_ACL && want_commit(r) && b.n_done > 0 ? b.p : NULL;
-		r->reply = b.results;
+	r->reply = b->results;
+	if (b->del) { /* an ACL's deleted rules go with the commit after this */
+		r->build = b->p->kind == FLOW_ACL && want_commit(r) && b->n_done > 0 ? b->p : NULL;
 		return 0;
 	}
-	if (b.p->kind == FLOW_ACL && want_commit(r) && r->n_added > 0) {
-		r->build = b.p;
+	if (b->p->kind == FLOW_ACL && want_commit(r) && r->n_added > 0) {
+		r->build = b->p;
 		rc = acl_commit(r);
 		for (size_t i = 0; rc < 0 && i < n; i++) {
-			struct json_object *o = json_object_array_get_idx(b.results, i);
+			struct json_object *o = json_object_array_get_idx(b->results, i);
 
 			if (json_object_is_type(o, json_type_int)) {
 				json_object_array_put_idx(
-					b.results, i,
+					b->results, i,
 					entry_error(-rc, "entries[%zu]: %s", i, r->err));
 			}
 		}
 	}
 	r->build = NULL; /* committed (or not) here */
-	r->reply = b.results;
 	return 0;
+}
+
+static int entries_batch(struct flow_req *r, bool del)
+{
+	struct batch *b = calloc(1, sizeof(*b));
+	int rc;
+
+	if (b == NULL) {
+		return fail(r, ENOMEM, "no memory for a batch");
+	}
+	b->r = r;
+	b->del = del;
+	rc = entries_run(r, b);
+	if (rc < 0 && b->results != NULL && r->reply != b->results) {
+		json_object_put(b->results);
+	}
+	free(b->prep);
+	free(b);
+	return rc;
 }
 
 static int flow_on_dp(struct simd_dp *dp, void *arg)
