@@ -4,7 +4,8 @@
  * switch domain or in a service port's ingress domain, applied to the
  * emulated eSwitch on the data-plane thread, but for the compiling of an
  * ACL pipe's rules, done on the control thread beside the data path and
- * swapped in between two bursts (docs/simulator.md, "Steering").
+ * swapped in between two bursts, and the reading of a batch's entries, done
+ * on the control thread too (docs/simulator.md, "Steering").
  *
  *   pipe-create  {domain?, name, kind: exact|acl|lpm, match?: [field...],
  *                 max_entries?, root?, miss?: ACTIONS}
