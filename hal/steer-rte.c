@@ -40,6 +40,7 @@ struct sport {
 
 struct sentry {
 	struct dpu_match match; /* what it was made of, to make it anew */
+	struct dpu_actions act;
 	uint32_t prio;
 	struct spipe *next; /* the pipe it sends packets on to, or NULL */
 	unsigned int n;
@@ -712,6 +713,7 @@ static int steer_entry_add(struct dpu_dev *dev, const char *domain, const char *
 	rc = add_rules(dev, &c, p, prio, match, actions, &e);
 	if (rc == 0) {
 		e->match = *match;
+		e->act = *actions;
 		e->prio = prio;
 		e->next = actions->fate == DPU_FATE_PIPE ? find_pipe(st, p->dom, actions->pipe)
 							 : NULL;
@@ -732,13 +734,27 @@ static struct sentry **req_entry(struct dpu_dev *dev, struct spipe *p, uint32_t 
 	return &p->entries[id - 1];
 }
 
-/* The entry's rules made anew with the new actions, then the old ones removed. */
+/* An entry made of 'e''s match and priority, 'act' its actions. */
+static void sentry_fill(struct steer *st, const struct spipe *p, struct sentry *to,
+			const struct sentry *e, const struct dpu_actions *act)
+{
+	to->match = e->match;
+	to->act = *act;
+	to->prio = e->prio;
+	to->next = act->fate == DPU_FATE_PIPE ? find_pipe(st, p->dom, act->pipe) : NULL;
+}
+
+/*
+ * The entry's rules made anew with the new actions, then the old ones
+ * removed; a PMD that refuses a rule's twin (net_tap: TC flower) has the
+ * old ones removed first, and made again if the new ones cannot be.
+ */
 static int steer_entry_update(struct dpu_dev *dev, const char *domain, const char *pipe,
 			      uint32_t id, const struct dpu_actions *actions,
 			      unsigned int n_actions)
 {
 	struct steer *st = steer_of(dev);
-	struct sentry **e, *ne = NULL;
+	struct sentry **e, *ne = NULL, *old;
 	struct spipe *p;
 	struct call c;
 	int rc = -ENOENT;
@@ -760,13 +776,33 @@ static int steer_entry_update(struct dpu_dev *dev, const char *domain, const cha
 		goto out;
 	}
 	c = (struct call){.dev = dev, .st = st, .dom = p->dom};
-	rc = add_rules(dev, &c, p, (*e)->prio, &(*e)->match, actions, &ne);
+	old = *e;
+	rc = add_rules(dev, &c, p, old->prio, &old->match, actions, &ne);
+	if (rc == -EEXIST) {
+		struct sentry *back = NULL;
+
+		for (unsigned int i = 0; i < old->n; i++) {
+			destroy_rule(p->dom->ethdev, old->flows[i]);
+		}
+		old->n = 0;
+		rc = add_rules(dev, &c, p, old->prio, &old->match, actions, &ne);
+		if (rc < 0) {
+			*e = NULL;
+			if (add_rules(dev, &c, p, old->prio, &old->match, &old->act, &back) == 0) {
+				sentry_fill(st, p, back, old, &old->act);
+				*e = back;
+			} else {
+				log_warn("pipe %s: entry %u gone: neither its new rules nor its "
+					 "old ones could be made",
+					 p->name, id);
+			}
+			free(old);
+			goto out;
+		}
+	}
 	if (rc == 0) {
-		ne->match = (*e)->match;
-		ne->prio = (*e)->prio;
-		ne->next = actions->fate == DPU_FATE_PIPE ? find_pipe(st, p->dom, actions->pipe)
-							  : NULL;
-		free_entry(p, *e);
+		sentry_fill(st, p, ne, old, actions);
+		free_entry(p, old);
 		*e = ne;
 	}
 out:

@@ -206,7 +206,8 @@ int dpu_pipe_entries_del(struct dpu_dev *dev, const char *domain, const char *pi
  * route only, an ECMP group), its match and id kept, in force when this
  * returns, as rte_flow_actions_update() (DPDK 23.07 on) does. The sim
  * backend keeps its counters; the bluefield backend makes its rules anew
- * (they count from zero) before the old ones go, so no packet misses.
+ * (they count from zero) before the old ones go, so no packet misses; where
+ * the PMD refuses a rule's twin (net_tap) the old ones go first.
  */
 int dpu_pipe_entry_update(struct dpu_dev *dev, const char *domain, const char *pipe, uint32_t entry,
 			  const struct dpu_actions *actions, unsigned int n_actions);
