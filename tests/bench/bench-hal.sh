@@ -20,6 +20,7 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM HUP PIPE # the EXIT trap then cleans up too
 
 "$build/sim/simd/dpu-simd" --device "$(dirname "$0")/../../fixtures/devices/bf3.yaml" \
 	--run-dir "$work/run" 2>"$work/simd.log" &
