@@ -1347,6 +1347,11 @@ const struct rte_acl_ctx *esw_acl_context(const struct esw_pipe *p)
 	return p->acl[p->acl_live];
 }
 
+struct rte_fib *esw_lpm_fib4(const struct esw_pipe *p)
+{
+	return p != NULL && p->kind == PIPE_LPM ? p->fib4 : NULL;
+}
+
 int esw_entry_stats(struct esw_pipe *p, uint32_t entry, uint64_t *pkts, uint64_t *bytes)
 {
 	if (p == NULL || entry >= p->max || !p->entries[entry].used) {

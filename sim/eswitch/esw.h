@@ -279,6 +279,9 @@ int esw_acl_commit(struct esw_pipe *pipe);
 /* The rte_acl context in use (NULL before the first commit); for benchmarks. */
 struct rte_acl_ctx;
 const struct rte_acl_ctx *esw_acl_context(const struct esw_pipe *pipe);
+/* An LPM pipe's IPv4 rte_fib (NULL before its first IPv4 route); for benchmarks. */
+struct rte_fib;
+struct rte_fib *esw_lpm_fib4(const struct esw_pipe *pipe);
 
 /* Members of an ECMP group at most. */
 #define ESW_ECMP_MAX 64
