@@ -35,6 +35,9 @@
 struct hal_sim {
 	struct dpu_dev up;
 	int fd;
+	/* Bytes received and not yet taken: a reply's tail may bring the next one's head. */
+	char *rbuf;
+	size_t rlen, rcap;
 	char rundir[PATH_MAX - 16];
 };
 
@@ -98,22 +101,12 @@ static void sim_broken(struct hal_sim *h)
 		close(h->fd);
 		h->fd = -1;
 	}
+	h->rlen = 0;
 }
 
-/*
- * Send the request 'text' (one JSON object, no newline) and return the
- * reply's 'key' member (new reference; with 'key' NULL and 'out' not, the
- * whole reply). On an error reply, its message goes to 'why' (if not NULL).
- */
-static int sim_call_text(struct hal_sim *h, const char *text, size_t text_len, const char *key,
-			 struct json_object **out, char *why, size_t why_size)
+/* Send the request 'text' (one JSON object, no newline). */
+static int sim_send_text(struct hal_sim *h, const char *text, size_t text_len)
 {
-	struct json_object *rep = NULL, *ok, *val;
-	struct dpu_cfg_err err;
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	int rc = 0;
-
 	if (h->fd < 0) {
 		return -EIO; /* broken by an earlier failure: a late reply must not be taken */
 	}
@@ -121,33 +114,76 @@ static int sim_call_text(struct hal_sim *h, const char *text, size_t text_len, c
 		sim_broken(h);
 		return -EIO;
 	}
+	return 0;
+}
+
+/*
+ * The next reply line: its length (the newline excluded) at the start of
+ * h->rbuf; the caller drops it with sim_reply_done().
+ */
+static int sim_reply_line(struct hal_sim *h, size_t *line)
+{
+	size_t scanned = 0;
+
 	for (;;) {
+		char *nl = h->rlen > scanned ? memchr(h->rbuf + scanned, '\n', h->rlen - scanned)
+					     : NULL;
 		ssize_t n;
 
-		if (len + 4096 > cap) {
+		if (nl != NULL) {
+			*line = (size_t)(nl - h->rbuf);
+			return 0;
+		}
+		scanned = h->rlen;
+		if (h->rlen + 4096 > h->rcap) {
+			size_t cap = h->rcap ? h->rcap * 2 : 8192;
 			char *nb;
 
-			cap = cap ? cap * 2 : 8192;
-			if (cap > SIM_MAX_REPLY || (nb = realloc(buf, cap)) == NULL) {
-				free(buf);
+			if (cap > SIM_MAX_REPLY || (nb = realloc(h->rbuf, cap)) == NULL) {
 				sim_broken(h);
 				return -EIO;
 			}
-			buf = nb;
+			h->rbuf = nb;
+			h->rcap = cap;
 		}
-		n = recv(h->fd, buf + len, cap - len - 1, 0);
+		n = recv(h->fd, h->rbuf + h->rlen, h->rcap - h->rlen, 0);
 		if (n <= 0) {
-			free(buf);
 			sim_broken(h);
 			return -EIO; /* dpu-simd went away, or timed out */
 		}
-		len += (size_t)n;
-		if (memchr(buf + len - (size_t)n, '\n', (size_t)n) != NULL) {
-			break;
-		}
+		h->rlen += (size_t)n;
 	}
-	rc = dpu_json_load_string(buf, len, "dpu-simd reply", &rep, &err);
-	free(buf);
+}
+
+static void sim_reply_done(struct hal_sim *h, size_t line)
+{
+	memmove(h->rbuf, h->rbuf + line + 1, h->rlen - line - 1);
+	h->rlen -= line + 1;
+}
+
+/*
+ * Read the reply to the oldest request sent and not yet answered, and
+ * return its 'key' member (new reference; with 'key' NULL and 'out' not,
+ * the whole reply). On an error reply, its message goes to 'why' (if not
+ * NULL).
+ */
+static int sim_recv_reply(struct hal_sim *h, const char *key, struct json_object **out, char *why,
+			  size_t why_size)
+{
+	struct json_object *rep = NULL, *ok, *val;
+	struct dpu_cfg_err err;
+	size_t line;
+	int rc;
+
+	if (h->fd < 0) {
+		return -EIO;
+	}
+	rc = sim_reply_line(h, &line);
+	if (rc < 0) {
+		return rc;
+	}
+	rc = dpu_json_load_string(h->rbuf, line, "dpu-simd reply", &rep, &err);
+	sim_reply_done(h, line);
 	if (rc < 0) {
 		return -EIO;
 	}
@@ -180,6 +216,15 @@ static int sim_call_text(struct hal_sim *h, const char *text, size_t text_len, c
 	}
 	json_object_put(rep);
 	return 0;
+}
+
+/* A request and its reply, as sim_send_text() and sim_recv_reply(). */
+static int sim_call_text(struct hal_sim *h, const char *text, size_t text_len, const char *key,
+			 struct json_object **out, char *why, size_t why_size)
+{
+	int rc = sim_send_text(h, text, text_len);
+
+	return rc < 0 ? rc : sim_recv_reply(h, key, out, why, why_size);
 }
 
 /* sim_call_text() with the request 'req'. */
@@ -271,6 +316,7 @@ static void sim_close(struct dpu_dev *dev)
 	if (h->fd >= 0) {
 		close(h->fd);
 	}
+	free(h->rbuf);
 	free(h);
 }
 
@@ -908,8 +954,10 @@ static struct json_object *json_entry(const struct dpu_entry_spec *e)
 
 /*
  * Entries-add requests of up to SIM_MAX_BATCH bytes each, their text put
- * together from each entry's. A request refused whole (no such pipe) fails
- * its entries and those after it.
+ * together from each entry's. Each request goes out before the reply to
+ * the one before is read, so that this side puts the next together while
+ * dpu-simd adds the last. A request refused whole (no such pipe) fails its
+ * entries and those not yet sent.
  */
 static int sim_entries_add(struct dpu_dev *dev, const char *domain, const char *pipe,
 			   const struct dpu_entry_spec *specs, size_t n, uint32_t *entries,
@@ -918,9 +966,10 @@ static int sim_entries_add(struct dpu_dev *dev, const char *domain, const char *
 	struct hal_sim *h = sim_cast(dev);
 	struct json_object *head = flow_req("entries-add", domain, pipe);
 	char first[sizeof(dev->last_error)] = "", *text = malloc(SIM_MAX_BATCH);
-	size_t head_len, i = 0;
+	size_t head_len, i = 0, fly_start = 0, fly_end = 0;
 	const char *head_text;
-	int added = 0;
+	bool in_flight = false;
+	int added = 0, refused = 0; /* the first request's error, when it was refused whole */
 
 	/* {"cmd": ..., "pipe": ...} less its closing brace, then "entries": [ */
 	head_text = json_object_to_json_string_length(head, JSON_C_TO_STRING_PLAIN, &head_len);
@@ -933,10 +982,10 @@ static int sim_entries_add(struct dpu_dev *dev, const char *domain, const char *
 	memcpy(text + head_len - 1, ",\"entries\":[", 12);
 	head_len += 11;
 	json_object_put(head);
-	while (i < n) {
+	while (i < n || in_flight) {
 		struct json_object *res = NULL;
 		size_t start = i, len = head_len;
-		bool too_big = false;
+		bool too_big = false, sent = false;
 		int rc;
 
 		for (; i < n; i++) {
@@ -963,35 +1012,57 @@ static int sim_entries_add(struct dpu_dev *dev, const char *domain, const char *
 				snprintf(first, sizeof(first),
 					 "%s: entry %zu: too big for a request", pipe, start);
 			}
-			continue;
+		} else if (i > start) {
+			memcpy(text + len, "]}", 2);
+			rc = sim_send_text(h, text, len + 2);
+			if (rc < 0) { /* the stream is gone: the one in flight too */
+				for (size_t j = in_flight ? fly_start : start; j < n; j++) {
+					rcs[j] = rc;
+				}
+				refused = fly_start == 0 || start == 0 ? rc : refused;
+				break;
+			}
+			sent = true;
 		}
-		memcpy(text + len, "]}", 2);
-		rc = sim_call_text(h, text, len + 2, "results", &res, NULL, 0);
-		if (rc < 0) {
-			free(text);
-			if (start == 0) {
-				return rc; /* nothing tried */
-			}
-			for (size_t j = start; j < n; j++) {
-				rcs[j] = rc;
-			}
-			if (first[0] != '\0') { /* the first failure: an entry before */
-				dpu_strscpy(dev->last_error, first, sizeof(dev->last_error));
-			}
-			return added;
-		}
-		for (size_t j = start; j < i; j++) {
-			struct json_object *o = json_object_array_get_idx(res, j - start);
+		if (in_flight) {
+			rc = sim_recv_reply(h, "results", &res, NULL, 0);
+			if (rc < 0) {
+				/* Refused whole: nothing more goes; one sent after it still
+				 * answers. */
+				for (size_t j = fly_start; j < fly_end; j++) {
+					rcs[j] = rc;
+				}
+				for (size_t j = i; j < n; j++) {
+					rcs[j] = rc;
+				}
+				refused = fly_start == 0 ? rc : refused;
+				if (first[0] == '\0') {
+					dpu_strscpy(first, dev->last_error, sizeof(first));
+				}
+				n = i;
+			} else {
+				for (size_t j = fly_start; j < fly_end; j++) {
+					struct json_object *o =
+						json_object_array_get_idx(res, j - fly_start);
 
-			rcs[j] = batch_rc(o, first, sizeof(first));
-			if (rcs[j] == 0) {
-				entries[j] = (uint32_t)json_object_get_int64(o); /* its id */
-				added++;
+					rcs[j] = batch_rc(o, first, sizeof(first));
+					if (rcs[j] == 0) {
+						entries[j] = (uint32_t)json_object_get_int64(
+							o); /* its id */
+						added++;
+					}
+				}
+				json_object_put(res);
 			}
 		}
-		json_object_put(res);
+		in_flight = sent;
+		fly_start = start;
+		fly_end = i;
 	}
 	free(text);
+	if (refused < 0 && added == 0) {
+		return refused; /* none could be tried; its reason is dev->last_error */
+	}
 	dpu_strscpy(dev->last_error, first, sizeof(dev->last_error));
 	return added;
 }
