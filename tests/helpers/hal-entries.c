@@ -23,6 +23,11 @@
  *                             than one pair: an ECMP group)
  *   hal-entries URI rate N    N routes one call each, then N in one batch,
  *                             each into a pipe of its own: entries/s
+ *   hal-entries URI nopipe N PIPE   N routes into a pipe that does not exist
+ *                             (several requests, each refused whole):
+ *                             "refused RC, every entry RC" (or how many
+ *                             were not); then one route into PIPE on the
+ *                             same device: "then added ID"
  *
  * lpm and acl print "added A of N", "failed I RC" per refused entry, "first
  * error: ..." and "entry I ID" for routes 1 and N - 1 (acl: rule 52, its
@@ -262,8 +267,27 @@ int main(int argc, char **argv)
 		}
 		printf("one call each: %.0f entries/s\n", n / ((double)(t1 - t0) / 1e9));
 		printf("one batch: %.0f entries/s\n", n / ((double)(t2 - t1) / 1e9));
+	} else if (strcmp(argv[2], "nopipe") == 0 && argc == 5) {
+		uint32_t bad = 0;
+
+		routes(n, 1, spec, m, a, ecmp);
+		rc = dpu_pipe_entries_add(dev, NULL, "nope", spec, n, ids, rcs);
+		for (uint32_t i = 0; i < n; i++) {
+			bad += rcs[i] != rc;
+		}
+		if (bad == 0) {
+			printf("refused %d, every entry %d\n", rc, rc);
+		} else {
+			printf("refused %d, %u entries otherwise\n", rc, bad);
+		}
+		/* The device's stream still in step: this call gets its own answer. */
+		rc = dpu_pipe_entries_add(dev, NULL, argv[4], spec, 1, ids, rcs);
+		if (rc != 1) {
+			die(dev, "entries-add after", rc < 0 ? rc : rcs[0]);
+		}
+		printf("then added %u\n", ids[0]);
 	} else {
-		fprintf(stderr, "hal-entries: %s: not lpm, acl, rate or stats\n", argv[2]);
+		fprintf(stderr, "hal-entries: %s: not lpm, acl, rate, nopipe or stats\n", argv[2]);
 		return 2;
 	}
 	free(spec);

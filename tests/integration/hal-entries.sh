@@ -218,6 +218,15 @@ tap_check "pipe destroy: an unknown pipe is refused, named" grep -q 'no pipe "ke
 tap_check "pipe create: a destroyed pipe's name free again" \
 	sh -c "'$ctl' --run-dir '$run' pipes | grep -Eq '^routes +lpm +0 +16 '"
 
+# Through the HAL: a batch of several requests (each sent before the last
+# one's answer is read), all refused whole; the next call's answer is its own.
+"$helper" "$uri" nopipe 10000 routes >"$work/nopipe.out" 2>&1
+cat "$work/nopipe.out" >&2
+tap_check "HAL batch into no pipe: refused, every entry with the reason" \
+	grep -q "^refused -2, every entry -2$" "$work/nopipe.out"
+tap_check "HAL batch into no pipe: the next call answered in step" \
+	grep -q "^then added [0-9][0-9]*$" "$work/nopipe.out"
+
 # The request itself refused: no such pipe.
 /usr/bin/python3 - "$run/simd.sock" >"$work/raw.out" 2>&1 <<'PY'
 import json, socket, sys
