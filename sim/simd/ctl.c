@@ -22,11 +22,19 @@
 #include "sim/simd/ctl.h"
 #include "sim/simd/flow.h"
 
+/*
+ * A control connection: requests in (buf), replies out (out: the bytes at
+ * out_off .. out_len not yet taken by the socket). While a reply waits to
+ * go, no further request is read: a client that does not read its
+ * replies holds one in memory, not an ever longer queue.
+ */
 struct conn {
 	struct simd *s;
 	int fd;
 	struct dpu_loop_src *src;
 	size_t len;
+	char *out;
+	size_t out_off, out_len;
 	char buf[SIMD_CTL_MAX_LINE];
 };
 
@@ -692,33 +700,43 @@ static void conn_free(void *arg)
 	struct conn *c = arg;
 
 	close(c->fd);
+	free(c->out);
 	free(c);
 }
 
-static int send_all(int fd, const char *p, size_t n)
+/*
+ * As much of the reply waiting as the socket takes now: 0 when all of it
+ * went, -EAGAIN when some is left (to go when the socket has room), or the
+ * error that ends the connection.
+ */
+static int conn_flush(struct conn *c)
 {
-	while (n > 0) {
-		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+	while (c->out_off < c->out_len) {
+		ssize_t w = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
 
 		if (w < 0) {
 			if (errno == EINTR) {
 				continue;
 			}
-			return -errno;
+			return errno == EAGAIN || errno == EWOULDBLOCK ? -EAGAIN : -errno;
 		}
-		p += w;
-		n -= (size_t)w;
+		c->out_off += (size_t)w;
 	}
+	free(c->out);
+	c->out = NULL;
+	c->out_off = c->out_len = 0;
 	return 0;
 }
 
+/* The request 'line' answered: its reply (and a newline) to go out. */
 static int answer_line(struct conn *c, const char *line, size_t len)
 {
 	struct json_object *req = NULL, *rep;
 	struct dpu_cfg_err err;
 	const char *text;
+	size_t text_len;
 	char buf[600];
-	int rc;
 
 	if (dpu_json_load_string(line, len, "request", &req, &err) < 0) {
 		rep = simd_reply_error(EINVAL, "%s", dpu_cfg_err_str(&err, buf, sizeof(buf)));
@@ -726,45 +744,78 @@ static int answer_line(struct conn *c, const char *line, size_t len)
 		rep = simd_ctl_handle(c->s, req);
 	}
 	json_object_put(req);
-	text = json_object_to_json_string_ext(rep, JSON_C_TO_STRING_PLAIN);
-	rc = send_all(c->fd, text, strlen(text));
-	if (rc == 0) {
-		rc = send_all(c->fd, "\n", 1);
+	text = json_object_to_json_string_length(rep, JSON_C_TO_STRING_PLAIN, &text_len);
+	c->out = malloc(text_len + 1);
+	if (c->out == NULL) {
+		json_object_put(rep);
+		return -ENOMEM;
 	}
+	memcpy(c->out, text, text_len);
+	c->out[text_len] = '\n';
+	c->out_off = 0;
+	c->out_len = text_len + 1;
 	json_object_put(rep);
-	return rc;
+	return conn_flush(c);
+}
+
+/*
+ * The whole requests received, answered in order; after one whose reply
+ * the socket cannot take at once, the rest wait for it to have gone
+ * (-EAGAIN, the connection then waits to write instead of to read).
+ */
+static int answer_lines(struct conn *c)
+{
+	char *nl;
+
+	while ((nl = memchr(c->buf, '\n', c->len)) != NULL) {
+		size_t line = (size_t)(nl - c->buf);
+		int rc = answer_line(c, c->buf, line);
+
+		memmove(c->buf, nl + 1, c->len - line - 1);
+		c->len -= line + 1;
+		if (rc < 0) {
+			return rc;
+		}
+	}
+	return 0;
 }
 
 static void on_conn(struct dpu_loop_src *src, int fd, uint32_t events, void *arg)
 {
 	struct conn *c = arg;
-	ssize_t n;
-	char *nl;
+	bool writing = c->out != NULL;
+	int rc;
 
-	(void)src;
 	(void)events;
-	n = recv(fd, c->buf + c->len, sizeof(c->buf) - c->len, 0);
-	if (n <= 0) {
+	if (writing) { /* a reply still going: the socket has room, or hung up */
+		rc = conn_flush(c);
+	} else {
+		ssize_t n = recv(fd, c->buf + c->len, sizeof(c->buf) - c->len, 0);
+
 		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
 			return;
 		}
-		conn_close(c);
-		return;
-	}
-	c->len += (size_t)n;
-	while ((nl = memchr(c->buf, '\n', c->len)) != NULL) {
-		size_t line = (size_t)(nl - c->buf);
-
-		if (answer_line(c, c->buf, line) < 0) {
+		if (n <= 0) {
 			conn_close(c);
 			return;
 		}
-		memmove(c->buf, nl + 1, c->len - line - 1);
-		c->len -= line + 1;
+		c->len += (size_t)n;
+		rc = 0;
 	}
-	if (c->len == sizeof(c->buf)) {
+	if (rc == 0) {
+		rc = answer_lines(c);
+	}
+	if (rc == -EAGAIN) { /* wait for room to write; read nothing meanwhile */
+		rc = writing ? 0 : dpu_loop_mod_fd(src, EPOLLOUT);
+	} else if (rc == 0 && writing) {
+		rc = dpu_loop_mod_fd(src, EPOLLIN);
+	}
+	if (rc == 0 && c->len == sizeof(c->buf) && memchr(c->buf, '\n', c->len) == NULL) {
 		log_warn_rl("control client sent a line over %d bytes; closing it",
 			    SIMD_CTL_MAX_LINE);
+		rc = -EMSGSIZE;
+	}
+	if (rc < 0) {
 		conn_close(c);
 	}
 }

@@ -106,7 +106,7 @@ int main(int argc, char **argv)
 	struct dpu_actions *a, ecmp[4];
 	struct dpu_match *m;
 	uint32_t n, *ids;
-	int *rcs, rc;
+	int *rcs, rc, status = 0;
 
 	if (argc < 4) {
 		fprintf(stderr, "usage: hal-entries URI lpm|acl|rate N | URI stats PIPE ID\n");
@@ -288,7 +288,7 @@ int main(int argc, char **argv)
 		printf("then added %u\n", ids[0]);
 	} else {
 		fprintf(stderr, "hal-entries: %s: not lpm, acl, rate, nopipe or stats\n", argv[2]);
-		return 2;
+		status = 2;
 	}
 	free(spec);
 	free(m);
@@ -296,5 +296,5 @@ int main(int argc, char **argv)
 	free(ids);
 	free(rcs);
 	dpu_dev_close(dev);
-	return 0;
+	return status;
 }

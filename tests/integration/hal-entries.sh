@@ -51,6 +51,22 @@ route "$ecmp" >"$work/ecmp.out" 2>&1
 cat "$work/ecmp.out" >&2
 tap_check "lpm batch: the ECMP group carried whole (4 members)" \
 	grep -q '^1 \[{"fate": "port", "mark": 11, "port": "p0"}, {"fate": "port", "mark": 12, "port": "p1"}, {.*"mark": 13.*}, {.*"mark": 14.*}\]$' "$work/ecmp.out"
+# A reply far larger than the socket takes at once (all 9999 routes, over
+# 1 MB) goes out whole to a client slow to read it, and a request sent
+# right behind the first, before reading, is answered after it.
+/usr/bin/python3 - "$run/simd.sock" >"$work/big.out" 2>&1 <<'PY'
+import json, socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+s.sendall((json.dumps({"cmd": "entries", "pipe": "routes", "from": 0, "max": 100000}) + "\n" +
+           json.dumps({"cmd": "pipes"}) + "\n").encode())
+time.sleep(0.5)
+f = s.makefile("r")
+a = json.loads(f.readline()); b = json.loads(f.readline())
+print("big", a["ok"], len(a["entries"]), "next", b["ok"], "pipes" in b)
+PY
+cat "$work/big.out" >&2
+tap_check "control: a reply larger than the socket takes goes whole, the next after it" \
+	grep -q "^big True 9999 next True True$" "$work/big.out"
 "$ctl" --run-dir "$run" replay "$pcap" --port p0 --top-speed >/dev/null
 # 10.0.1.0/24 is route 1: the capture's 790 IPv4 packets to 10.0.1.x.
 "$helper" "$uri" stats routes "$ecmp" >"$work/stats.out" 2>&1
