@@ -34,7 +34,7 @@
 #define LOAD_BATCH (60 * 1024)
 
 struct flow_args {
-	const char *pos[256]; /* positional arguments */
+	char **pos; /* positional arguments: moved to the front of argv, as getopt permutes it */
 	int n_pos;
 	const char *domain, *kind, *match, *max, *miss, *priority;
 	bool root;
@@ -55,6 +55,7 @@ static int flow_args(int argc, char **argv, struct flow_args *a)
 	};
 
 	memset(a, 0, sizeof(*a));
+	a->pos = argv;
 	for (int i = 0; i < argc; i++) {
 		bool known = false;
 
@@ -69,8 +70,9 @@ static int flow_args(int argc, char **argv, struct flow_args *a)
 		}
 		if (strcmp(argv[i], "--root") == 0) {
 			a->root = true;
-		} else if (argv[i][0] != '-' && a->n_pos < (int)ARRAY_SIZE(a->pos)) {
-			a->pos[a->n_pos++] = argv[i];
+		} else if (argv[i][0] != '-') {
+			a->pos[a->n_pos++] =
+				argv[i]; /* n_pos <= i: nothing unread is overwritten */
 		} else {
 			fprintf(stderr, "dpu-simctl: unknown option or missing value: %s\n",
 				argv[i]);
@@ -283,23 +285,35 @@ static int entry_del(struct dpu_dev *dev, const struct flow_args *a)
 		return -EINVAL;
 	}
 	if (a->n_pos > 3) { /* through the HAL, in one go */
-		uint32_t ids[ARRAY_SIZE(a->pos)];
-		int rcs[ARRAY_SIZE(a->pos)], n = a->n_pos - 2, removed;
+		int n = a->n_pos - 2, removed = -EINVAL;
+		uint32_t *ids = malloc((size_t)n * sizeof(*ids));
+		int *rcs = malloc((size_t)n * sizeof(*rcs));
 
+		if (ids == NULL || rcs == NULL) {
+			free(ids);
+			free(rcs);
+			return -ENOMEM;
+		}
 		for (int i = 0; i < n; i++) {
 			if (number_arg("ID", a->pos[2 + i], &id) < 0 || id > UINT32_MAX) {
-				return -EINVAL;
+				n = -1;
+				break;
 			}
 			ids[i] = (uint32_t)id;
 		}
-		removed = dpu_pipe_entries_del(dev, a->domain, a->pos[1], ids, (size_t)n, rcs);
-		if (removed < 0 || removed < n) {
+		if (n > 0) {
+			removed = dpu_pipe_entries_del(dev, a->domain, a->pos[1], ids, (size_t)n,
+						       rcs);
+		}
+		free(ids);
+		free(rcs);
+		if (n > 0 && removed < n) {
 			fprintf(stderr, "dpu-simctl: %s\n",
 				dpu_dev_last_error(dev)[0] ? dpu_dev_last_error(dev)
 							   : strerror(-removed));
 			return removed == -EIO || removed == -ENOMEM ? removed : -EINVAL;
 		}
-		return 0;
+		return n > 0 ? 0 : -EINVAL;
 	}
 	if (number_arg("ID", a->pos[2], &id) < 0) {
 		return -EINVAL;

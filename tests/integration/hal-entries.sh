@@ -194,6 +194,10 @@ tap_check "entries del in one go: 2000 routes" \
 tap_check "entries del again: each refused, named" \
 	sh -c "grep -q '^removed 0 of 2000\$' '$work/del2.out' &&
 	       grep -q '^first error: entries\[0\]: entry 100: not in pipe routes' '$work/del2.out'"
+# dpu-simctl takes as many ids as the command line holds.
+"$ctl" --run-dir "$run" entry del routes $(seq 3000 3299)
+tap_check "simctl entry del of 300 routes in one command" \
+	sh -c "test $? -eq 0 && '$ctl' --run-dir '$run' pipes | grep -Eq '^routes +lpm +7700 '"
 
 # Pipes destroyed: not while another sends packets to them, never the
 # switch's own; the root's going puts "default" back in front.
