@@ -83,9 +83,10 @@ static double seconds_per_run = 2.0;
 
 /*
  * The eSwitch and its bare lookup run in alternate rounds, each
- * seconds_per_run / ROUNDS long, and each is the best of its rounds: a
- * neighbour on a shared machine only ever slows a round down, and the two
- * see the same minutes of it.
+ * seconds_per_run / ROUNDS long: each one's figure is the best of its
+ * rounds (a neighbour on a shared machine only ever slows a round down),
+ * and their ratio the median of the rounds' own (a round of each, the two
+ * side by side in time), beside the lowest and highest.
  */
 #define ROUNDS 5
 
@@ -127,17 +128,24 @@ static double measure(bench_step *step, void *ctx, size_t n, uint64_t *total)
 
 /* The best Mpps of each side over the rounds, and the rounds' own ratios. */
 struct pair {
-	double a, b;		   /* best Mpps */
-	double ratio_lo, ratio_hi; /* a / b within one round, lowest and highest */
-	uint64_t a_total;	   /* packets through 'a' over all rounds */
+	double a, b;			  /* best Mpps */
+	double ratio, ratio_lo, ratio_hi; /* a / b of a round: median, lowest, highest */
+	uint64_t a_total;		  /* packets through 'a' over all rounds */
 };
+
+static int cmp_double(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+
+	return (a > b) - (a < b);
+}
 
 /* Alternate rounds of 'a' (n_a items) and 'b' (n_b items). */
 static struct pair measure_pair(bench_step *a, void *a_ctx, size_t n_a, bench_step *b, void *b_ctx,
 				size_t n_b)
 {
-	struct pair r = {.ratio_lo = 1e9};
-	double slice = seconds_per_run / ROUNDS;
+	struct pair r = {0};
+	double slice = seconds_per_run / ROUNDS, ratios[ROUNDS];
 
 	for (int i = 0; i < ROUNDS; i++) {
 		uint64_t t;
@@ -147,9 +155,12 @@ static struct pair measure_pair(bench_step *a, void *a_ctx, size_t n_a, bench_st
 		r.a_total += t;
 		r.a = ma > r.a ? ma : r.a;
 		r.b = mb > r.b ? mb : r.b;
-		r.ratio_lo = ma / mb < r.ratio_lo ? ma / mb : r.ratio_lo;
-		r.ratio_hi = ma / mb > r.ratio_hi ? ma / mb : r.ratio_hi;
+		ratios[i] = ma / mb;
 	}
+	qsort(ratios, ROUNDS, sizeof(ratios[0]), cmp_double);
+	r.ratio = ratios[ROUNDS / 2];
+	r.ratio_lo = ratios[0];
+	r.ratio_hi = ratios[ROUNDS - 1];
 	return r;
 }
 
@@ -452,7 +463,7 @@ static void bench_exact(uint32_t entries, struct result *out)
 	bare = pr.b;
 	printf("exact %u entries: parse+classify+mark %.2f Mpps; bare rte_hash bulk lookup %.2f "
 	       "Mpps; ratio %.2f (rounds %.2f-%.2f); inserts %.0f/s\n",
-	       entries, ours, bare, ours / bare, pr.ratio_lo, pr.ratio_hi, add_rate);
+	       entries, ours, bare, pr.ratio, pr.ratio_lo, pr.ratio_hi, add_rate);
 	printf("exact %u entries, %d entry updates (new actions) per burst: %.2f Mpps and %.0f "
 	       "updates/s\n",
 	       entries, UPDATES_PER_BURST, upd_mpps, upd_rate);
@@ -550,7 +561,7 @@ static void bench_acl(uint32_t n_rules, struct result *out)
 
 	printf("acl %u rules: parse+classify+mark %.2f Mpps (%.0f%% matched); bare "
 	       "rte_acl_classify %.2f Mpps; ratio %.2f (rounds %.2f-%.2f); build %.2f s\n",
-	       n_rules, pr.a, 100.0 * (double)fc.marked / (double)pr.a_total, pr.b, pr.a / pr.b,
+	       n_rules, pr.a, 100.0 * (double)fc.marked / (double)pr.a_total, pr.b, pr.ratio,
 	       pr.ratio_lo, pr.ratio_hi, build_s);
 	out[0] = (struct result){"acl: eSwitch (parse+classify+mark)", pr.a};
 	out[1] = (struct result){"acl: bare rte_acl_classify", pr.b};
@@ -642,7 +653,7 @@ static void bench_lpm(uint32_t n_routes, struct result *out)
 	esw_destroy(esw);
 	printf("lpm %u routes (1/4 ECMP): parse+route+mark %.2f Mpps (%.0f%% routed); bare "
 	       "rte_fib_lookup_bulk %.2f Mpps; ratio %.2f (rounds %.2f-%.2f); inserts %.0f/s\n",
-	       n_routes, ours, 100.0 * (double)fc.marked / (double)pr.a_total, bare, ours / bare,
+	       n_routes, ours, 100.0 * (double)fc.marked / (double)pr.a_total, bare, pr.ratio,
 	       pr.ratio_lo, pr.ratio_hi, add_rate);
 
 	/* What parsing alone leaves room for: parse then the bare lookup, nothing else. */
