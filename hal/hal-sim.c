@@ -1036,7 +1036,7 @@ static int sim_entries_add(struct dpu_dev *dev, const char *domain, const char *
 					rcs[j] = rc;
 				}
 				refused = fly_start == 0 ? rc : refused;
-				if (first[0] == '\0') {
+				if (first[0] == '\0' && h->fd >= 0) { /* dpu-simd's reason */
 					dpu_strscpy(first, dev->last_error, sizeof(first));
 				}
 				n = i;
