@@ -243,6 +243,16 @@ static double measure_updates(bench_step *step, struct upd_ctx *c, size_t n, dou
 	return mpps;
 }
 
+/* measure_updates() at each of updates_per_burst[]: mpps[k] and rate[k]. */
+static void measure_update_rates(bench_step *step, struct upd_ctx *c, size_t n, double *mpps,
+				 double *rate)
+{
+	for (size_t k = 0; k < ARRAY_SIZE(updates_per_burst); k++) {
+		c->per_burst = updates_per_burst[k];
+		mpps[k] = measure_updates(step, c, n, &rate[k]);
+	}
+}
+
 /*
  * A burst, then entries given a new mark: in place (their counters kept),
  * or with 'readd' by delete + add.
@@ -470,10 +480,7 @@ static void bench_exact(uint32_t entries, struct result *out)
 			     .n = entries};
 	double upd_mpps[ARRAY_SIZE(updates_per_burst)], upd_rate[ARRAY_SIZE(updates_per_burst)];
 
-	for (size_t k = 0; k < ARRAY_SIZE(updates_per_burst); k++) {
-		uc.per_burst = updates_per_burst[k];
-		upd_mpps[k] = measure_updates(exact_upd_step, &uc, n_frames, &upd_rate[k]);
-	}
+	measure_update_rates(exact_upd_step, &uc, n_frames, upd_mpps, upd_rate);
 	double readd_rate;
 
 	uc.per_burst = 1;
@@ -671,10 +678,7 @@ static void bench_lpm(uint32_t n_routes, struct result *out)
 			     .n = n_routes};
 	double upd_mpps[ARRAY_SIZE(updates_per_burst)], upd_rate[ARRAY_SIZE(updates_per_burst)];
 
-	for (size_t k = 0; k < ARRAY_SIZE(updates_per_burst); k++) {
-		uc.per_burst = updates_per_burst[k];
-		upd_mpps[k] = measure_updates(lpm_upd_step, &uc, n_frames, &upd_rate[k]);
-	}
+	measure_update_rates(lpm_upd_step, &uc, n_frames, upd_mpps, upd_rate);
 
 	esw_destroy(esw);
 	printf("lpm %u routes (1/4 ECMP): parse+route+mark %.2f Mpps (%.0f%% routed); bare "
