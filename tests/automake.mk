@@ -80,7 +80,7 @@ tests_unit_test_timeutil_LDADD = $(UNIT_LDADD)
 
 if HAVE_DPDK
 UNIT_TESTS += tests/unit/test-dpdk tests/unit/test-esw tests/unit/test-flow-rte tests/unit/test-hal-io \
-	tests/unit/test-steer-rte
+	tests/unit/test-steer-rte tests/unit/test-esw-concurrent
 tests_unit_test_steer_rte_SOURCES = tests/unit/test-steer-rte.c
 tests_unit_test_steer_rte_CPPFLAGS = $(UNIT_CPPFLAGS) -I$(top_srcdir)
 tests_unit_test_steer_rte_CFLAGS = $(UNIT_CFLAGS) $(DPDK_CFLAGS)
@@ -101,6 +101,11 @@ tests_unit_test_esw_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_esw_CFLAGS = $(UNIT_CFLAGS) $(DPDK_CFLAGS)
 tests_unit_test_esw_LDADD = sim/eswitch/libdpuesw.la src/common/libdpucommon-dpdk.la \
 	$(UNIT_LDADD) $(DPDK_LIBS)
+tests_unit_test_esw_concurrent_SOURCES = tests/unit/test-esw-concurrent.c
+tests_unit_test_esw_concurrent_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_esw_concurrent_CFLAGS = $(UNIT_CFLAGS) $(DPDK_CFLAGS)
+tests_unit_test_esw_concurrent_LDADD = sim/eswitch/libdpuesw.la src/common/libdpucommon-dpdk.la \
+	$(UNIT_LDADD) $(DPDK_LIBS) -lpthread
 tests_unit_test_dpdk_SOURCES = tests/unit/test-dpdk.c
 tests_unit_test_dpdk_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_dpdk_CFLAGS = $(UNIT_CFLAGS) $(DPDK_CFLAGS)
@@ -108,7 +113,7 @@ tests_unit_test_dpdk_LDADD = src/common/libdpucommon-dpdk.la $(UNIT_LDADD) $(DPD
 TESTS += tests/unit/test-dpdk-nohuge.sh tests/integration/steer-vm.sh
 else
 EXTRA_DIST += tests/unit/test-dpdk.c tests/unit/test-esw.c tests/unit/test-flow-rte.c \
-	tests/unit/test-hal-io.c tests/unit/test-steer-rte.c
+	tests/unit/test-hal-io.c tests/unit/test-steer-rte.c tests/unit/test-esw-concurrent.c
 endif
 EXTRA_DIST += tests/unit/test-dpdk-nohuge.sh
 

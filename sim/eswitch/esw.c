@@ -23,12 +23,42 @@
 #include <rte_rib.h>
 #include <rte_rib6.h>
 #include <rte_prefetch.h>
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
 #ifdef __SSSE3__
 #include <tmmintrin.h>
 #endif
 
 #include "common/util.h"
 #include "sim/eswitch/esw.h"
+
+/*
+ * ThreadSanitizer cannot see the ordering DPDK's lock-free tables give (the
+ * library is not instrumented): what the writer makes ready before it puts
+ * an entry in a table, the reader reads after finding it there. These say
+ * so, per pipe, in TSan builds only.
+ */
+#if defined(__SANITIZE_THREAD__)
+#define ESW_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define ESW_TSAN 1
+#endif
+#endif
+#ifdef ESW_TSAN
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+#define TSAN_PUBLISH(p) __tsan_release(p)
+#define TSAN_SUBSCRIBE(p) __tsan_acquire(p)
+#else
+#define TSAN_PUBLISH(p) ((void)(p))
+#define TSAN_SUBSCRIBE(p) ((void)(p))
+#endif
+
+/* Loads and stores of what the writer and the reader share. */
+#define LOAD_ACQ(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
+#define STORE_REL(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELEASE)
+#define STORE_RLX(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 
 #define ESW_MAX_PIPES 256
 #define ESW_MAX_HOPS 16
@@ -49,10 +79,12 @@ struct esw_actset {
 
 /*
  * An entry's actions, for the hits whose lookup word does not carry them,
- * in a dense array prefetched per burst.
+ * in a dense array prefetched per burst. New actions are a new set, put in
+ * place whole (a reader sees the old set or the new one); the old set is
+ * freed when no reader can hold it any more.
  */
 struct esw_hot {
-	struct esw_actset as;
+	struct esw_actset *as; /* NULL: no entry */
 };
 
 /*
@@ -193,6 +225,10 @@ struct esw_pipe {
 	int acl_live, acl_built;
 	uint32_t *dying; /* [max] */
 	uint32_t n_dying, del_seq, built_seq;
+	/* concurrent switch */
+	bool in_dirty;	   /* reader: in esw->dirty (hits logged since its last flush) */
+	bool fib_dirty;	   /* writer: a route deleted since the last grace period */
+	uint32_t fold_seq; /* reader: odd while it moves a counter word into the totals */
 };
 
 struct esw_meter {
@@ -201,14 +237,37 @@ struct esw_meter {
 	uint64_t pkts[3], bytes[3]; /* per enum esw_color */
 };
 
+/*
+ * What the writer took away while a reader may still be using it: an
+ * entry's id (with its hash key slot) and actions, or old actions alone.
+ * Freed once the reader has been quiescent after 'token'.
+ */
+struct esw_defer {
+	uint64_t token;
+	struct esw_pipe *p;
+	uint32_t id;  /* NO_ID: none */
+	int32_t hpos; /* an exact pipe's key slot to free; -1: none */
+	struct esw_actset *as;
+};
+
+#define NO_ID UINT32_MAX
+#define DEFER_MAX 4096 /* more waiting: the writer waits for the reader */
+
 struct esw {
 	struct esw_pipe *pipes[ESW_MAX_PIPES]; /* NULL: a destroyed pipe's slot */
 	unsigned int n_pipes;		       /* slots in use or freed */
 	unsigned int made;		       /* pipes ever made */
 	struct esw_pipe *root;
-	unsigned int id;	  /* makes DPDK object names unique */
-	struct esw_meter *meters; /* [n_meters]; id i+1 is meters[i] */
+	unsigned int id;			  /* makes DPDK object names unique */
+	struct esw_meter *meters[ESW_METERS_MAX]; /* id i+1 is meters[i] */
 	uint32_t n_meters;
+	/* concurrent switch: one reader thread, rte_rcu_qsbr thread id 0 */
+	bool concurrent;
+	struct rte_rcu_qsbr *qs;
+	struct esw_defer *dq; /* [dq_cap]: waiting from dq_head to dq_len */
+	uint32_t dq_head, dq_len, dq_cap;
+	struct esw_pipe *dirty[ESW_MAX_PIPES]; /* reader: pipes with logged hits */
+	unsigned int n_dirty;
 };
 
 static atomic_uint esw_ids;
@@ -283,6 +342,26 @@ int esw_create(struct esw **eswp)
 	return 0;
 }
 
+int esw_create_concurrent(struct esw **eswp)
+{
+	size_t sz = rte_rcu_qsbr_get_memsize(1);
+	struct esw *esw;
+	int rc = esw_create(&esw);
+
+	if (rc < 0) {
+		return rc;
+	}
+	esw->qs = rte_zmalloc("esw_qsbr", sz, RTE_CACHE_LINE_SIZE);
+	if (esw->qs == NULL || rte_rcu_qsbr_init(esw->qs, 1) != 0) {
+		rte_free(esw->qs);
+		free(esw);
+		return -ENOMEM;
+	}
+	esw->concurrent = true;
+	*eswp = esw;
+	return 0;
+}
+
 /* Free the edits of 'n' actions. */
 static void actions_release(struct esw_actions *a, unsigned int n)
 {
@@ -322,6 +401,14 @@ static void actset_release(struct esw_actset *as)
 	memset(as, 0, sizeof(*as));
 }
 
+static void actset_free(struct esw_actset *as)
+{
+	if (as != NULL) {
+		actset_release(as);
+		free(as);
+	}
+}
+
 /* 'as' := 'n' actions (more than one: an ECMP group), copied. */
 static int actset_set(struct esw_actset *as, const struct esw_actions *acts, unsigned int n)
 {
@@ -344,6 +431,18 @@ static int actset_set(struct esw_actset *as, const struct esw_actions *acts, uns
 	return 0;
 }
 
+/* A new set of 'n' actions (copied), or NULL without memory. */
+static struct esw_actset *actset_new(const struct esw_actions *acts, unsigned int n)
+{
+	struct esw_actset *as = calloc(1, sizeof(*as));
+
+	if (as != NULL && actset_set(as, acts, n) < 0) {
+		free(as);
+		as = NULL;
+	}
+	return as;
+}
+
 static void pipe_free(struct esw_pipe *p)
 {
 	if (p == NULL) {
@@ -355,7 +454,7 @@ static void pipe_free(struct esw_pipe *p)
 	rte_fib_free(p->fib4);
 	rte_fib6_free(p->fib6);
 	for (uint32_t i = 0; p->hot != NULL && i < p->max; i++) {
-		actset_release(&p->hot[i].as);
+		actset_free(p->hot[i].as);
 	}
 	for (uint32_t i = 0; p->asets != NULL && i < ESW_ASETS; i++) {
 		actset_release(&p->asets[i].as);
@@ -373,15 +472,22 @@ static void pipe_free(struct esw_pipe *p)
 	free(p);
 }
 
+static void defer_drain(struct esw *esw);
+
 void esw_destroy(struct esw *esw)
 {
 	if (esw == NULL) {
 		return;
 	}
+	defer_drain(esw);
 	for (unsigned int i = 0; i < esw->n_pipes; i++) {
 		pipe_free(esw->pipes[i]);
 	}
-	free(esw->meters);
+	for (uint32_t i = 0; i < esw->n_meters; i++) {
+		free(esw->meters[i]);
+	}
+	free(esw->dq);
+	rte_free(esw->qs);
 	free(esw);
 }
 
@@ -463,7 +569,7 @@ static void xact_make(const struct esw_actions *a, struct esw_xact *x)
 /* A made pipe into its slot. */
 static void pipe_place(struct esw *esw, struct esw_pipe *p)
 {
-	esw->pipes[p->index] = p;
+	STORE_REL(esw->pipes[p->index], p);
 	if (p->index == esw->n_pipes) {
 		esw->n_pipes++;
 	}
@@ -484,6 +590,8 @@ static bool actset_to(const struct esw_actset *as, const struct esw_pipe *p)
 	return as->act.fate == ESW_FATE_PIPE && as->act.pipe == p;
 }
 
+static void settle(struct esw *esw);
+
 int esw_pipe_destroy(struct esw *esw, struct esw_pipe *p)
 {
 	if (esw == NULL || p == NULL || p->esw != esw || esw->pipes[p->index] != p) {
@@ -501,15 +609,16 @@ int esw_pipe_destroy(struct esw *esw, struct esw_pipe *p)
 		for (uint32_t e = 0; e < q->max; e++) {
 			/* an ACL rule deleted but not yet swapped out still sends there */
 			if ((q->entries[e].used || q->entries[e].dying != 0) &&
-			    actset_to(&q->hot[e].as, p)) {
+			    actset_to(q->hot[e].as, p)) {
 				return -EBUSY;
 			}
 		}
 	}
 	if (esw->root == p) {
-		esw->root = NULL;
+		STORE_REL(esw->root, NULL);
 	}
-	esw->pipes[p->index] = NULL;
+	STORE_REL(esw->pipes[p->index], NULL);
+	settle(esw); /* no reader is in the pipe any more */
 	pipe_free(p);
 	return 0;
 }
@@ -620,6 +729,10 @@ int esw_pipe_create_exact(struct esw *esw, const char *name, const struct esw_ke
 	hp.key_len = p->ck_len;
 	hp.hash_func = rte_hash_crc;
 	hp.socket_id = (int)rte_socket_id();
+	if (esw->concurrent) {
+		/* Deleted keys' slots are freed after a grace period (esw_defer). */
+		hp.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF;
+	}
 	p->hash = rte_hash_create(&hp);
 	if (p->hash == NULL) {
 		pipe_free(p);
@@ -681,11 +794,15 @@ int esw_set_root(struct esw *esw, struct esw_pipe *pipe)
 	if (esw == NULL || pipe == NULL || pipe->esw != esw) {
 		return -EINVAL;
 	}
-	esw->root = pipe;
+	STORE_REL(esw->root, pipe);
 	return 0;
 }
 
-/* Add the logged hits to the entries' counters. */
+/*
+ * Add the logged hits to the entries' counters. The reader (the only one
+ * that writes counters on a concurrent switch) stores them whole, and marks
+ * the rare moves of a word into the totals, for entry_counts().
+ */
 static void flush_log(struct esw_pipe *p)
 {
 	const uint32_t ahead = 8;
@@ -694,43 +811,221 @@ static void flush_log(struct esw_pipe *p)
 		rte_prefetch0(&p->ctr_word[p->log[i].id]);
 	}
 	for (uint32_t i = 0; i < p->n_log; i++) {
-		uint32_t id = p->log[i].id, len = p->log[i].len, *w = &p->ctr_word[id];
+		uint32_t id = p->log[i].id, len = p->log[i].len, w = p->ctr_word[id];
+		struct esw_ctr *c = &p->ctr[id];
 
 		if (i + ahead < p->n_log) {
 			rte_prefetch0(&p->ctr_word[p->log[i + ahead].id]);
 		}
-		if (CW_PKTS(*w) == CW_PKTS_MAX || len >= CW_BYTES_LIM - CW_BYTES(*w)) {
-			p->ctr[id].pkts += CW_PKTS(*w);
-			p->ctr[id].bytes += CW_BYTES(*w);
-			*w = 0;
-		}
-		if (len < CW_BYTES_LIM) {
-			*w += 1 | len << CW_PKT_BITS;
+		if (CW_PKTS(w) == CW_PKTS_MAX || len >= CW_BYTES_LIM - CW_BYTES(w)) {
+			STORE_RLX(p->fold_seq, p->fold_seq + 1);
+			if (len >= CW_BYTES_LIM) {
+				STORE_REL(c->pkts, c->pkts + CW_PKTS(w) + 1);
+				STORE_REL(c->bytes, c->bytes + CW_BYTES(w) + len);
+				w = 0;
+			} else {
+				STORE_REL(c->pkts, c->pkts + CW_PKTS(w));
+				STORE_REL(c->bytes, c->bytes + CW_BYTES(w));
+				w = 1 | len << CW_PKT_BITS;
+			}
+			STORE_REL(p->ctr_word[id], w);
+			STORE_REL(p->fold_seq, p->fold_seq + 1);
 		} else {
-			p->ctr[id].pkts++;
-			p->ctr[id].bytes += len;
+			STORE_RLX(p->ctr_word[id], w + (1 | len << CW_PKT_BITS));
 		}
 	}
 	p->n_log = 0;
 }
 
-/* An entry's counters: its totals and its word (the log flushed before). */
+/*
+ * An entry's counters: its totals and its word (the log flushed before),
+ * read again if the reader moved the word meanwhile.
+ */
 static void entry_counts(const struct esw_pipe *p, uint32_t id, uint64_t *pkts, uint64_t *bytes)
 {
-	*pkts = p->ctr[id].pkts + CW_PKTS(p->ctr_word[id]);
-	*bytes = p->ctr[id].bytes + CW_BYTES(p->ctr_word[id]);
+	uint32_t seq, w;
+
+	do {
+		seq = LOAD_ACQ(p->fold_seq);
+		w = LOAD_ACQ(p->ctr_word[id]);
+		*pkts = LOAD_ACQ(p->ctr[id].pkts) + CW_PKTS(w);
+		*bytes = LOAD_ACQ(p->ctr[id].bytes) + CW_BYTES(w);
+	} while ((seq & 1) != 0 || __atomic_load_n(&p->fold_seq, __ATOMIC_RELAXED) != seq);
 }
 
-/* A new entry's counters start at zero. */
+/* A new entry's counters start at zero (no reader writes them: see entry_release). */
 static void entry_counts_zero(struct esw_pipe *p, uint32_t id)
 {
 	memset(&p->ctr[id], 0, sizeof(p->ctr[id]));
 	p->ctr_word[id] = 0;
 }
 
-/* Entry ids are reused, as hardware entry handles are; O(1) either way. */
+/* ------------------------------------------------------------------ concurrency */
+
+/* Wait until the reader has been quiescent (its hits flushed) after now. */
+static void grace(const struct esw *esw)
+{
+	if (esw->concurrent) {
+		rte_rcu_qsbr_check(esw->qs, rte_rcu_qsbr_start(esw->qs), true);
+	}
+}
+
+/* A deferred item's time has come. */
+static void defer_done(const struct esw_defer *d)
+{
+	struct esw_pipe *p = d->p;
+
+	if (d->hpos >= 0) {
+		rte_hash_free_key_with_position(p->hash, d->hpos);
+	}
+	if (d->id != NO_ID) {
+		if (p->hot[d->id].as == d->as) {
+			STORE_REL(p->hot[d->id].as, NULL);
+		}
+		p->free_ids[p->n_free++] = d->id;
+	}
+	actset_free(d->as);
+}
+
+/* Free what the reader has let go of ('wait': all of it, waiting for the reader). */
+static void reclaim(struct esw *esw, bool wait)
+{
+	while (esw->dq_head < esw->dq_len &&
+	       rte_rcu_qsbr_check(esw->qs, esw->dq[esw->dq_head].token, wait) == 1) {
+		defer_done(&esw->dq[esw->dq_head++]);
+	}
+	if (esw->dq_head == esw->dq_len) {
+		esw->dq_head = esw->dq_len = 0;
+	}
+}
+
+/* A grace period, and everything deferred before it freed. */
+static void settle(struct esw *esw)
+{
+	if (esw->concurrent) {
+		grace(esw);
+		reclaim(esw, false);
+	}
+}
+
+/* Free everything deferred, now: no reader is left. */
+static void defer_drain(struct esw *esw)
+{
+	for (uint32_t i = esw->dq_head; i < esw->dq_len; i++) {
+		defer_done(&esw->dq[i]);
+	}
+	esw->dq_head = esw->dq_len = 0;
+}
+
+/*
+ * Id 'id' (NO_ID: none) of pipe 'p', its hash key slot 'hpos' (-1: none)
+ * and action set 'as' (may be NULL) are no longer the writer's to use:
+ * freed now, or, on a concurrent switch, once the reader has been
+ * quiescent. A full queue waits for the reader rather than grow.
+ */
+static void retire(struct esw_pipe *p, uint32_t id, int32_t hpos, struct esw_actset *as)
+{
+	struct esw *esw = p->esw;
+	struct esw_defer d = {.p = p, .id = id, .hpos = hpos, .as = as};
+
+	if (!esw->concurrent) {
+		defer_done(&d);
+		return;
+	}
+	reclaim(esw, false);
+	if (esw->dq_len == esw->dq_cap) {
+		if (esw->dq_head > 0) {
+			esw->dq_len -= esw->dq_head;
+			memmove(esw->dq, esw->dq + esw->dq_head, esw->dq_len * sizeof(*esw->dq));
+			esw->dq_head = 0;
+		} else {
+			uint32_t cap = esw->dq_cap == 0 ? 64 : esw->dq_cap * 2;
+			struct esw_defer *q = realloc(esw->dq, cap * sizeof(*q));
+
+			if (q == NULL) { /* no room to wait in: wait now */
+				grace(esw);
+				reclaim(esw, false);
+				defer_done(&d);
+				return;
+			}
+			esw->dq = q;
+			esw->dq_cap = cap;
+		}
+	}
+	d.token = rte_rcu_qsbr_start(esw->qs);
+	esw->dq[esw->dq_len++] = d;
+	if (esw->dq_len - esw->dq_head > DEFER_MAX) {
+		reclaim(esw, true);
+	}
+}
+
+/* Entry 'id' takes actions 'as' (owned by it now); the ones it had are retired. */
+static void hot_set(struct esw_pipe *p, uint32_t id, struct esw_actset *as)
+{
+	struct esw_actset *old = p->hot[id].as;
+
+	TSAN_PUBLISH(p);
+	STORE_REL(p->hot[id].as, as);
+	if (old != NULL) {
+		retire(p, NO_ID, -1, old);
+	}
+}
+
+/* The reader's logs into the counters. */
+static void flush_dirty(struct esw *esw)
+{
+	for (unsigned int i = 0; i < esw->n_dirty; i++) {
+		flush_log(esw->dirty[i]);
+		esw->dirty[i]->in_dirty = false;
+	}
+	esw->n_dirty = 0;
+}
+
+int esw_reader_online(struct esw *esw)
+{
+	if (esw == NULL) {
+		return -EINVAL;
+	}
+	if (!esw->concurrent) {
+		return 0;
+	}
+	if (rte_rcu_qsbr_thread_register(esw->qs, 0) != 0) {
+		return -EINVAL;
+	}
+	rte_rcu_qsbr_thread_online(esw->qs, 0);
+	return 0;
+}
+
+void esw_quiescent(struct esw *esw)
+{
+	if (esw != NULL && esw->concurrent) {
+		/* Hits first: a grace period also means the counters are current. */
+		flush_dirty(esw);
+		rte_rcu_qsbr_quiescent(esw->qs, 0);
+	}
+}
+
+void esw_reader_offline(struct esw *esw)
+{
+	if (esw != NULL && esw->concurrent) {
+		flush_dirty(esw);
+		rte_rcu_qsbr_thread_offline(esw->qs, 0);
+		rte_rcu_qsbr_thread_unregister(esw->qs, 0);
+	}
+}
+
+/* ------------------------------------------------------------------ entries */
+
+/*
+ * Entry ids are reused, as hardware entry handles are; O(1) either way. On
+ * a concurrent switch a freed id comes back after a grace period: when none
+ * is left, wait for those.
+ */
 static int entry_alloc(struct esw_pipe *p, uint32_t *idx)
 {
+	if (p->n_free == 0 && p->esw->dq_len > p->esw->dq_head) {
+		settle(p->esw);
+	}
 	if (p->n_free == 0) {
 		return -ENOSPC;
 	}
@@ -738,19 +1033,25 @@ static int entry_alloc(struct esw_pipe *p, uint32_t *idx)
 	return 0;
 }
 
-/* Entry 'idx' gone: its actions freed, its id free for another. */
-static void entry_release(struct esw_pipe *p, uint32_t idx)
+/*
+ * Entry 'idx' gone: its actions freed, its id free for another (after the
+ * reader has let go of them, on a concurrent switch); 'hpos' its exact key's
+ * slot to free then, or -1.
+ */
+static void entry_release(struct esw_pipe *p, uint32_t idx, int32_t hpos)
 {
-	flush_log(p); /* no logged hit may land on the id's next owner */
-	actset_release(&p->hot[idx].as);
+	if (!p->esw->concurrent) {
+		flush_log(p); /* no logged hit may land on the id's next owner */
+	}
+	/* else the reader flushes its logs before it is quiescent */
 	p->entries[idx].used = false;
 	p->entries[idx].dying = 0;
-	p->free_ids[p->n_free++] = idx;
+	retire(p, idx, hpos, p->hot[idx].as);
 }
 
-static void entry_free(struct esw_pipe *p, uint32_t idx)
+static void entry_free(struct esw_pipe *p, uint32_t idx, int32_t hpos)
 {
-	entry_release(p, idx);
+	entry_release(p, idx, hpos);
 	p->n_used--;
 }
 
@@ -814,6 +1115,7 @@ int esw_exact_add(struct esw_pipe *p, const struct esw_key *match, const struct 
 		  uint32_t *entry)
 {
 	struct esw_entry *e;
+	struct esw_actset *as;
 	uint8_t ck[ESW_CK_MAX] __attribute__((aligned(16)));
 	uint32_t idx;
 	int rc;
@@ -833,15 +1135,18 @@ int esw_exact_add(struct esw_pipe *p, const struct esw_key *match, const struct 
 	e = &p->entries[idx];
 	memset(e, 0, sizeof(*e));
 	memcpy(e->ck, ck, p->ck_len);
-	memset(&p->hot[idx], 0, sizeof(p->hot[idx]));
 	entry_counts_zero(p, idx);
-	if (actset_set(&p->hot[idx].as, act, 1) < 0) {
+	as = actset_new(act, 1);
+	if (as == NULL) {
 		p->free_ids[p->n_free++] = idx;
 		return -ENOMEM;
 	}
+	STORE_REL(p->hot[idx].as, as);
+	TSAN_PUBLISH(p);
 	rc = rte_hash_add_key_data(p->hash, ck, (void *)(uintptr_t)exact_word(idx, act));
-	if (rc < 0) {
-		actset_release(&p->hot[idx].as);
+	if (rc < 0) { /* never found: nothing to wait for */
+		STORE_REL(p->hot[idx].as, NULL);
+		actset_free(as);
 		p->free_ids[p->n_free++] = idx; /* give the id back */
 		return rc == -ENOSPC ? -ENOSPC : -EINVAL;
 	}
@@ -855,7 +1160,7 @@ int esw_exact_add(struct esw_pipe *p, const struct esw_key *match, const struct 
 
 int esw_exact_update(struct esw_pipe *p, uint32_t entry, const struct esw_actions *act)
 {
-	struct esw_actset set = {0};
+	struct esw_actset *as, *old;
 
 	if (p == NULL || p->kind != PIPE_EXACT || act == NULL || check_actions(p->esw, act) < 0) {
 		return -EINVAL;
@@ -863,24 +1168,31 @@ int esw_exact_update(struct esw_pipe *p, uint32_t entry, const struct esw_action
 	if (entry >= p->max || !p->entries[entry].used) {
 		return -ENOENT;
 	}
-	if (actset_set(&set, act, 1) < 0) {
+	as = actset_new(act, 1);
+	if (as == NULL) {
 		return -ENOMEM;
 	}
-	/* An existing key's data is replaced in place: no slot is taken or freed. */
+	/*
+	 * The actions first, then the word: a word without them in it sends the
+	 * reader to hot[]. An existing key's data is replaced in place (one
+	 * atomic store): no slot is taken or freed.
+	 */
+	old = p->hot[entry].as;
+	STORE_REL(p->hot[entry].as, as);
+	TSAN_PUBLISH(p);
 	if (rte_hash_add_key_data(p->hash, p->entries[entry].ck,
 				  (void *)(uintptr_t)exact_word(entry, act)) < 0) {
-		actset_release(&set);
+		hot_set(p, entry, old); /* 'as' retired: a reader may have it */
 		return -EINVAL;
 	}
-	actset_release(&p->hot[entry].as);
-	p->hot[entry].as = set;
+	retire(p, NO_ID, -1, old);
 	return 0;
 }
 
 int esw_entry_update(struct esw_pipe *p, uint32_t entry, const struct esw_actions *acts,
 		     unsigned int n_acts)
 {
-	struct esw_actset set = {0};
+	struct esw_actset *as;
 	const struct esw_entry *e;
 
 	if (p == NULL || acts == NULL || n_acts == 0 || n_acts > ESW_ECMP_MAX ||
@@ -902,24 +1214,28 @@ int esw_entry_update(struct esw_pipe *p, uint32_t entry, const struct esw_action
 		if (check_actions(p->esw, acts) < 0) {
 			return -EINVAL;
 		}
-		if (actset_set(&set, acts, 1) < 0) {
+		as = actset_new(acts, 1);
+		if (as == NULL) {
 			return -ENOMEM;
 		}
-		actset_release(&p->hot[entry].as);
-		p->hot[entry].as = set;
+		hot_set(p, entry, as);
 		return 0;
 	}
 }
 
 int esw_exact_del(struct esw_pipe *p, uint32_t entry)
 {
+	int32_t pos;
+
 	if (p == NULL || p->kind != PIPE_EXACT || entry >= p->max || !p->entries[entry].used) {
 		return -ENOENT;
 	}
-	if (rte_hash_del_key(p->hash, p->entries[entry].ck) < 0) {
+	pos = rte_hash_del_key(p->hash, p->entries[entry].ck);
+	if (pos < 0) {
 		return -ENOENT;
 	}
-	entry_free(p, entry);
+	/* A lock-free hash keeps the key's slot until we free it. */
+	entry_free(p, entry, p->esw->concurrent ? pos : -1);
 	return 0;
 }
 
@@ -927,6 +1243,7 @@ int esw_acl_add(struct esw_pipe *p, const struct esw_acl_rule *rule, const struc
 		uint32_t *entry)
 {
 	struct esw_entry *e;
+	struct esw_actset *as;
 	uint32_t idx;
 	int rc;
 
@@ -943,12 +1260,14 @@ int esw_acl_add(struct esw_pipe *p, const struct esw_acl_rule *rule, const struc
 		return rc;
 	}
 	e = &p->entries[idx];
-	memset(&p->hot[idx], 0, sizeof(p->hot[idx]));
 	entry_counts_zero(p, idx);
-	if (actset_set(&p->hot[idx].as, act, 1) < 0) {
+	as = actset_new(act, 1);
+	if (as == NULL) {
 		p->free_ids[p->n_free++] = idx;
 		return -ENOMEM;
 	}
+	/* Found only in a context built from here on: published by its swap. */
+	STORE_REL(p->hot[idx].as, as);
 	memset(e, 0, sizeof(*e));
 	e->used = true;
 	e->rule = *rule;
@@ -1016,7 +1335,7 @@ static int fib_ready(struct esw_pipe *p, int family)
 			.dir24_8 = {.nh_sz = RTE_FIB_DIR24_8_4B, .num_tbl8 = tbl8},
 		};
 
-		p->fib4 = rte_fib_create(fname, (int)rte_socket_id(), &c);
+		STORE_REL(p->fib4, rte_fib_create(fname, (int)rte_socket_id(), &c));
 		return p->fib4 != NULL ? 0 : -ENOMEM;
 	}
 	if (family == 6 && p->fib6 == NULL) {
@@ -1027,7 +1346,7 @@ static int fib_ready(struct esw_pipe *p, int family)
 			.trie = {.nh_sz = RTE_FIB6_TRIE_4B, .num_tbl8 = tbl8},
 		};
 
-		p->fib6 = rte_fib6_create(fname, (int)rte_socket_id(), &c);
+		STORE_REL(p->fib6, rte_fib6_create(fname, (int)rte_socket_id(), &c));
 		return p->fib6 != NULL ? 0 : -ENOMEM;
 	}
 	return 0;
@@ -1139,11 +1458,32 @@ static uint32_t aset_get(struct esw_pipe *p, const struct esw_actions *acts, uns
 	return id;
 }
 
+/* Route 'a'/'depth' of 'family' (host order for IPv4) to next hop 'nh' in the FIB. */
+static int fib_put(struct esw_pipe *p, int family, uint32_t ip4, const uint8_t *a, uint8_t depth,
+		   uint32_t nh)
+{
+	int rc;
+
+	if (p->fib_dirty) {
+		/*
+		 * rte_fib frees a deleted route's tbl8 group at once: one more
+		 * route could take it while the reader still walks it. A grace
+		 * period between a delete and the next add keeps them apart.
+		 */
+		settle(p->esw);
+		p->fib_dirty = false;
+	}
+	TSAN_PUBLISH(p);
+	rc = family == 4 ? rte_fib_add(p->fib4, ip4, depth, nh)
+			 : rte_fib6_add(p->fib6, a, depth, nh);
+	return rc < 0 ? (rc == -ENOSPC ? -ENOSPC : -EINVAL) : 0;
+}
+
 int esw_lpm_add(struct esw_pipe *p, int family, const uint8_t *addr, uint8_t depth,
 		const struct esw_actions *acts, unsigned int n_acts, uint32_t *entry)
 {
 	uint8_t a[16] = {0};
-	struct esw_actset set = {0};
+	struct esw_actset *as, *old;
 	uint32_t idx, nh = 0, ip4 = 0;
 	uint64_t nh64 = 0;
 	bool present;
@@ -1165,7 +1505,8 @@ int esw_lpm_add(struct esw_pipe *p, int family, const uint8_t *addr, uint8_t dep
 	if (rc < 0) {
 		return rc;
 	}
-	if (actset_set(&set, acts, n_acts) < 0) {
+	as = actset_new(acts, n_acts);
+	if (as == NULL) {
 		return -ENOMEM;
 	}
 	if (family == 4) {
@@ -1183,40 +1524,43 @@ int esw_lpm_add(struct esw_pipe *p, int family, const uint8_t *addr, uint8_t dep
 	}
 	nh = (uint32_t)nh64;
 	if (present) {
-		/* Replace: same entry, same counters, new actions (and set). */
+		/*
+		 * Replace: same entry, same counters, new actions (and set); the
+		 * actions before the next hop, which may send the reader to them.
+		 */
 		idx = p->lpm_sets ? NH_ID(nh) : nh;
 		nh = p->lpm_sets ? idx | aset_get(p, acts, n_acts) << NH_ID_BITS : idx;
-		rc = family == 4 ? rte_fib_add(p->fib4, ip4, depth, nh)
-				 : rte_fib6_add(p->fib6, a, depth, nh);
+		old = p->hot[idx].as;
+		STORE_REL(p->hot[idx].as, as);
+		rc = fib_put(p, family, ip4, a, depth, nh);
 		if (rc < 0) {
-			actset_release(&set);
-			return rc == -ENOSPC ? -ENOSPC : -EINVAL;
+			hot_set(p, idx, old); /* 'as' retired: a reader may have it */
+			return rc;
 		}
-		actset_release(&p->hot[idx].as);
+		retire(p, NO_ID, -1, old);
 	} else {
 		rc = entry_alloc(p, &idx);
 		if (rc < 0) {
-			actset_release(&set);
+			actset_free(as);
 			return rc;
 		}
-		nh = p->lpm_sets ? idx | aset_get(p, acts, n_acts) << NH_ID_BITS : idx;
-		rc = family == 4 ? rte_fib_add(p->fib4, ip4, depth, nh)
-				 : rte_fib6_add(p->fib6, a, depth, nh);
-		if (rc < 0) {
-			p->free_ids[p->n_free++] = idx;
-			actset_release(&set);
-			return rc == -ENOSPC ? -ENOSPC : -EINVAL;
-		}
 		memset(&p->entries[idx], 0, sizeof(p->entries[idx]));
-		memset(&p->hot[idx], 0, sizeof(p->hot[idx]));
 		entry_counts_zero(p, idx);
+		STORE_REL(p->hot[idx].as, as);
+		nh = p->lpm_sets ? idx | aset_get(p, acts, n_acts) << NH_ID_BITS : idx;
+		rc = fib_put(p, family, ip4, a, depth, nh);
+		if (rc < 0) { /* never found: nothing to wait for */
+			STORE_REL(p->hot[idx].as, NULL);
+			actset_free(as);
+			p->free_ids[p->n_free++] = idx;
+			return rc;
+		}
 		p->entries[idx].used = true;
 		p->entries[idx].family = (uint8_t)family;
 		p->entries[idx].depth = depth;
 		memcpy(p->entries[idx].addr, a, sizeof(a));
 		p->n_used++;
 	}
-	p->hot[idx].as = set; /* the entry owns the set's copies now */
 	if (entry != NULL) {
 		*entry = idx;
 	}
@@ -1243,7 +1587,8 @@ int esw_lpm_del(struct esw_pipe *p, uint32_t entry)
 	if (rc < 0) {
 		return -ENOENT;
 	}
-	entry_free(p, entry);
+	p->fib_dirty = p->esw->concurrent;
+	entry_free(p, entry, -1);
 	return 0;
 }
 
@@ -1320,11 +1665,14 @@ int esw_acl_swap(struct esw_pipe *p)
 	if (p->acl_built == -2) {
 		return -ENODATA;
 	}
-	p->acl_live = p->acl_built;
+	TSAN_PUBLISH(p);
+	STORE_REL(p->acl_live, p->acl_built);
 	p->acl_built = -2;
+	/* The context left is the next build's: no reader may be in it then. */
+	settle(p->esw);
 	/* The rules deleted before that build are matched no more. */
 	while (gone < p->n_dying && p->entries[p->dying[gone]].dying <= p->built_seq) {
-		entry_release(p, p->dying[gone]);
+		entry_release(p, p->dying[gone], -1);
 		gone++;
 	}
 	p->n_dying -= gone;
@@ -1357,7 +1705,11 @@ int esw_entry_stats(struct esw_pipe *p, uint32_t entry, uint64_t *pkts, uint64_t
 	if (p == NULL || entry >= p->max || !p->entries[entry].used) {
 		return -ENOENT;
 	}
-	flush_log(p);
+	if (p->esw->concurrent) {
+		grace(p->esw); /* the reader flushes its hits before it is quiescent */
+	} else {
+		flush_log(p);
+	}
 	entry_counts(p, entry, pkts, bytes);
 	return 0;
 }
@@ -1371,6 +1723,7 @@ int esw_pipes(const struct esw *esw, struct esw_pipe_info *info, unsigned int ma
 	if (esw == NULL || (info == NULL && max > 0)) {
 		return -EINVAL;
 	}
+	grace(esw);
 	for (unsigned int i = 0; i < esw->n_pipes; i++) {
 		struct esw_pipe *p = esw->pipes[i];
 		struct esw_pipe_info *x;
@@ -1379,14 +1732,16 @@ int esw_pipes(const struct esw *esw, struct esw_pipe_info *info, unsigned int ma
 			continue;
 		}
 		x = &info[n - 1];
-		flush_log(p);
+		if (!esw->concurrent) {
+			flush_log(p);
+		}
 		memset(x, 0, sizeof(*x));
 		dpu_strscpy(x->name, p->name, sizeof(x->name));
 		x->kind = kinds[p->kind];
 		x->entries = p->n_used;
 		x->max_entries = p->max;
-		x->miss_pkts = p->miss_pkts;
-		x->miss_bytes = p->miss_bytes;
+		x->miss_pkts = LOAD_ACQ(p->miss_pkts);
+		x->miss_bytes = LOAD_ACQ(p->miss_bytes);
 		x->root = p == esw->root;
 		for (uint32_t e = 0; e < p->max; e++) {
 			uint64_t pkts, bytes;
@@ -1411,8 +1766,8 @@ int esw_miss_stats(const struct esw_pipe *p, uint64_t *pkts, uint64_t *bytes)
 	if (p == NULL) {
 		return -EINVAL;
 	}
-	*pkts = p->miss_pkts;
-	*bytes = p->miss_bytes;
+	*pkts = LOAD_ACQ(p->miss_pkts);
+	*bytes = LOAD_ACQ(p->miss_bytes);
 	return 0;
 }
 
@@ -1421,7 +1776,7 @@ int esw_miss_stats(const struct esw_pipe *p, uint64_t *pkts, uint64_t *bytes)
 int esw_meter_create(struct esw *esw, uint64_t cir, uint64_t cbs, uint64_t ebs, uint32_t *id)
 {
 	struct rte_meter_srtcm_params prm = {.cir = cir, .cbs = cbs, .ebs = ebs};
-	struct esw_meter *m, *grown;
+	struct esw_meter *m;
 
 	if (esw == NULL || id == NULL || cir == 0 || (cbs == 0 && ebs == 0)) {
 		return -EINVAL;
@@ -1429,17 +1784,17 @@ int esw_meter_create(struct esw *esw, uint64_t cir, uint64_t cbs, uint64_t ebs, 
 	if (esw->n_meters == ESW_METERS_MAX) {
 		return -ENOSPC;
 	}
-	grown = realloc(esw->meters, (esw->n_meters + 1) * sizeof(*grown));
-	if (grown == NULL) {
+	m = calloc(1, sizeof(*m));
+	if (m == NULL) {
 		return -ENOMEM;
 	}
-	esw->meters = grown;
-	m = &esw->meters[esw->n_meters];
-	memset(m, 0, sizeof(*m));
 	if (rte_meter_srtcm_profile_config(&m->prof, &prm) != 0 ||
 	    rte_meter_srtcm_config(&m->m, &m->prof) != 0) {
+		free(m);
 		return -EINVAL;
 	}
+	/* Found by the reader through an entry made after this. */
+	esw->meters[esw->n_meters] = m;
 	*id = ++esw->n_meters;
 	return 0;
 }
@@ -1449,23 +1804,25 @@ int esw_meter_stats(const struct esw *esw, uint32_t id, uint64_t pkts[3], uint64
 	if (esw == NULL || id == 0 || id > esw->n_meters) {
 		return -ENOENT;
 	}
-	memcpy(pkts, esw->meters[id - 1].pkts, sizeof(esw->meters[id - 1].pkts));
-	memcpy(bytes, esw->meters[id - 1].bytes, sizeof(esw->meters[id - 1].bytes));
+	for (int c = 0; c < 3; c++) {
+		pkts[c] = LOAD_ACQ(esw->meters[id - 1]->pkts[c]);
+		bytes[c] = LOAD_ACQ(esw->meters[id - 1]->bytes[c]);
+	}
 	return 0;
 }
 
 /* The colour meter 'id' gives a frame of 'len' bytes; '*now' is read once per burst. */
 static enum esw_color meter_check(struct esw *esw, uint32_t id, uint32_t len, uint64_t *now)
 {
-	struct esw_meter *m = &esw->meters[id - 1];
+	struct esw_meter *m = esw->meters[id - 1];
 	enum rte_color c;
 
 	if (*now == 0) {
 		*now = rte_get_tsc_cycles();
 	}
 	c = rte_meter_srtcm_color_blind_check(&m->m, &m->prof, *now, len);
-	m->pkts[c]++;
-	m->bytes[c] += len;
+	STORE_RLX(m->pkts[c], m->pkts[c] + 1);
+	STORE_RLX(m->bytes[c], m->bytes[c] + len);
 	return (enum esw_color)c;
 }
 
@@ -1499,8 +1856,9 @@ static void lookup_acl(struct esw_pipe *p, const struct esw_key *const *kp, cons
 	struct acl_input in[ESW_BURST_MAX];
 	const uint8_t *data[ESW_BURST_MAX];
 	uint32_t res[ESW_BURST_MAX];
+	int live = LOAD_ACQ(p->acl_live);
 
-	if (p->acl_live < 0) {
+	if (live < 0) {
 		for (unsigned int i = 0; i < n; i++) {
 			hit[i] = NO_HIT;
 		}
@@ -1522,9 +1880,30 @@ static void lookup_acl(struct esw_pipe *p, const struct esw_key *const *kp, cons
 		a->ip_ver = rte_cpu_to_be_16(k->ip_ver);
 		data[i] = (const uint8_t *)a;
 	}
-	rte_acl_classify(p->acl[p->acl_live], data, res, n, 1);
+	rte_acl_classify(p->acl[live], data, res, n, 1);
 	for (unsigned int i = 0; i < n; i++) {
 		hit[i] = res[i] ? (uint64_t)(res[i] - 1) : NO_HIT;
+	}
+}
+
+/*
+ * On a concurrent switch an answer of 0 may be a torn one: rte_fib zeroes a
+ * tbl8 group it frees right after pointing the tbl24 entry away from it,
+ * and a reader between the two reads the zero. Asked again, the FIB gives
+ * the answer from the tbl24 entry (0 again when 0 is the answer).
+ */
+static void fib_recheck(struct rte_fib *fib4, struct rte_fib6 *fib6, const uint32_t *ip4,
+			uint8_t (*ip6)[16], uint64_t *nh, unsigned int n)
+{
+	for (unsigned int j = 0; j < n; j++) {
+		if (nh[j] == 0) {
+			if (fib4 != NULL) {
+				rte_fib_lookup_bulk(fib4, (uint32_t *)(uintptr_t)&ip4[j], &nh[j],
+						    1);
+			} else {
+				rte_fib6_lookup_bulk(fib6, &ip6[j], &nh[j], 1);
+			}
+		}
 	}
 }
 
@@ -1535,6 +1914,9 @@ static void lookup_lpm(struct esw_pipe *p, const struct esw_key *const *kp, cons
 	uint64_t nh4[ESW_BURST_MAX], nh6[ESW_BURST_MAX];
 	uint8_t ip6[ESW_BURST_MAX][16];
 	unsigned int at4[ESW_BURST_MAX], at6[ESW_BURST_MAX], n4 = 0, n6 = 0;
+	struct rte_fib *fib4 = LOAD_ACQ(p->fib4);
+	struct rte_fib6 *fib6 = LOAD_ACQ(p->fib6);
+	bool torn = p->esw->concurrent;
 
 	for (unsigned int i = 0; i < n; i++) {
 		const struct esw_key *k = kp[idx[i]];
@@ -1551,24 +1933,33 @@ static void lookup_lpm(struct esw_pipe *p, const struct esw_key *const *kp, cons
 			at6[n6++] = i;
 		}
 	}
-	if (n4 == n && p->fib4 != NULL) {
+	if (n4 == n && fib4 != NULL) {
 		/* All IPv4 (as usual): the answers straight into hit[]. */
-		rte_fib_lookup_bulk(p->fib4, ip4, hit, (int)n);
+		rte_fib_lookup_bulk(fib4, ip4, hit, (int)n);
+		if (torn) {
+			fib_recheck(fib4, NULL, ip4, NULL, hit, n);
+		}
 		for (unsigned int j = 0; j < n; j++) {
 			hit[j] = hit[j] == FIB_NO_ROUTE ? NO_HIT : hit[j];
 		}
 		return;
 	}
-	if (n4 > 0 && p->fib4 != NULL) {
-		rte_fib_lookup_bulk(p->fib4, ip4, nh4, (int)n4);
+	if (n4 > 0 && fib4 != NULL) {
+		rte_fib_lookup_bulk(fib4, ip4, nh4, (int)n4);
+		if (torn) {
+			fib_recheck(fib4, NULL, ip4, NULL, nh4, n4);
+		}
 		for (unsigned int j = 0; j < n4; j++) {
 			if (nh4[j] != FIB_NO_ROUTE) {
 				hit[at4[j]] = nh4[j];
 			}
 		}
 	}
-	if (n6 > 0 && p->fib6 != NULL) {
-		rte_fib6_lookup_bulk(p->fib6, ip6, nh6, (int)n6);
+	if (n6 > 0 && fib6 != NULL) {
+		rte_fib6_lookup_bulk(fib6, ip6, nh6, (int)n6);
+		if (torn) {
+			fib_recheck(NULL, fib6, NULL, ip6, nh6, n6);
+		}
 		for (unsigned int j = 0; j < n6; j++) {
 			if (nh6[j] != FIB_NO_ROUTE) {
 				hit[at6[j]] = nh6[j];
@@ -1727,19 +2118,28 @@ static struct esw_pipe *act_apply(struct esw *esw, const struct esw_actions *a, 
 	return NULL;
 }
 
-/* The entry id in a lookup's word, and whether its actions are in hot[] only. */
-static inline uint32_t hit_id(const struct esw_pipe *p, uint64_t w, bool *slow)
+/* The entry id in a lookup's word. */
+static inline uint32_t hit_id(const struct esw_pipe *p, uint64_t w)
 {
 	if (p->kind == PIPE_EXACT) {
-		*slow = !(w & W_FAST);
 		return W_ID(w);
 	}
 	if (p->kind == PIPE_LPM && p->lpm_sets) {
-		*slow = NH_SET(w) == 0;
 		return NH_ID(w);
 	}
-	*slow = true;
 	return (uint32_t)w;
+}
+
+/* Whether the word leaves the entry's actions to hot[]. */
+static inline bool hit_slow(const struct esw_pipe *p, uint64_t w)
+{
+	if (p->kind == PIPE_EXACT) {
+		return !(w & W_FAST);
+	}
+	if (p->kind == PIPE_LPM && p->lpm_sets) {
+		return NH_SET(w) == 0;
+	}
+	return true;
 }
 
 /*
@@ -1763,19 +2163,21 @@ static unsigned int pipe_step(struct esw *esw, struct esw_pipe *p, const uint16_
 	} else {
 		lookup_lpm(p, kp, idx, m, hit);
 	}
+	TSAN_SUBSCRIBE(p);
 	if (p->kind != PIPE_LPM || !p->lpm_sets) {
 		/* The entries whose actions the word does not carry, read ahead. */
 		for (unsigned int j = 0; j < m; j++) {
-			bool slow;
-			uint32_t id = hit_id(p, hit[j], &slow);
-
-			if (hit[j] != NO_HIT && slow) {
-				rte_prefetch0(&p->hot[id]);
+			if (hit[j] != NO_HIT && hit_slow(p, hit[j])) {
+				rte_prefetch0(&p->hot[hit_id(p, hit[j])]);
 			}
 		}
 	}
 	if (p->n_log + m > ESW_LOG_MAX) {
 		flush_log(p);
+	}
+	if (esw->concurrent && !p->in_dirty) {
+		esw->dirty[esw->n_dirty++] = p; /* flushed by esw_quiescent() */
+		p->in_dirty = true;
 	}
 	for (unsigned int j = 0; j < m; j++) {
 		unsigned int k = idx[j];
@@ -1784,21 +2186,25 @@ static unsigned int pipe_step(struct esw *esw, struct esw_pipe *p, const uint16_
 		const struct esw_xact *x = NULL;
 		struct esw_pipe *nx;
 
+		const struct esw_actset *as = NULL;
+
+		if (w != NO_HIT && hit_slow(p, w)) {
+			/* NULL: the entry went between the lookup and here. */
+			as = LOAD_ACQ(p->hot[hit_id(p, w)].as);
+			w = as != NULL ? w : NO_HIT;
+		}
 		if (w == NO_HIT) {
-			p->miss_pkts++;
-			p->miss_bytes += lens[k];
+			STORE_RLX(p->miss_pkts, p->miss_pkts + 1);
+			STORE_RLX(p->miss_bytes, p->miss_bytes + lens[k]);
 			a = &p->miss;
 			x = &p->xmiss;
 		} else {
-			bool slow;
-			uint32_t id = hit_id(p, w, &slow);
+			uint32_t id = hit_id(p, w);
 
 			p->log[p->n_log++] = (struct esw_hit_rec){id, lens[k]};
 			/* The counter word, to be written when the log is flushed. */
 			__builtin_prefetch(&p->ctr_word[id], 1, 3);
-			if (slow) {
-				const struct esw_actset *as = &p->hot[id].as;
-
+			if (as != NULL) {
 				a = as->n_ecmp > 1 ? &as->ecmp[ecmp_pick(kp[k], as->n_ecmp)]
 						   : &as->act;
 			} else if (p->kind == PIPE_EXACT) {
@@ -1817,7 +2223,7 @@ static unsigned int pipe_step(struct esw *esw, struct esw_pipe *p, const uint16_
 				if (f == ESW_FATE_PORT) {
 					res[k].port = W_TARGET(w);
 				} else if (f == ESW_FATE_PIPE) {
-					next[k] = esw->pipes[W_TARGET(w)];
+					next[k] = LOAD_ACQ(esw->pipes[W_TARGET(w)]);
 					res[k].fate = ESW_FATE_DROP;
 					going++;
 				}
@@ -1862,7 +2268,8 @@ int esw_classify_burst(struct esw *esw, const struct esw_key *keys, const uint32
 	unsigned int n_active = n;
 	uint64_t now = 0;
 
-	if (esw == NULL || esw->root == NULL || n > ESW_BURST_MAX) {
+	group = esw != NULL ? LOAD_ACQ(esw->root) : NULL;
+	if (group == NULL || n > ESW_BURST_MAX) {
 		return -EINVAL;
 	}
 	for (unsigned int i = 0; i < n; i++) {
@@ -1874,7 +2281,6 @@ int esw_classify_burst(struct esw *esw, const struct esw_key *keys, const uint32
 	 * all at (usually so), NULL when they are at several (at[] says which).
 	 * All start at the root, where their results begin.
 	 */
-	group = esw->root;
 	for (int hop = 0; hop < ESW_MAX_HOPS && n_active > 0; hop++) {
 		struct esw_pipe *same = NULL;
 		unsigned int n_next = 0, going = 0;

@@ -30,9 +30,15 @@
  * Priorities follow rte_flow: 0 is the highest; among equal priorities the
  * entry added first wins.
  *
- * Threads: the data path (esw_classify_burst) and updates must be called
- * from the same thread for now; lock-free updates while other lcores
- * classify (rte_rcu_qsbr) are still to come.
+ * Threads: a switch made by esw_create() is called from one thread at a
+ * time, the data path (esw_classify_burst) and updates alike. One made by
+ * esw_create_concurrent() takes its updates from one thread (the writer:
+ * every call but those below) while one other thread, the reader,
+ * classifies (esw_reader_online, esw_classify_burst, esw_quiescent,
+ * esw_reader_offline). The reader never waits: what the writer takes away
+ * (an entry, its id, old actions, a pipe, an ACL context) is freed or
+ * reused only after the reader has reported a quiescent state
+ * (rte_rcu_qsbr); entries read their counters the same way.
  *
  * All functions return 0 or a negative errno. The switch owns its pipes;
  * esw_destroy() frees everything. DPDK's EAL must be initialised.
@@ -179,8 +185,10 @@ struct esw_result {
 	uint8_t color;	 /* enum esw_color: the last meter's verdict (GREEN without) */
 	uint8_t n_edits; /* edits[] to apply, in order, with esw_rewrite() */
 	struct {
-		const struct esw_edit *edit; /* the switch's; valid until the entry changes */
-		uint16_t encap_sport;	     /* the UDP source port an encap uses */
+		/* the switch's; valid until the entry changes (concurrent: until
+		 * the reader's next esw_quiescent()) */
+		const struct esw_edit *edit;
+		uint16_t encap_sport; /* the UDP source port an encap uses */
 	} edits[ESW_EDITS_MAX];
 };
 
@@ -206,7 +214,26 @@ int esw_meter_create(struct esw *esw, uint64_t cir, uint64_t cbs, uint64_t ebs, 
 int esw_meter_stats(const struct esw *esw, uint32_t id, uint64_t pkts[3], uint64_t bytes[3]);
 
 int esw_create(struct esw **eswp);
+/*
+ * A switch that one thread updates while another classifies (see Threads
+ * above). Its exact pipes' hashes are lock-free for readers
+ * (RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF).
+ */
+int esw_create_concurrent(struct esw **eswp);
+/* The reader is stopped (offline) before the switch is destroyed. */
 void esw_destroy(struct esw *esw);
+
+/*
+ * The reader's calls on a concurrent switch (on one made by esw_create()
+ * they do nothing). esw_reader_online() on the reader's thread before its
+ * first burst; esw_quiescent() between bursts, once it is done with the
+ * results (their edits point into the switch), and often: the writer's
+ * deletes, updates and counter reads may wait for it; esw_reader_offline()
+ * when it stops classifying, or idles for long.
+ */
+int esw_reader_online(struct esw *esw);
+void esw_quiescent(struct esw *esw);
+void esw_reader_offline(struct esw *esw);
 
 /* An exact-match pipe on the fields set in 'mask' (bytes ANDed with the key). */
 int esw_pipe_create_exact(struct esw *esw, const char *name, const struct esw_key *mask,
