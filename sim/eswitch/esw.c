@@ -268,6 +268,7 @@ struct esw {
 	uint32_t dq_head, dq_len, dq_cap;
 	struct esw_pipe *dirty[ESW_MAX_PIPES]; /* reader: pipes with logged hits */
 	unsigned int n_dirty;
+	bool registered; /* reader: its thread id is in the QSBR variable */
 };
 
 static atomic_uint esw_ids;
@@ -989,8 +990,16 @@ int esw_reader_online(struct esw *esw)
 	if (!esw->concurrent) {
 		return 0;
 	}
-	if (rte_rcu_qsbr_thread_register(esw->qs, 0) != 0) {
-		return -EINVAL;
+	/*
+	 * Registered once, for good: a thread unregistered is skipped through
+	 * a bitmap the (uninstrumented) library changes, offline through the
+	 * release store ThreadSanitizer sees.
+	 */
+	if (!esw->registered) {
+		if (rte_rcu_qsbr_thread_register(esw->qs, 0) != 0) {
+			return -EINVAL;
+		}
+		esw->registered = true;
 	}
 	rte_rcu_qsbr_thread_online(esw->qs, 0);
 	return 0;
@@ -1010,7 +1019,6 @@ void esw_reader_offline(struct esw *esw)
 	if (esw != NULL && esw->concurrent) {
 		flush_dirty(esw);
 		rte_rcu_qsbr_thread_offline(esw->qs, 0);
-		rte_rcu_qsbr_thread_unregister(esw->qs, 0);
 	}
 }
 

@@ -16,9 +16,12 @@
  * device (it is counted and freed); one for a service port is sent over its
  * memif with the metadata header of portmeta.h.
  *
- * Threads: the control thread changes the steering only inside
+ * Threads: the switch is a concurrent eSwitch (esw_create_concurrent): the
+ * control thread updates it while the data-plane thread classifies, which
+ * reports a quiescent state after each round of bursts and goes offline
+ * while it idles. A port's ingress switch is changed only inside
  * simd_dp_call(), which runs a function on the data-plane thread between
- * bursts, so the eSwitch is only ever touched by one thread.
+ * bursts.
  */
 #ifndef DPU_SIM_SIMD_DATAPLANE_H
 #define DPU_SIM_SIMD_DATAPLANE_H

@@ -74,7 +74,7 @@ struct simd_flows {
 	struct flow_domain port[SIM_MAX_PORTS];
 };
 
-/* One request, carried onto the data-plane thread. */
+/* One request, carried to where its domain takes changes (in_domain). */
 struct flow_req {
 	struct simd *s;
 	const char *cmd;
@@ -155,6 +155,16 @@ static int port_index(const struct simd *s, const char *name)
 		}
 	}
 	return -1;
+}
+
+/*
+ * Run 'fn' where the request's domain takes its changes: the switch (a
+ * concurrent eSwitch) on this, the control thread, while the data path goes
+ * on; a port's ingress on the data-plane thread, between its bursts.
+ */
+static int in_domain(struct flow_req *r, simd_dp_fn *fn, void *arg)
+{
+	return r->domain < 0 ? fn(r->s->dp, arg) : simd_dp_call(r->s->dp, fn, arg);
 }
 
 static struct flow_domain *domain_of(struct flow_req *r)
@@ -768,7 +778,7 @@ static int parse_actions(struct flow_req *r, struct json_object *o, const char *
 	return fail(r, EINVAL, "%s.fate: \"%s\" is not drop, port, pipe or deliver", where, fate);
 }
 
-/* ---- requests, on the data-plane thread ---- */
+/* ---- requests, where their domain takes changes (in_domain) ---- */
 
 static const char *req_string(struct json_object *req, const char *key)
 {
@@ -978,9 +988,9 @@ static bool want_commit(struct flow_req *r)
 
 /*
  * An entry read from its JSON, ready for the eSwitch. Reading it touches the
- * flow state only, which the control thread alone changes (in its calls
- * onto the data-plane thread): it may be read there or on the control
- * thread; the eSwitch is changed on the data-plane thread only.
+ * flow state only, which the control thread alone changes (itself, or in its
+ * calls onto the data-plane thread): it may be read there or on the control
+ * thread; the eSwitch is changed where its domain takes changes.
  */
 struct prep {
 	struct json_object *spec, *mo, *ao;
@@ -1132,7 +1142,7 @@ static int entry_prep(struct flow_req *r, const struct flow_pipe *p, struct json
 	}
 }
 
-/* Entry 'e' into the eSwitch ('*id' its id): the data-plane thread. */
+/* Entry 'e' into the eSwitch ('*id' its id), where the domain takes changes. */
 static int entry_apply(struct flow_req *r, const struct flow_pipe *p, const struct prep *e,
 		       uint32_t *id)
 {
@@ -1396,12 +1406,12 @@ static int acl_commit(struct flow_req *r)
 	int rc = esw_acl_build(r->build->p);
 
 	if (rc == 0) {
-		rc = simd_dp_call(r->s->dp, acl_swap_on_dp, r->build);
+		rc = in_domain(r, acl_swap_on_dp, r->build);
 	}
 	if (rc < 0) {
 		fail(r, -rc, "%s: commit: %s", r->build->name, strerror(-rc));
 		if (r->n_added > 0) {
-			simd_dp_call(r->s->dp, acl_undo_on_dp, r);
+			in_domain(r, acl_undo_on_dp, r);
 		}
 	}
 	return rc;
@@ -1594,11 +1604,11 @@ static int do_meters(struct flow_req *r)
 
 /*
  * entries-add and entries-del: many entries of one pipe in one request,
- * added (removed) a slice at a time on the data-plane thread (it forwards
- * between slices); each entry stands alone, its result an id (0) or an
- * error. Entries to add are read on the control thread, so the data path
- * stops for their eSwitch adds alone. An ACL pipe compiles once, after the
- * last.
+ * added (removed) a slice at a time where the domain takes its changes (a
+ * port's ingress: on the data-plane thread, which forwards between slices);
+ * each entry stands alone, its result an id (0) or an error. Entries to add
+ * are read on the control thread, so the data path stops for their eSwitch
+ * adds alone. An ACL pipe compiles once, after the last.
  */
 #define FLOW_SLICE 32
 
@@ -1747,7 +1757,7 @@ static int entries_run(struct flow_req *r, struct batch *b)
 			    b->del ? "entry ids" : "{priority?, match, actions}");
 	}
 	n = json_object_array_length(b->specs);
-	rc = simd_dp_call(r->s->dp, batch_start_on_dp, b);
+	rc = in_domain(r, batch_start_on_dp, b);
 	if (rc < 0) {
 		return rc;
 	}
@@ -1760,11 +1770,11 @@ static int entries_run(struct flow_req *r, struct batch *b)
 	while (b->at < n) {
 		b->end = DPU_MIN(n, b->at + FLOW_SLICE);
 		if (b->del) {
-			simd_dp_call(r->s->dp, batch_del_on_dp, b);
+			in_domain(r, batch_del_on_dp, b);
 			continue;
 		}
 		batch_read(b);
-		simd_dp_call(r->s->dp, batch_add_on_dp, b);
+		in_domain(r, batch_add_on_dp, b);
 		batch_keep(b);
 	}
 	r->reply = b->results;
@@ -1882,7 +1892,7 @@ bool simd_flow_handle(struct simd *s, const char *cmd, struct json_object *req,
 	if (strcmp(cmd, "entries-add") == 0 || strcmp(cmd, "entries-del") == 0) {
 		rc = entries_batch(&r, strcmp(cmd, "entries-del") == 0);
 	} else {
-		rc = simd_dp_call(s->dp, flow_on_dp, &r);
+		rc = in_domain(&r, flow_on_dp, &r);
 	}
 	if (rc == 0 && r.build != NULL) {
 		rc = acl_commit(&r);

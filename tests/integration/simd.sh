@@ -242,6 +242,52 @@ tap_check "acl: a deleted rule leaves the list at once" grep -q "^listed after d
 tap_check "acl: its id is not reused before a commit" grep -q "^held id not reused True" "$work/acl.log"
 tap_check "acl: commits free the deleted rules' ids" grep -q "^freed by the commits True" "$work/acl.log"
 tap_check "acl: the rules in the end" grep -q "^listed at the end True" "$work/acl.log"
+# Route churn while the replay runs: the switch takes its updates on the
+# control thread while the data plane classifies every frame through a root
+# LPM pipe (its freed ids and actions wait for the data plane's quiescent
+# states); the sanitizer builds watch both threads.
+/usr/bin/python3 - "$run/simd.sock" >"$work/churn.log" 2>&1 <<'PY'
+import json, random, socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); f = s.makefile("rw")
+def req(**r):
+    f.write(json.dumps(r) + "\n"); f.flush()
+    rep = json.loads(f.readline())
+    if not rep.get("ok"):
+        sys.exit("%s: %s" % (r["cmd"], rep))
+    return rep
+on = {"fate": "pipe", "pipe": "default"}
+req(cmd="pipe-create", name="rt", kind="lpm", max_entries=4096, root=True, miss=on)
+random.seed(7)
+live = {}
+for i in range(3000):
+    p = "10.%d.%d.%d/%d" % (random.randrange(4), random.randrange(256), random.randrange(16) * 16,
+                            random.choice((24, 28)))
+    p = p if not p.endswith("/24") else p.rsplit(".", 1)[0] + ".0/24"
+    if p in live and random.random() < 0.4:
+        req(cmd="entry-del", pipe="rt", entry=live.pop(p))
+    else:
+        act = dict(on, mark=random.randrange(1 << 20))
+        live[p] = req(cmd="entry-add", pipe="rt", match={"dst_ip": p}, actions=act)["entry"]
+# the default route: every frame of the replay hits an entry from here on
+req(cmd="entry-add", pipe="rt", match={"dst_ip": "0.0.0.0/1"}, actions=on)
+req(cmd="entry-add", pipe="rt", match={"dst_ip": "128.0.0.0/1"}, actions=on)
+n = len(req(cmd="entries", pipe="rt")["entries"])
+print("routes listed", n == len(live) + 2)
+def hits():
+    return [p for p in req(cmd="pipes")["pipes"] if p["name"] == "rt"][0]["hit_packets"]
+h = hits()
+import time; time.sleep(0.3)
+print("frames hit the routes", hits() > h)
+req(cmd="pipe-destroy", pipe="rt")
+print("root back to default", [p for p in req(cmd="pipes")["pipes"] if p["root"]][0]["name"] == "default")
+PY
+cat "$work/churn.log" >&2
+tap_check "route churn during a replay: every request answered, the routes listed" \
+	grep -q "^routes listed True" "$work/churn.log"
+tap_check "route churn during a replay: the frames go through the routes" \
+	grep -q "^frames hit the routes True" "$work/churn.log"
+tap_check "route churn during a replay: the pipe goes, the default pipe is root again" \
+	grep -q "^root back to default True" "$work/churn.log"
 "$ctl" --run-dir "$run" replay "$pcap" --port p1 --top-speed 2>"$work/busy.log"
 tap_check "a second replay while one runs is refused" grep -q "replay: a replay of .* is running" "$work/busy.log"
 "$ctl" --run-dir "$run" replay-stop
