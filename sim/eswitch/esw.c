@@ -812,12 +812,13 @@ static void flush_log(struct esw_pipe *p)
 		rte_prefetch0(&p->ctr_word[p->log[i].id]);
 	}
 	for (uint32_t i = 0; i < p->n_log; i++) {
-		uint32_t id = p->log[i].id, len = p->log[i].len, w = p->ctr_word[id];
+		uint32_t id = p->log[i].id, len = p->log[i].len, w;
 		struct esw_ctr *c = &p->ctr[id];
 
 		if (i + ahead < p->n_log) {
 			rte_prefetch0(&p->ctr_word[p->log[i + ahead].id]);
 		}
+		w = p->ctr_word[id];
 		if (CW_PKTS(w) == CW_PKTS_MAX || len >= CW_BYTES_LIM - CW_BYTES(w)) {
 			STORE_RLX(p->fold_seq, p->fold_seq + 1);
 			if (len >= CW_BYTES_LIM) {

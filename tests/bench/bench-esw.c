@@ -7,7 +7,10 @@
  * Each is measured as parse + classify from frames in memory, and compared
  * with the bare DPDK lookup (rte_hash_lookup_bulk_data / rte_acl_classify /
  * rte_fib_lookup_bulk on prepared keys) in alternate rounds of the same run,
- * each the best of its rounds. Also the entry insertion and update rates.
+ * each the best of its rounds. Also the entry insertion and update rates:
+ * updates made between bursts by the forwarding thread, and (exact, LPM) on
+ * a concurrent switch, as dpu-simd runs it, by a second thread on a core of
+ * its own while the first forwards.
  *
  *   bench-esw [--entries N] [--rules M] [--routes R] [--seconds S]
  *             [--only exact|acl|lpm]
@@ -17,6 +20,10 @@
 
 #include <arpa/inet.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,6 +202,7 @@ static void frames_step(void *arg, size_t pos)
 	for (int i = 0; i < BURST; i++) {
 		c->marked += res[i].marked;
 	}
+	esw_quiescent(c->esw); /* a concurrent switch's reader (else nothing) */
 }
 
 /* The parse alone, as the data path does it before classifying. */
@@ -254,50 +262,130 @@ static void measure_update_rates(bench_step *step, struct upd_ctx *c, size_t n, 
 }
 
 /*
- * A burst, then entries given a new mark: in place (their counters kept),
- * or with 'readd' by delete + add.
+ * An entry given a new mark: in place (its counters kept), or with 'readd'
+ * by delete + add. 'r': the caller's random state.
  */
+static void exact_update_one(struct upd_ctx *c, uint32_t (*r)(void))
+{
+	uint32_t i = r() % c->n;
+	struct esw_actions a = {
+		.fate = ESW_FATE_PORT, .port = 1, .set_mark = true, .mark = r() % (1u << 24)};
+	int rc = c->readd ? esw_exact_del(c->pipe, c->ids[i]) : 0;
+
+	if (rc == 0) {
+		rc = c->readd ? esw_exact_add(c->pipe, &c->keys[i], &a, &c->ids[i])
+			      : esw_exact_update(c->pipe, c->ids[i], &a);
+	}
+	if (rc < 0) {
+		fprintf(stderr, "bench-esw: update of entry %u failed\n", i);
+		exit(1);
+	}
+	c->updates++;
+}
+
+/* A route given other next hops (replaced in place). */
+static void lpm_update_one(struct upd_ctx *c, uint32_t (*r)(void))
+{
+	uint32_t i = r() % c->n, be = htonl(c->pfx[i]);
+
+	if (esw_lpm_add(c->pipe, 4, (const uint8_t *)&be, c->depth[i], &c->acts[r() % 8], 1, NULL) <
+	    0) {
+		fprintf(stderr, "bench-esw: update of route %u failed\n", i);
+		exit(1);
+	}
+	c->updates++;
+}
+
+/* A burst, then c->per_burst entry updates. */
 static void exact_upd_step(void *arg, size_t pos)
 {
 	struct upd_ctx *c = arg;
 
 	frames_step(&c->f, pos);
 	for (int u = 0; u < c->per_burst; u++) {
-		uint32_t i = rnd() % c->n;
-		struct esw_actions a = {.fate = ESW_FATE_PORT,
-					.port = 1,
-					.set_mark = true,
-					.mark = rnd() % (1u << 24)};
-		int rc = c->readd ? esw_exact_del(c->pipe, c->ids[i]) : 0;
-
-		if (rc == 0) {
-			rc = c->readd ? esw_exact_add(c->pipe, &c->keys[i], &a, &c->ids[i])
-				      : esw_exact_update(c->pipe, c->ids[i], &a);
-		}
-		if (rc < 0) {
-			fprintf(stderr, "bench-esw: update of entry %u failed\n", i);
-			exit(1);
-		}
-		c->updates++;
+		exact_update_one(c, rnd);
 	}
 }
 
-/* A burst, then routes given other next hops (replace in place). */
+/* A burst, then c->per_burst route replaces. */
 static void lpm_upd_step(void *arg, size_t pos)
 {
 	struct upd_ctx *c = arg;
 
 	frames_step(&c->f, pos);
 	for (int u = 0; u < c->per_burst; u++) {
-		uint32_t i = rnd() % c->n, be = htonl(c->pfx[i]);
-
-		if (esw_lpm_add(c->pipe, 4, (const uint8_t *)&be, c->depth[i], &c->acts[rnd() % 8],
-				1, NULL) < 0) {
-			fprintf(stderr, "bench-esw: update of route %u failed\n", i);
-			exit(1);
-		}
-		c->updates++;
+		lpm_update_one(c, rnd);
 	}
+}
+
+/* The writer thread's own random numbers (rnd() is the forwarding thread's). */
+static _Thread_local uint64_t wrs = 0x9e3779b97f4a7c15ULL;
+
+static uint32_t wrnd(void)
+{
+	wrs ^= wrs >> 12;
+	wrs ^= wrs << 25;
+	wrs ^= wrs >> 27;
+	return (uint32_t)((wrs * 0x2545F4914F6CDD1DULL) >> 32);
+}
+
+struct writer {
+	struct upd_ctx *c;
+	void (*one)(struct upd_ctx *c, uint32_t (*r)(void));
+	atomic_bool stop;
+	int cpu; /* the core it was put on; -1: none other than the forwarding one */
+};
+
+static void *writer_main(void *arg)
+{
+	struct writer *w = arg;
+
+	while (!atomic_load_explicit(&w->stop, memory_order_relaxed)) {
+		w->one(w->c, wrnd);
+	}
+	return NULL;
+}
+
+/*
+ * Forwarding on this thread (the concurrent switch's reader) while another,
+ * on another core when there is one, updates as fast as it can ('one'):
+ * Mpps, and the updates' rate in '*rate'.
+ */
+static double measure_writer(struct upd_ctx *c, void (*one)(struct upd_ctx *, uint32_t (*)(void)),
+			     size_t n, double *rate, int *cpu)
+{
+	struct writer w = {.c = c, .one = one, .cpu = -1};
+	cpu_set_t here, there;
+	pthread_t th;
+	uint64_t total, t0;
+	double mpps;
+
+	CPU_ZERO(&there);
+	if (pthread_getaffinity_np(pthread_self(), sizeof(here), &here) == 0) {
+		for (int i = 0; i < CPU_SETSIZE && i < sysconf(_SC_NPROCESSORS_ONLN); i++) {
+			if (!CPU_ISSET(i, &here)) {
+				CPU_SET(i, &there);
+				w.cpu = i;
+				break;
+			}
+		}
+	}
+	c->updates = 0;
+	if (esw_reader_online(c->f.esw) < 0 || pthread_create(&th, NULL, writer_main, &w) != 0) {
+		fprintf(stderr, "bench-esw: cannot start the writer thread\n");
+		exit(1);
+	}
+	if (w.cpu >= 0) {
+		pthread_setaffinity_np(th, sizeof(there), &there);
+	}
+	t0 = dpu_time_mono_ns();
+	mpps = measure(frames_step, &c->f, n, &total);
+	atomic_store(&w.stop, true);
+	pthread_join(th, NULL);
+	*rate = (double)c->updates / ((double)(dpu_time_mono_ns() - t0) / 1e9);
+	esw_reader_offline(c->f.esw);
+	*cpu = w.cpu;
+	return mpps;
 }
 
 struct hash_ctx {
@@ -359,15 +447,69 @@ static void fib_step(void *arg, size_t pos)
 	}
 }
 
+/*
+ * A switch (concurrent or not) whose root is an exact pipe on the 5-tuple
+ * holding 'keys' (their ids into 'ids'); the insertion rate into '*rate'.
+ */
+static struct esw *exact_switch(bool concurrent, const struct esw_key *keys, uint32_t entries,
+				uint32_t *ids, struct esw_pipe **pp, double *rate)
+{
+	struct esw_actions miss = {.fate = ESW_FATE_DROP};
+	struct esw_key mask;
+	struct esw *esw;
+	uint64_t t0;
+
+	memset(&mask, 0, sizeof(mask));
+	mask.ip_proto = 0xff;
+	memset(mask.src_ip, 0xff, 4);
+	memset(mask.dst_ip, 0xff, 4);
+	mask.sport = mask.dport = 0xffff;
+	if ((concurrent ? esw_create_concurrent(&esw) : esw_create(&esw)) < 0 ||
+	    esw_pipe_create_exact(esw, "exact", &mask, entries, &miss, pp) < 0 ||
+	    esw_set_root(esw, *pp) < 0) {
+		fprintf(stderr, "bench-esw: cannot create an exact pipe of %u entries\n", entries);
+		exit(1);
+	}
+	t0 = dpu_time_mono_ns();
+	for (uint32_t i = 0; i < entries; i++) {
+		struct esw_actions a = {
+			.fate = ESW_FATE_PORT, .port = 1, .set_mark = true, .mark = i};
+		int rc = esw_exact_add(*pp, &keys[i], &a, &ids[i]);
+
+		if (rc < 0 && rc != -EEXIST) {
+			fprintf(stderr, "bench-esw: add %u: %s\n", i, strerror(-rc));
+			exit(1);
+		}
+	}
+	*rate = entries / ((double)(dpu_time_mono_ns() - t0) / 1e9);
+	return esw;
+}
+
+/* Forwarding on a concurrent switch alone, then beside a writer thread's updates. */
+static void concurrent_runs(const char *what, struct upd_ctx *c, size_t n_frames,
+			    void (*one)(struct upd_ctx *, uint32_t (*)(void)))
+{
+	double alone, mpps, rate;
+	int cpu;
+
+	if (esw_reader_online(c->f.esw) < 0) {
+		exit(1);
+	}
+	alone = measure(frames_step, &c->f, n_frames, NULL);
+	esw_reader_offline(c->f.esw);
+	mpps = measure_writer(c, one, n_frames, &rate, &cpu);
+	printf("%s, concurrent switch: forwarding alone %.2f Mpps; with a writer thread (%s) "
+	       "%.2f Mpps and %.0f updates/s\n",
+	       what, alone, cpu >= 0 ? "its own core" : "the same core", mpps, rate);
+}
+
 static void bench_exact(uint32_t entries, struct result *out)
 {
 	struct esw *esw;
 	struct esw_pipe *p;
 	struct esw_key mask, *keys = calloc(entries, sizeof(*keys));
-	struct esw_actions miss = {.fate = ESW_FATE_DROP};
 	size_t n_frames = entries < (1u << 20) ? entries : (1u << 20);
 	uint8_t *frames = malloc(n_frames * FRAME);
-	uint64_t t0;
 	double add_rate, ours, bare;
 
 	memset(&mask, 0, sizeof(mask));
@@ -375,10 +517,7 @@ static void bench_exact(uint32_t entries, struct result *out)
 	memset(mask.src_ip, 0xff, 4);
 	memset(mask.dst_ip, 0xff, 4);
 	mask.sport = mask.dport = 0xffff;
-	if (esw_create(&esw) < 0 ||
-	    esw_pipe_create_exact(esw, "exact", &mask, entries, &miss, &p) < 0 ||
-	    esw_set_root(esw, p) < 0 || keys == NULL || frames == NULL) {
-		fprintf(stderr, "bench-esw: cannot create an exact pipe of %u entries\n", entries);
+	if (keys == NULL || frames == NULL) {
 		exit(1);
 	}
 	/* Unique 5-tuples: a counter spread over the fields. */
@@ -397,18 +536,7 @@ static void bench_exact(uint32_t entries, struct result *out)
 	if (ids == NULL) {
 		exit(1);
 	}
-	t0 = dpu_time_mono_ns();
-	for (uint32_t i = 0; i < entries; i++) {
-		struct esw_actions a = {
-			.fate = ESW_FATE_PORT, .port = 1, .set_mark = true, .mark = i};
-		int rc = esw_exact_add(p, &keys[i], &a, &ids[i]);
-
-		if (rc < 0 && rc != -EEXIST) {
-			fprintf(stderr, "bench-esw: add %u: %s\n", i, strerror(-rc));
-			exit(1);
-		}
-	}
-	add_rate = entries / ((double)(dpu_time_mono_ns() - t0) / 1e9);
+	esw = exact_switch(false, keys, entries, ids, &p, &add_rate);
 	/* Shuffle the frames so lookups do not walk the table in insertion order. */
 	for (size_t i = n_frames - 1; i > 0; i--) {
 		size_t j = rnd() % (i + 1);
@@ -500,10 +628,22 @@ static void bench_exact(uint32_t entries, struct result *out)
 	printf("exact %u entries, 1 entry rewrite (delete + add) per burst: %.2f Mpps and %.0f "
 	       "rewrites/s\n",
 	       entries, readd_mpps, readd_rate);
+	fflush(stdout);
+	rte_hash_free(h); /* room for the second switch */
+	esw_destroy(esw);
+	/* The same table in a concurrent switch, as dpu-simd runs its switch. */
+	double cadd;
+	char what[64];
+
+	esw = exact_switch(true, keys, entries, ids, &p, &cadd);
+	uc.f.esw = esw;
+	uc.pipe = p;
+	uc.readd = false;
+	snprintf(what, sizeof(what), "exact %u entries", entries);
+	concurrent_runs(what, &uc, n_frames, exact_update_one);
 	out[0] = (struct result){"exact: eSwitch (parse+classify+mark)", ours};
 	out[1] = (struct result){"exact: bare rte_hash lookup", bare};
 	out[2] = (struct result){"exact: inserts (k/s)", add_rate / 1e3};
-	rte_hash_free(h);
 	free(lk);
 	free(ids);
 	free(keys);
@@ -600,18 +740,50 @@ static void bench_acl(uint32_t n_rules, struct result *out)
 	esw_destroy(esw);
 }
 
+/*
+ * A switch (concurrent or not) whose root is an LPM pipe holding the routes
+ * (a quarter ECMP groups; 'seed' picks their actions); the insertion rate
+ * into '*rate'.
+ */
+static struct esw *lpm_switch(bool concurrent, const uint32_t *pfx, const uint8_t *depth,
+			      uint32_t n_routes, const struct esw_actions *acts,
+			      struct esw_pipe **pp, double *rate)
+{
+	struct esw_actions miss = {.fate = ESW_FATE_DROP};
+	struct esw *esw;
+	uint64_t t0;
+
+	if ((concurrent ? esw_create_concurrent(&esw) : esw_create(&esw)) < 0 ||
+	    esw_pipe_create_lpm(esw, "fib", n_routes, &miss, pp) < 0 ||
+	    esw_set_root(esw, *pp) < 0) {
+		fprintf(stderr, "bench-esw: cannot create an LPM pipe of %u routes\n", n_routes);
+		exit(1);
+	}
+	t0 = dpu_time_mono_ns();
+	for (uint32_t i = 0; i < n_routes; i++) {
+		uint32_t be = htonl(pfx[i]);
+		unsigned int n = i % 4 == 0 ? 2 + i / 4 % 7 : 1;
+
+		if (esw_lpm_add(*pp, 4, (const uint8_t *)&be, depth[i], &acts[i % (9 - n)], n,
+				NULL) < 0) {
+			fprintf(stderr, "bench-esw: route %u refused\n", i);
+			exit(1);
+		}
+	}
+	*rate = n_routes / ((double)(dpu_time_mono_ns() - t0) / 1e9);
+	return esw;
+}
+
 static void bench_lpm(uint32_t n_routes, struct result *out)
 {
 	struct esw *esw;
 	struct esw_pipe *p;
-	struct esw_actions miss = {.fate = ESW_FATE_DROP};
 	struct esw_actions acts[8];
 	size_t n_frames = 1u << 20;
 	uint8_t *frames = malloc(n_frames * FRAME);
 	uint32_t *pfx = malloc(n_routes * sizeof(*pfx));
 	uint8_t *depth = malloc(n_routes);
 	uint32_t *dsts = malloc(n_frames * sizeof(*dsts));
-	uint64_t t0;
 	double ours, bare, add_rate;
 
 	for (int i = 0; i < 8; i++) {
@@ -620,10 +792,7 @@ static void bench_lpm(uint32_t n_routes, struct result *out)
 					       .set_mark = true,
 					       .mark = (uint32_t)i + 1};
 	}
-	if (esw_create(&esw) < 0 || esw_pipe_create_lpm(esw, "fib", n_routes, &miss, &p) < 0 ||
-	    esw_set_root(esw, p) < 0 || frames == NULL || pfx == NULL || depth == NULL ||
-	    dsts == NULL) {
-		fprintf(stderr, "bench-esw: cannot create an LPM pipe of %u routes\n", n_routes);
+	if (frames == NULL || pfx == NULL || depth == NULL || dsts == NULL) {
 		exit(1);
 	}
 	/* Internet-like depths: half /24, the rest shorter (longer ones are rare). */
@@ -633,18 +802,7 @@ static void bench_lpm(uint32_t n_routes, struct result *out)
 		depth[i] = depths[rnd() % ARRAY_SIZE(depths)];
 		pfx[i] = (rnd() | 0x01000000) & (uint32_t)(0xffffffffu << (32 - depth[i]));
 	}
-	t0 = dpu_time_mono_ns();
-	for (uint32_t i = 0; i < n_routes; i++) {
-		uint32_t be = htonl(pfx[i]);
-		unsigned int n = i % 4 == 0 ? 2 + rnd() % 7 : 1;
-
-		if (esw_lpm_add(p, 4, (const uint8_t *)&be, depth[i], &acts[rnd() % (9 - n)], n,
-				NULL) < 0) {
-			fprintf(stderr, "bench-esw: route %u refused\n", i);
-			exit(1);
-		}
-	}
-	add_rate = n_routes / ((double)(dpu_time_mono_ns() - t0) / 1e9);
+	esw = lpm_switch(false, pfx, depth, n_routes, acts, &p, &add_rate);
 	for (size_t i = 0; i < n_frames; i++) {
 		uint32_t r = rnd() % n_routes;
 
@@ -681,6 +839,13 @@ static void bench_lpm(uint32_t n_routes, struct result *out)
 	measure_update_rates(lpm_upd_step, &uc, n_frames, upd_mpps, upd_rate);
 
 	esw_destroy(esw);
+	/* The same routes in a concurrent switch, as dpu-simd runs its switch. */
+	double cadd;
+	char what[64];
+
+	uc.f.esw = lpm_switch(true, pfx, depth, n_routes, acts, &uc.pipe, &cadd);
+	uc.f.marked = 0;
+	snprintf(what, sizeof(what), "lpm %u routes", n_routes);
 	printf("lpm %u routes (1/4 ECMP): parse+route+mark %.2f Mpps (%.0f%% routed); bare "
 	       "rte_fib_lookup_bulk %.2f Mpps; ratio %.2f (rounds %.2f-%.2f); inserts %.0f/s\n",
 	       n_routes, ours, 100.0 * (double)fc.marked / (double)pr.a_total, bare, pr.ratio,
@@ -696,6 +861,8 @@ static void bench_lpm(uint32_t n_routes, struct result *out)
 		printf("lpm %u routes, %d route updates per burst: %.2f Mpps and %.0f updates/s\n",
 		       n_routes, updates_per_burst[k], upd_mpps[k], upd_rate[k]);
 	}
+	concurrent_runs(what, &uc, n_frames, lpm_update_one);
+	esw_destroy(uc.f.esw);
 	out[0] = (struct result){"lpm: eSwitch (parse+route+mark)", ours};
 	out[1] = (struct result){"lpm: bare rte_fib lookup", bare};
 	free(frames);
