@@ -1008,10 +1008,18 @@ int esw_reader_online(struct esw *esw)
 
 void esw_quiescent(struct esw *esw)
 {
-	if (esw != NULL && esw->concurrent) {
-		/* Hits first: a grace period also means the counters are current. */
+	struct rte_rcu_qsbr *v = esw != NULL ? esw->qs : NULL;
+
+	/*
+	 * Nothing to do while no grace period waits (the token is the one this
+	 * thread last reported): the hit logs go on filling, as on a switch of
+	 * one thread. Else hits first: a grace period also means the counters
+	 * are current.
+	 */
+	if (v != NULL && __atomic_load_n(&v->token, __ATOMIC_ACQUIRE) !=
+				 __atomic_load_n(&v->qsbr_cnt[0].cnt, __ATOMIC_RELAXED)) {
 		flush_dirty(esw);
-		rte_rcu_qsbr_quiescent(esw->qs, 0);
+		rte_rcu_qsbr_quiescent(v, 0);
 	}
 }
 
