@@ -214,7 +214,8 @@ struct esw_pipe {
 	/* lpm: rte_fib (DIR-24-8) and rte_fib6 (trie), RIB-backed control */
 	struct rte_fib *fib4;
 	struct rte_fib6 *fib6;
-	unsigned int serial; /* the esw's n-th pipe: unique DPDK object names */
+	unsigned int fib6_made; /* IPv6 FIBs made (fib6_rebuild): unique names */
+	unsigned int serial;	/* the esw's n-th pipe: unique DPDK object names */
 	/*
 	 * acl: the context in force (acl_live; -1: none, all miss) and a spare
 	 * that esw_acl_build() fills (acl_built: -2 nothing built, -1 built
@@ -1334,38 +1335,97 @@ int esw_pipe_create_lpm(struct esw *esw, const char *name, uint32_t max_routes,
 }
 
 /*
+ * A FIB's tbl8 groups: a route longer than /24 takes one (IPv4); the IPv6
+ * trie holds back one a byte beyond the 24th bit (four for a /56), so IPv6
+ * pipes get five a route. (Its RIB gets twice the pipe's routes in nodes:
+ * the routes and the branch points between them, as many again at most.)
+ */
+static uint32_t fib_tbl8s(const struct esw_pipe *p, int family)
+{
+	uint64_t want = family == 4 ? p->max : (uint64_t)p->max * 5;
+
+	return want < 256 ? 256 : (want < 65536 ? (uint32_t)want : 65536);
+}
+
+/* A new IPv6 FIB for pipe 'p' (NULL without memory). */
+static struct rte_fib6 *fib6_new(struct esw_pipe *p)
+{
+	struct rte_fib6_conf c = {
+		.type = RTE_FIB6_TRIE,
+		.default_nh = FIB_NO_ROUTE,
+		.max_routes = (int)(2 * p->max),
+		.trie = {.nh_sz = RTE_FIB6_TRIE_4B, .num_tbl8 = fib_tbl8s(p, 6)},
+	};
+	char fname[32]; /* under RTE_MEMZONE_NAMESIZE */
+
+	snprintf(fname, sizeof(fname), "esw%u_%u_6_%u", p->esw->id, p->serial, p->fib6_made++);
+	return rte_fib6_create(fname, (int)rte_socket_id(), &c);
+}
+
+/*
  * The FIBs are made with the first route of their family: an IPv4 DIR-24-8
  * table alone is 64 MiB, so a v6-only (or v4-only) pipe never pays for the
  * other one.
  */
 static int fib_ready(struct esw_pipe *p, int family)
 {
-	uint32_t tbl8 = p->max < 256 ? 256 : (p->max < 65536 ? p->max : 65536);
-	char fname[32]; /* under RTE_MEMZONE_NAMESIZE */
+	char fname[32];
 
-	snprintf(fname, sizeof(fname), "esw%u_%u_%d", p->esw->id, p->serial, family);
-	if (family == 4 && p->fib4 == NULL) {
+	if (family == 6) {
+		if (p->fib6 == NULL) {
+			STORE_REL(p->fib6, fib6_new(p));
+		}
+		return p->fib6 != NULL ? 0 : -ENOMEM;
+	}
+	if (p->fib4 == NULL) {
 		struct rte_fib_conf c = {
 			.type = RTE_FIB_DIR24_8,
 			.default_nh = FIB_NO_ROUTE,
-			.max_routes = (int)p->max,
-			.dir24_8 = {.nh_sz = RTE_FIB_DIR24_8_4B, .num_tbl8 = tbl8},
+			.max_routes = (int)(2 * p->max),
+			.dir24_8 = {.nh_sz = RTE_FIB_DIR24_8_4B, .num_tbl8 = fib_tbl8s(p, 4)},
 		};
 
+		snprintf(fname, sizeof(fname), "esw%u_%u_4", p->esw->id, p->serial);
 		STORE_REL(p->fib4, rte_fib_create(fname, (int)rte_socket_id(), &c));
-		return p->fib4 != NULL ? 0 : -ENOMEM;
 	}
-	if (family == 6 && p->fib6 == NULL) {
-		struct rte_fib6_conf c = {
-			.type = RTE_FIB6_TRIE,
-			.default_nh = FIB_NO_ROUTE,
-			.max_routes = (int)p->max,
-			.trie = {.nh_sz = RTE_FIB6_TRIE_4B, .num_tbl8 = tbl8},
-		};
+	return p->fib4 != NULL ? 0 : -ENOMEM;
+}
 
-		STORE_REL(p->fib6, rte_fib6_create(fname, (int)rte_socket_id(), &c));
-		return p->fib6 != NULL ? 0 : -ENOMEM;
+/*
+ * rte_fib6 in DPDK 22.11 holds back tbl8 groups for a long route when it
+ * is added and never gives them back when it is deleted (the count looks
+ * for other routes under it and finds the deleted one itself): after
+ * enough deletes, adds fail with -ENOSPC though the groups are free. The
+ * cure: the same routes in a new FIB, whose count starts right. The old
+ * one goes after a grace period.
+ */
+static int fib6_rebuild(struct esw_pipe *p)
+{
+	struct rte_fib6 *old = p->fib6, *fib = fib6_new(p);
+	struct rte_rib6 *rib = rte_fib6_get_rib(old);
+
+	if (fib == NULL) {
+		return -ENOMEM;
 	}
+	for (uint32_t i = 0; i < p->max; i++) {
+		const struct esw_entry *e = &p->entries[i];
+		struct rte_rib6_node *node;
+		uint64_t nh;
+
+		if (!e->used || e->family != 6) {
+			continue;
+		}
+		node = rte_rib6_lookup_exact(rib, e->addr, e->depth);
+		if (node == NULL || rte_rib6_get_nh(node, &nh) != 0 ||
+		    rte_fib6_add(fib, e->addr, e->depth, nh) < 0) {
+			rte_fib6_free(fib);
+			return -ENOSPC;
+		}
+	}
+	TSAN_PUBLISH(p);
+	STORE_REL(p->fib6, fib);
+	settle(p->esw); /* no reader is in the old one any more */
+	rte_fib6_free(old);
 	return 0;
 }
 
@@ -1493,6 +1553,9 @@ static int fib_put(struct esw_pipe *p, int family, uint32_t ip4, const uint8_t *
 	TSAN_PUBLISH(p);
 	rc = family == 4 ? rte_fib_add(p->fib4, ip4, depth, nh)
 			 : rte_fib6_add(p->fib6, a, depth, nh);
+	if (rc == -ENOSPC && family == 6 && fib6_rebuild(p) == 0) {
+		rc = rte_fib6_add(p->fib6, a, depth, nh); /* full indeed if it fails again */
+	}
 	return rc < 0 ? (rc == -ENOSPC ? -ENOSPC : -EINVAL) : 0;
 }
 
