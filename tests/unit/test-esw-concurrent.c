@@ -462,6 +462,80 @@ static void test_updates_while_classifying(void **state)
 	free(w);
 }
 
+/*
+ * IPv6 routes churned in a small pipe while a reader classifies: rte_fib6
+ * runs short of tbl8 groups after enough deletes and the pipe swaps in a
+ * FIB made anew; the reader always finds the /32 or the /56 under it.
+ */
+struct v6_world {
+	struct esw *esw;
+	atomic_bool stop;
+	atomic_ullong checked;
+	atomic_uint bad;
+};
+
+static void *v6_reader(void *arg)
+{
+	struct v6_world *w = arg;
+	struct esw_key k[8];
+	struct esw_result r[8];
+	uint32_t lens[8];
+
+	for (int i = 0; i < 8; i++) {
+		k[i] = v6(1, 2, 53);
+		lens[i] = 64;
+	}
+	if (esw_reader_online(w->esw) < 0) {
+		atomic_fetch_add(&w->bad, 1);
+		return NULL;
+	}
+	while (!atomic_load(&w->stop)) {
+		if (esw_classify_burst(w->esw, k, lens, 8, r) < 0) {
+			atomic_fetch_add(&w->bad, 1);
+			break;
+		}
+		for (int i = 0; i < 8; i++) {
+			if (!r[i].marked || (r[i].mark != 32 && r[i].mark != 56)) {
+				atomic_fetch_add(&w->bad, 1);
+			}
+		}
+		atomic_fetch_add(&w->checked, 8);
+		esw_quiescent(w->esw);
+	}
+	esw_reader_offline(w->esw);
+	return NULL;
+}
+
+static void test_ipv6_fib_anew_while_classifying(void **state)
+{
+	struct esw_actions a32 = {.fate = ESW_FATE_PORT, .port = 1, .set_mark = true, .mark = 32};
+	struct esw_actions a56 = {.fate = ESW_FATE_PORT, .port = 1, .set_mark = true, .mark = 56};
+	struct esw_key k56 = v6(1, 2, 0);
+	struct v6_world w = {0};
+	struct esw_pipe *p;
+	uint32_t id;
+	pthread_t th;
+
+	(void)state;
+	assert_int_equal(esw_create_concurrent(&w.esw), 0);
+	assert_int_equal(esw_pipe_create_lpm(w.esw, "v6", 8, NULL, &p), 0);
+	assert_int_equal(esw_set_root(w.esw, p), 0);
+	k56.dst_ip[15] = 0;
+	assert_int_equal(esw_lpm_add(p, 6, k56.dst_ip, 32, &a32, 1, NULL), 0);
+	assert_int_equal(pthread_create(&th, NULL, v6_reader, &w), 0);
+	for (int i = 0; i < 1000; i++) { /* 256 groups, four held back a /56 */
+		assert_int_equal(esw_lpm_add(p, 6, k56.dst_ip, 56, &a56, 1, &id), 0);
+		assert_int_equal(esw_lpm_del(p, id), 0);
+	}
+	while (atomic_load(&w.checked) < 10000) {
+		usleep(1000);
+	}
+	atomic_store(&w.stop, true);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(atomic_load(&w.bad), 0);
+	esw_destroy(w.esw);
+}
+
 /* Waits for a reader that is offline, or never came, do not block. */
 static void test_no_reader(void **state)
 {
@@ -503,6 +577,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_no_reader),
 		cmocka_unit_test(test_updates_while_classifying),
+		cmocka_unit_test(test_ipv6_fib_anew_while_classifying),
 	};
 
 	return cmocka_run_group_tests_name("eswitch-concurrent", tests, setup, teardown);
