@@ -28,6 +28,13 @@ const char *sim_sensor_kind_name(enum sim_sensor_kind kind)
 	return (size_t)kind < ARRAY_SIZE(sensor_kinds) ? sensor_kinds[kind] : "?";
 }
 
+double sim_sensor_step(const struct sim_sensor *s, double now, double load, double dt)
+{
+	double target = s->value + s->load_rise * (load < 0 ? 0 : (load > 1 ? 1 : load));
+
+	return dt <= 0 ? now : now + (target - now) * (1 - exp(-dt / s->tau));
+}
+
 const struct sim_port *sim_device_port(const struct sim_device *dev, const char *name)
 {
 	for (size_t i = 0; i < dev->n_ports; i++) {
@@ -205,7 +212,8 @@ static int load_port(struct loader *l, const struct dpu_yaml_node *n, struct sim
 
 static int load_sensor(struct loader *l, const struct dpu_yaml_node *n, struct sim_sensor *s)
 {
-	static const char *const known[] = {"name", "kind", "value", "warn", "crit", NULL};
+	static const char *const known[] = {"name", "kind",	 "value", "warn",
+					    "crit", "load_rise", "tau",	  NULL};
 	int kind;
 
 	if (dpu_yaml_expect(&l->w, n, DPU_YAML_MAPPING) < 0 ||
@@ -221,6 +229,29 @@ static int load_sensor(struct loader *l, const struct dpu_yaml_node *n, struct s
 	if (get_double(l, n, "warn", &s->warn, false) < 0 ||
 	    get_double(l, n, "crit", &s->crit, false) < 0) {
 		return -EINVAL;
+	}
+	/*
+	 * Without a load_rise, line rate takes a temperature 30 % and a power
+	 * 50 % of the way from its idle value to its warning; a die's
+	 * temperature follows in ~10 s, a board's power in ~1 s.
+	 */
+	s->load_rise =
+		isfinite(s->warn) && s->warn > s->value
+			? (s->warn - s->value) * (s->kind == SIM_SENSOR_TEMPERATURE ? 0.3 : 0.5)
+			: 0;
+	s->tau = s->kind == SIM_SENSOR_TEMPERATURE ? 10 : 1;
+	if (get_double(l, n, "load_rise", &s->load_rise, false) < 0 ||
+	    get_double(l, n, "tau", &s->tau, false) < 0) {
+		return -EINVAL;
+	}
+	if (s->tau <= 0) {
+		size_t mark = dpu_cfg_walk_key(&l->w, "tau");
+		int rc = dpu_cfg_walk_error_at(
+			&l->w, dpu_yaml_line(dpu_yaml_map_get(l->doc, n, "tau")),
+			"%g: a time constant in seconds, more than 0", s->tau);
+
+		dpu_cfg_walk_pop(&l->w, mark);
+		return rc;
 	}
 	return 0;
 }

@@ -39,10 +39,18 @@ struct sim_port {
 	uint32_t speed_mbps;
 };
 
+/*
+ * A sensor reads 'value' while the device idles; with traffic it moves
+ * towards value + load_rise x load (load: the uplinks' bytes in and out
+ * against their line rate, 0..1), a first-order lag of time constant 'tau'
+ * seconds, as a die warms and cools.
+ */
 struct sim_sensor {
 	char name[SIM_NAME_MAX];
 	enum sim_sensor_kind kind;
 	double value, warn, crit;
+	double load_rise; /* °C / W above 'value' at line rate */
+	double tau;	  /* s */
 };
 
 struct sim_nv_param {
@@ -83,6 +91,8 @@ int sim_device_load_string(const char *text, size_t len, const char *name, struc
 
 const char *sim_port_kind_name(enum sim_port_kind kind);
 const char *sim_sensor_kind_name(enum sim_sensor_kind kind);
+/* Sensor 's' reading 'now', 'dt' seconds later under 'load' (0..1). */
+double sim_sensor_step(const struct sim_sensor *s, double now, double load, double dt);
 /* The port called 'name', or NULL. */
 const struct sim_port *sim_device_port(const struct sim_device *dev, const char *name);
 

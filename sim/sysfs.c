@@ -205,18 +205,31 @@ static int create_ibdev(const char *root, const struct sim_device *dev, const ch
 	return rc ? -EIO : 0;
 }
 
+/* hwmon units: millidegrees Celsius, microwatts. */
+static double sensor_scale(const struct sim_sensor *s)
+{
+	return s->kind == SIM_SENSOR_TEMPERATURE ? 1e3 : 1e6;
+}
+
+int sim_sysfs_set_sensor(const char *root, size_t idx, const struct sim_sensor *s, double value)
+{
+	char rel[256];
+
+	snprintf(rel, sizeof(rel), "class/hwmon/hwmon%zu/%s_input", idx,
+		 s->kind == SIM_SENSOR_TEMPERATURE ? "temp1" : "power1");
+	return writef(root, rel, "%lld\n", (long long)llround(value * sensor_scale(s)));
+}
+
 static int create_sensor(const char *root, size_t idx, const struct sim_sensor *s)
 {
 	const char *what = s->kind == SIM_SENSOR_TEMPERATURE ? "temp1" : "power1";
-	/* hwmon units: millidegrees Celsius, microwatts. */
-	double scale = s->kind == SIM_SENSOR_TEMPERATURE ? 1e3 : 1e6;
+	double scale = sensor_scale(s);
 	char rel[256];
 	int rc = 0;
 
 	snprintf(rel, sizeof(rel), "class/hwmon/hwmon%zu/name", idx);
 	rc |= writef(root, rel, "%s\n", s->name);
-	snprintf(rel, sizeof(rel), "class/hwmon/hwmon%zu/%s_input", idx, what);
-	rc |= writef(root, rel, "%lld\n", (long long)llround(s->value * scale));
+	rc |= sim_sysfs_set_sensor(root, idx, s, s->value);
 	if (isfinite(s->warn)) {
 		snprintf(rel, sizeof(rel), "class/hwmon/hwmon%zu/%s_max", idx, what);
 		rc |= writef(root, rel, "%lld\n", (long long)llround(s->warn * scale));

@@ -33,6 +33,8 @@ extern const char *const sim_ib_hw_counters[];
 int sim_sysfs_create(const char *root, const struct sim_device *dev);
 /* Remove the tree (on clean shutdown). */
 void sim_sysfs_remove(const char *root);
+/* Set sensor 'idx' (class/hwmon/hwmon<idx>/{temp1,power1}_input) to 'value' (°C / W). */
+int sim_sysfs_set_sensor(const char *root, size_t idx, const struct sim_sensor *s, double value);
 /* Set class/net/<port>/statistics/<counter>. */
 int sim_sysfs_set_netdev(const char *root, const char *port, const char *counter, uint64_t value);
 /* Write 'text' to root/relpath atomically. */

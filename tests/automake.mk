@@ -183,7 +183,7 @@ if HAVE_DPDK
 TESTS += tests/integration/simd.sh tests/integration/dpu-sim.sh tests/integration/lpm-kernel.sh \
 	tests/integration/portio.sh tests/integration/port-backings.sh tests/integration/esw-vxlan.sh \
 	tests/integration/telemetry.sh tests/integration/fi-offline.sh tests/integration/fi-live.sh \
-	tests/integration/hal-entries.sh
+	tests/integration/hal-entries.sh tests/integration/sensors-load.sh
 check_PROGRAMS += tests/helpers/esw-lpm-lookup tests/helpers/portio-sink tests/helpers/vxlan-router \
 	tests/helpers/hal-entries
 tests_helpers_hal_entries_SOURCES = tests/helpers/hal-entries.c
@@ -200,6 +200,7 @@ tests_helpers_esw_lpm_lookup_LDADD = sim/eswitch/libdpuesw.la src/common/libdpuc
 	src/common/libdpucommon.la $(DPDK_LIBS)
 endif
 EXTRA_DIST += tests/integration/daemon-lifecycle.sh tests/integration/simd.sh \
+	tests/integration/sensors-load.sh \
 	tests/integration/dpu-sim.sh tests/integration/lpm-kernel.sh tests/helpers/esw-lpm-lookup.c \
 	tests/integration/portio.sh tests/helpers/portio-sink.c tests/helpers/pcap-classify.py \
 	tests/integration/port-backings.sh tests/integration/telemetry.sh \

@@ -134,7 +134,7 @@ static struct json_object *do_sensors(struct simd *s)
 
 		add_str(o, "name", x->name);
 		add_str(o, "kind", sim_sensor_kind_name(x->kind));
-		json_object_object_add(o, "value", json_object_new_double(x->value));
+		json_object_object_add(o, "value", json_object_new_double(s->sensor_now[i]));
 		if (isfinite(x->warn)) {
 			json_object_object_add(o, "warn", json_object_new_double(x->warn));
 		}

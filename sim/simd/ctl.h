@@ -57,6 +57,9 @@ struct simd {
 	size_t uplink[SIM_MAX_PORTS];	 /* port index of the N-th uplink */
 	struct sim_pcc_events cc_published[SIM_MAX_PORTS];
 	struct simd_port_counters published[SIM_MAX_PORTS];
+	/* The sensors as they read now (they move with the uplinks' load). */
+	double sensor_now[SIM_MAX_SENSORS];
+	uint64_t load_bytes, load_ns; /* the uplinks' bytes in and out, and when */
 	struct dpu_loop *loop;
 	int listen_fd;
 	struct dpu_loop_src *listen_src;

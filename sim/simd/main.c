@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,10 +118,43 @@ static void publish_cc(struct simd *s, size_t port, const struct sim_port *p,
 	*old = ev;
 }
 
+/*
+ * Move the sensors with the uplinks' load since the last time (their bytes
+ * in and out against their line rate) and write those whose reading
+ * changed.
+ */
+static void publish_sensors(struct simd *s, uint64_t bytes)
+{
+	uint64_t now = dpu_time_mono_ns(), cap = 0;
+	double dt = (double)(now - s->load_ns) / 1e9, load = 0;
+
+	for (size_t i = 0; i < s->dev->n_ports; i++) {
+		if (s->dev->ports[i].kind == SIM_PORT_UPLINK) {
+			cap += 2ull * s->dev->ports[i].speed_mbps * 1000000; /* in and out */
+		}
+	}
+	if (cap > 0 && dt > 0) {
+		load = (double)(bytes - s->load_bytes) * 8 / dt / (double)cap;
+	}
+	for (size_t i = 0; i < s->dev->n_sensors; i++) {
+		const struct sim_sensor *x = &s->dev->sensors[i];
+		double was = s->sensor_now[i];
+
+		s->sensor_now[i] = sim_sensor_step(x, was, load, dt);
+		if (llround(was * 1e3) != llround(s->sensor_now[i] * 1e3) &&
+		    sim_sysfs_set_sensor(s->sysroot, i, x, s->sensor_now[i]) < 0) {
+			log_warn_rl("%s: cannot update its reading", x->name);
+		}
+	}
+	s->load_bytes = bytes;
+	s->load_ns = now;
+}
+
 /* Write the counters that changed into class/net/<port>/statistics/ (and the IB tree). */
 static void publish_counters(struct dpu_loop_src *src, uint64_t n, void *arg)
 {
 	struct simd *s = arg;
+	uint64_t uplink_bytes = 0;
 
 	(void)src;
 	(void)n;
@@ -153,8 +187,12 @@ static void publish_counters(struct dpu_loop_src *src, uint64_t n, void *arg)
 			publish_ib(s, p, &c, old);
 			publish_cc(s, i, p, &s->cc_published[i]);
 		}
+		if (p->kind == SIM_PORT_UPLINK) {
+			uplink_bytes += c.rx_bytes + c.tx_bytes;
+		}
 		*old = c;
 	}
+	publish_sensors(s, uplink_bytes);
 }
 
 #define MAX_BACKINGS 16
@@ -359,6 +397,10 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	for (size_t i = 0; i < s.dev->n_sensors; i++) {
+		s.sensor_now[i] = s.dev->sensors[i].value;
+	}
+	s.load_ns = dpu_time_mono_ns();
 	rc = dpu_loop_add_timer(s.loop, PUBLISH_INTERVAL_NS, PUBLISH_INTERVAL_NS, publish_counters,
 				&s, NULL);
 	if (rc == 0) {

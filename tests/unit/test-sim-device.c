@@ -128,6 +128,48 @@ static struct sim_device *small_device(void)
 	return dev;
 }
 
+/*
+ * Sensors under load: the default rise (30 % of the way to the warning for
+ * a temperature, 50 % for a power), a first-order approach to it, the way
+ * back when the load stops; load_rise and tau from the description.
+ */
+static void test_sensor_load(void **state)
+{
+	static const char text[] =
+		"name: t\n"
+		"inventory: {model: m, serial: s, mode: nic}\n"
+		"ports:\n"
+		"  - {name: p0, kind: uplink, mac: \"02:00:00:00:00:01\","
+		" pci: \"0000:03:00.0\", speed: 100000}\n"
+		"sensors:\n"
+		"  - {name: asic, kind: temperature, value: 50, warn: 90}\n"
+		"  - {name: board, kind: power, value: 60, warn: 140}\n"
+		"  - {name: hot, kind: temperature, value: 40, load_rise: 20, tau: 2}\n";
+	struct sim_device *dev = NULL;
+	struct dpu_cfg_err e;
+	double t;
+
+	(void)state;
+	assert_int_equal(sim_device_load_string(text, strlen(text), "t.yaml", &dev, &e), 0);
+	assert_true(fabs(dev->sensors[0].load_rise - 12) < 1e-9); /* (90 - 50) x 0.3 */
+	assert_true(fabs(dev->sensors[0].tau - 10) < 1e-9);
+	assert_true(fabs(dev->sensors[1].load_rise - 40) < 1e-9); /* (140 - 60) x 0.5 */
+	assert_true(fabs(dev->sensors[1].tau - 1) < 1e-9);
+	assert_true(fabs(dev->sensors[2].load_rise - 20) < 1e-9);
+	/* One time constant at line rate: 63 % of the rise; ten: all of it. */
+	t = sim_sensor_step(&dev->sensors[2], 40, 1, 2);
+	assert_true(fabs(t - (40 + 20 * (1 - exp(-1)))) < 1e-9);
+	for (int i = 0; i < 10; i++) {
+		t = sim_sensor_step(&dev->sensors[2], t, 1, 2);
+	}
+	assert_true(fabs(t - 60) < 0.01);
+	/* Loads beyond line rate count as line rate; idle, it cools back. */
+	assert_true(fabs(sim_sensor_step(&dev->sensors[2], 60, 5, 100) - 60) < 1e-9);
+	assert_true(fabs(sim_sensor_step(&dev->sensors[2], 60, 0, 100) - 40) < 1e-9);
+	assert_true(fabs(sim_sensor_step(&dev->sensors[2], 55, 0.5, 0) - 55) < 1e-9);
+	free(dev);
+}
+
 static void test_nvstore_next_boot(void **state)
 {
 	struct sim_device *dev = small_device();
@@ -223,11 +265,9 @@ static void test_sysfs_tree(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_bf3_description),
-		cmocka_unit_test(test_cx7_description),
-		cmocka_unit_test(test_broken_descriptions),
-		cmocka_unit_test(test_nvstore_next_boot),
-		cmocka_unit_test(test_sysfs_tree),
+		cmocka_unit_test(test_bf3_description),	    cmocka_unit_test(test_cx7_description),
+		cmocka_unit_test(test_broken_descriptions), cmocka_unit_test(test_sensor_load),
+		cmocka_unit_test(test_nvstore_next_boot),   cmocka_unit_test(test_sysfs_tree),
 	};
 
 	return cmocka_run_group_tests_name("sim-device", tests, NULL, NULL);
