@@ -57,6 +57,15 @@ tap_skip() {
 	echo "ok $TAP_N - $1 # SKIP $2"
 }
 
+# tap_sanitizers_quiet LOG: no sanitizer's report in a daemon's log.
+tap_sanitizers_quiet() {
+	if grep -q "runtime error\|AddressSanitizer\|LeakSanitizer\|ThreadSanitizer" "$1"; then
+		tap_not_ok "sanitizers quiet" "$(grep -m3 'runtime error\|Sanitizer' "$1")"
+	else
+		tap_ok "sanitizers quiet"
+	fi
+}
+
 tap_done() {
 	echo "1..$TAP_N"
 	[ "$TAP_FAILED" -eq 0 ]

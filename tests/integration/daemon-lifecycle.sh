@@ -67,9 +67,5 @@ pid=""
 tap_check "SIGTERM: exit status 0" test "$rc" -eq 0
 tap_check "SIGTERM: pid file removed" test ! -e "$work/run/sampled.pid"
 tap_check "SIGTERM: logged the stop" grep -q "stopped after" "$work/d.log"
-if grep -q "runtime error\|ERROR: AddressSanitizer\|LeakSanitizer\|ThreadSanitizer" "$work/d.log"; then
-	tap_not_ok "sanitizers quiet" "$(grep -m3 'runtime error\|Sanitizer' "$work/d.log")"
-else
-	tap_ok "sanitizers quiet"
-fi
+tap_sanitizers_quiet "$work/d.log"
 tap_done

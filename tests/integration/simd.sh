@@ -314,9 +314,5 @@ stop
 start "dpu-simd restarted in NIC mode"
 tap_check "mode: nic once the offload engine is off" sh -c "'$ctl' --run-dir '$run' --json info | grep -q '\"mode\": \"nic\"'"
 stop
-if grep -q "runtime error\|AddressSanitizer\|LeakSanitizer\|ThreadSanitizer" "$work/simd.log"; then
-	tap_not_ok "sanitizers quiet" "$(grep -m3 'runtime error\|Sanitizer' "$work/simd.log")"
-else
-	tap_ok "sanitizers quiet"
-fi
+tap_sanitizers_quiet "$work/simd.log"
 tap_done
