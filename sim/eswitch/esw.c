@@ -1608,11 +1608,14 @@ int esw_lpm_add(struct esw_pipe *p, int family, const uint8_t *addr, uint8_t dep
 		 * Replace: same entry, same counters, new actions (and set); the
 		 * actions before the next hop, which may send the reader to them.
 		 */
+		uint32_t was = nh;
+
 		idx = p->lpm_sets ? NH_ID(nh) : nh;
 		nh = p->lpm_sets ? idx | aset_get(p, acts, n_acts) << NH_ID_BITS : idx;
 		old = p->hot[idx].as;
 		STORE_REL(p->hot[idx].as, as);
-		rc = fib_put(p, family, ip4, a, depth, nh);
+		/* The same next hop (a route announced again as it was): the FIB stays. */
+		rc = nh == was ? 0 : fib_put(p, family, ip4, a, depth, nh);
 		if (rc < 0) {
 			hot_set(p, idx, old); /* 'as' retired: a reader may have it */
 			return rc;

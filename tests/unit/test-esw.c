@@ -888,6 +888,9 @@ static void test_lpm_pipe(void **state)
 	/* Host bits beyond the depth are ignored: the same route, replaced in place. */
 	assert_int_equal(esw_lpm_add(p, 4, host, 8, &a[4], 1, &again), 0);
 	assert_int_equal(again, e8);
+	/* Announced again as it was: the same route, the same next hop. */
+	assert_int_equal(esw_lpm_add(p, 4, net24, 24, &a[2], 1, &again), 0);
+	assert_int_equal(again, e24);
 	k[0] = v4key(6, 1, 0x0a010203, 1, 2); /* /32 */
 	k[1] = v4key(6, 1, 0x0a010209, 1, 2); /* /24 */
 	k[2] = v4key(6, 1, 0x0a090909, 1, 2); /* /8, replaced: port 4 */
