@@ -38,7 +38,8 @@
  * esw_reader_offline). The reader never waits: what the writer takes away
  * (an entry, its id, old actions, a pipe, an ACL context) is freed or
  * reused only after the reader has reported a quiescent state
- * (rte_rcu_qsbr); entries read their counters the same way.
+ * (rte_rcu_qsbr); entries read their counters the same way. The writer
+ * is not the reader's thread: some of its calls wait for the reader.
  *
  * All functions return 0 or a negative errno. The switch owns its pipes;
  * esw_destroy() frees everything. DPDK's EAL must be initialised.
@@ -292,7 +293,9 @@ struct esw_acl_rule {
  * 10,000 rules); it may run on another thread while the data path
  * classifies with the context in force, as long as nothing else is called
  * on the pipe meanwhile. The swap puts what was built in force (quick;
- * -ENODATA when nothing was built) and belongs to the data path's thread.
+ * -ENODATA when nothing was built) and belongs to the data path's thread
+ * (on a concurrent switch both are the writer's, and the swap waits for a
+ * grace period before the context it took out may be built again).
  * A deleted rule is gone from the API at once, but the context in force
  * keeps matching it, with its actions, until a swap puts in force one built
  * after the deletion; its id is reused only then.
