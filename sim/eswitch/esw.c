@@ -1975,14 +1975,13 @@ static void lookup_acl(struct esw_pipe *p, const struct esw_key *const *kp, cons
  * and a reader between the two reads the zero. Asked again, the FIB gives
  * the answer from the tbl24 entry (0 again when 0 is the answer).
  */
-static void fib_recheck(struct rte_fib *fib4, struct rte_fib6 *fib6, const uint32_t *ip4,
+static void fib_recheck(struct rte_fib *fib4, struct rte_fib6 *fib6, uint32_t *ip4,
 			uint8_t (*ip6)[16], uint64_t *nh, unsigned int n)
 {
 	for (unsigned int j = 0; j < n; j++) {
 		if (nh[j] == 0) {
 			if (fib4 != NULL) {
-				rte_fib_lookup_bulk(fib4, (uint32_t *)(uintptr_t)&ip4[j], &nh[j],
-						    1);
+				rte_fib_lookup_bulk(fib4, &ip4[j], &nh[j], 1);
 			} else {
 				rte_fib6_lookup_bulk(fib6, &ip6[j], &nh[j], 1);
 			}

@@ -742,7 +742,7 @@ static void bench_acl(uint32_t n_rules, struct result *out)
 
 /*
  * A switch (concurrent or not) whose root is an LPM pipe holding the routes
- * (a quarter ECMP groups; 'seed' picks their actions); the insertion rate
+ * (every fourth an ECMP group of 2-8 of 'acts'); the insertion rate
  * into '*rate'.
  */
 static struct esw *lpm_switch(bool concurrent, const uint32_t *pfx, const uint8_t *depth,

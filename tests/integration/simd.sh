@@ -211,8 +211,12 @@ tap_check "pipes answers while a replay runs (snapshot from the data plane)" \
 # ACL changes while the replay runs: a rule set is compiled on the control
 # thread beside the data path and swapped in; a rule deleted without a commit
 # keeps its id until the next commit puts in force a rule set without it.
-/usr/bin/python3 - "$run/simd.sock" >"$work/acl.log" 2>&1 <<'PY'
-import json, socket, sys
+# Then route churn while the replay runs: the switch takes its updates on the
+# control thread while the data plane classifies every frame through a root
+# LPM pipe (its freed ids and actions wait for the data plane's quiescent
+# states); the sanitizer builds watch both threads.
+/usr/bin/python3 - "$run/simd.sock" >"$work/steer.log" 2>&1 <<'PY'
+import json, random, socket, sys, time
 s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); f = s.makefile("rw")
 def req(**r):
     f.write(json.dumps(r) + "\n"); f.flush()
@@ -236,25 +240,6 @@ req(cmd="entry-del", pipe="acl-t", entry=c)
 d = add(56); e = add(57)
 print("freed by the commits", sorted([d, e]) == sorted([a, c]))
 print("listed at the end", ids() == sorted([b, d, e]))
-PY
-cat "$work/acl.log" >&2
-tap_check "acl: a deleted rule leaves the list at once" grep -q "^listed after delete True" "$work/acl.log"
-tap_check "acl: its id is not reused before a commit" grep -q "^held id not reused True" "$work/acl.log"
-tap_check "acl: commits free the deleted rules' ids" grep -q "^freed by the commits True" "$work/acl.log"
-tap_check "acl: the rules in the end" grep -q "^listed at the end True" "$work/acl.log"
-# Route churn while the replay runs: the switch takes its updates on the
-# control thread while the data plane classifies every frame through a root
-# LPM pipe (its freed ids and actions wait for the data plane's quiescent
-# states); the sanitizer builds watch both threads.
-/usr/bin/python3 - "$run/simd.sock" >"$work/churn.log" 2>&1 <<'PY'
-import json, random, socket, sys
-s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); f = s.makefile("rw")
-def req(**r):
-    f.write(json.dumps(r) + "\n"); f.flush()
-    rep = json.loads(f.readline())
-    if not rep.get("ok"):
-        sys.exit("%s: %s" % (r["cmd"], rep))
-    return rep
 on = {"fate": "pipe", "pipe": "default"}
 req(cmd="pipe-create", name="rt", kind="lpm", max_entries=4096, root=True, miss=on)
 random.seed(7)
@@ -276,18 +261,22 @@ print("routes listed", n == len(live) + 2)
 def hits():
     return [p for p in req(cmd="pipes")["pipes"] if p["name"] == "rt"][0]["hit_packets"]
 h = hits()
-import time; time.sleep(0.3)
+time.sleep(0.3)
 print("frames hit the routes", hits() > h)
 req(cmd="pipe-destroy", pipe="rt")
 print("root back to default", [p for p in req(cmd="pipes")["pipes"] if p["root"]][0]["name"] == "default")
 PY
-cat "$work/churn.log" >&2
+cat "$work/steer.log" >&2
+tap_check "acl: a deleted rule leaves the list at once" grep -q "^listed after delete True" "$work/steer.log"
+tap_check "acl: its id is not reused before a commit" grep -q "^held id not reused True" "$work/steer.log"
+tap_check "acl: commits free the deleted rules' ids" grep -q "^freed by the commits True" "$work/steer.log"
+tap_check "acl: the rules in the end" grep -q "^listed at the end True" "$work/steer.log"
 tap_check "route churn during a replay: every request answered, the routes listed" \
-	grep -q "^routes listed True" "$work/churn.log"
+	grep -q "^routes listed True" "$work/steer.log"
 tap_check "route churn during a replay: the frames go through the routes" \
-	grep -q "^frames hit the routes True" "$work/churn.log"
+	grep -q "^frames hit the routes True" "$work/steer.log"
 tap_check "route churn during a replay: the pipe goes, the default pipe is root again" \
-	grep -q "^root back to default True" "$work/churn.log"
+	grep -q "^root back to default True" "$work/steer.log"
 "$ctl" --run-dir "$run" replay "$pcap" --port p1 --top-speed 2>"$work/busy.log"
 tap_check "a second replay while one runs is refused" grep -q "replay: a replay of .* is running" "$work/busy.log"
 "$ctl" --run-dir "$run" replay-stop
