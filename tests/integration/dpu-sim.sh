@@ -61,7 +61,10 @@ s = socket.create_connection(('127.0.0.1', $DPU_FF_PORT), timeout=5)
 sys.exit(b'port_state: UNCALIBRATED' not in s.recv(4096))"
 	tap_wait 10 "firefly: its series on the Prometheus endpoint" \
 		sh -c "curl -sf http://127.0.0.1:$DPU_DTS_PORT/metrics | grep -q '^firefly_ptp_monitor_port_state{source=\"firefly\"} 8\$'"
-	ptp_ns=$(ip netns list | awk '/^dpu-sim-ptp-/ { print $1 }' | head -1)
+	# This run's namespace, as up named it (another run's may exist beside it).
+	ptp_ns=$(sed -n 's/.*(grandmaster in netns \(dpu-sim-ptp-[0-9]*\))$/\1/p' "$work/up.log")
+	tap_check "up: names the grandmaster's namespace, and it exists" \
+		sh -c "test -n '$ptp_ns' && ip netns list | grep -q '^$ptp_ns\\b'"
 else
 	tap_skip "firefly in the main job" "needs root (the grandmaster's network namespace) and linuxptp"
 	ptp_ns=""
@@ -77,6 +80,6 @@ tap_check "status: dpu-telemetry down" sh -c "'$sim' status | grep -q '^dpu-tele
 tap_check "status: dpu-blueman down" sh -c "'$sim' status | grep -q '^dpu-blueman: down'"
 if [ -n "$ptp_ns" ]; then
 	tap_check "down: dpu-firefly down, the grandmaster's namespace removed" \
-		sh -c "'$sim' status | grep -q '^dpu-firefly: down' && ! ip netns list | grep -q '^$ptp_ns'"
+		sh -c "'$sim' status | grep -q '^dpu-firefly: down' && ! ip netns list | grep -q '^$ptp_ns\\b'"
 fi
 tap_done
