@@ -3,6 +3,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -117,6 +118,22 @@ struct esw_hit_rec {
 };
 
 /*
+ * What one reader writes in a pipe: its hit log, its counter words and
+ * totals (an entry's count is the sum over the readers), its miss counters.
+ * Each reader has its own, on lines of its own; one on a switch of one
+ * thread.
+ */
+struct esw_bank {
+	uint32_t n_log;
+	bool in_dirty;	   /* in the reader's dirty list (hits logged since its last flush) */
+	uint32_t fold_seq; /* odd while the reader moves a counter word into the totals */
+	uint64_t miss_pkts, miss_bytes;
+	uint32_t *ctr_word;  /* [max] */
+	struct esw_ctr *ctr; /* [max] */
+	struct esw_hit_rec log[ESW_LOG_MAX];
+} __attribute__((aligned(64)));
+
+/*
  * The word an exact pipe's hash returns for an entry: its id and, when
  * they fit, its actions, so forwarding needs no second memory access.
  *   bit 63 FAST, 0-23 id, 24-25 fate, 26-33 port or pipe index,
@@ -174,9 +191,8 @@ struct esw_entry {
 struct esw_pipe {
 	struct esw *esw;
 	enum pipe_kind kind;
-	uint16_t index; /* in esw->pipes */
-	uint32_t n_log;
-	struct esw_hit_rec log[ESW_LOG_MAX];
+	uint16_t index;	       /* in esw->pipes */
+	struct esw_bank *bank; /* [esw->n_readers] */
 	/* lpm: interned action sets, found by content through aset_slot */
 	struct esw_aset *asets; /* [ESW_ASETS] */
 	uint16_t *aset_slot;	/* [ASET_SLOTS]: set id, 0 = empty */
@@ -185,12 +201,9 @@ struct esw_pipe {
 	char name[32];
 	struct esw_actions miss;
 	struct esw_xact xmiss;
-	uint64_t miss_pkts, miss_bytes;
 	uint32_t max;
 	struct esw_entry *entries; /* [max] */
 	struct esw_hot *hot;	   /* [max] */
-	struct esw_ctr *ctr;	   /* [max] */
-	uint32_t *ctr_word;	   /* [max] */
 	uint32_t n_used;
 	uint32_t *free_ids; /* stack of unused entry ids, lowest on top */
 	uint32_t n_free;
@@ -227,12 +240,12 @@ struct esw_pipe {
 	uint32_t *dying; /* [max] */
 	uint32_t n_dying, del_seq, built_seq;
 	/* concurrent switch */
-	bool in_dirty;	   /* reader: in esw->dirty (hits logged since its last flush) */
-	bool fib_dirty;	   /* writer: a route deleted since the last grace period */
-	uint32_t fold_seq; /* reader: odd while it moves a counter word into the totals */
+	bool fib_dirty; /* writer: a route deleted since the last grace period */
 };
 
+/* Meters are shared by the readers: a lock where there are several. */
 struct esw_meter {
+	pthread_spinlock_t lock;
 	struct rte_meter_srtcm_profile prof;
 	struct rte_meter_srtcm m;
 	uint64_t pkts[3], bytes[3]; /* per enum esw_color */
@@ -251,6 +264,13 @@ struct esw_defer {
 	struct esw_actset *as;
 };
 
+/* A reader's own: the pipes it has logged hits in since it last flushed. */
+struct esw_reader {
+	struct esw_pipe *dirty[ESW_MAX_PIPES];
+	unsigned int n_dirty;
+	bool registered; /* its thread id is in the QSBR variable */
+} __attribute__((aligned(64)));
+
 #define NO_ID UINT32_MAX
 #define DEFER_MAX 4096 /* more waiting: the writer waits for the reader */
 
@@ -262,14 +282,13 @@ struct esw {
 	unsigned int id;			  /* makes DPDK object names unique */
 	struct esw_meter *meters[ESW_METERS_MAX]; /* id i+1 is meters[i] */
 	uint32_t n_meters;
-	/* concurrent switch: one reader thread, rte_rcu_qsbr thread id 0 */
+	/* concurrent switch: reader r is rte_rcu_qsbr thread id r */
 	bool concurrent;
+	unsigned int n_readers; /* 1 on a switch of one thread */
+	struct esw_reader *rd;	/* [n_readers] */
 	struct rte_rcu_qsbr *qs;
 	struct esw_defer *dq; /* [dq_cap]: waiting from dq_head to dq_len */
 	uint32_t dq_head, dq_len, dq_cap;
-	struct esw_pipe *dirty[ESW_MAX_PIPES]; /* reader: pipes with logged hits */
-	unsigned int n_dirty;
-	bool registered; /* reader: its thread id is in the QSBR variable */
 };
 
 static atomic_uint esw_ids;
@@ -332,30 +351,50 @@ RTE_ACL_RULE_DEF(esw_acl_rule_def, F_NUM);
 
 /* ------------------------------------------------------------------ switch */
 
-int esw_create(struct esw **eswp)
+static int esw_new(unsigned int readers, struct esw **eswp)
 {
-	struct esw *esw = calloc(1, sizeof(*esw));
+	struct esw *esw;
 
+	if (eswp == NULL) {
+		return -EINVAL;
+	}
+	esw = calloc(1, sizeof(*esw));
 	if (esw == NULL) {
 		return -ENOMEM;
 	}
+	esw->rd = aligned_alloc(_Alignof(struct esw_reader), readers * sizeof(*esw->rd));
+	if (esw->rd == NULL) {
+		free(esw);
+		return -ENOMEM;
+	}
+	memset(esw->rd, 0, readers * sizeof(*esw->rd));
+	esw->n_readers = readers;
 	esw->id = atomic_fetch_add(&esw_ids, 1);
 	*eswp = esw;
 	return 0;
 }
 
-int esw_create_concurrent(struct esw **eswp)
+int esw_create(struct esw **eswp)
 {
-	size_t sz = rte_rcu_qsbr_get_memsize(1);
-	struct esw *esw;
-	int rc = esw_create(&esw);
+	return esw_new(1, eswp);
+}
 
+int esw_create_concurrent(struct esw **eswp, unsigned int readers)
+{
+	struct esw *esw;
+	int rc;
+
+	if (readers == 0 || readers > ESW_READERS_MAX) {
+		return -EINVAL;
+	}
+	rc = esw_new(readers, &esw);
 	if (rc < 0) {
 		return rc;
 	}
-	esw->qs = rte_zmalloc("esw_qsbr", sz, RTE_CACHE_LINE_SIZE);
-	if (esw->qs == NULL || rte_rcu_qsbr_init(esw->qs, 1) != 0) {
+	esw->qs = rte_zmalloc("esw_qsbr", rte_rcu_qsbr_get_memsize(readers), RTE_CACHE_LINE_SIZE);
+	if (esw->qs == NULL || rte_rcu_qsbr_init(esw->qs, readers) != 0) {
 		rte_free(esw->qs);
+		free(esw->rd);
 		free(esw);
 		return -ENOMEM;
 	}
@@ -445,6 +484,33 @@ static struct esw_actset *actset_new(const struct esw_actions *acts, unsigned in
 	return as;
 }
 
+/* A pipe's counter banks, one per reader. */
+static int banks_new(struct esw_pipe *p, unsigned int n)
+{
+	p->bank = aligned_alloc(_Alignof(struct esw_bank), n * sizeof(*p->bank));
+	if (p->bank == NULL) {
+		return -ENOMEM;
+	}
+	memset(p->bank, 0, n * sizeof(*p->bank));
+	for (unsigned int r = 0; r < n; r++) {
+		p->bank[r].ctr = calloc(p->max, sizeof(*p->bank[r].ctr));
+		p->bank[r].ctr_word = calloc(p->max, sizeof(*p->bank[r].ctr_word));
+		if (p->bank[r].ctr == NULL || p->bank[r].ctr_word == NULL) {
+			return -ENOMEM; /* banks_free() frees what was made */
+		}
+	}
+	return 0;
+}
+
+static void banks_free(struct esw_pipe *p)
+{
+	for (unsigned int r = 0; p->bank != NULL && r < p->esw->n_readers; r++) {
+		free(p->bank[r].ctr);
+		free(p->bank[r].ctr_word);
+	}
+	free(p->bank);
+}
+
 static void pipe_free(struct esw_pipe *p)
 {
 	if (p == NULL) {
@@ -467,8 +533,7 @@ static void pipe_free(struct esw_pipe *p)
 	free(p->aset_slot);
 	free(p->entries);
 	free(p->hot);
-	free(p->ctr);
-	free(p->ctr_word);
+	banks_free(p);
 	free(p->free_ids);
 	free(p->dying);
 	free(p);
@@ -486,10 +551,12 @@ void esw_destroy(struct esw *esw)
 		pipe_free(esw->pipes[i]);
 	}
 	for (uint32_t i = 0; i < esw->n_meters; i++) {
+		pthread_spin_destroy(&esw->meters[i]->lock);
 		free(esw->meters[i]);
 	}
 	free(esw->dq);
 	rte_free(esw->qs);
+	free(esw->rd);
 	free(esw);
 }
 
@@ -638,18 +705,18 @@ static int pipe_new(struct esw *esw, const char *name, enum pipe_kind kind, uint
 	if (p == NULL) {
 		return -ENOMEM;
 	}
+	p->esw = esw;
+	p->kind = kind;
+	p->max = max;
 	p->entries = calloc(max, sizeof(*p->entries));
 	p->hot = calloc(max, sizeof(*p->hot));
-	p->ctr = calloc(max, sizeof(*p->ctr));
-	p->ctr_word = calloc(max, sizeof(*p->ctr_word));
 	p->free_ids = malloc(max * sizeof(*p->free_ids));
-	if (p->entries == NULL || p->hot == NULL || p->ctr == NULL || p->ctr_word == NULL ||
-	    p->free_ids == NULL) {
+	if (p->entries == NULL || p->hot == NULL || p->free_ids == NULL ||
+	    banks_new(p, esw->n_readers) < 0) {
 		free(p->entries);
 		free(p->hot);
-		free(p->ctr);
-		free(p->ctr_word);
 		free(p->free_ids);
+		banks_free(p);
 		free(p);
 		return -ENOMEM;
 	}
@@ -657,9 +724,6 @@ static int pipe_new(struct esw *esw, const char *name, enum pipe_kind kind, uint
 		p->free_ids[i] = max - 1 - i;
 	}
 	p->n_free = max;
-	p->esw = esw;
-	p->kind = kind;
-	p->max = max;
 	/* A destroyed pipe's slot first: exact entries' words hold slots. */
 	p->index = (uint16_t)esw->n_pipes;
 	for (unsigned int i = 0; i < esw->n_pipes; i++) {
@@ -801,27 +865,27 @@ int esw_set_root(struct esw *esw, struct esw_pipe *pipe)
 }
 
 /*
- * Add the logged hits to the entries' counters. The reader (the only one
- * that writes counters on a concurrent switch) stores them whole, and marks
- * the rare moves of a word into the totals, for entry_counts().
+ * Add the hits logged in bank 'b' to its counters. The bank's reader (the
+ * only one that writes them on a concurrent switch) stores them whole, and
+ * marks the rare moves of a word into the totals, for entry_counts().
  */
-static void flush_log(struct esw_pipe *p)
+static void flush_log(struct esw_bank *b)
 {
 	const uint32_t ahead = 8;
 
-	for (uint32_t i = 0; i < p->n_log && i < ahead; i++) {
-		rte_prefetch0(&p->ctr_word[p->log[i].id]);
+	for (uint32_t i = 0; i < b->n_log && i < ahead; i++) {
+		rte_prefetch0(&b->ctr_word[b->log[i].id]);
 	}
-	for (uint32_t i = 0; i < p->n_log; i++) {
-		uint32_t id = p->log[i].id, len = p->log[i].len, w;
-		struct esw_ctr *c = &p->ctr[id];
+	for (uint32_t i = 0; i < b->n_log; i++) {
+		uint32_t id = b->log[i].id, len = b->log[i].len, w;
+		struct esw_ctr *c = &b->ctr[id];
 
-		if (i + ahead < p->n_log) {
-			rte_prefetch0(&p->ctr_word[p->log[i + ahead].id]);
+		if (i + ahead < b->n_log) {
+			rte_prefetch0(&b->ctr_word[b->log[i + ahead].id]);
 		}
-		w = p->ctr_word[id];
+		w = b->ctr_word[id];
 		if (CW_PKTS(w) == CW_PKTS_MAX || len >= CW_BYTES_LIM - CW_BYTES(w)) {
-			STORE_RLX(p->fold_seq, p->fold_seq + 1);
+			STORE_RLX(b->fold_seq, b->fold_seq + 1);
 			if (len >= CW_BYTES_LIM) {
 				STORE_REL(c->pkts, c->pkts + CW_PKTS(w) + 1);
 				STORE_REL(c->bytes, c->bytes + CW_BYTES(w) + len);
@@ -831,36 +895,64 @@ static void flush_log(struct esw_pipe *p)
 				STORE_REL(c->bytes, c->bytes + CW_BYTES(w));
 				w = 1 | len << CW_PKT_BITS;
 			}
-			STORE_REL(p->ctr_word[id], w);
-			STORE_REL(p->fold_seq, p->fold_seq + 1);
+			STORE_REL(b->ctr_word[id], w);
+			STORE_REL(b->fold_seq, b->fold_seq + 1);
 		} else {
-			STORE_RLX(p->ctr_word[id], w + (1 | len << CW_PKT_BITS));
+			STORE_RLX(b->ctr_word[id], w + (1 | len << CW_PKT_BITS));
 		}
 	}
-	p->n_log = 0;
+	b->n_log = 0;
+}
+
+/* On a switch of one thread: its hits into the counters, before they are read. */
+static void flush_own(struct esw_pipe *p)
+{
+	if (!p->esw->concurrent) {
+		flush_log(&p->bank[0]);
+	}
 }
 
 /*
- * An entry's counters: its totals and its word (the log flushed before),
- * read again if the reader moved the word meanwhile.
+ * An entry's counters: over the readers' banks, the totals and the word
+ * (the logs flushed before), each bank read again if its reader moved the
+ * word meanwhile.
  */
 static void entry_counts(const struct esw_pipe *p, uint32_t id, uint64_t *pkts, uint64_t *bytes)
 {
-	uint32_t seq, w;
+	*pkts = *bytes = 0;
+	for (unsigned int r = 0; r < p->esw->n_readers; r++) {
+		const struct esw_bank *b = &p->bank[r];
+		uint64_t bp, bb;
+		uint32_t seq, w;
 
-	do {
-		seq = LOAD_ACQ(p->fold_seq);
-		w = LOAD_ACQ(p->ctr_word[id]);
-		*pkts = LOAD_ACQ(p->ctr[id].pkts) + CW_PKTS(w);
-		*bytes = LOAD_ACQ(p->ctr[id].bytes) + CW_BYTES(w);
-	} while ((seq & 1) != 0 || __atomic_load_n(&p->fold_seq, __ATOMIC_RELAXED) != seq);
+		do {
+			seq = LOAD_ACQ(b->fold_seq);
+			w = LOAD_ACQ(b->ctr_word[id]);
+			bp = LOAD_ACQ(b->ctr[id].pkts) + CW_PKTS(w);
+			bb = LOAD_ACQ(b->ctr[id].bytes) + CW_BYTES(w);
+		} while ((seq & 1) != 0 || __atomic_load_n(&b->fold_seq, __ATOMIC_RELAXED) != seq);
+		*pkts += bp;
+		*bytes += bb;
+	}
 }
 
 /* A new entry's counters start at zero (no reader writes them: see entry_release). */
 static void entry_counts_zero(struct esw_pipe *p, uint32_t id)
 {
-	memset(&p->ctr[id], 0, sizeof(p->ctr[id]));
-	p->ctr_word[id] = 0;
+	for (unsigned int r = 0; r < p->esw->n_readers; r++) {
+		memset(&p->bank[r].ctr[id], 0, sizeof(p->bank[r].ctr[id]));
+		p->bank[r].ctr_word[id] = 0;
+	}
+}
+
+/* A pipe's misses, over the readers' banks. */
+static void miss_counts(const struct esw_pipe *p, uint64_t *pkts, uint64_t *bytes)
+{
+	*pkts = *bytes = 0;
+	for (unsigned int r = 0; r < p->esw->n_readers; r++) {
+		*pkts += LOAD_ACQ(p->bank[r].miss_pkts);
+		*bytes += LOAD_ACQ(p->bank[r].miss_bytes);
+	}
 }
 
 /* ------------------------------------------------------------------ concurrency */
@@ -974,19 +1066,27 @@ static void hot_set(struct esw_pipe *p, uint32_t id, struct esw_actset *as)
 	}
 }
 
-/* The reader's logs into the counters. */
-static void flush_dirty(struct esw *esw)
+/* Reader r's logs into its counters. */
+static void flush_dirty(struct esw *esw, unsigned int r)
 {
-	for (unsigned int i = 0; i < esw->n_dirty; i++) {
-		flush_log(esw->dirty[i]);
-		esw->dirty[i]->in_dirty = false;
+	struct esw_reader *rd = &esw->rd[r];
+
+	for (unsigned int i = 0; i < rd->n_dirty; i++) {
+		flush_log(&rd->dirty[i]->bank[r]);
+		rd->dirty[i]->bank[r].in_dirty = false;
 	}
-	esw->n_dirty = 0;
+	rd->n_dirty = 0;
 }
 
-int esw_reader_online(struct esw *esw)
+/* Whether 'reader' is one of a concurrent switch's readers. */
+static bool is_reader(const struct esw *esw, unsigned int reader)
 {
-	if (esw == NULL) {
+	return esw != NULL && esw->concurrent && reader < esw->n_readers;
+}
+
+int esw_reader_online(struct esw *esw, unsigned int reader)
+{
+	if (esw == NULL || reader >= esw->n_readers) {
 		return -EINVAL;
 	}
 	if (!esw->concurrent) {
@@ -997,38 +1097,42 @@ int esw_reader_online(struct esw *esw)
 	 * a bitmap the (uninstrumented) library changes, offline through the
 	 * release store ThreadSanitizer sees.
 	 */
-	if (!esw->registered) {
-		if (rte_rcu_qsbr_thread_register(esw->qs, 0) != 0) {
+	if (!esw->rd[reader].registered) {
+		if (rte_rcu_qsbr_thread_register(esw->qs, reader) != 0) {
 			return -EINVAL;
 		}
-		esw->registered = true;
+		esw->rd[reader].registered = true;
 	}
-	rte_rcu_qsbr_thread_online(esw->qs, 0);
+	rte_rcu_qsbr_thread_online(esw->qs, reader);
 	return 0;
 }
 
-void esw_quiescent(struct esw *esw)
+void esw_quiescent(struct esw *esw, unsigned int reader)
 {
-	struct rte_rcu_qsbr *v = esw != NULL ? esw->qs : NULL;
+	struct rte_rcu_qsbr *v;
 
+	if (!is_reader(esw, reader)) {
+		return;
+	}
 	/*
 	 * Nothing to do while no grace period waits (the token is the one this
 	 * thread last reported): the hit logs go on filling, as on a switch of
 	 * one thread. Else hits first: a grace period also means the counters
 	 * are current.
 	 */
-	if (v != NULL && __atomic_load_n(&v->token, __ATOMIC_ACQUIRE) !=
-				 __atomic_load_n(&v->qsbr_cnt[0].cnt, __ATOMIC_RELAXED)) {
-		flush_dirty(esw);
-		rte_rcu_qsbr_quiescent(v, 0);
+	v = esw->qs;
+	if (__atomic_load_n(&v->token, __ATOMIC_ACQUIRE) !=
+	    __atomic_load_n(&v->qsbr_cnt[reader].cnt, __ATOMIC_RELAXED)) {
+		flush_dirty(esw, reader);
+		rte_rcu_qsbr_quiescent(v, reader);
 	}
 }
 
-void esw_reader_offline(struct esw *esw)
+void esw_reader_offline(struct esw *esw, unsigned int reader)
 {
-	if (esw != NULL && esw->concurrent) {
-		flush_dirty(esw);
-		rte_rcu_qsbr_thread_offline(esw->qs, 0);
+	if (is_reader(esw, reader)) {
+		flush_dirty(esw, reader);
+		rte_rcu_qsbr_thread_offline(esw->qs, reader);
 	}
 }
 
@@ -1058,10 +1162,8 @@ static int entry_alloc(struct esw_pipe *p, uint32_t *idx)
  */
 static void entry_release(struct esw_pipe *p, uint32_t idx, int32_t hpos)
 {
-	if (!p->esw->concurrent) {
-		flush_log(p); /* no logged hit may land on the id's next owner */
-	}
-	/* else the reader flushes its logs before it is quiescent */
+	flush_own(p); /* no logged hit may land on the id's next owner */
+	/* (a concurrent switch's readers flush theirs before they are quiescent) */
 	p->entries[idx].used = false;
 	p->entries[idx].dying = 0;
 	retire(p, idx, hpos, p->hot[idx].as);
@@ -1788,11 +1890,8 @@ int esw_entry_stats(struct esw_pipe *p, uint32_t entry, uint64_t *pkts, uint64_t
 	if (p == NULL || entry >= p->max || !p->entries[entry].used) {
 		return -ENOENT;
 	}
-	if (p->esw->concurrent) {
-		grace(p->esw); /* the reader flushes its hits before it is quiescent */
-	} else {
-		flush_log(p);
-	}
+	grace(p->esw); /* the readers flush their hits before they are quiescent */
+	flush_own(p);
 	entry_counts(p, entry, pkts, bytes);
 	return 0;
 }
@@ -1815,16 +1914,13 @@ int esw_pipes(const struct esw *esw, struct esw_pipe_info *info, unsigned int ma
 			continue;
 		}
 		x = &info[n - 1];
-		if (!esw->concurrent) {
-			flush_log(p);
-		}
+		flush_own(p);
 		memset(x, 0, sizeof(*x));
 		dpu_strscpy(x->name, p->name, sizeof(x->name));
 		x->kind = kinds[p->kind];
 		x->entries = p->n_used;
 		x->max_entries = p->max;
-		x->miss_pkts = LOAD_ACQ(p->miss_pkts);
-		x->miss_bytes = LOAD_ACQ(p->miss_bytes);
+		miss_counts(p, &x->miss_pkts, &x->miss_bytes);
 		x->root = p == esw->root;
 		for (uint32_t e = 0; e < p->max; e++) {
 			uint64_t pkts, bytes;
@@ -1849,8 +1945,7 @@ int esw_miss_stats(const struct esw_pipe *p, uint64_t *pkts, uint64_t *bytes)
 	if (p == NULL) {
 		return -EINVAL;
 	}
-	*pkts = LOAD_ACQ(p->miss_pkts);
-	*bytes = LOAD_ACQ(p->miss_bytes);
+	miss_counts(p, pkts, bytes);
 	return 0;
 }
 
@@ -1876,7 +1971,8 @@ int esw_meter_create(struct esw *esw, uint64_t cir, uint64_t cbs, uint64_t ebs, 
 		free(m);
 		return -EINVAL;
 	}
-	/* Found by the reader through an entry made after this. */
+	pthread_spin_init(&m->lock, PTHREAD_PROCESS_PRIVATE);
+	/* Found by the readers through an entry made after this. */
 	esw->meters[esw->n_meters] = m;
 	*id = ++esw->n_meters;
 	return 0;
@@ -1894,18 +1990,30 @@ int esw_meter_stats(const struct esw *esw, uint32_t id, uint64_t pkts[3], uint64
 	return 0;
 }
 
-/* The colour meter 'id' gives a frame of 'len' bytes; '*now' is read once per burst. */
+/*
+ * The colour meter 'id' gives a frame of 'len' bytes; '*now' is read once
+ * per burst. Several readers share the meter under its lock, and read the
+ * time in it: rte_meter takes a time before the meter's last as a wait of
+ * 2^64 cycles (a full bucket).
+ */
 static enum esw_color meter_check(struct esw *esw, uint32_t id, uint32_t len, uint64_t *now)
 {
 	struct esw_meter *m = esw->meters[id - 1];
+	bool shared = esw->n_readers > 1;
 	enum rte_color c;
 
-	if (*now == 0) {
+	if (shared) {
+		pthread_spin_lock(&m->lock);
+		*now = rte_get_tsc_cycles();
+	} else if (*now == 0) {
 		*now = rte_get_tsc_cycles();
 	}
 	c = rte_meter_srtcm_color_blind_check(&m->m, &m->prof, *now, len);
 	STORE_RLX(m->pkts[c], m->pkts[c] + 1);
 	STORE_RLX(m->bytes[c], m->bytes[c] + len);
+	if (shared) {
+		pthread_spin_unlock(&m->lock);
+	}
 	return (enum esw_color)c;
 }
 
@@ -2228,13 +2336,14 @@ static inline bool hit_slow(const struct esw_pipe *p, uint64_t w)
  * One pipe's turn for the 'm' packets idx[] that are at it: look them up,
  * apply the entries' (or the miss's) actions, and say in next[] where each
  * goes on (NULL: it is done). 'first': the pipe is the packets' first, their
- * results not begun yet. Returns how many go on.
+ * results not begun yet; 'r' the reader. Returns how many go on.
  */
-static unsigned int pipe_step(struct esw *esw, struct esw_pipe *p, const uint16_t *idx,
-			      unsigned int m, const struct esw_key **kp, struct esw_key *wk,
-			      const uint32_t *lens, struct esw_result *res, struct esw_pipe **next,
-			      uint64_t *now, bool first)
+static unsigned int pipe_step(struct esw *esw, unsigned int r, struct esw_pipe *p,
+			      const uint16_t *idx, unsigned int m, const struct esw_key **kp,
+			      struct esw_key *wk, const uint32_t *lens, struct esw_result *res,
+			      struct esw_pipe **next, uint64_t *now, bool first)
 {
+	struct esw_bank *b = &p->bank[r];
 	uint64_t hit[ESW_BURST_MAX];
 	unsigned int going = 0;
 
@@ -2254,12 +2363,14 @@ static unsigned int pipe_step(struct esw *esw, struct esw_pipe *p, const uint16_
 			}
 		}
 	}
-	if (p->n_log + m > ESW_LOG_MAX) {
-		flush_log(p);
+	if (b->n_log + m > ESW_LOG_MAX) {
+		flush_log(b);
 	}
-	if (esw->concurrent && !p->in_dirty) {
-		esw->dirty[esw->n_dirty++] = p; /* flushed by esw_quiescent() */
-		p->in_dirty = true;
+	if (esw->concurrent && !b->in_dirty) {
+		struct esw_reader *rd = &esw->rd[r];
+
+		rd->dirty[rd->n_dirty++] = p; /* flushed by esw_quiescent() */
+		b->in_dirty = true;
 	}
 	for (unsigned int j = 0; j < m; j++) {
 		unsigned int k = idx[j];
@@ -2276,16 +2387,16 @@ static unsigned int pipe_step(struct esw *esw, struct esw_pipe *p, const uint16_
 			w = as != NULL ? w : NO_HIT;
 		}
 		if (w == NO_HIT) {
-			STORE_RLX(p->miss_pkts, p->miss_pkts + 1);
-			STORE_RLX(p->miss_bytes, p->miss_bytes + lens[k]);
+			STORE_RLX(b->miss_pkts, b->miss_pkts + 1);
+			STORE_RLX(b->miss_bytes, b->miss_bytes + lens[k]);
 			a = &p->miss;
 			x = &p->xmiss;
 		} else {
 			uint32_t id = hit_id(p, w);
 
-			p->log[p->n_log++] = (struct esw_hit_rec){id, lens[k]};
+			b->log[b->n_log++] = (struct esw_hit_rec){id, lens[k]};
 			/* The counter word, to be written when the log is flushed. */
-			__builtin_prefetch(&p->ctr_word[id], 1, 3);
+			__builtin_prefetch(&b->ctr_word[id], 1, 3);
 			if (as != NULL) {
 				a = as->n_ecmp > 1 ? &as->ecmp[ecmp_pick(kp[k], as->n_ecmp)]
 						   : &as->act;
@@ -2343,6 +2454,12 @@ static unsigned int pipe_step(struct esw *esw, struct esw_pipe *p, const uint16_
 int esw_classify_burst(struct esw *esw, const struct esw_key *keys, const uint32_t *lens,
 		       unsigned int n, struct esw_result *res)
 {
+	return esw_reader_classify(esw, 0, keys, lens, n, res);
+}
+
+int esw_reader_classify(struct esw *esw, unsigned int reader, const struct esw_key *keys,
+			const uint32_t *lens, unsigned int n, struct esw_result *res)
+{
 	struct esw_pipe *at[ESW_BURST_MAX], *next[ESW_BURST_MAX], *group;
 	const struct esw_key *kp[ESW_BURST_MAX];
 	struct esw_key wk[ESW_BURST_MAX]; /* keys changed by edits, as later pipes see them */
@@ -2350,7 +2467,7 @@ int esw_classify_burst(struct esw *esw, const struct esw_key *keys, const uint32
 	unsigned int n_active = n;
 	uint64_t now = 0;
 
-	group = esw != NULL ? LOAD_ACQ(esw->root) : NULL;
+	group = esw != NULL && reader < esw->n_readers ? LOAD_ACQ(esw->root) : NULL;
 	if (group == NULL || n > ESW_BURST_MAX) {
 		return -EINVAL;
 	}
@@ -2369,8 +2486,8 @@ int esw_classify_burst(struct esw *esw, const struct esw_key *keys, const uint32
 		bool one = true;
 
 		if (group != NULL) {
-			going = pipe_step(esw, group, active, n_active, kp, wk, lens, res, next,
-					  &now, hop == 0);
+			going = pipe_step(esw, reader, group, active, n_active, kp, wk, lens, res,
+					  next, &now, hop == 0);
 		} else {
 			for (unsigned int i = 0; i < n_active; i++) {
 				struct esw_pipe *p = at[active[i]];
@@ -2385,8 +2502,8 @@ int esw_classify_burst(struct esw *esw, const struct esw_key *keys, const uint32
 						at[active[j]] = NULL;
 					}
 				}
-				going += pipe_step(esw, p, idx, m, kp, wk, lens, res, next, &now,
-						   false);
+				going += pipe_step(esw, reader, p, idx, m, kp, wk, lens, res, next,
+						   &now, false);
 			}
 		}
 		if (going == 0) {

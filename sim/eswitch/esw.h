@@ -33,13 +33,16 @@
  * Threads: a switch made by esw_create() is called from one thread at a
  * time, the data path (esw_classify_burst) and updates alike. One made by
  * esw_create_concurrent() takes its updates from one thread (the writer:
- * every call but those below) while one other thread, the reader,
- * classifies (esw_reader_online, esw_classify_burst, esw_quiescent,
- * esw_reader_offline). The reader never waits: what the writer takes away
- * (an entry, its id, old actions, a pipe, an ACL context) is freed or
- * reused only after the reader has reported a quiescent state
- * (rte_rcu_qsbr); entries read their counters the same way. The writer
- * is not the reader's thread: some of its calls wait for the reader.
+ * every call but those below) while other threads, its readers (as many
+ * as it was made for, each with its own number), classify
+ * (esw_reader_online, esw_reader_classify, esw_quiescent,
+ * esw_reader_offline). Readers never wait: what the writer takes away (an
+ * entry, its id, old actions, a pipe, an ACL context) is freed or reused
+ * only after every reader has reported a quiescent state (rte_rcu_qsbr);
+ * entries read their counters the same way. Each reader counts hits and
+ * misses in counters of its own (an entry's count is their sum); meters
+ * are shared, under a lock per meter. The writer is not a reader's
+ * thread: some of its calls wait for the readers.
  *
  * All functions return 0 or a negative errno. The switch owns its pipes;
  * esw_destroy() frees everything. DPDK's EAL must be initialised.
@@ -215,26 +218,33 @@ int esw_meter_create(struct esw *esw, uint64_t cir, uint64_t cbs, uint64_t ebs, 
 int esw_meter_stats(const struct esw *esw, uint32_t id, uint64_t pkts[3], uint64_t bytes[3]);
 
 int esw_create(struct esw **eswp);
+
+/* Readers one concurrent switch may have. */
+#define ESW_READERS_MAX 64
+
 /*
- * A switch that one thread updates while another classifies (see Threads
- * above). Its exact pipes' hashes are lock-free for readers
- * (RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF).
+ * A switch that one thread updates while 'readers' others (1 ..
+ * ESW_READERS_MAX, numbered from 0) classify (see Threads above). Its exact
+ * pipes' hashes are lock-free for readers
+ * (RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF). Every pipe keeps counters for
+ * each reader: 20 bytes an entry a reader.
  */
-int esw_create_concurrent(struct esw **eswp);
-/* The reader is stopped (offline) before the switch is destroyed. */
+int esw_create_concurrent(struct esw **eswp, unsigned int readers);
+/* The readers are stopped (offline) before the switch is destroyed. */
 void esw_destroy(struct esw *esw);
 
 /*
- * The reader's calls on a concurrent switch (on one made by esw_create()
- * they do nothing). esw_reader_online() on the reader's thread before its
- * first burst; esw_quiescent() between bursts, once it is done with the
- * results (their edits point into the switch), and often: the writer's
- * deletes, updates and counter reads may wait for it; esw_reader_offline()
- * when it stops classifying, or idles for long.
+ * A reader's calls on a concurrent switch, 'reader' its number; each reader
+ * is one thread at a time (on a switch made by esw_create() they do
+ * nothing). esw_reader_online() on the reader's thread before its first
+ * burst; esw_quiescent() between bursts, once it is done with the results
+ * (their edits point into the switch), and often: the writer's deletes,
+ * updates and counter reads may wait for it; esw_reader_offline() when it
+ * stops classifying, or idles for long.
  */
-int esw_reader_online(struct esw *esw);
-void esw_quiescent(struct esw *esw);
-void esw_reader_offline(struct esw *esw);
+int esw_reader_online(struct esw *esw, unsigned int reader);
+void esw_quiescent(struct esw *esw, unsigned int reader);
+void esw_reader_offline(struct esw *esw, unsigned int reader);
 
 /* An exact-match pipe on the fields set in 'mask' (bytes ANDed with the key). */
 int esw_pipe_create_exact(struct esw *esw, const char *name, const struct esw_key *mask,
@@ -352,9 +362,13 @@ int esw_pipes(const struct esw *esw, struct esw_pipe_info *info, unsigned int ma
 
 /*
  * Classify 'n' parsed packets ('lens' their lengths, for byte counters)
- * through the pipes from the root. -EINVAL when n > ESW_BURST_MAX or there
- * is no root; a chain longer than 16 pipes drops the packet.
+ * through the pipes from the root, as reader 'reader' (0 on a switch made by
+ * esw_create()). -EINVAL when n > ESW_BURST_MAX, there is no root or no
+ * such reader; a chain longer than 16 pipes drops the packet.
  */
+int esw_reader_classify(struct esw *esw, unsigned int reader, const struct esw_key *keys,
+			const uint32_t *lens, unsigned int n, struct esw_result *res);
+/* esw_reader_classify() as reader 0. */
 int esw_classify_burst(struct esw *esw, const struct esw_key *keys, const uint32_t *lens,
 		       unsigned int n, struct esw_result *res);
 

@@ -1007,7 +1007,7 @@ static void *dp_main(void *arg)
 {
 	struct simd_dp *dp = arg;
 
-	if (esw_reader_online(dp->esw) < 0) {
+	if (esw_reader_online(dp->esw, 0) < 0) {
 		log_err("data plane: cannot take part in the switch's grace periods");
 		return NULL;
 	}
@@ -1033,14 +1033,14 @@ static void *dp_main(void *arg)
 				wait = DPU_MIN(wait, DP_POLL_IDLE_NS);
 			}
 			/* the switch's updates wait for no idle thread */
-			esw_reader_offline(dp->esw);
+			esw_reader_offline(dp->esw, 0);
 			idle_wait(dp, wait);
-			esw_reader_online(dp->esw);
+			esw_reader_online(dp->esw, 0);
 		} else {
-			esw_quiescent(dp->esw); /* done with this round's results */
+			esw_quiescent(dp->esw, 0); /* done with this round's results */
 		}
 	}
-	esw_reader_offline(dp->esw);
+	esw_reader_offline(dp->esw, 0);
 	return NULL;
 }
 
@@ -1081,7 +1081,7 @@ int simd_dp_create(const struct sim_device *dev, struct simd_dp **dpp)
 	}
 	dp->pool = rte_pktmbuf_pool_create("simd", DP_POOL_SIZE, DP_POOL_CACHE, 0,
 					   RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
-	rc = dp->outq == NULL || dp->pool == NULL ? -ENOMEM : esw_create_concurrent(&dp->esw);
+	rc = dp->outq == NULL || dp->pool == NULL ? -ENOMEM : esw_create_concurrent(&dp->esw, 1);
 	if (rc == 0) {
 		rc = build_default_pipe(dp);
 	}

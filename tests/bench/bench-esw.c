@@ -202,7 +202,7 @@ static void frames_step(void *arg, size_t pos)
 	for (int i = 0; i < BURST; i++) {
 		c->marked += res[i].marked;
 	}
-	esw_quiescent(c->esw); /* a concurrent switch's reader (else nothing) */
+	esw_quiescent(c->esw, 0); /* a concurrent switch's reader (else nothing) */
 }
 
 /* The parse alone, as the data path does it before classifying. */
@@ -371,7 +371,7 @@ static double measure_writer(struct upd_ctx *c, void (*one)(struct upd_ctx *, ui
 		}
 	}
 	c->updates = 0;
-	if (esw_reader_online(c->f.esw) < 0 || pthread_create(&th, NULL, writer_main, &w) != 0) {
+	if (esw_reader_online(c->f.esw, 0) < 0 || pthread_create(&th, NULL, writer_main, &w) != 0) {
 		fprintf(stderr, "bench-esw: cannot start the writer thread\n");
 		exit(1);
 	}
@@ -383,7 +383,7 @@ static double measure_writer(struct upd_ctx *c, void (*one)(struct upd_ctx *, ui
 	atomic_store(&w.stop, true);
 	pthread_join(th, NULL);
 	*rate = (double)c->updates / ((double)(dpu_time_mono_ns() - t0) / 1e9);
-	esw_reader_offline(c->f.esw);
+	esw_reader_offline(c->f.esw, 0);
 	*cpu = w.cpu;
 	return mpps;
 }
@@ -464,7 +464,7 @@ static struct esw *exact_switch(bool concurrent, const struct esw_key *keys, uin
 	memset(mask.src_ip, 0xff, 4);
 	memset(mask.dst_ip, 0xff, 4);
 	mask.sport = mask.dport = 0xffff;
-	if ((concurrent ? esw_create_concurrent(&esw) : esw_create(&esw)) < 0 ||
+	if ((concurrent ? esw_create_concurrent(&esw, 1) : esw_create(&esw)) < 0 ||
 	    esw_pipe_create_exact(esw, "exact", &mask, entries, &miss, pp) < 0 ||
 	    esw_set_root(esw, *pp) < 0) {
 		fprintf(stderr, "bench-esw: cannot create an exact pipe of %u entries\n", entries);
@@ -492,11 +492,11 @@ static void concurrent_runs(const char *what, struct upd_ctx *c, size_t n_frames
 	double alone, mpps, rate;
 	int cpu;
 
-	if (esw_reader_online(c->f.esw) < 0) {
+	if (esw_reader_online(c->f.esw, 0) < 0) {
 		exit(1);
 	}
 	alone = measure(frames_step, &c->f, n_frames, NULL);
-	esw_reader_offline(c->f.esw);
+	esw_reader_offline(c->f.esw, 0);
 	mpps = measure_writer(c, one, n_frames, &rate, &cpu);
 	printf("%s, concurrent switch: forwarding alone %.2f Mpps; with a writer thread (%s) "
 	       "%.2f Mpps and %.0f updates/s\n",
@@ -753,7 +753,7 @@ static struct esw *lpm_switch(bool concurrent, const uint32_t *pfx, const uint8_
 	struct esw *esw;
 	uint64_t t0;
 
-	if ((concurrent ? esw_create_concurrent(&esw) : esw_create(&esw)) < 0 ||
+	if ((concurrent ? esw_create_concurrent(&esw, 1) : esw_create(&esw)) < 0 ||
 	    esw_pipe_create_lpm(esw, "fib", n_routes, &miss, pp) < 0 ||
 	    esw_set_root(esw, *pp) < 0) {
 		fprintf(stderr, "bench-esw: cannot create an LPM pipe of %u routes\n", n_routes);

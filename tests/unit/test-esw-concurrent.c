@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The emulated eSwitch updated by one thread while another classifies
+ * The emulated eSwitch updated by one thread while others classify
  * (esw_create_concurrent): exact entries, routes (IPv4 and IPv6, ECMP,
  * edits, prefixes that take and give back tbl8 groups) and ACL rules are
- * added, replaced and deleted at random while a reader thread sends random
- * packets through the pipes and checks every answer against what any
- * version of the tables could have given: the mark names the entry, and an
- * entry is only ever found for a packet it matches. An id reused, or
- * actions freed, before the reader let go of them would show as a wrong
- * mark (or, under ASan, a use after free). Counters are checked while the
- * reader runs. Seeded (ESW_TEST_SEED=<n> to replay).
+ * added, replaced and deleted at random while one or three reader threads
+ * send random packets through the pipes and check every answer against
+ * what any version of the tables could have given: the mark names the
+ * entry, and an entry is only ever found for a packet it matches. An id
+ * reused, or actions freed, before the readers let go of them would show as
+ * a wrong mark (or, under ASan, a use after free). Counters (each reader's
+ * summed) are checked while the readers run; a meter shared by readers
+ * counts every packet once. Seeded (ESW_TEST_SEED=<n> to replay).
  */
 #include <config.h>
 
@@ -18,6 +19,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <time.h>
 
 #include "common/dpdk.h"
 #include "common/log.h"
@@ -75,16 +77,28 @@ static int teardown(void **state)
 	return 0;
 }
 
+#define READERS 3 /* at most */
+
+struct world;
+
+/* One reader thread: its number, and the answers it saw by table. */
+struct rdr {
+	struct world *w;
+	unsigned int id;
+	unsigned long long by_table[4];
+};
+
 struct world {
 	struct esw *esw;
 	struct esw_pipe *exact, *lpm, *acl;
 	atomic_bool stop;
-	atomic_ullong probe_sent; /* packets the reader sent to the probe entry */
-	atomic_ullong checked;	  /* answers the reader checked */
+	atomic_ullong probe_sent; /* packets the readers sent to the probe entry */
+	atomic_ullong checked;	  /* answers the readers checked */
 	atomic_uint bad;	  /* answers no version of the tables gives */
 	char first_bad[160];
 	uint64_t seed;
-	unsigned long long by_table[4];
+	unsigned int n_readers;
+	struct rdr rd[READERS];
 };
 
 static struct esw_key v4(uint32_t dst, uint16_t dport)
@@ -172,13 +186,14 @@ static const char *wrong(const struct esw_key *k, const struct esw_result *r)
 
 static void *reader(void *arg)
 {
-	struct world *w = arg;
-	uint64_t s = w->seed ^ 0x9e3779b97f4a7c15ULL;
+	struct rdr *me = arg;
+	struct world *w = me->w;
+	uint64_t s = (w->seed + me->id) ^ 0x9e3779b97f4a7c15ULL;
 	struct esw_key keys[32];
 	uint32_t lens[32];
 	struct esw_result res[32];
 
-	if (esw_reader_online(w->esw) < 0) {
+	if (esw_reader_online(w->esw, me->id) < 0) {
 		atomic_fetch_add(&w->bad, 1);
 		return NULL;
 	}
@@ -213,7 +228,7 @@ static void *reader(void *arg)
 			}
 			lens[i] = 64 + i;
 		}
-		if (esw_classify_burst(w->esw, keys, lens, 32, res) < 0) {
+		if (esw_reader_classify(w->esw, me->id, keys, lens, 32, res) < 0) {
 			atomic_fetch_add(&w->bad, 1);
 			break;
 		}
@@ -225,14 +240,14 @@ static void *reader(void *arg)
 					 res[i].mark, res[i].port, why);
 			}
 			if (res[i].marked) {
-				w->by_table[MARK_T(res[i].mark) & 3]++;
+				me->by_table[MARK_T(res[i].mark) & 3]++;
 			}
 		}
 		atomic_fetch_add(&w->probe_sent, probes);
 		atomic_fetch_add(&w->checked, 32);
-		esw_quiescent(w->esw); /* done with the results */
+		esw_quiescent(w->esw, me->id); /* done with the results */
 	}
-	esw_reader_offline(w->esw);
+	esw_reader_offline(w->esw, me->id);
 	return NULL;
 }
 
@@ -345,21 +360,24 @@ static void acl_op(struct world *w, struct model *m)
 	}
 }
 
-/* The probe's counters, read while the reader runs: all it had sent before, no more than since. */
+/*
+ * The probe's counters, read while the readers run: all they had sent
+ * before, no more than since (a reader may count a burst before it says so).
+ */
 static void probe_check(struct world *w, uint32_t probe)
 {
 	uint64_t before = atomic_load(&w->probe_sent), pkts, bytes, after;
 
 	assert_int_equal(esw_entry_stats(w->exact, probe, &pkts, &bytes), 0);
 	after = atomic_load(&w->probe_sent);
-	if (pkts < before || pkts > after + 32) {
+	if (pkts < before || pkts > after + 32 * w->n_readers) {
 		fail_msg("probe counted %llu packets; the reader had sent %llu before, %llu after",
 			 (unsigned long long)pkts, (unsigned long long)before,
 			 (unsigned long long)after);
 	}
 }
 
-static void test_updates_while_classifying(void **state)
+static void updates_while_classifying(unsigned int readers)
 {
 	struct esw_actions to_lpm = {.fate = ESW_FATE_PIPE}, to_acl = {.fate = ESW_FATE_PIPE};
 	struct esw_actions drop = {.fate = ESW_FATE_DROP};
@@ -372,20 +390,22 @@ static void test_updates_while_classifying(void **state)
 	const char *env = getenv("ESW_TEST_SEED");
 	struct esw_key mask, pk = v4(0x0a000000 | PROBE, 0);
 	struct esw_pipe_info info[3];
+	unsigned long long by_table[4] = {0};
 	uint64_t pkts, bytes;
 	uint32_t probe;
-	pthread_t th;
+	pthread_t th[READERS];
 
-	(void)state;
 	assert_non_null(w);
 	assert_non_null(m);
 	memset(m, 0xff, sizeof(*m));
 	m->ver = 0;
 	w->seed = env != NULL ? strtoull(env, NULL, 0) : 0x5eed;
-	print_message("# seed %llu (ESW_TEST_SEED to replay)\n", (unsigned long long)w->seed);
+	print_message("# seed %llu (ESW_TEST_SEED to replay), %u reader(s)\n",
+		      (unsigned long long)w->seed, readers);
 	rng_state = w->seed ? w->seed : 1;
+	w->n_readers = readers;
 
-	assert_int_equal(esw_create_concurrent(&w->esw), 0);
+	assert_int_equal(esw_create_concurrent(&w->esw, readers), 0);
 	assert_int_equal(esw_pipe_create_acl(w->esw, "acl", 256, &drop, &w->acl), 0);
 	to_acl.pipe = w->acl;
 	assert_int_equal(esw_pipe_create_lpm(w->esw, "routes", 16384, &to_acl, &w->lpm), 0);
@@ -398,7 +418,10 @@ static void test_updates_while_classifying(void **state)
 	assert_int_equal(esw_exact_add(w->exact, &pk, &probe_act, &probe), 0);
 	assert_int_equal(esw_acl_commit(w->acl), 0);
 
-	assert_int_equal(pthread_create(&th, NULL, reader, w), 0);
+	for (unsigned int r = 0; r < readers; r++) {
+		w->rd[r] = (struct rdr){.w = w, .id = r};
+		assert_int_equal(pthread_create(&th[r], NULL, reader, &w->rd[r]), 0);
+	}
 	for (int op = 0; op < OPS; op++) {
 		switch (rnd() % 3) {
 		case 0:
@@ -418,21 +441,28 @@ static void test_updates_while_classifying(void **state)
 			probe_check(w, probe);
 		}
 	}
-	/* The reader may be slow to start (sanitizers): let it see the last tables. */
-	while (atomic_load(&w->checked) < 20000) {
+	/* Readers may be slow to start (sanitizers): let them see the last tables. */
+	while (atomic_load(&w->checked) < 20000 * readers) {
 		usleep(1000);
 	}
 	atomic_store(&w->stop, true);
-	assert_int_equal(pthread_join(th, NULL), 0);
+	for (unsigned int r = 0; r < readers; r++) {
+		assert_int_equal(pthread_join(th[r], NULL), 0);
+		for (int t = 0; t < 4; t++) {
+			by_table[t] += w->rd[r].by_table[t];
+		}
+		/* Every reader classified (else fewer readers were tested). */
+		assert_true(w->rd[r].by_table[T_EXACT] > 0);
+	}
 	print_message("# %llu answers checked (exact %llu, route %llu, acl %llu)\n",
-		      (unsigned long long)atomic_load(&w->checked), w->by_table[T_EXACT],
-		      w->by_table[T_ROUTE], w->by_table[T_ACL]);
+		      (unsigned long long)atomic_load(&w->checked), by_table[T_EXACT],
+		      by_table[T_ROUTE], by_table[T_ACL]);
 	if (atomic_load(&w->bad) != 0) {
 		fail_msg("%u wrong answers; the first: %s", atomic_load(&w->bad), w->first_bad);
 	}
 	/* Every table answered (else the test checked little). */
-	assert_true(w->by_table[T_EXACT] > 0 && w->by_table[T_ROUTE] > 0 && w->by_table[T_ACL] > 0);
-	/* The reader offline, its last hits flushed: the probe counted every packet. */
+	assert_true(by_table[T_EXACT] > 0 && by_table[T_ROUTE] > 0 && by_table[T_ACL] > 0);
+	/* The readers offline, their last hits flushed: the probe counted every packet. */
 	assert_int_equal(esw_entry_stats(w->exact, probe, &pkts, &bytes), 0);
 	assert_int_equal(pkts, atomic_load(&w->probe_sent));
 	/* The entries the model holds are the ones the pipes hold. */
@@ -462,6 +492,18 @@ static void test_updates_while_classifying(void **state)
 	free(w);
 }
 
+static void test_updates_while_classifying(void **state)
+{
+	(void)state;
+	updates_while_classifying(1);
+}
+
+static void test_updates_while_three_classify(void **state)
+{
+	(void)state;
+	updates_while_classifying(3);
+}
+
 /*
  * IPv6 routes churned in a small pipe while a reader classifies: rte_fib6
  * runs short of tbl8 groups after enough deletes and the pipe swaps in a
@@ -485,7 +527,7 @@ static void *v6_reader(void *arg)
 		k[i] = v6(1, 2, 53);
 		lens[i] = 64;
 	}
-	if (esw_reader_online(w->esw) < 0) {
+	if (esw_reader_online(w->esw, 0) < 0) {
 		atomic_fetch_add(&w->bad, 1);
 		return NULL;
 	}
@@ -500,9 +542,9 @@ static void *v6_reader(void *arg)
 			}
 		}
 		atomic_fetch_add(&w->checked, 8);
-		esw_quiescent(w->esw);
+		esw_quiescent(w->esw, 0);
 	}
-	esw_reader_offline(w->esw);
+	esw_reader_offline(w->esw, 0);
 	return NULL;
 }
 
@@ -517,7 +559,7 @@ static void test_ipv6_fib_anew_while_classifying(void **state)
 	pthread_t th;
 
 	(void)state;
-	assert_int_equal(esw_create_concurrent(&w.esw), 0);
+	assert_int_equal(esw_create_concurrent(&w.esw, 1), 0);
 	assert_int_equal(esw_pipe_create_lpm(w.esw, "v6", 8, NULL, &p), 0);
 	assert_int_equal(esw_set_root(w.esw, p), 0);
 	k56.dst_ip[15] = 0;
@@ -536,6 +578,92 @@ static void test_ipv6_fib_anew_while_classifying(void **state)
 	esw_destroy(w.esw);
 }
 
+/*
+ * Two readers send frames through one metered entry: the meter (shared,
+ * under its lock) colours each frame once, and lets through no more than
+ * its buckets and its rate allow, though each reader reads the clock on its
+ * own.
+ */
+struct meter_reader {
+	struct esw *esw;
+	unsigned int id;
+	unsigned long long sent;
+	int rc;
+};
+
+#define METER_BURSTS 20000
+
+static void *meter_reader(void *arg)
+{
+	struct meter_reader *mr = arg;
+	struct esw_key k[32];
+	struct esw_result r[32];
+	uint32_t lens[32];
+
+	for (int i = 0; i < 32; i++) {
+		k[i] = v4(0x0a000001, 0);
+		lens[i] = 100;
+	}
+	mr->rc = esw_reader_online(mr->esw, mr->id);
+	for (int b = 0; b < METER_BURSTS && mr->rc == 0; b++) {
+		mr->rc = esw_reader_classify(mr->esw, mr->id, k, lens, 32, r);
+		mr->sent += 32;
+		esw_quiescent(mr->esw, mr->id);
+	}
+	esw_reader_offline(mr->esw, mr->id);
+	return NULL;
+}
+
+static void test_shared_meter(void **state)
+{
+	struct esw_actions drop = {.fate = ESW_FATE_DROP};
+	struct esw_actions a = {.fate = ESW_FATE_PORT, .port = 1};
+	struct esw_key mask, k = v4(0x0a000001, 0);
+	struct meter_reader mr[2];
+	struct timespec t0, t1;
+	uint64_t pkts[3], bytes[3], hits, hbytes;
+	struct esw_pipe *p;
+	struct esw *esw;
+	pthread_t th[2];
+	uint32_t id;
+	double secs, allowed;
+
+	(void)state;
+	memset(&mask, 0, sizeof(mask));
+	memset(mask.dst_ip, 0xff, 4);
+	assert_int_equal(esw_create_concurrent(&esw, 2), 0);
+	/* 10 kB/s, 20 kB committed and 20 kB excess buckets */
+	assert_int_equal(esw_meter_create(esw, 10000, 20000, 20000, &a.meter), 0);
+	assert_int_equal(esw_pipe_create_exact(esw, "p", &mask, 4, &drop, &p), 0);
+	assert_int_equal(esw_set_root(esw, p), 0);
+	assert_int_equal(esw_exact_add(p, &k, &a, &id), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (unsigned int i = 0; i < 2; i++) {
+		mr[i] = (struct meter_reader){.esw = esw, .id = i};
+		assert_int_equal(pthread_create(&th[i], NULL, meter_reader, &mr[i]), 0);
+	}
+	for (unsigned int i = 0; i < 2; i++) {
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+		assert_int_equal(mr[i].rc, 0);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	assert_int_equal(esw_meter_stats(esw, a.meter, pkts, bytes), 0);
+	/* every frame coloured once, and counted once by the entry */
+	assert_int_equal(pkts[ESW_GREEN] + pkts[ESW_YELLOW] + pkts[ESW_RED],
+			 mr[0].sent + mr[1].sent);
+	assert_int_equal(esw_entry_stats(p, id, &hits, &hbytes), 0);
+	assert_int_equal(hits, mr[0].sent + mr[1].sent);
+	/* no more through than the buckets and the rate over the run (and a frame) */
+	allowed = 20000.0 + 20000.0 + 10000.0 * secs + 100.0;
+	print_message("# %.2f s: %llu bytes green, %llu yellow of %llu (%.0f allowed)\n", secs,
+		      (unsigned long long)bytes[ESW_GREEN], (unsigned long long)bytes[ESW_YELLOW],
+		      (unsigned long long)hbytes, allowed);
+	assert_true((double)(bytes[ESW_GREEN] + bytes[ESW_YELLOW]) <= allowed);
+	assert_true(pkts[ESW_RED] > 0);
+	esw_destroy(esw);
+}
+
 /* Waits for a reader that is offline, or never came, do not block. */
 static void test_no_reader(void **state)
 {
@@ -551,7 +679,7 @@ static void test_no_reader(void **state)
 	(void)state;
 	memset(&mask, 0, sizeof(mask));
 	memset(mask.dst_ip, 0xff, 4);
-	assert_int_equal(esw_create_concurrent(&esw), 0);
+	assert_int_equal(esw_create_concurrent(&esw, 1), 0);
 	assert_int_equal(esw_pipe_create_exact(esw, "p", &mask, 2, &drop, &p), 0);
 	assert_int_equal(esw_set_root(esw, p), 0);
 	/* ids come back only after a grace period: with no reader, at once */
@@ -561,10 +689,10 @@ static void test_no_reader(void **state)
 	}
 	assert_int_equal(esw_exact_add(p, &k, &a, &id), 0);
 	/* the thread classifies, goes offline: its hits are counted */
-	assert_int_equal(esw_reader_online(esw), 0);
+	assert_int_equal(esw_reader_online(esw, 0), 0);
 	assert_int_equal(esw_classify_burst(esw, &k, &len, 1, &r), 0);
 	assert_int_equal(r.fate, ESW_FATE_PORT);
-	esw_reader_offline(esw);
+	esw_reader_offline(esw, 0);
 	assert_int_equal(esw_entry_stats(p, id, &pkts, &bytes), 0);
 	assert_int_equal(pkts, 1);
 	assert_int_equal(bytes, 64);
@@ -577,6 +705,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_no_reader),
 		cmocka_unit_test(test_updates_while_classifying),
+		cmocka_unit_test(test_updates_while_three_classify),
+		cmocka_unit_test(test_shared_meter),
 		cmocka_unit_test(test_ipv6_fib_anew_while_classifying),
 	};
 
