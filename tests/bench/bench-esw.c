@@ -173,6 +173,7 @@ static struct pair measure_pair(bench_step *a, void *a_ctx, size_t n_a, bench_st
 
 struct frames_ctx {
 	struct esw *esw;
+	unsigned int reader; /* of a concurrent switch */
 	const uint8_t *frames;
 	size_t n_frames;
 	uint64_t marked;
@@ -198,11 +199,11 @@ static void frames_step(void *arg, size_t pos)
 		esw_parse(c->frames + (pos + (size_t)i) * FRAME, FRAME, 0, &keys[i]);
 		lens[i] = FRAME;
 	}
-	esw_classify_burst(c->esw, keys, lens, BURST, res);
+	esw_reader_classify(c->esw, c->reader, keys, lens, BURST, res);
 	for (int i = 0; i < BURST; i++) {
 		c->marked += res[i].marked;
 	}
-	esw_quiescent(c->esw, 0); /* a concurrent switch's reader (else nothing) */
+	esw_quiescent(c->esw, c->reader); /* a concurrent switch's reader (else nothing) */
 }
 
 /* The parse alone, as the data path does it before classifying. */
@@ -464,7 +465,7 @@ static struct esw *exact_switch(bool concurrent, const struct esw_key *keys, uin
 	memset(mask.src_ip, 0xff, 4);
 	memset(mask.dst_ip, 0xff, 4);
 	mask.sport = mask.dport = 0xffff;
-	if ((concurrent ? esw_create_concurrent(&esw, 1) : esw_create(&esw)) < 0 ||
+	if ((concurrent ? esw_create_concurrent(&esw, 2) : esw_create(&esw)) < 0 ||
 	    esw_pipe_create_exact(esw, "exact", &mask, entries, &miss, pp) < 0 ||
 	    esw_set_root(esw, *pp) < 0) {
 		fprintf(stderr, "bench-esw: cannot create an exact pipe of %u entries\n", entries);
@@ -485,11 +486,35 @@ static struct esw *exact_switch(bool concurrent, const struct esw_key *keys, uin
 	return esw;
 }
 
-/* Forwarding on a concurrent switch alone, then beside a writer thread's updates. */
+/* A second reader's forwarding, on a thread of its own. */
+struct reader2 {
+	struct frames_ctx f;
+	size_t n_frames;
+	double mpps;
+};
+
+static void *reader2_main(void *arg)
+{
+	struct reader2 *r = arg;
+
+	if (esw_reader_online(r->f.esw, r->f.reader) == 0) {
+		r->mpps = measure(frames_step, &r->f, r->n_frames, NULL);
+		esw_reader_offline(r->f.esw, r->f.reader);
+	}
+	return NULL;
+}
+
+/*
+ * Forwarding on a concurrent switch (made for two readers) alone, beside a
+ * writer thread's updates, and on two readers at once (the second on
+ * another core, its frames from another point).
+ */
 static void concurrent_runs(const char *what, struct upd_ctx *c, size_t n_frames,
 			    void (*one)(struct upd_ctx *, uint32_t (*)(void)))
 {
-	double alone, mpps, rate;
+	struct reader2 r2 = {.f = c->f, .n_frames = n_frames};
+	double alone, mpps, rate, one_of_two;
+	pthread_t th;
 	int cpu;
 
 	if (esw_reader_online(c->f.esw, 0) < 0) {
@@ -501,6 +526,29 @@ static void concurrent_runs(const char *what, struct upd_ctx *c, size_t n_frames
 	printf("%s, concurrent switch: forwarding alone %.2f Mpps; with a writer thread (%s) "
 	       "%.2f Mpps and %.0f updates/s\n",
 	       what, alone, cpu >= 0 ? "its own core" : "the same core", mpps, rate);
+
+	r2.f.reader = 1;
+	r2.f.frames = c->f.frames + (n_frames / 2) * FRAME;
+	r2.n_frames = n_frames - n_frames / 2;
+	if (esw_reader_online(c->f.esw, 0) < 0 ||
+	    pthread_create(&th, NULL, reader2_main, &r2) != 0) {
+		fprintf(stderr, "bench-esw: cannot start a second reader\n");
+		exit(1);
+	}
+	if (cpu >= 0) {
+		cpu_set_t there;
+
+		CPU_ZERO(&there);
+		CPU_SET(cpu, &there);
+		pthread_setaffinity_np(th, sizeof(there), &there);
+	}
+	one_of_two = measure(frames_step, &c->f, n_frames / 2, NULL);
+	pthread_join(th, NULL);
+	esw_reader_offline(c->f.esw, 0);
+	printf("%s, concurrent switch: two readers (%s) %.2f + %.2f = %.2f Mpps (%.2fx one "
+	       "alone)\n",
+	       what, cpu >= 0 ? "two cores" : "one core", one_of_two, r2.mpps, one_of_two + r2.mpps,
+	       (one_of_two + r2.mpps) / alone);
 }
 
 static void bench_exact(uint32_t entries, struct result *out)
@@ -753,7 +801,7 @@ static struct esw *lpm_switch(bool concurrent, const uint32_t *pfx, const uint8_
 	struct esw *esw;
 	uint64_t t0;
 
-	if ((concurrent ? esw_create_concurrent(&esw, 1) : esw_create(&esw)) < 0 ||
+	if ((concurrent ? esw_create_concurrent(&esw, 2) : esw_create(&esw)) < 0 ||
 	    esw_pipe_create_lpm(esw, "fib", n_routes, &miss, pp) < 0 ||
 	    esw_set_root(esw, *pp) < 0) {
 		fprintf(stderr, "bench-esw: cannot create an LPM pipe of %u routes\n", n_routes);
