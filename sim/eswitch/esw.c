@@ -2345,6 +2345,8 @@ static unsigned int pipe_step(struct esw *esw, unsigned int r, struct esw_pipe *
 {
 	struct esw_bank *b = &p->bank[r];
 	uint64_t hit[ESW_BURST_MAX];
+	const struct esw_actset *sets[ESW_BURST_MAX];
+	bool ahead = p->kind != PIPE_LPM || !p->lpm_sets; /* else sets are rare */
 	unsigned int going = 0;
 
 	if (p->kind == PIPE_EXACT) {
@@ -2355,11 +2357,28 @@ static unsigned int pipe_step(struct esw *esw, unsigned int r, struct esw_pipe *
 		lookup_lpm(p, kp, idx, m, hit);
 	}
 	TSAN_SUBSCRIBE(p);
-	if (p->kind != PIPE_LPM || !p->lpm_sets) {
-		/* The entries whose actions the word does not carry, read ahead. */
+	if (ahead) {
+		/*
+		 * The entries whose actions the word does not carry: their action
+		 * sets read ahead, the pointers first, then what they point to
+		 * (one dependent miss at a time would stall on every packet).
+		 * NULL: the entry went between the lookup and here (a miss).
+		 */
 		for (unsigned int j = 0; j < m; j++) {
 			if (hit[j] != NO_HIT && hit_slow(p, hit[j])) {
 				rte_prefetch0(&p->hot[hit_id(p, hit[j])]);
+			}
+		}
+		for (unsigned int j = 0; j < m; j++) {
+			sets[j] = NULL;
+			if (hit[j] != NO_HIT && hit_slow(p, hit[j])) {
+				sets[j] = LOAD_ACQ(p->hot[hit_id(p, hit[j])].as);
+				if (sets[j] != NULL) {
+					rte_prefetch0(sets[j]);
+					rte_prefetch0(&sets[j]->ecmp); /* its last bytes */
+				} else {
+					hit[j] = NO_HIT;
+				}
 			}
 		}
 	}
@@ -2382,9 +2401,8 @@ static unsigned int pipe_step(struct esw *esw, unsigned int r, struct esw_pipe *
 		const struct esw_actset *as = NULL;
 
 		if (w != NO_HIT && hit_slow(p, w)) {
-			/* NULL: the entry went between the lookup and here. */
-			as = LOAD_ACQ(p->hot[hit_id(p, w)].as);
-			w = as != NULL ? w : NO_HIT;
+			as = ahead ? sets[j] : LOAD_ACQ(p->hot[hit_id(p, w)].as);
+			w = as != NULL ? w : NO_HIT; /* NULL: the entry went meanwhile */
 		}
 		if (w == NO_HIT) {
 			STORE_RLX(b->miss_pkts, b->miss_pkts + 1);
