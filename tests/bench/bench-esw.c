@@ -33,6 +33,7 @@
 #include <rte_hash_crc.h>
 #include <rte_lcore.h>
 #include <rte_fib.h>
+#include <rte_rib.h>
 #include <rte_prefetch.h>
 
 #include "common/dpdk.h"
@@ -822,6 +823,52 @@ static struct esw *lpm_switch(bool concurrent, const uint32_t *pfx, const uint8_
 	return esw;
 }
 
+/*
+ * The bare cost of a route replace: next-hop changes made straight in an
+ * LPM pipe's rte_fib (rte_fib_add, whose RIB walks a replace pays too),
+ * on random routes whose next hops were read beforehand, for as long as a
+ * round. Changes the FIB's answers: the switch is not to forward after.
+ */
+#define FIB_ADD_SAMPLES (1u << 18)
+
+static double fib_add_rate(struct rte_fib *fib, const uint32_t *pfx, const uint8_t *depth,
+			   uint32_t n)
+{
+	struct rte_rib *rib = rte_fib_get_rib(fib);
+	uint32_t *which = malloc(FIB_ADD_SAMPLES * sizeof(*which));
+	uint64_t *nh = malloc(FIB_ADD_SAMPLES * sizeof(*nh)), t0, end;
+	uint32_t done = 0;
+
+	if (which == NULL || nh == NULL || rib == NULL) {
+		exit(1);
+	}
+	for (uint32_t s = 0; s < FIB_ADD_SAMPLES; s++) {
+		struct rte_rib_node *node;
+
+		which[s] = rnd() % n;
+		node = rte_rib_lookup_exact(rib, pfx[which[s]], depth[which[s]]);
+		if (node == NULL || rte_rib_get_nh(node, &nh[s]) != 0) {
+			fprintf(stderr, "bench-esw: route %u not in the FIB's RIB\n", which[s]);
+			exit(1);
+		}
+	}
+	t0 = dpu_time_mono_ns();
+	end = t0 + (uint64_t)(seconds_per_run / ROUNDS * 1e9);
+	while (done < FIB_ADD_SAMPLES && (done % 64 != 0 || dpu_time_mono_ns() < end)) {
+		uint32_t i = which[done];
+
+		/* another id in the next hop: the same work as another action set */
+		if (rte_fib_add(fib, pfx[i], depth[i], nh[done] ^ 1) != 0) {
+			fprintf(stderr, "bench-esw: rte_fib_add of route %u failed\n", i);
+			exit(1);
+		}
+		done++;
+	}
+	free(which);
+	free(nh);
+	return done / ((double)(dpu_time_mono_ns() - t0) / 1e9);
+}
+
 static void bench_lpm(uint32_t n_routes, struct result *out)
 {
 	struct esw *esw;
@@ -885,6 +932,7 @@ static void bench_lpm(uint32_t n_routes, struct result *out)
 	double upd_mpps[ARRAY_SIZE(updates_per_burst)], upd_rate[ARRAY_SIZE(updates_per_burst)];
 
 	measure_update_rates(lpm_upd_step, &uc, n_frames, upd_mpps, upd_rate);
+	double fib_rate = fib_add_rate(esw_lpm_fib4(p), pfx, depth, n_routes);
 
 	esw_destroy(esw);
 	/* The same routes in a concurrent switch, as dpu-simd runs its switch. */
@@ -909,6 +957,8 @@ static void bench_lpm(uint32_t n_routes, struct result *out)
 		printf("lpm %u routes, %d route updates per burst: %.2f Mpps and %.0f updates/s\n",
 		       n_routes, updates_per_burst[k], upd_mpps[k], upd_rate[k]);
 	}
+	printf("lpm %u routes: bare rte_fib_add next-hop changes (not forwarding) %.0f/s\n",
+	       n_routes, fib_rate);
 	concurrent_runs(what, &uc, n_frames, lpm_update_one);
 	esw_destroy(uc.f.esw);
 	out[0] = (struct result){"lpm: eSwitch (parse+route+mark)", ours};
