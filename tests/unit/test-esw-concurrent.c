@@ -632,12 +632,13 @@ static void test_shared_meter(void **state)
 	memset(&mask, 0, sizeof(mask));
 	memset(mask.dst_ip, 0xff, 4);
 	assert_int_equal(esw_create_concurrent(&esw, 2), 0);
+	/* from before the meter starts its clock (its buckets full) */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* 10 kB/s, 20 kB committed and 20 kB excess buckets */
 	assert_int_equal(esw_meter_create(esw, 10000, 20000, 20000, &a.meter), 0);
 	assert_int_equal(esw_pipe_create_exact(esw, "p", &mask, 4, &drop, &p), 0);
 	assert_int_equal(esw_set_root(esw, p), 0);
 	assert_int_equal(esw_exact_add(p, &k, &a, &id), 0);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (unsigned int i = 0; i < 2; i++) {
 		mr[i] = (struct meter_reader){.esw = esw, .id = i};
 		assert_int_equal(pthread_create(&th[i], NULL, meter_reader, &mr[i]), 0);
@@ -654,8 +655,12 @@ static void test_shared_meter(void **state)
 			 mr[0].sent + mr[1].sent);
 	assert_int_equal(esw_entry_stats(p, id, &hits, &hbytes), 0);
 	assert_int_equal(hits, mr[0].sent + mr[1].sent);
-	/* no more through than the buckets and the rate over the run (and a frame) */
-	allowed = 20000.0 + 20000.0 + 10000.0 * secs + 100.0;
+	/*
+	 * No more through than the buckets and the rate over the run, give or
+	 * take a frame and the meter's TSC against this clock (5 %): a meter
+	 * refilled by a reader's stale time lets through twice that and more.
+	 */
+	allowed = 20000.0 + 20000.0 + 10000.0 * secs * 1.05 + 100.0;
 	print_message("# %.2f s: %llu bytes green, %llu yellow of %llu (%.0f allowed)\n", secs,
 		      (unsigned long long)bytes[ESW_GREEN], (unsigned long long)bytes[ESW_YELLOW],
 		      (unsigned long long)hbytes, allowed);
